@@ -1,0 +1,149 @@
+"""The test harness: every backend-dependent test runs once per backend that is usable here.
+
+``backend`` (and ``xp``) is parametrised over :class:`B`. Libraries that are not
+installed and devices that are not present are skipped with a reason (``pytest -rs``
+lists them). ``--backend numpy,cupy`` or ``XPNET_TEST_BACKENDS=numpy,cupy`` restricts
+the run; an unknown name there is a usage error, not an empty run.
+"""
+
+from __future__ import annotations
+
+import enum
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import xpnet
+from xpnet import backend as xb
+from xpnet.backend import BackendUnavailableError
+
+
+class B(enum.Enum):
+    """The backends and devices of the suite: (xpnet backend name, device)."""
+
+    NUMPY = ("numpy", None)
+    STRICT = ("array_api_strict", None)
+    STRICT_DEVICE1 = ("array_api_strict", "device1")
+    STRICT_NO_FLOAT64 = ("array_api_strict", "no_float64")
+    TORCH = ("torch", "cpu")
+    TORCH_CUDA = ("torch", "cuda")
+    JAX = ("jax", None)
+    CUPY = ("cupy", None)
+
+    @property
+    def id(self) -> str:
+        name, device = self.value
+        return name if device is None else f"{name}-{device}"
+
+    @property
+    def gpu(self) -> bool:
+        return self in (B.TORCH_CUDA, B.CUPY)
+
+    def param(self):
+        marks = [pytest.mark.gpu] if self.gpu else []
+        return pytest.param(self, id=self.id, marks=marks)
+
+
+def _names(text: str) -> list[str]:
+    return [n.strip() for n in text.split(",") if n.strip()]
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--backend",
+        default=None,
+        help="comma-separated backends to test, e.g. numpy,torch or array_api_strict-device1 "
+        "(default: XPNET_TEST_BACKENDS, else all)",
+    )
+
+
+def pytest_configure(config):
+    chosen = config.getoption("--backend") or os.environ.get("XPNET_TEST_BACKENDS", "")
+    valid = {b.id for b in B} | {b.value[0] for b in B}
+    unknown = [n for n in _names(chosen) if n not in valid]
+    if unknown:
+        raise pytest.UsageError(
+            f"Invalid backend to test. Expected names from {sorted(valid)}. Received: {unknown}"
+        )
+    config.xpnet_backends = set(_names(chosen))
+
+
+def _selected(config, b: B) -> bool:
+    chosen = config.xpnet_backends
+    return not chosen or b.id in chosen or b.value[0] in chosen
+
+
+def pytest_generate_tests(metafunc):
+    if "backend" in metafunc.fixturenames:
+        params = [b.param() for b in B if _selected(metafunc.config, b)]
+        metafunc.parametrize("backend", params, indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def _restore_backend_choice():
+    """Whatever a test chose with set_backend, the next test starts from the environment."""
+    saved = xb._override
+    yield
+    xb._override = saved
+
+
+@pytest.fixture
+def backend(request):
+    """The xpnet Backend under test, in force (``xpnet.use_backend``) during the test."""
+    b: B = request.param
+    name, device = b.value
+    try:
+        with xpnet.use_backend(name, device) as active:
+            yield active
+    except BackendUnavailableError as exc:
+        reason = "no CUDA device" if "no CUDA device" in str(exc) else f"{name} not installed"
+        pytest.skip(f"{b.id}: {reason}")
+    except ValueError as exc:
+        if "Invalid XPNET_DEVICE" not in str(exc):
+            raise
+        pytest.skip(f"{b.id}: no {device} device here")
+
+
+@pytest.fixture
+def xp(backend):
+    """The array-API namespace of the backend under test."""
+    return backend.xp
+
+
+@pytest.fixture
+def float64(backend):
+    """float64 on the backend under test; skips where the device has none."""
+    floats = backend.xp.__array_namespace_info__().dtypes(
+        device=backend.device, kind="real floating"
+    )
+    if "float64" not in floats:
+        pytest.skip(f"{backend} has no float64")
+    return floats["float64"]
+
+
+@pytest.fixture
+def put(backend):
+    """Host data → the backend under test, in its default float dtype for floats."""
+    return backend.asarray
+
+
+@pytest.fixture(scope="session")
+def catvnoncat_dir():
+    """The course's cat images: XPNET_DATA_DIR, else shared/data/catvnoncat beside the repo."""
+    folder = (
+        os.environ.get("XPNET_DATA_DIR")
+        or Path(__file__).resolve().parents[2] / "shared" / "data" / "catvnoncat"
+    )
+    folder = Path(folder)
+    if not (folder / "train_catvnoncat.h5").is_file():
+        pytest.skip(f"the course's cat images are not in {folder.name}/ (set XPNET_DATA_DIR)")
+    return folder
+
+
+def assert_close(actual, expected, rtol=1e-12, atol=0.0):
+    """Compare an array of any backend with a host reference, after moving it to the host."""
+    np.testing.assert_allclose(
+        xpnet.to_numpy(actual), xpnet.to_numpy(expected), rtol=rtol, atol=atol
+    )

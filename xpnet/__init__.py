@@ -1,0 +1,29 @@
+"""xpnet: the classic course's neural networks, written once against the array API.
+
+The same code runs on NumPy, CuPy, PyTorch, JAX and array-api-strict. Choose the
+backend with ``XPNET_BACKEND`` or :func:`set_backend`; nothing happens at import.
+"""
+
+from ._version import __version__
+from .backend import (
+    Backend,
+    BackendUnavailableError,
+    asarray,
+    available_backends,
+    get_backend,
+    set_backend,
+    to_numpy,
+    use_backend,
+)
+
+__all__ = [
+    "Backend",
+    "BackendUnavailableError",
+    "__version__",
+    "asarray",
+    "available_backends",
+    "get_backend",
+    "set_backend",
+    "to_numpy",
+    "use_backend",
+]
