@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+from conftest import assert_close
+from xpnet import activations as act
+
+Z_HOST = np.array([[-1000.0, -30.0, -2.5, -1e-3, 0.0], [1e-3, 0.7, 3.0, 30.0, 1000.0]])
+REFERENCE = {  # float64 on the host, written plainly
+    "sigmoid": lambda z: np.exp(-np.logaddexp(0, -z)),
+    "tanh": np.tanh,
+    "relu": lambda z: np.maximum(z, 0),
+    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+}
+
+
+@pytest.mark.parametrize("name", sorted(act.ACTIVATIONS))
+def test_activation_matches_reference(backend, put, name):
+    g = act.get_activation(name)
+    A = g.fn(put(Z_HOST))
+    assert A.dtype == backend.dtype
+    tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-6
+    assert_close(A, REFERENCE[name](Z_HOST), rtol=tol, atol=tol)
+
+
+@pytest.mark.parametrize("name", sorted(act.ACTIVATIONS))
+def test_derivative_matches_finite_differences(backend, put, float64, name):
+    g = act.get_activation(name)
+    Z_host = np.linspace(-4, 4, 40).reshape(4, 10) + 0.013  # no point at the kink z = 0
+    Z, eps = put(Z_host), 1e-6
+    approx = (g.fn(Z + eps) - g.fn(Z - eps)) / (2 * eps)
+    assert_close(g.derivative(Z), approx, rtol=1e-7, atol=1e-9)
+
+
+@pytest.mark.parametrize("name", sorted(act.ACTIVATIONS))
+def test_derivative_through_A_equals_derivative_through_Z(backend, put, name):
+    g = act.get_activation(name)
+    Z = put(Z_HOST)
+    assert_close(
+        g.derivative(Z, g.fn(Z)), act.get_activation(name).derivative(Z), rtol=1e-6, atol=1e-12
+    )
+
+
+def test_sigmoid_is_stable_at_1000(backend, xp, put):
+    A = act.sigmoid(put([[-1000.0, 1000.0]]))  # warnings are errors: no overflow either
+    assert_close(A, [[0.0, 1.0]])
+    assert bool(xp.all(xp.isfinite(A)))
+
+
+def test_relu_derivative_is_zero_at_zero(backend, put):
+    assert_close(act.relu_derivative(put([[-1.0, 0.0, 2.0]])), [[0.0, 0.0, 1.0]])
+
+
+def test_softmax_columns_sum_to_one_and_stay_finite(backend, xp, put):
+    Z_host = np.array([[1000.0, -1000.0, 1.0], [0.0, -999.0, 2.0], [-1000.0, -1000.0, 3.0]])
+    A = act.softmax(put(Z_host))
+    shifted = np.exp(Z_host - Z_host.max(axis=0))
+    expected = shifted / shifted.sum(axis=0)
+    tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-6
+    assert_close(A, expected, rtol=tol, atol=tol)
+    assert_close(xp.sum(A, axis=0), np.ones(3), rtol=tol)
+
+
+def test_unknown_activation_lists_the_valid_ones():
+    with pytest.raises(
+        ValueError,
+        match=r"Invalid activation\. Expected one of \['leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: 'swish'",
+    ):
+        act.get_activation("swish")

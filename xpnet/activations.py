@@ -1,0 +1,123 @@
+"""Activation functions g(Z) and their derivatives g'(Z), as the course writes them.
+
+Each activation is a pair of plain functions. The derivative takes ``Z`` so that
+``dZ = dA * g'(Z)`` reads as written; it also accepts the forward output ``A = g(Z)``
+where the derivative is cheaper through it (sigmoid, tanh), so that backprop does not
+recompute what the forward pass already holds.
+
+Every function works elementwise on an array of any shape and any array-API backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+from array_api_compat import array_namespace
+
+__all__ = [
+    "ACTIVATIONS",
+    "Activation",
+    "get_activation",
+    "leaky_relu",
+    "leaky_relu_derivative",
+    "relu",
+    "relu_derivative",
+    "sigmoid",
+    "sigmoid_derivative",
+    "softmax",
+    "tanh",
+    "tanh_derivative",
+]
+
+Array = Any
+LEAKY_SLOPE = 0.01
+
+
+def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
+    """σ(Z) = 1 / (1 + e^(−Z)), without overflow at any Z.
+
+    ``e^(−|Z|)`` never overflows; for Z < 0 the equivalent form e^Z / (1 + e^Z) is used.
+    """
+    xp = array_namespace(Z) if xp is None else xp
+    E = xp.exp(-xp.abs(Z))  # in (0, 1]
+    return xp.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+
+
+def sigmoid_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
+    """σ'(Z) = σ(Z)·(1 − σ(Z)); pass ``A = σ(Z)`` when it is known."""
+    A = sigmoid(Z, xp=xp) if A is None else A
+    return A * (1 - A)
+
+
+def tanh(Z: Array, /, *, xp: Any = None) -> Array:
+    """tanh(Z)."""
+    xp = array_namespace(Z) if xp is None else xp
+    return xp.tanh(Z)
+
+
+def tanh_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
+    """tanh'(Z) = 1 − tanh²(Z); pass ``A = tanh(Z)`` when it is known."""
+    A = tanh(Z, xp=xp) if A is None else A
+    return 1 - A * A
+
+
+def relu(Z: Array, /, *, xp: Any = None) -> Array:
+    """ReLU(Z) = max(0, Z)."""
+    xp = array_namespace(Z) if xp is None else xp
+    return xp.maximum(Z, xp.zeros_like(Z))
+
+
+def relu_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
+    """ReLU'(Z) = 1 where Z > 0, else 0 (0 at Z = 0, as the course takes it)."""
+    xp = array_namespace(Z) if xp is None else xp
+    return xp.astype(Z > 0, Z.dtype)
+
+
+def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
+    """Leaky ReLU(Z) = Z where Z > 0, else 0.01·Z."""
+    xp = array_namespace(Z) if xp is None else xp
+    return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
+
+
+def leaky_relu_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
+    """Leaky ReLU'(Z) = 1 where Z > 0, else 0.01."""
+    xp = array_namespace(Z) if xp is None else xp
+    positive = xp.astype(Z > 0, Z.dtype)
+    return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * positive
+
+
+def softmax(Z: Array, /, *, xp: Any = None) -> Array:
+    """softmax over the classes, axis 0: A[k, i] = e^Z[k, i] / Σ_j e^Z[j, i].
+
+    ``Z`` has shape (K, m). The column maximum is subtracted first, so no e^Z overflows.
+    """
+    xp = array_namespace(Z) if xp is None else xp
+    E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
+    return E / xp.sum(E, axis=0, keepdims=True)
+
+
+class Activation(NamedTuple):
+    """An activation g and its derivative g' (``g'(Z, A=None)``)."""
+
+    name: str
+    fn: Callable[..., Array]
+    derivative: Callable[..., Array]
+
+
+ACTIVATIONS: dict[str, Activation] = {
+    "sigmoid": Activation("sigmoid", sigmoid, sigmoid_derivative),
+    "tanh": Activation("tanh", tanh, tanh_derivative),
+    "relu": Activation("relu", relu, relu_derivative),
+    "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+}
+
+
+def get_activation(name: str) -> Activation:
+    """The activation registered under ``name`` (one of :data:`ACTIVATIONS`)."""
+    try:
+        return ACTIVATIONS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Invalid activation. Expected one of {sorted(ACTIVATIONS)}. Received: {name!r}"
+        ) from None

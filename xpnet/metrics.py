@@ -1,0 +1,284 @@
+"""Classification metrics, in the array API, on any backend.
+
+Labels are 1-D arrays of shape (n_samples,): host data (lists, NumPy arrays, strings
+allowed) or arrays of one backend, where the result stays. A Python float comes back
+where a scalar is natural, an array on the inputs' device otherwise. The definitions
+are scikit-learn's, and so are the results.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .backend import as_arrays, default_float, to_numpy
+
+__all__ = [
+    "accuracy_score",
+    "classification_report",
+    "confusion_matrix",
+    "f1_score",
+    "log_loss",
+    "precision_recall_fscore_support",
+    "precision_score",
+    "recall_score",
+    "roc_auc_score",
+]
+
+Array = Any
+AVERAGES = ("binary", "micro", "macro", "weighted", None)
+
+
+def _check_1d(xp: Any, *arrays: Array) -> list[Array]:
+    out = []
+    for y in arrays:
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = xp.reshape(y, (-1,))
+        if y.ndim != 1:
+            raise ValueError(
+                f"Expected 1-D labels of shape (n_samples,). Received shape {tuple(y.shape)}"
+            )
+        out.append(y)
+    if len({y.shape[0] for y in out}) > 1:
+        raise ValueError(
+            f"Expected arrays of one length. Received lengths {[int(y.shape[0]) for y in out]}"
+        )
+    return out
+
+
+def _one_hot(xp: Any, y: Array, labels: Array, dtype: Any, name: str) -> Array:
+    """(n_samples, K): T[i, k] = 1 where y[i] == labels[k]; every y must be a label."""
+    T = xp.astype(xp.reshape(y, (-1, 1)) == xp.reshape(labels, (1, -1)), dtype)
+    if not bool(xp.all(xp.sum(T, axis=1) == 1)):
+        missing = sorted(set(to_numpy(y).tolist()) - set(to_numpy(labels).tolist()))
+        raise ValueError(
+            f"Expected every label of {name} among {to_numpy(labels).tolist()}. "
+            f"Received labels absent from them: {missing}"
+        )
+    return T
+
+
+def _labels(xp: Any, labels: Any, device: Any, *ys: Array) -> Array:
+    if labels is not None:
+        return xp.asarray(labels, device=device) if not hasattr(labels, "shape") else labels
+    return xp.unique_values(xp.concat(list(ys)))
+
+
+def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
+    """C[i, j]: the number of samples of class labels[i] predicted as labels[j].
+
+    Parameters
+    ----------
+    y_true, y_pred : array of shape (n_samples,)
+    labels : array of shape (n_classes,), optional
+        The classes, in order; by default the sorted union of both arrays.
+
+    Returns
+    -------
+    C : integer array of shape (n_classes, n_classes)
+    """
+    xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    labels = _labels(xp, labels, device, y_true, y_pred)
+    dtype = default_float(xp, device)
+    T = _one_hot(xp, y_true, labels, dtype, "y_true")
+    P = _one_hot(xp, y_pred, labels, dtype, "y_pred")
+    return xp.astype(xp.round(T.T @ P), xp.int64)  # C = Tᵀ·P
+
+
+def accuracy_score(y_true: Any, y_pred: Any) -> float:
+    """The fraction of samples whose predicted label equals the true one."""
+    xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    return float(xp.mean(xp.astype(y_true == y_pred, default_float(xp, device))))
+
+
+def _divide(xp: Any, a: Array, b: Array) -> Array:
+    """a / b, and 0 where b is 0 (scikit-learn's ``zero_division=0``)."""
+    return xp.where(b > 0, a / xp.where(b > 0, b, xp.ones_like(b)), xp.zeros_like(a))
+
+
+def precision_recall_fscore_support(
+    y_true: Any,
+    y_pred: Any,
+    *,
+    average: str | None = "binary",
+    pos_label: Any = 1,
+    labels: Any = None,
+) -> tuple[Any, Any, Any, Array]:
+    """Precision tp/(tp+fp), recall tp/(tp+fn), F1 (their harmonic mean), and support.
+
+    Parameters
+    ----------
+    average : {"binary", "micro", "macro", "weighted", None}
+        "binary" reports ``pos_label`` only (two classes); None returns per-class arrays.
+    pos_label : label
+        The positive class for ``average="binary"``.
+
+    Returns
+    -------
+    precision, recall, f1 : float, or arrays of shape (n_classes,) with ``average=None``
+    support : integer array of shape (n_classes,)
+    """
+    if average not in AVERAGES:
+        raise ValueError(f"Invalid average. Expected one of {AVERAGES}. Received: {average!r}")
+    C = confusion_matrix(y_true, y_pred, labels=labels)
+    xp, device, (C,) = as_arrays(C)
+    dtype = default_float(xp, device)
+    K = C.shape[0]
+    Cf = xp.astype(C, dtype)
+    tp = xp.sum(Cf * xp.eye(K, dtype=dtype, device=device), axis=1)
+    predicted, support = xp.sum(Cf, axis=0), xp.sum(Cf, axis=1)
+    if average == "micro":
+        tp, predicted, support = xp.sum(tp), xp.sum(predicted), xp.sum(support)
+    precision, recall = _divide(xp, tp, predicted), _divide(xp, tp, support)
+    f1 = _divide(xp, 2 * precision * recall, precision + recall)
+    if average == "binary":
+        _, _, (y_true, y_pred) = as_arrays(y_true, y_pred)
+        classes = labels if labels is not None else xp.unique_values(xp.concat([y_true, y_pred]))
+        classes = to_numpy(classes).tolist()
+        if len(classes) > 2 or pos_label not in classes:
+            raise ValueError(
+                "Expected two classes, pos_label among them, for average='binary'. "
+                f"Received classes {classes} and pos_label={pos_label!r}; choose "
+                "average='macro', 'micro' or 'weighted' for more classes"
+            )
+        k = classes.index(pos_label)
+        return float(precision[k]), float(recall[k]), float(f1[k]), xp.astype(support, xp.int64)
+    if average in ("macro", "weighted"):
+        weights = support / xp.sum(support) if average == "weighted" else xp.ones_like(support) / K
+        precision, recall, f1 = (float(xp.sum(v * weights)) for v in (precision, recall, f1))
+    elif average == "micro":
+        precision, recall, f1 = float(precision), float(recall), float(f1)
+    return precision, recall, f1, xp.astype(xp.sum(Cf, axis=1), xp.int64)
+
+
+def precision_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
+    """tp / (tp + fp); the keywords of :func:`precision_recall_fscore_support`."""
+    return precision_recall_fscore_support(y_true, y_pred, **kwargs)[0]
+
+
+def recall_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
+    """tp / (tp + fn); the keywords of :func:`precision_recall_fscore_support`."""
+    return precision_recall_fscore_support(y_true, y_pred, **kwargs)[1]
+
+
+def f1_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
+    """2·P·R / (P + R); the keywords of :func:`precision_recall_fscore_support`."""
+    return precision_recall_fscore_support(y_true, y_pred, **kwargs)[2]
+
+
+def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
+    """−1/n · Σ_i log p_i(y_i), the cross-entropy of predicted probabilities.
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+    y_prob : array of shape (n_samples, n_classes), or (n_samples,)
+        Probabilities in the order of the sorted labels; a 1-D array is the
+        probability of the second (positive) class.
+    """
+    xp, device, (y_true, y_prob) = as_arrays(y_true, y_prob)
+    (y_true,) = _check_1d(xp, y_true)
+    dtype = (
+        y_prob.dtype if xp.isdtype(y_prob.dtype, "real floating") else default_float(xp, device)
+    )
+    y_prob = xp.astype(y_prob, dtype)
+    if y_prob.ndim == 1:
+        y_prob = xp.stack([1 - y_prob, y_prob], axis=1)
+    labels = _labels(xp, labels, device, y_true)
+    if y_prob.shape != (y_true.shape[0], labels.shape[0]):
+        raise ValueError(
+            f"Expected y_prob of shape ({y_true.shape[0]}, {labels.shape[0]}): one column "
+            f"per class. Received shape {tuple(y_prob.shape)}"
+        )
+    T = _one_hot(xp, y_true, labels, dtype, "y_true")
+    eps = xp.finfo(dtype).eps
+    P = xp.clip(y_prob, min=eps, max=1 - eps)
+    P = P / xp.sum(P, axis=1, keepdims=True)
+    return float(-xp.mean(xp.sum(T * xp.log(P), axis=1)))
+
+
+def roc_auc_score(y_true: Any, y_score: Any) -> float:
+    """The area under the ROC curve of a binary problem.
+
+    It equals the probability that a random positive scores above a random negative
+    (ties count one half), computed from average ranks: (R₊ − n₊(n₊ + 1)/2) / (n₊·n₋).
+
+    Parameters
+    ----------
+    y_true : array of shape (n_samples,)
+        Two classes; the greater label is the positive one.
+    y_score : array of shape (n_samples,)
+        Scores or probabilities of the positive class.
+    """
+    xp, device, (y_true, y_score) = as_arrays(y_true, y_score)
+    y_true, y_score = _check_1d(xp, y_true, y_score)
+    classes = xp.unique_values(y_true)
+    if classes.shape[0] != 2:
+        raise ValueError(
+            "Expected two classes in y_true for ROC AUC. Received "
+            f"{int(classes.shape[0])}: {to_numpy(classes).tolist()}"
+        )
+    dtype = default_float(xp, device)
+    score = xp.astype(y_score, dtype)
+    _, _, inverse, counts = xp.unique_all(score)  # unique values come sorted
+    counts = xp.astype(counts, dtype)
+    average_rank = xp.cumulative_sum(counts) - (counts - 1) / 2  # ranks from 1, ties averaged
+    rank = xp.take(average_rank, xp.reshape(inverse, (-1,)))
+    positive = xp.astype(y_true == classes[1], dtype)
+    n_pos = xp.sum(positive)
+    n_neg = positive.shape[0] - n_pos
+    return float((xp.sum(rank * positive) - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def classification_report(y_true: Any, y_pred: Any, *, labels: Any = None) -> dict[str, Any]:
+    """Per-class precision, recall, F1 and support, the accuracy, and the averages.
+
+    Returns
+    -------
+    dict
+        ``{"classes": {label: {"precision", "recall", "f1", "support"}}, "accuracy",
+        "macro avg": {...}, "weighted avg": {...}, "confusion_matrix": [[...]]}``, with
+        plain Python numbers, ready for JSON.
+    """
+    xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
+    labels = _labels(xp, labels, device, y_true, y_pred)
+    per_class = precision_recall_fscore_support(y_true, y_pred, average=None, labels=labels)
+    precision, recall, f1, support = (to_numpy(v).tolist() for v in per_class)
+    report: dict[str, Any] = {
+        "classes": {
+            str(label): {"precision": p, "recall": r, "f1": f, "support": int(s)}
+            for label, p, r, f, s in zip(
+                to_numpy(labels).tolist(), precision, recall, f1, support, strict=True
+            )
+        },
+        "accuracy": accuracy_score(y_true, y_pred),
+    }
+    for average in ("macro", "weighted"):
+        p, r, f, _ = precision_recall_fscore_support(
+            y_true, y_pred, average=average, labels=labels
+        )
+        report[f"{average} avg"] = {"precision": p, "recall": r, "f1": f, "support": sum(support)}
+    report["confusion_matrix"] = to_numpy(confusion_matrix(y_true, y_pred, labels=labels)).tolist()
+    return report
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """The text table of a :func:`classification_report`, as scikit-learn prints it."""
+    names = [*report["classes"], "macro avg", "weighted avg"]
+    width = max(12, *(len(n) for n in names))
+    lines = [f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}", ""]
+    for name, row in report["classes"].items():
+        lines.append(
+            f"{name:>{width}} {row['precision']:9.4f} {row['recall']:9.4f} "
+            f"{row['f1']:9.4f} {row['support']:9d}"
+        )
+    total = report["macro avg"]["support"]
+    lines += ["", f"{'accuracy':>{width}} {'':>9} {'':>9} {report['accuracy']:9.4f} {total:9d}"]
+    for name in ("macro avg", "weighted avg"):
+        row = report[name]
+        lines.append(
+            f"{name:>{width}} {row['precision']:9.4f} {row['recall']:9.4f} "
+            f"{row['f1']:9.4f} {row['support']:9d}"
+        )
+    return "\n".join(lines)
