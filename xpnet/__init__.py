@@ -15,14 +15,22 @@ from .backend import (
     to_numpy,
     use_backend,
 )
+from .io import load, save
+from .models import DeepNet, LogisticRegression, NotFittedError, TwoLayerNet
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "DeepNet",
+    "LogisticRegression",
+    "NotFittedError",
+    "TwoLayerNet",
     "__version__",
     "asarray",
     "available_backends",
     "get_backend",
+    "load",
+    "save",
     "set_backend",
     "to_numpy",
     "use_backend",

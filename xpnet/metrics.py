@@ -221,10 +221,11 @@ def roc_auc_score(y_true: Any, y_score: Any) -> float:
         )
     dtype = default_float(xp, device)
     score = xp.astype(y_score, dtype)
-    _, _, inverse, counts = xp.unique_all(score)  # unique values come sorted
-    counts = xp.astype(counts, dtype)
-    average_rank = xp.cumulative_sum(counts) - (counts - 1) / 2  # ranks from 1, ties averaged
-    rank = xp.take(average_rank, xp.reshape(inverse, (-1,)))
+    ordered = xp.sort(score)
+    # A value's tied copies fill sorted positions left+1 .. right; their average rank:
+    left = xp.searchsorted(ordered, score, side="left")
+    right = xp.searchsorted(ordered, score, side="right")
+    rank = xp.astype(left + right + 1, dtype) / 2
     positive = xp.astype(y_true == classes[1], dtype)
     n_pos = xp.sum(positive)
     n_neg = positive.shape[0] - n_pos

@@ -1,0 +1,180 @@
+import io as io_module
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+import xpnet
+from xpnet import io
+from xpnet.datasets import make_planar
+
+X, Y = make_planar()
+
+
+def fitted(model_class=xpnet.TwoLayerNet, **kw):
+    return model_class(num_iterations=50, random_state=0, **kw).fit(X, Y)
+
+
+@pytest.mark.parametrize(
+    "model_class", [xpnet.LogisticRegression, xpnet.TwoLayerNet, xpnet.DeepNet]
+)
+def test_save_then_load_on_every_backend(backend, tmp_path, model_class):
+    with xpnet.use_backend("numpy"):
+        model = fitted(model_class)
+    path = model.save(tmp_path / "model.npz")
+    loaded = xpnet.load(path)
+    assert type(loaded) is model_class and loaded.get_params() == model.get_params()
+    assert loaded.backend_ == backend.name
+    assert loaded.trained_on_ == {"backend": "numpy", "device": "cpu"}
+    assert loaded.costs_ == model.costs_ and loaded.n_iter_ == model.n_iter_
+    tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-5
+    np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), rtol=tol, atol=tol)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_trained_on_device1_loads_on_numpy_and_torch(tmp_path):
+    pytest.importorskip("array_api_strict")
+    with xpnet.use_backend("array_api_strict", "device1"):
+        model = fitted(xpnet.DeepNet, hidden_layer_sizes=(5, 3))
+        path = model.save(tmp_path / "strict.npz")
+        expected = model.predict_proba(X)
+    for name in ("numpy", "torch"):
+        try:
+            loaded = xpnet.load(path, backend=name)
+        except xpnet.BackendUnavailableError:
+            continue
+        assert loaded.backend_ == name and loaded.trained_on_["device"] == "device1"
+        np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-12, atol=1e-15)
+
+
+def test_string_classes_and_metadata_survive(tmp_path):
+    model = xpnet.LogisticRegression(num_iterations=5).fit(X, np.array(["red", "blue"])[Y])
+    loaded = xpnet.load(model.save(tmp_path / "m.npz", metadata={"data": "planar"}))
+    assert loaded.classes_.tolist() == ["blue", "red"]
+    assert loaded.metadata_ == {"data": "planar"}
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+
+
+def test_training_continues_from_a_loaded_model(tmp_path):
+    straight = xpnet.TwoLayerNet(num_iterations=100, random_state=0, cost_every=25).fit(X, Y)
+    half = xpnet.TwoLayerNet(num_iterations=50, random_state=0, cost_every=25).fit(X, Y)
+    resumed = xpnet.load(half.save(tmp_path / "half.npz")).set_params(warm_start=True).fit(X, Y)
+    assert resumed.n_iter_ == 100 and resumed.cost_iterations_ == [0, 25, 50, 75]
+    np.testing.assert_allclose(resumed.costs_, straight.costs_, rtol=1e-12)
+    np.testing.assert_allclose(resumed.parameters_["W1"], straight.parameters_["W1"], rtol=1e-12)
+
+
+def test_save_is_atomic(tmp_path, monkeypatch):
+    model = fitted()
+    path = model.save(tmp_path / "m.npz")
+    before = path.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt  # a crash in the middle of writing
+
+    monkeypatch.setattr(np, "savez", crash)
+    with pytest.raises(KeyboardInterrupt):
+        model.save(path)
+    assert path.read_bytes() == before  # the old file is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["m.npz"]  # no temporary left
+
+
+def test_save_before_fit():
+    with pytest.raises(xpnet.NotFittedError):
+        xpnet.TwoLayerNet().save("never.npz")
+
+
+def rewrite(path, change):
+    """Rewrite a saved model with one of its arrays changed."""
+    with np.load(path) as f:
+        arrays = dict(f)
+    change(arrays)
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+
+
+def npy_bytes():
+    buffer = io_module.BytesIO()
+    np.save(buffer, np.zeros(3))
+    return buffer.getvalue()
+
+
+def set_header(**fields):
+    def change(arrays):
+        header = json.loads(str(arrays["header"]))
+        header.update(fields)
+        arrays["header"] = np.asarray(json.dumps(header))
+
+    return change
+
+
+@pytest.mark.parametrize(
+    "corrupt, message",
+    [
+        (lambda p: p.write_bytes(p.read_bytes()[:200]), "not a readable .npz archive"),
+        (lambda p: p.write_bytes(b"garbage" * 100), "not a readable .npz archive"),
+        (lambda p: p.write_bytes(npy_bytes()), "not an .npz archive"),
+        (lambda p: rewrite(p, lambda a: a.pop("header")), "no xpnet header"),
+        (
+            lambda p: rewrite(p, lambda a: a.update(header=np.asarray("{not json"))),
+            "not valid JSON",
+        ),
+        (lambda p: rewrite(p, set_header(format="other")), "no xpnet header"),
+        (lambda p: rewrite(p, set_header(format_version=99)), "format version 99.*Upgrade xpnet"),
+        (lambda p: rewrite(p, set_header(model="Pickle")), "unknown model 'Pickle'"),
+        (
+            lambda p: rewrite(p, set_header(hyperparameters={"n_h": -1})),
+            "does not describe a valid TwoLayerNet",
+        ),
+        (
+            lambda p: rewrite(p, lambda a: a.update({"parameter:W1": np.zeros((3, 2))})),
+            r"parameter W1 has shape \(3, 2\)",
+        ),
+        (lambda p: rewrite(p, lambda a: a.pop("parameter:b2")), "parameters .* expected"),
+        (
+            lambda p: rewrite(p, lambda a: a.update(classes=np.array([1]))),
+            "do not fit a sigmoid output",
+        ),
+    ],
+    ids=[
+        "truncated",
+        "garbage",
+        "npy",
+        "no-header",
+        "bad-json",
+        "foreign",
+        "newer",
+        "unknown-model",
+        "bad-hyperparameters",
+        "bad-shape",
+        "missing-parameter",
+        "bad-classes",
+    ],
+)
+def test_bad_files_raise_a_clear_error(tmp_path, corrupt, message):
+    path = fitted().save(tmp_path / "m.npz")
+    corrupt(path)
+    with pytest.raises(ValueError, match=f"Invalid xpnet model file '.*m.npz': .*{message}"):
+        xpnet.load(path)
+
+
+def test_pickled_arrays_are_refused_not_executed(tmp_path):
+    path = fitted().save(tmp_path / "m.npz")
+    rewrite(path, lambda a: a.update(classes=np.array([0, print], dtype=object)))
+    with pytest.raises(ValueError, match="not a readable .npz archive"):
+        xpnet.load(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        xpnet.load(tmp_path / "nothing.npz")
+
+
+def test_the_file_is_an_npz_with_a_json_header(tmp_path):
+    path = fitted().save(tmp_path / "m.npz")
+    with zipfile.ZipFile(path) as z:
+        assert "header.npy" in z.namelist()
+    header = json.loads(str(np.load(path)["header"]))
+    assert header["format"] == io.FORMAT and header["model"] == "TwoLayerNet"
+    assert header["dtype"] == "float64" and header["backend"] == "numpy"
