@@ -333,3 +333,33 @@ def test_scikit_learn_clone_pipeline_and_grid_search():
     search = GridSearchCV(model, {"n_h": [1, 4]}, cv=3).fit(X, y)
     assert search.best_params_["n_h"] in (1, 4)
     assert math.isfinite(search.best_score_)
+
+
+def test_no_host_synchronisation_but_the_recorded_costs(monkeypatch):
+    """Count every conversion of a device array to a host value during fit."""
+    strict = pytest.importorskip("array_api_strict")
+    conversions = []
+    for method in (
+        "__float__",
+        "__bool__",
+        "__int__",
+        "__index__",
+        "__array__",
+        "__dlpack__",
+        "tolist",
+    ):
+        original = getattr(strict._array_object.Array, method, None)
+        if original is not None:
+
+            def counted(self, *args, _original=original, _name=method, **kwargs):
+                conversions.append(_name)
+                return _original(self, *args, **kwargs)
+
+            monkeypatch.setattr(strict._array_object.Array, method, counted)
+    X, y = small_data()
+    with xpnet.use_backend("array_api_strict", "device1"):
+        Xb, yb = xpnet.asarray(X), xpnet.asarray(y)
+        conversions.clear()
+        MODELS["deep"](num_iterations=50, cost_every=10).fit(Xb, yb)
+    # One check that X is finite, then one float per recorded cost: 0, 10, 20, 30, 40.
+    assert conversions == ["__bool__"] + ["__float__"] * 5

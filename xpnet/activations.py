@@ -40,8 +40,8 @@ def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
     ``e^(−|Z|)`` never overflows; for Z < 0 the equivalent form e^Z / (1 + e^Z) is used.
     """
     xp = array_namespace(Z) if xp is None else xp
-    E = xp.exp(-xp.abs(Z))  # in (0, 1]
-    return xp.where(Z >= 0, 1 / (1 + E), E / (1 + E))
+    E = xp.exp(-xp.abs(Z))  # e^(−|Z|), in (0, 1]
+    return xp.where(Z >= 0, 1.0, E) / (1 + E)
 
 
 def sigmoid_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
@@ -65,7 +65,7 @@ def tanh_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> A
 def relu(Z: Array, /, *, xp: Any = None) -> Array:
     """ReLU(Z) = max(0, Z)."""
     xp = array_namespace(Z) if xp is None else xp
-    return xp.maximum(Z, xp.zeros_like(Z))
+    return xp.maximum(Z, 0.0)
 
 
 def relu_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:

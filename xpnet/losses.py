@@ -24,7 +24,7 @@ Array = Any
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
     """softplus(Z) = log(1 + e^Z) = max(Z, 0) + log1p(e^(−|Z|)), finite for any Z."""
     xp = array_namespace(Z) if xp is None else xp
-    return xp.maximum(Z, xp.zeros_like(Z)) + xp.log1p(xp.exp(-xp.abs(Z)))
+    return xp.maximum(Z, 0.0) + xp.log1p(xp.exp(-xp.abs(Z)))
 
 
 def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:

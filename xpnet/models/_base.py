@@ -256,14 +256,15 @@ class BaseClassifier:
             self.output_activation_ = "sigmoid" if n_y == 1 else "softmax"
             parameters = self._initialize(n_x, n_y)
             iteration, costs, iterations = 0, [], []
-        xp, output, rate = placement.xp, self.output_activation_, self.learning_rate
+        xp, rate = placement.xp, self.learning_rate
         show = sys.stderr.isatty() if self.progress is None else bool(self.progress)
         with progress_bar(self.num_iterations, enabled=show, desc=type(self).__name__) as bar:
             for iteration in range(iteration, iteration + self.num_iterations):  # noqa: B020
-                AL, ZL, cache = self._forward(X, parameters, xp)
-                if iteration % self.cost_every == 0:
-                    # Reading the cost is the only device-to-host synchronisation.
-                    cost = float(compute_cost(ZL, Y, output, xp=xp))
+                record = iteration % self.cost_every == 0
+                parameters, cost = self._step(X, Y, parameters, xp, record)
+                if record:
+                    # Reading the cost back is the loop's only device-to-host synchronisation.
+                    cost = float(cost)
                     if not math.isfinite(cost):
                         raise FloatingPointError(
                             f"Training diverged: the cost became {cost} at iteration "
@@ -274,8 +275,6 @@ class BaseClassifier:
                     bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
                     if callback is not None:
                         callback(iteration, cost)
-                grads = self._backward(X, Y, parameters, cache, AL, xp)
-                parameters = update_parameters(parameters, grads, rate)
                 bar.update(1)
         self.parameters_ = parameters
         self.n_features_in_ = n_x
@@ -285,6 +284,19 @@ class BaseClassifier:
         self.device_ = device_name(placement.device)
         self.dtype_ = dtype_name(placement.dtype)
         return self
+
+    def _step(
+        self, X: Array, Y: Array, parameters: dict[str, Array], xp: Any, with_cost: bool
+    ) -> tuple[dict[str, Array], Array | None]:
+        """One iteration of gradient descent: forward, the cost (if asked), backward, update.
+
+        The cost is computed before the update, from the parameters it was given, and
+        stays on the device (a 0-d array).
+        """
+        AL, ZL, cache = self._forward(X, parameters, xp)
+        cost = compute_cost(ZL, Y, self.output_activation_, xp=xp) if with_cost else None
+        grads = self._backward(X, Y, parameters, cache, AL, xp)
+        return update_parameters(parameters, grads, self.learning_rate), cost
 
     def _initialize(self, n_x: int, n_y: int) -> dict[str, Array]:
         p = self._placement

@@ -1,0 +1,49 @@
+"""The benchmark runner works (a smoke test at small sizes; no timing is asserted)."""
+
+import json
+
+import pytest
+
+from xpnet.bench.workloads import WORKLOADS, Workload
+from xpnet.cli import main
+
+
+def test_flops_count_the_matrix_products():
+    two_layer = Workload("t", "two_layer", (784, 256, 1), 60000)
+    # Forward W1·X and W2·A1, backward dW1, dW2 and dA1 = W2ᵀ·dZ2; no dX.
+    assert two_layer.flops == 2 * 60000 * (2 * 256 * 784 + 3 * 1 * 256)
+    logistic = Workload("l", "logistic", (30, 1), 569)
+    assert logistic.flops == 2 * 569 * 2 * 30
+
+
+def test_workload_data_has_the_course_layout():
+    w = next(w for w in WORKLOADS if w.kind == "deep")
+    small = Workload("s", w.kind, (8, 5, 3), 20, activation="relu")
+    X, Y = small.data("float32")
+    assert X.shape == (8, 20) and Y.shape == (3, 20) and X.dtype == "float32"
+    assert (Y.sum(axis=0) == 1).all()
+    assert small.parameters("float64")["W2"].shape == (3, 5)
+
+
+@pytest.mark.slow
+def test_quick_run_writes_a_table_json_and_markdown(tmp_path, capsys):
+    only = "xpnet[numpy],numpy (by hand)"
+    assert (
+        main(["bench", "--quick", "--out", str(tmp_path), "--only", only, "--dtypes", "float64"])
+        == 0
+    )
+    out = capsys.readouterr().out
+    assert "Ceilings:" in out and "Targets:" in out
+    report = json.loads((tmp_path / "results.json").read_text())
+    rows = report["results"]
+    assert {r["implementation"] for r in rows} == {"xpnet[numpy]", "numpy (by hand)"}
+    assert all("error" not in r and r["seconds"] > 0 and r["gflops"] >= 0 for r in rows)
+    assert all(r["vs_numpy"] == 1.0 for r in rows if r["implementation"] == "numpy (by hand)")
+    assert report["ceilings"][0]["matmul_gflops"]["float64"] > 0
+    markdown = (tmp_path / "RESULTS.md").read_text()
+    assert "## Ceilings" in markdown and "## Targets" in markdown and "xpnet[numpy]" in markdown
+
+
+def test_unknown_implementation_is_a_clear_error(capsys):
+    assert main(["bench", "--quick", "--only", "xpnet[mxnet]"]) == 2
+    assert "Invalid --only" in capsys.readouterr().err

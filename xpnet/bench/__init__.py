@@ -1,0 +1,188 @@
+"""``xpnet bench``: one training iteration, timed beside hand-written NumPy and PyTorch.
+
+The run first measures the machine's ceilings on each device (matrix-product GFLOP/s
+in float32 and float64, copy bandwidth), then times each workload × dtype ×
+implementation in a process of its own, and reports each row's time, its ratio to
+hand-written NumPy in the same dtype, its matrix-product rate as a fraction of the
+measured ceiling, and its peak memory. Results go to ``results.json`` and
+``RESULTS.md`` in ``--out``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .report import machine, targets, write_markdown
+from .workloads import QUICK, WORKLOADS
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="small sizes: checks that the runner works, in seconds",
+    )
+    parser.add_argument(
+        "--out",
+        default="benchmarks",
+        help="folder for results.json and RESULTS.md (default: %(default)s)",
+    )
+    parser.add_argument("--dtypes", default="float32,float64", help="(default: %(default)s)")
+    parser.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated implementations, e.g. 'xpnet[numpy],numpy (by hand)'",
+    )
+    parser.add_argument(
+        "--repeats",
+        type=int,
+        default=5,
+        help="timed batches per process; their median is kept (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        help="interleaved rounds of every implementation; the fastest round is kept, since a "
+        "shared machine only ever slows a run down (default: %(default)s)",
+    )
+
+
+def _worker(config: dict[str, Any]) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-m", "xpnet.bench.worker", json.dumps(config)],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode != 0:
+        reason = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return {**config, "error": reason}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def _implementations() -> tuple[list[str], list[tuple[str, str | None]]]:
+    """The rows this machine can run, and the devices whose ceilings to measure."""
+    from xpnet.backend import available_backends
+
+    rows, devices = [], [("numpy", None)]
+    backends = [
+        b for b in available_backends() if b != "array_api_strict"
+    ]  # a correctness backend
+    for name in backends:
+        rows.append(f"xpnet[{name}]")
+    rows.append("numpy (by hand)")
+    try:
+        import torch
+
+        rows += ["torch eager (by hand)", "torch autograd"]
+        if torch.cuda.is_available():
+            devices.append(("torch", "cuda"))
+    except ImportError:
+        pass
+    try:
+        import sklearn  # noqa: F401
+
+        rows.append("scikit-learn")
+    except ImportError:
+        pass
+    if "cupy" in backends:
+        devices.append(("cupy", None))
+    return rows, devices
+
+
+def _format_row(r: dict[str, Any]) -> str:
+    if "error" in r:
+        return f"  {r['implementation']:<24} {r['dtype']:<8} failed: {r['error']}"
+    ratio = f"{r['vs_numpy']:.2f}" if r.get("vs_numpy") else "  - "
+    peak = f"{100 * r['peak_fraction']:5.1f}%" if r.get("peak_fraction") else "    - "
+    return (
+        f"  {r['implementation']:<24} {r['dtype']:<8} {1e3 * r['seconds']:11.3f} ms  "
+        f"{ratio:>6}  {r['gflops']:8.1f}  {peak}  {r['peak_rss_mb']:8.0f}"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the benchmark; print the table and write ``results.json`` and ``RESULTS.md``."""
+    workloads = QUICK if args.quick else WORKLOADS
+    dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
+    rows, devices = _implementations()
+    if args.only:
+        wanted = [n.strip() for n in args.only.split(",")]
+        unknown = [n for n in wanted if n not in rows]
+        if unknown:
+            raise ValueError(f"Invalid --only. Expected names from {rows}. Received: {unknown}")
+        rows = wanted
+    size = {"n": 256, "copy_mb": 32, "repeats": 3} if args.quick else {"repeats": args.repeats}
+    print("Ceilings:")
+    ceilings = []
+    for backend, device in devices:
+        c = _worker({"kind": "ceilings", "backend": backend, "device": device, **size})
+        ceilings.append(c)
+        rates = ", ".join(f"{d} {g:.0f} GFLOP/s" for d, g in c.get("matmul_gflops", {}).items())
+        print(
+            f"  {backend} on {c.get('device_name', device)}: matmul {rates}; copy {c.get('copy_gbs', 0):.1f} GB/s"
+        )
+    cpu = ceilings[0]
+    results = []
+    for w in workloads:
+        print(f"\n{w.name}  ({w.flops / 1e9:.3f} GFLOP of matrix products per iteration)")
+        print(
+            f"  {'implementation':<24} {'dtype':<8} {'per iteration':>14}  {'vs numpy':>6}  {'GFLOP/s':>8}  {'% peak':>6}  {'RSS MB':>8}"
+        )
+        for dtype in dtypes:
+            best: dict[str, dict[str, Any]] = {}
+            for _ in range(1 if args.quick else args.rounds):
+                for implementation in rows:
+                    config = {
+                        "workload": w.name,
+                        "dtype": dtype,
+                        "implementation": implementation,
+                        "min_seconds": 0.05 if args.quick else 0.3,
+                        "repeats": size["repeats"],
+                    }
+                    r = _worker(config)
+                    kept = best.get(implementation)
+                    if (
+                        kept is None
+                        or "error" in kept
+                        or ("error" not in r and r["seconds"] < kept["seconds"])
+                    ):
+                        best[implementation] = r
+            group = [best[i] for i in rows]
+            reference = next(
+                (
+                    r
+                    for r in group
+                    if r["implementation"] == "numpy (by hand)" and "error" not in r
+                ),
+                None,
+            )
+            for r in group:
+                if "error" not in r:
+                    on_gpu = (
+                        any(k in r["implementation"] for k in ("cupy", "cuda"))
+                        and len(ceilings) > 1
+                    )
+                    rate = (ceilings[-1] if on_gpu else cpu).get("matmul_gflops", {}).get(dtype)
+                    r["peak_fraction"] = r["gflops"] / rate if rate else None
+                    r["vs_numpy"] = r["seconds"] / reference["seconds"] if reference else None
+                print(_format_row(r))
+            results += group
+    report = {"machine": machine(), "ceilings": ceilings, "results": results, "quick": args.quick}
+    report["targets"] = targets(report)
+    print("\nTargets:")
+    for t in report["targets"]:
+        print(f"  [{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['measured']}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
+    write_markdown(report, out / "RESULTS.md")
+    print(f"\nWritten: {out / 'results.json'}, {out / 'RESULTS.md'}")
+    return 0

@@ -1,0 +1,244 @@
+"""What the benchmark times: xpnet, and the references it is measured against.
+
+Each builder returns ``(state, step, sync, iterations)``: ``step(state)`` runs
+``iterations`` full-batch iterations (forward, cost, backward, update; one, but for
+scikit-learn's lbfgs) and returns the next state; ``sync(state)`` waits until the
+device has finished. The hand-written NumPy and PyTorch references
+live here, in the benchmark, and nowhere in the package's models.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np  # edge: the hand-written reference is NumPy on purpose
+
+from .workloads import Workload
+
+__all__ = ["IMPLEMENTATIONS", "build"]
+
+Built = tuple[Any, Callable[[Any], Any], Callable[[Any], None], int]
+
+
+def _no_sync(state: Any) -> None:
+    return None
+
+
+def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Built:
+    """The estimators' own iteration (``_step``), on an xpnet backend."""
+    import xpnet
+    from xpnet.models import DeepNet, LogisticRegression, TwoLayerNet
+
+    where = xpnet.set_backend(backend, device, dtype)
+    xp = where.xp
+    model = {
+        "logistic": lambda: LogisticRegression(w.learning_rate),
+        "two_layer": lambda: TwoLayerNet(w.layer_dims[1], w.activation, w.learning_rate),
+        "deep": lambda: DeepNet(w.layer_dims[1:-1], w.activation, w.learning_rate),
+    }[w.kind]()
+    model.output_activation_ = w.output
+    X, Y = (where.asarray(a) for a in w.data(dtype))
+    parameters = {k: where.asarray(v) for k, v in w.parameters(dtype).items()}
+
+    def step(p: dict) -> dict:
+        return model._step(X, Y, p, xp, True)[0]
+
+    return parameters, step, _synchronizer(backend), 1
+
+
+def _synchronizer(backend: str) -> Callable[[Any], None]:
+    if backend == "cupy":
+        import cupy
+
+        return lambda state: cupy.cuda.get_current_stream().synchronize()
+    if backend == "torch":
+        import torch
+
+        return lambda state: torch.cuda.synchronize() if torch.cuda.is_available() else None
+    if backend == "jax":
+        import jax
+
+        return jax.block_until_ready
+    return _no_sync
+
+
+def numpy_step(w: Workload, dtype: str) -> Built:
+    """The same equations written by hand in NumPy, as a course learner would."""
+    X, Y = w.data(dtype)
+    m, lr, L = X.shape[1], w.learning_rate, len(w.layer_dims) - 1
+
+    def output(Z: np.ndarray) -> np.ndarray:
+        if w.output == "sigmoid":
+            return 1 / (1 + np.exp(-Z))
+        E = np.exp(Z - Z.max(axis=0, keepdims=True))
+        return E / E.sum(axis=0, keepdims=True)
+
+    def cost(A: np.ndarray) -> float:
+        if w.output == "sigmoid":
+            return float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+        return float(-np.sum(Y * np.log(A)) / m)
+
+    if w.kind == "logistic":
+
+        def step(p: dict) -> dict:
+            A = output(p["w"].T @ X + p["b"])
+            cost(A)
+            dZ = A - Y
+            dw, db = X @ dZ.T / m, dZ.sum(axis=1, keepdims=True) / m
+            return {"w": p["w"] - lr * dw, "b": p["b"] - lr * db}
+
+        return w.parameters(dtype), step, _no_sync, 1
+
+    tanh = w.activation == "tanh"
+
+    def step(p: dict) -> dict:
+        As, Zs = [X], []
+        for l in range(1, L + 1):  # noqa: E741
+            Z = p[f"W{l}"] @ As[-1] + p[f"b{l}"]
+            Zs.append(Z)
+            As.append(output(Z) if l == L else np.tanh(Z) if tanh else np.maximum(Z, 0))
+        cost(As[-1])
+        dZ, new = As[-1] - Y, {}
+        for l in range(L, 0, -1):  # noqa: E741
+            new[f"W{l}"] = p[f"W{l}"] - lr * (dZ @ As[l - 1].T / m)
+            new[f"b{l}"] = p[f"b{l}"] - lr * (dZ.sum(axis=1, keepdims=True) / m)
+            if l > 1:
+                dA = p[f"W{l}"].T @ dZ
+                dZ = dA * (1 - As[l - 1] * As[l - 1]) if tanh else dA * (Zs[l - 2] > 0)
+        return new
+
+    return w.parameters(dtype), step, _no_sync, 1
+
+
+def _torch_setup(w: Workload, dtype: str, requires_grad: bool):
+    import torch
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    X, Y = (torch.asarray(a, device=device) for a in w.data(dtype))
+    p = {
+        k: torch.asarray(v, device=device).requires_grad_(requires_grad)
+        for k, v in w.parameters(dtype).items()
+    }
+    sync = (lambda state: torch.cuda.synchronize()) if device == "cuda" else _no_sync
+    return torch, X, Y, p, sync
+
+
+def torch_eager_step(w: Workload, dtype: str) -> Built:
+    """PyTorch eager with the gradients written by hand."""
+    torch, X, Y, p0, sync = _torch_setup(w, dtype, False)
+    m, lr, L = X.shape[1], w.learning_rate, len(w.layer_dims) - 1
+    g = torch.tanh if w.activation == "tanh" else torch.relu
+    names = ("w", "b") if w.kind == "logistic" else None
+
+    def step(p: dict) -> dict:
+        if names:
+            p = {"W1": p["w"].T, "b1": p["b"]}
+        As, Zs = [X], []
+        for l in range(1, L + 1):  # noqa: E741
+            Z = p[f"W{l}"] @ As[-1] + p[f"b{l}"]
+            Zs.append(Z)
+            last = torch.sigmoid(Z) if w.output == "sigmoid" else torch.softmax(Z, dim=0)
+            As.append(last if l == L else g(Z))
+        A = As[-1]
+        if w.output == "sigmoid":
+            (-(Y * torch.log(A) + (1 - Y) * torch.log(1 - A)).mean())
+        else:
+            (-(Y * torch.log(A)).sum() / m)
+        dZ, new = A - Y, {}
+        for l in range(L, 0, -1):  # noqa: E741
+            new[f"W{l}"] = p[f"W{l}"] - lr * (dZ @ As[l - 1].T / m)
+            new[f"b{l}"] = p[f"b{l}"] - lr * (dZ.sum(dim=1, keepdim=True) / m)
+            if l > 1:
+                dA = p[f"W{l}"].T @ dZ
+                dZ = (
+                    dA * (1 - As[l - 1] * As[l - 1])
+                    if w.activation == "tanh"
+                    else dA * (Zs[l - 2] > 0)
+                )
+        return {"w": new["W1"].T, "b": new["b1"]} if names else new
+
+    return p0, step, sync, 1
+
+
+def torch_autograd_step(w: Workload, dtype: str) -> Built:
+    """PyTorch autograd: the loss from the logits, ``backward()``, an update without grad."""
+    torch, X, Y, p, sync = _torch_setup(w, dtype, True)
+    F = torch.nn.functional
+    L = len(w.layer_dims) - 1
+    g = torch.tanh if w.activation == "tanh" else torch.relu
+    labels = Y.argmax(dim=0)
+
+    def step(state: dict) -> dict:
+        if w.kind == "logistic":
+            Z = state["w"].T @ X + state["b"]
+        else:
+            A = X
+            for l in range(1, L + 1):  # noqa: E741
+                Z = state[f"W{l}"] @ A + state[f"b{l}"]
+                A = g(Z) if l < L else None
+        if w.output == "sigmoid":
+            loss = F.binary_cross_entropy_with_logits(Z, Y)
+        else:
+            loss = F.cross_entropy(Z.T, labels)
+        loss.backward()
+        with torch.no_grad():
+            for v in state.values():
+                v -= w.learning_rate * v.grad
+                v.grad = None
+        return state
+
+    return p, step, sync, 1
+
+
+def sklearn_step(w: Workload, dtype: str) -> Built:
+    """scikit-learn: MLPClassifier (plain SGD, batch = m), or LogisticRegression (lbfgs)."""
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import MLPClassifier
+
+    X, Y = w.data(dtype)
+    X, y = np.ascontiguousarray(X.T), Y.argmax(axis=0) if Y.shape[0] > 1 else Y[0]
+    warnings.filterwarnings("ignore", category=ConvergenceWarning)
+    if w.kind == "logistic":
+        # lbfgs is not gradient descent: this is its time per iteration.
+        def step(state: Any) -> Any:
+            return LogisticRegression(max_iter=10, C=1e6).fit(X, y)
+
+        return None, step, _no_sync, int(step(None).n_iter_[0])
+    model = MLPClassifier(
+        hidden_layer_sizes=w.layer_dims[1:-1],
+        activation=w.activation,
+        solver="sgd",
+        batch_size=w.m,
+        learning_rate_init=w.learning_rate,
+        momentum=0.0,
+        nesterovs_momentum=False,
+        alpha=0.0,
+        shuffle=False,
+        random_state=0,
+    )
+    model.partial_fit(X, y, classes=np.unique(y))
+
+    def step(state: Any) -> Any:
+        return model.partial_fit(X, y)
+
+    return None, step, _no_sync, 1
+
+
+#: Implementation name → (builder, library it needs).
+IMPLEMENTATIONS = {
+    "numpy (by hand)": (numpy_step, "numpy"),
+    "torch eager (by hand)": (torch_eager_step, "torch"),
+    "torch autograd": (torch_autograd_step, "torch"),
+    "scikit-learn": (sklearn_step, "sklearn"),
+}
+
+
+def build(implementation: str, w: Workload, dtype: str) -> Built:
+    """``xpnet[BACKEND]`` or ``xpnet[BACKEND:DEVICE]``, or one of :data:`IMPLEMENTATIONS`."""
+    if implementation.startswith("xpnet["):
+        backend, _, device = implementation[6:-1].partition(":")
+        return xpnet_step(w, dtype, backend, device or None)
+    return IMPLEMENTATIONS[implementation][0](w, dtype)

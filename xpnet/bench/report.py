@@ -1,0 +1,208 @@
+"""The benchmark's report: the machine, the targets and their verdicts, RESULTS.md."""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+__all__ = ["machine", "targets", "write_markdown"]
+
+LIBRARIES = ("xpnet", "numpy", "array_api_compat", "torch", "jax", "cupy", "sklearn")
+
+
+def machine() -> dict[str, Any]:
+    """What ran the benchmark: the date, the processor, the libraries and their BLAS."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(
+                (line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu
+            )
+    except OSError:
+        pass
+    versions = {}
+    for name in LIBRARIES:
+        try:
+            versions[name] = importlib.import_module(name).__version__
+        except (ImportError, AttributeError):
+            continue
+    blas = []
+    try:
+        import numpy  # noqa: F401  (loads its BLAS, so that threadpoolctl sees it)
+        from threadpoolctl import threadpool_info
+
+        blas = [
+            f"{i['internal_api']} {i.get('version')} ({i['num_threads']} threads)"
+            for i in threadpool_info()
+        ]
+    except ImportError:
+        pass
+    return {
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "versions": versions,
+        "blas": blas,
+    }
+
+
+def _rows(report: dict[str, Any], implementation: str) -> list[dict[str, Any]]:
+    return [
+        r for r in report["results"] if r["implementation"] == implementation and "error" not in r
+    ]
+
+
+def _find(report: dict[str, Any], implementation: str, workload: str, dtype: str) -> dict | None:
+    return next(
+        (
+            r
+            for r in _rows(report, implementation)
+            if r["workload"] == workload and r["dtype"] == dtype
+        ),
+        None,
+    )
+
+
+def _verdict(target: str, pairs: list[tuple[str, float, float]]) -> dict[str, Any]:
+    """``pairs`` are (where, value, bound): met when every value is within its bound."""
+    if not pairs:
+        return {"target": target, "met": False, "measured": "not measured in this run"}
+    worst = max(pairs, key=lambda p: p[1] / p[2])
+    measured = "; ".join(f"{w}: {v:.3g} (bound {b:.3g})" for w, v, b in pairs)
+    return {
+        "target": target,
+        "met": all(v <= b for _, v, b in pairs),
+        "measured": measured,
+        "worst": worst[0],
+    }
+
+
+def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Each target of the benchmark with its verdict, from the rows of this run."""
+    out = []
+    pairs = []
+    for r in _rows(report, "xpnet[numpy]"):
+        ref = _find(report, "numpy (by hand)", r["workload"], r["dtype"])
+        if ref:
+            bound = 1.05 if ref["seconds"] > 0.010 else 1.20
+            pairs.append((f"{r['workload']} {r['dtype']}", r["seconds"] / ref["seconds"], bound))
+    out.append(
+        _verdict("xpnet on NumPy ÷ hand-written NumPy ≤ 1.05 (> 10 ms), ≤ 1.20 (small)", pairs)
+    )
+
+    eager, autograd = [], []
+    for r in _rows(report, "xpnet[torch]"):
+        by_hand = _find(report, "torch eager (by hand)", r["workload"], r["dtype"])
+        auto = _find(report, "torch autograd", r["workload"], r["dtype"])
+        if by_hand:
+            eager.append(
+                (f"{r['workload']} {r['dtype']}", r["seconds"] / by_hand["seconds"], 1.10)
+            )
+        if auto:
+            autograd.append((f"{r['workload']} {r['dtype']}", r["seconds"] / auto["seconds"], 1.0))
+    out.append(_verdict("xpnet on PyTorch ÷ PyTorch eager by hand ≤ 1.10", eager))
+    out.append(_verdict("xpnet on PyTorch ÷ PyTorch autograd ≤ 1.00", autograd))
+
+    peak = [
+        (f"{r['workload']}", 0.75 / r["peak_fraction"], 1.0)
+        for r in _rows(report, "xpnet[numpy]")
+        if r["dtype"] == "float32" and r["workload"].startswith(("two-layer 784", "deep 784"))
+    ]
+    out.append(
+        _verdict(
+            "784-wide networks in float32 reach ≥ 75% of the matmul rate (shown: 0.75 ÷ fraction)",
+            peak,
+        )
+    )
+
+    copy = report["ceilings"][0].get("copy_gbs")
+    memory = []
+    for r in _rows(report, "xpnet[numpy]"):
+        if r["workload"] == "logistic 784×60000" and copy:
+            read_twice = 2 * (r["data_mb"] * 1e6 * 784 / 785) / (copy * 1e9)
+            memory.append((f"{r['dtype']}", r["seconds"] / read_twice, 1.1))
+    out.append(
+        _verdict("logistic 784×60000 ÷ (reading X twice at the copy bandwidth) ≤ 1.1", memory)
+    )
+
+    mlp = []
+    for r in _rows(report, "xpnet[numpy]"):
+        sk = _find(report, "scikit-learn", r["workload"], r["dtype"])
+        if sk and not r["workload"].startswith("logistic"):
+            mlp.append((f"{r['workload']} {r['dtype']}", r["seconds"] / sk["seconds"], 1.0))
+    out.append(_verdict("xpnet on NumPy ÷ scikit-learn MLPClassifier < 1", mlp))
+
+    extra = [
+        (f"{r['workload']} {r['dtype']}", r["step_peak_mb"] / r["activations_mb"], 2.0)
+        for r in _rows(report, "xpnet[numpy]")
+        if r["workload"].endswith("60000") and r.get("step_peak_mb") is not None
+    ]
+    out.append(
+        _verdict("memory of one step beyond the data ÷ activations of a forward pass ≤ 2", extra)
+    )
+    return out
+
+
+def write_markdown(report: dict[str, Any], path: Path) -> None:
+    """RESULTS.md: the machine, the ceilings, a table per workload, the targets."""
+    m = report["machine"]
+    lines = [
+        "# xpnet benchmark results",
+        "",
+        f"Run on {m['date']}{' (quick sizes)' if report['quick'] else ''}: {m['cpu']}, {m['cores']} cores, "
+        f"Python {m['python']}.",
+        "",
+        "Libraries: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()) + ".",
+        "",
+        "BLAS: " + ("; ".join(m["blas"]) or "unknown") + ".",
+        "",
+        "One row is one full-batch training iteration (forward, cost, backward, update), the",
+        "median of timed batches after a warm-up, in a process of its own. `vs numpy` is the",
+        "time relative to hand-written NumPy in the same dtype (1.00 is parity, lower is",
+        "faster); `% peak` is the rate of the iteration's matrix products as a fraction of the",
+        "measured matrix-product ceiling of that device and dtype. Peak RSS includes the",
+        "libraries themselves; `step MB` is what one NumPy step allocates beyond the data.",
+        "",
+        "## Ceilings",
+        "",
+        "| device | float32 GFLOP/s | float64 GFLOP/s | copy GB/s |",
+        "|---|---|---|---|",
+    ]
+    for c in report["ceilings"]:
+        g = c.get("matmul_gflops", {})
+        lines.append(
+            f"| {c['backend']} on {c.get('device_name', c.get('device'))} | {g.get('float32', 0):.0f} | "
+            f"{g.get('float64', 0):.0f} | {c.get('copy_gbs', 0):.1f} |"
+        )
+    for workload in dict.fromkeys(r["workload"] for r in report["results"]):
+        lines += [
+            "",
+            f"## {workload}",
+            "",
+            "| implementation | dtype | ms / iteration | vs numpy | GFLOP/s | % peak | peak RSS MB | step MB |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for r in (r for r in report["results"] if r["workload"] == workload):
+            if "error" in r:
+                lines.append(
+                    f"| {r['implementation']} | {r['dtype']} | failed: {r['error']} | | | | | |"
+                )
+                continue
+            vs = f"{r['vs_numpy']:.2f}" if r.get("vs_numpy") else "–"
+            pk = f"{100 * r['peak_fraction']:.1f}%" if r.get("peak_fraction") else "–"
+            step = f"{r['step_peak_mb']:.0f}" if r.get("step_peak_mb") is not None else "–"
+            lines.append(
+                f"| {r['implementation']} | {r['dtype']} | {1e3 * r['seconds']:.3f} | {vs} | "
+                f"{r['gflops']:.1f} | {pk} | {r['peak_rss_mb']:.0f} | {step} |"
+            )
+    lines += ["", "## Targets", "", "| target | verdict | measured |", "|---|---|---|"]
+    for t in report["targets"]:
+        lines.append(
+            f"| {t['target']} | {'met' if t['met'] else '**not met**'} | {t['measured']} |"
+        )
+    path.write_text("\n".join(lines) + "\n")
