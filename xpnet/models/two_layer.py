@@ -46,7 +46,8 @@ def forward_propagation(
     -------
     A2 : array of shape (n_y, m)
     cache : dict
-        ``{"Z1", "A1", "Z2", "A2"}`` for the backward pass.
+        ``{"A1", "Z2", "A2"}`` for the backward pass and the cost. Z1 is not kept:
+        g'(Z1) is computed from A1, and dropping Z1 saves a hidden layer's worth of memory.
     """
     xp = array_namespace(X) if xp is None else xp
     g = get_activation(activation).fn
@@ -55,7 +56,7 @@ def forward_propagation(
     A1 = g(Z1, xp=xp)  # A1 = g(Z1)
     Z2 = W2 @ A1 + b2  # Z2 = W2·A1 + b2
     A2 = sigmoid(Z2, xp=xp) if output == "sigmoid" else softmax(Z2, xp=xp)  # A2 = σ(Z2)
-    return A2, {"Z1": Z1, "A1": A1, "Z2": Z2, "A2": A2}
+    return A2, {"A1": A1, "Z2": Z2, "A2": A2}
 
 
 def backward_propagation(
@@ -78,11 +79,11 @@ def backward_propagation(
     xp = array_namespace(X) if xp is None else xp
     g_prime = get_activation(activation).derivative
     m = X.shape[1]
-    W2, Z1, A1, A2 = parameters["W2"], cache["Z1"], cache["A1"], cache["A2"]
+    W2, A1, A2 = parameters["W2"], cache["A1"], cache["A2"]
     dZ2 = A2 - Y  # dZ2 = A2 − Y
     dW2 = (dZ2 @ A1.T) / m  # dW2 = 1/m · dZ2·A1ᵀ
     db2 = xp.sum(dZ2, axis=1, keepdims=True) / m  # db2 = 1/m · Σ dZ2
-    dZ1 = (W2.T @ dZ2) * g_prime(Z1, A1, xp=xp)  # dZ1 = W2ᵀ·dZ2 ∗ g'(Z1)
+    dZ1 = (W2.T @ dZ2) * g_prime(A1, xp=xp)  # dZ1 = W2ᵀ·dZ2 ∗ g'(Z1), through A1 = g(Z1)
     dW1 = (dZ1 @ X.T) / m  # dW1 = 1/m · dZ1·Xᵀ
     db1 = xp.sum(dZ1, axis=1, keepdims=True) / m  # db1 = 1/m · Σ dZ1
     return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
