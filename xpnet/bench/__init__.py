@@ -50,7 +50,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--rounds",
         type=int,
         default=2,
-        help="interleaved rounds of every implementation (at least 5 for the small workloads); "
+        help="interleaved rounds of every implementation (at least 3 for the small workloads); "
         "the fastest round is kept, since a shared machine only ever slows a run down "
         "(default: %(default)s)",
     )
@@ -98,6 +98,42 @@ def _implementations() -> tuple[list[str], list[tuple[str, str | None]]]:
     return rows, devices
 
 
+#: Ratios that the targets judge, timed in alternation in one process: (row, reference).
+PAIRS = [
+    ("xpnet[numpy]", "numpy (by hand)"),
+    ("xpnet[torch]", "torch eager (by hand)"),
+    ("xpnet[torch]", "torch autograd"),
+]
+
+
+def _pairs(w: Any, dtype: str, rows: list[str], quick: bool) -> dict[str, Any] | None:
+    """xpnet against its references, interleaved in one process: the steadiest ratios."""
+    names = list(dict.fromkeys(n for pair in PAIRS if set(pair) <= set(rows) for n in pair))
+    if not names:
+        return None
+    groups = [
+        [n for n in names if not n.startswith(("xpnet[torch]", "torch"))],
+        [n for n in names if n.startswith(("xpnet[torch]", "torch"))],
+    ]
+    seconds: dict[str, float] = {}
+    for group in (g for g in groups if len(g) > 1):
+        r = _worker(
+            {
+                "kind": "paired",
+                "workload": w.name,
+                "dtype": dtype,
+                "implementations": group,
+                "rounds": 3 if quick else 7,
+                "min_seconds": 0.05 if quick else 0.3,
+            }
+        )
+        seconds |= r.get("seconds", {})
+    ratios = {
+        f"{a} ÷ {b}": seconds[a] / seconds[b] for a, b in PAIRS if a in seconds and b in seconds
+    }
+    return {"workload": w.name, "dtype": dtype, "seconds": seconds, "ratios": ratios}
+
+
 def _format_row(r: dict[str, Any]) -> str:
     if "error" in r:
         return f"  {r['implementation']:<24} {r['dtype']:<8} failed: {r['error']}"
@@ -131,7 +167,7 @@ def run(args: argparse.Namespace) -> int:
             f"  {backend} on {c.get('device_name', device)}: matmul {rates}; copy {c.get('copy_gbs', 0):.1f} GB/s"
         )
     cpu = ceilings[0]
-    results = []
+    results, paired = [], []
     for w in workloads:
         print(f"\n{w.name}  ({w.flops / 1e9:.3f} GFLOP of matrix products per iteration)")
         print(
@@ -140,7 +176,7 @@ def run(args: argparse.Namespace) -> int:
         for dtype in dtypes:
             best: dict[str, dict[str, Any]] = {}
             # Small workloads are quick to repeat and the noisiest: more rounds for them.
-            rounds = 1 if args.quick else args.rounds if w.flops > 1e9 else max(args.rounds, 5)
+            rounds = 1 if args.quick else args.rounds if w.flops > 1e9 else max(args.rounds, 3)
             for _ in range(rounds):
                 for implementation in rows:
                     config = {
@@ -178,7 +214,20 @@ def run(args: argparse.Namespace) -> int:
                     r["vs_numpy"] = r["seconds"] / reference["seconds"] if reference else None
                 print(_format_row(r))
             results += group
-    report = {"machine": machine(), "ceilings": ceilings, "results": results, "quick": args.quick}
+            pairs = _pairs(w, dtype, rows, args.quick)
+            if pairs:
+                print(
+                    "  interleaved in one process: "
+                    + ", ".join(f"{k} {v:.2f}" for k, v in pairs["ratios"].items())
+                )
+                paired.append(pairs)
+    report = {
+        "machine": machine(),
+        "ceilings": ceilings,
+        "results": results,
+        "paired": paired,
+        "quick": args.quick,
+    }
     report["targets"] = targets(report)
     print("\nTargets:")
     for t in report["targets"]:

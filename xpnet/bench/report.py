@@ -85,28 +85,36 @@ def _verdict(target: str, pairs: list[tuple[str, float, float]]) -> dict[str, An
 def targets(report: dict[str, Any]) -> list[dict[str, Any]]:
     """Each target of the benchmark with its verdict, from the rows of this run."""
     out = []
-    pairs = []
-    for r in _rows(report, "xpnet[numpy]"):
-        ref = _find(report, "numpy (by hand)", r["workload"], r["dtype"])
-        if ref:
-            bound = 1.05 if ref["seconds"] > 0.010 else 1.20
-            pairs.append((f"{r['workload']} {r['dtype']}", r["seconds"] / ref["seconds"], bound))
-    out.append(
-        _verdict("xpnet on NumPy ÷ hand-written NumPy ≤ 1.05 (> 10 ms), ≤ 1.20 (small)", pairs)
-    )
+    paired = report.get("paired") or []
 
-    eager, autograd = [], []
-    for r in _rows(report, "xpnet[torch]"):
-        by_hand = _find(report, "torch eager (by hand)", r["workload"], r["dtype"])
-        auto = _find(report, "torch autograd", r["workload"], r["dtype"])
-        if by_hand:
-            eager.append(
-                (f"{r['workload']} {r['dtype']}", r["seconds"] / by_hand["seconds"], 1.10)
-            )
-        if auto:
-            autograd.append((f"{r['workload']} {r['dtype']}", r["seconds"] / auto["seconds"], 1.0))
-    out.append(_verdict("xpnet on PyTorch ÷ PyTorch eager by hand ≤ 1.10", eager))
-    out.append(_verdict("xpnet on PyTorch ÷ PyTorch autograd ≤ 1.00", autograd))
+    def ratios(key: str, bound_for: Any) -> list[tuple[str, float, float]]:
+        return [
+            (f"{p['workload']} {p['dtype']}", p["ratios"][key], bound_for(p))
+            for p in paired
+            if key in p["ratios"]
+        ]
+
+    def numpy_bound(p: dict[str, Any]) -> float:
+        return 1.05 if p["seconds"].get("numpy (by hand)", 0) > 0.010 else 1.20
+
+    out.append(
+        _verdict(
+            "xpnet on NumPy ÷ hand-written NumPy ≤ 1.05 (> 10 ms), ≤ 1.20 (small), interleaved",
+            ratios("xpnet[numpy] ÷ numpy (by hand)", numpy_bound),
+        )
+    )
+    out.append(
+        _verdict(
+            "xpnet on PyTorch ÷ PyTorch eager by hand ≤ 1.10, interleaved",
+            ratios("xpnet[torch] ÷ torch eager (by hand)", lambda p: 1.10),
+        )
+    )
+    out.append(
+        _verdict(
+            "xpnet on PyTorch ÷ PyTorch autograd ≤ 1.00, interleaved",
+            ratios("xpnet[torch] ÷ torch autograd", lambda p: 1.0),
+        )
+    )
 
     peak = [
         (f"{r['workload']}", 0.75 / r["peak_fraction"], 1.0)
@@ -200,6 +208,21 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
                 f"| {r['implementation']} | {r['dtype']} | {1e3 * r['seconds']:.3f} | {vs} | "
                 f"{r['gflops']:.1f} | {pk} | {r['peak_rss_mb']:.0f} | {step} |"
             )
+    if report.get("paired"):
+        lines += [
+            "",
+            "## Ratios timed in alternation, in one process",
+            "",
+            "Separate processes on a shared machine differ by up to ±20% at small sizes;",
+            "batches of two implementations interleaved in one process see the same machine,",
+            "so these ratios are the ones the targets judge (the fastest of 7 rounds each).",
+            "",
+            "| workload | dtype | ratio | value |",
+            "|---|---|---|---|",
+        ]
+        for p in report["paired"]:
+            for key, value in p["ratios"].items():
+                lines.append(f"| {p['workload']} | {p['dtype']} | {key} | {value:.3f} |")
     lines += ["", "## Targets", "", "| target | verdict | measured |", "|---|---|---|"]
     for t in report["targets"]:
         lines.append(

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np  # edge: timing and host-side figures
 
-__all__ = ["ceilings", "time_configuration"]
+__all__ = ["ceilings", "paired", "time_configuration"]
 
 
 def _peak_rss_mb() -> float:
@@ -45,6 +45,39 @@ def _median_seconds(step, sync, state, *, per_call: int, min_seconds: float, rep
         sync(state)
         times.append((time.perf_counter() - start) / (batch * per_call))
     return statistics.median(times), batch, state
+
+
+def paired(config: dict[str, Any]) -> dict[str, Any]:
+    """Seconds per iteration of several implementations timed in alternation, in one process.
+
+    Interleaved batches see the same machine at the same moments, so their ratio is far
+    steadier on a shared machine than the ratio of two separate processes.
+    """
+    from .implementations import build
+    from .workloads import QUICK, WORKLOADS
+
+    workload = next(w for w in (*WORKLOADS, *QUICK) if w.name == config["workload"])
+    built = {name: build(name, workload, config["dtype"]) for name in config["implementations"]}
+    states = {name: b[0] for name, b in built.items()}
+    batch = {}
+    for name, (state, step, sync, per_call) in built.items():  # warm-up and batch size
+        _, batch[name], states[name] = _median_seconds(
+            step,
+            sync,
+            state,
+            per_call=per_call,
+            min_seconds=config.get("min_seconds", 0.2),
+            repeats=1,
+        )
+    best = dict.fromkeys(built, float("inf"))
+    for _ in range(config.get("rounds", 7)):
+        for name, (_, step, sync, per_call) in built.items():
+            start = time.perf_counter()
+            for _ in range(batch[name]):
+                states[name] = step(states[name])
+            sync(states[name])
+            best[name] = min(best[name], (time.perf_counter() - start) / (batch[name] * per_call))
+    return {**config, "seconds": best}
 
 
 def _device_peak_mb(implementation: str) -> float | None:
@@ -146,7 +179,9 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
 
 def main() -> None:
     config = json.loads(sys.argv[1])
-    result = ceilings(config) if config.get("kind") == "ceilings" else time_configuration(config)
+    kind = config.get("kind")
+    run = {"ceilings": ceilings, "paired": paired}.get(kind, time_configuration)
+    result = run(config)
     print(json.dumps(result))
 
 
