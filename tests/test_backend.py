@@ -214,8 +214,8 @@ def test_asarray_refuses_text(backend):
 
 def test_arrays_on_two_devices_raise_naming_both():
     pytest.importorskip("array_api_strict")
-    a = xpnet.Backend.asarray(xpnet.set_backend("array_api_strict", device="device1"), [1.0])
-    b = xpnet.Backend.asarray(xpnet.set_backend("array_api_strict"), [1.0])
+    a = xpnet.set_backend("array_api_strict", device="device1").asarray([1.0])
+    b = xpnet.set_backend("array_api_strict").asarray([1.0])
     with pytest.raises(
         ValueError,
         match=r"Expected arrays on one device\. Received arrays on device1 and CPU_DEVICE",

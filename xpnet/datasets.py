@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np  # edge: data generation and loading happen on the host
 
 from .backend import as_arrays, default_float
-from .initializers import check_random_state
+from .initializers import check_random_state, standard_normal
 
 __all__ = [
     "DATASETS",
@@ -59,12 +59,6 @@ def make_planar(m: int = 400, petals: int = 4, noise: float = 0.2, random_state:
     return X, y
 
 
-def _normal(rng: Any, *shape: int) -> np.ndarray:
-    return (
-        rng.randn(*shape) if isinstance(rng, np.random.RandomState) else rng.standard_normal(shape)
-    )
-
-
 def make_moons(n_samples: int = 200, noise: float = 0.2, random_state: Any = None):
     """Two interleaving half circles. Returns X (n_samples, 2), y (n_samples,)."""
     rng = check_random_state(random_state)
@@ -77,7 +71,7 @@ def make_moons(n_samples: int = 200, noise: float = 0.2, random_state: Any = Non
         np.c_[1 - np.cos(inner), 1 - np.sin(inner) - 0.5],
     ]
     y = np.r_[np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)]
-    return X + noise * _normal(rng, n_samples, 2), y
+    return X + noise * standard_normal(rng, (n_samples, 2)), y
 
 
 def make_circles(
@@ -91,7 +85,7 @@ def make_circles(
     inner = np.linspace(0, 2 * np.pi, n_in, endpoint=False)
     X = np.r_[np.c_[np.cos(outer), np.sin(outer)], factor * np.c_[np.cos(inner), np.sin(inner)]]
     y = np.r_[np.zeros(n_out, dtype=np.int64), np.ones(n_in, dtype=np.int64)]
-    return X + noise * _normal(rng, n_samples, 2), y
+    return X + noise * standard_normal(rng, (n_samples, 2)), y
 
 
 def make_blobs(n_samples: int = 200, centers: int = 6, std: float = 0.3, random_state: Any = None):
@@ -99,7 +93,7 @@ def make_blobs(n_samples: int = 200, centers: int = 6, std: float = 0.3, random_
     rng = check_random_state(random_state)
     middles = (rng.uniform(size=(centers, 2)) - 0.5) * 8
     blob = np.arange(n_samples) % centers
-    X = middles[blob] + std * _normal(rng, n_samples, 2)
+    X = middles[blob] + std * standard_normal(rng, (n_samples, 2))
     return X, blob % 2
 
 
@@ -108,7 +102,7 @@ def make_gaussian_quantiles(
 ):
     """A standard normal cloud cut into ``n_classes`` shells of equal size by distance."""
     rng = check_random_state(random_state)
-    X = _normal(rng, n_samples, n_features)
+    X = standard_normal(rng, (n_samples, n_features))
     order = np.argsort(np.sum(X * X, axis=1), kind="stable")
     y = np.empty(n_samples, dtype=np.int64)
     y[order] = np.arange(n_samples) * n_classes // n_samples

@@ -16,7 +16,7 @@ import numpy as np  # edge: host-side random draws
 
 from .backend import get_backend
 
-__all__ = ["INITIALIZATIONS", "check_random_state", "initialize_parameters"]
+__all__ = ["INITIALIZATIONS", "check_random_state", "initialize_parameters", "standard_normal"]
 
 #: Name → W_l from a standard-normal draw, n_(l-1) and ``scale``, written as the course
 #: writes it (``randn / √n`` and ``randn · (1/√n)`` differ in the last bit).
@@ -42,7 +42,8 @@ def check_random_state(seed: Any) -> np.random.RandomState | np.random.Generator
     )
 
 
-def _standard_normal(rng: Any, shape: tuple[int, int]) -> np.ndarray:
+def standard_normal(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Standard-normal draws of ``shape``; a RandomState draws with ``randn``, as the course."""
     if isinstance(rng, np.random.RandomState):
         return rng.randn(*shape)  # the course's call, for bit-identical draws
     return rng.standard_normal(shape)
@@ -94,7 +95,7 @@ def initialize_parameters(
     parameters = {}
     for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
         shape = (dims[l], dims[l - 1])
-        R = np.zeros(shape) if rng is None else _standard_normal(rng, shape)
+        R = np.zeros(shape) if rng is None else standard_normal(rng, shape)
         W = INITIALIZATIONS[method](R, dims[l - 1], scale)
         parameters[f"W{l}"] = xp.asarray(W, dtype=dtype, device=device)
         parameters[f"b{l}"] = xp.zeros((dims[l], 1), dtype=dtype, device=device)

@@ -121,21 +121,22 @@ def precision_recall_fscore_support(
     """
     if average not in AVERAGES:
         raise ValueError(f"Invalid average. Expected one of {AVERAGES}. Received: {average!r}")
+    xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    labels = _labels(xp, labels, device, y_true, y_pred)
     C = confusion_matrix(y_true, y_pred, labels=labels)
-    xp, device, (C,) = as_arrays(C)
     dtype = default_float(xp, device)
     K = C.shape[0]
     Cf = xp.astype(C, dtype)
     tp = xp.sum(Cf * xp.eye(K, dtype=dtype, device=device), axis=1)
     predicted, support = xp.sum(Cf, axis=0), xp.sum(Cf, axis=1)
+    per_class_support = xp.astype(support, xp.int64)
     if average == "micro":
         tp, predicted, support = xp.sum(tp), xp.sum(predicted), xp.sum(support)
     precision, recall = _divide(xp, tp, predicted), _divide(xp, tp, support)
     f1 = _divide(xp, 2 * precision * recall, precision + recall)
     if average == "binary":
-        _, _, (y_true, y_pred) = as_arrays(y_true, y_pred)
-        classes = labels if labels is not None else xp.unique_values(xp.concat([y_true, y_pred]))
-        classes = to_numpy(classes).tolist()
+        classes = to_numpy(labels).tolist()
         if len(classes) > 2 or pos_label not in classes:
             raise ValueError(
                 "Expected two classes, pos_label among them, for average='binary'. "
@@ -143,13 +144,13 @@ def precision_recall_fscore_support(
                 "average='macro', 'micro' or 'weighted' for more classes"
             )
         k = classes.index(pos_label)
-        return float(precision[k]), float(recall[k]), float(f1[k]), xp.astype(support, xp.int64)
+        return float(precision[k]), float(recall[k]), float(f1[k]), per_class_support
     if average in ("macro", "weighted"):
         weights = support / xp.sum(support) if average == "weighted" else xp.ones_like(support) / K
         precision, recall, f1 = (float(xp.sum(v * weights)) for v in (precision, recall, f1))
     elif average == "micro":
         precision, recall, f1 = float(precision), float(recall), float(f1)
-    return precision, recall, f1, xp.astype(xp.sum(Cf, axis=1), xp.int64)
+    return precision, recall, f1, per_class_support
 
 
 def precision_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
