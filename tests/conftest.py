@@ -15,6 +15,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+# The suite checks gradients in float64 on every backend; JAX offers float64 only in
+# its 64-bit mode, which xpnet leaves to its users to choose, as this suite does.
+# (test_backend.py checks, in a fresh process, that xpnet itself never switches it on.)
+os.environ.setdefault("JAX_ENABLE_X64", "1")
+
 import xpnet
 from xpnet import backend as xb
 from xpnet.backend import BackendUnavailableError

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import xpnet
 from conftest import assert_close
 from xpnet import activations as act
 
@@ -29,7 +30,7 @@ def test_derivative_through_A_matches_finite_differences(backend, put, float64, 
     Z_host = np.linspace(-4, 4, 40).reshape(4, 10) + 0.013  # no point at the kink z = 0
     Z, eps = put(Z_host), 1e-6
     approx = (g.fn(Z + eps) - g.fn(Z - eps)) / (2 * eps)
-    assert_close(g.derivative(g.fn(Z)), approx, rtol=1e-7, atol=1e-9)
+    assert_close(g.derivative(A=g.fn(Z)), approx, rtol=1e-7, atol=1e-9)
 
 
 def test_sigmoid_is_stable_at_1000(backend, xp, put):
@@ -40,8 +41,8 @@ def test_sigmoid_is_stable_at_1000(backend, xp, put):
 
 def test_relu_derivatives_at_the_kink(backend, put):
     Z = put([[-1.0, 0.0, 2.0]])
-    assert_close(act.relu_derivative(act.relu(Z)), [[0.0, 0.0, 1.0]])  # 0 at Z = 0
-    assert_close(act.leaky_relu_derivative(act.leaky_relu(Z)), [[0.01, 0.01, 1.0]], rtol=1e-6)
+    assert_close(act.relu_derivative(A=act.relu(Z)), [[0.0, 0.0, 1.0]])  # 0 at Z = 0
+    assert_close(act.leaky_relu_derivative(A=act.leaky_relu(Z)), [[0.01, 0.01, 1.0]], rtol=1e-6)
 
 
 def test_softmax_columns_sum_to_one_and_stay_finite(backend, xp, put):
@@ -60,3 +61,19 @@ def test_unknown_activation_lists_the_valid_ones():
         match=r"Invalid activation\. Expected one of \['leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: 'swish'",
     ):
         act.get_activation("swish")
+
+
+def test_derivatives_take_A_by_name_only():
+    """g'(Z) is computed from A = g(Z): passing an array by position is refused."""
+    A = np.asarray([0.5, 0.9])
+    with pytest.raises(TypeError, match="positional"):
+        act.sigmoid_derivative(A)
+    np.testing.assert_allclose(act.sigmoid_derivative(A=A), A * (1 - A))
+
+
+def test_the_course_calls_with_numbers_and_integers(backend, xp):
+    assert float(act.sigmoid(0)) == 0.5
+    assert float(act.sigmoid(1)) == pytest.approx(0.7310585786300049, rel=1e-6)
+    Z = xpnet.asarray(np.asarray([[0, 2]]))  # an integer array, as the course passes
+    assert_close(act.sigmoid(Z), 1 / (1 + np.exp(-np.asarray([[0.0, 2.0]]))), rtol=1e-6)
+    assert_close(act.relu(Z), np.asarray([[0.0, 2.0]]))

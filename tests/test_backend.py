@@ -1,8 +1,14 @@
+import os
+import pickle
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
 import xpnet
 from xpnet import backend as xb
+from xpnet.backend import _adapters as adapters
 
 
 @pytest.fixture
@@ -79,7 +85,7 @@ def fake_import(clean_env):
     """Replace the import of one backend library; the cache of loaded backends is cleared."""
 
     def install(name, result):
-        real = xb._import_module
+        real = adapters._import_module
 
         def fake(module):
             if module != name:
@@ -88,7 +94,7 @@ def fake_import(clean_env):
                 raise result
             return result
 
-        clean_env.setattr(xb, "_import_module", fake)
+        clean_env.setattr(adapters, "_import_module", fake)
 
     xb._load.cache_clear()
     yield install
@@ -243,3 +249,25 @@ def test_device1_refuses_silent_host_conversion():
     with pytest.raises(RuntimeError):
         np.asarray(x)  # the silent way fails...
     np.testing.assert_array_equal(xpnet.to_numpy(x), [1.0, 2.0])  # ...the explicit one works
+
+
+def test_jax_backend_leaves_the_users_jax_settings_alone():
+    """Choosing JAX must not switch on 64-bit mode for the user's other JAX code."""
+    pytest.importorskip("jax")
+    code = (
+        "import xpnet, jax.numpy as jnp; b = xpnet.set_backend('jax'); "
+        "print(xpnet.backend.dtype_name(b.dtype), jnp.asarray(1.0).dtype)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "JAX_ENABLE_X64"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["float32", "float32"], out.stderr
+    code = "import xpnet; xpnet.set_backend('jax', dtype='float64')"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert "JAX_ENABLE_X64=1" in out.stderr
+
+
+def test_backend_is_hashable_and_pickles_by_name(backend):
+    assert hash(backend) == hash(xb.Backend.of(backend.put([1.0])))
+    assert {backend: 1}[backend] == 1
+    again = pickle.loads(pickle.dumps(backend))
+    assert again == backend and again.xp is backend.xp

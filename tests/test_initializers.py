@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import xpnet
 from conftest import assert_close
 from xpnet.initializers import check_random_state, initialize_parameters
 
@@ -67,4 +68,13 @@ def test_bad_layer_dims(dims):
 
 def test_unknown_method():
     with pytest.raises(ValueError, match=r"Invalid initialization\. Expected one of"):
-        initialize_parameters([2, 1], "glorot")
+        initialize_parameters([2, 1], "kaiming")
+
+
+def test_glorot_is_scikit_learns_uniform_start(backend, float64):
+    parameters = initialize_parameters([30, 20, 1], "glorot", random_state=0)
+    rng = np.random.RandomState(0)
+    bound = np.sqrt(6 / 50)
+    assert_close(parameters["W1"], rng.uniform(-bound, bound, (20, 30)), rtol=0)
+    W2 = xpnet.to_numpy(parameters["W2"])
+    assert np.abs(W2).max() <= np.sqrt(6 / 21)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import xpnet
 from conftest import assert_close
 from xpnet import losses
 
@@ -56,5 +57,17 @@ def test_two_class_softmax_equals_sigmoid_cost(backend, put):
 
 
 def test_unknown_output_is_an_error():
-    with pytest.raises(ValueError, match=r"Expected 'sigmoid' or 'softmax'\. Received: 'linear'"):
+    with pytest.raises(ValueError, match=r"Invalid output\. Expected one of \['sigmoid', 'softmax'\]\. Received: 'linear'"):
         losses.compute_cost(np.zeros((1, 2)), np.zeros((1, 2)), "linear")
+
+
+def test_the_course_labels_may_be_integers_or_booleans(backend, put):
+    Z = put(np.asarray([[-1.0, 2.0, 0.5]]))
+    floats = losses.compute_cost(Z, put(np.asarray([[0.0, 1.0, 1.0]])))
+    for labels in (np.asarray([[0, 1, 1]]), np.asarray([[False, True, True]])):
+        assert float(losses.compute_cost(Z, xpnet.asarray(labels))) == float(floats)
+
+
+def test_a_vector_of_logits_is_a_clear_error(backend, put):
+    with pytest.raises(ValueError, match=r"Expected Z and Y of one shape \(n_y, m\)"):
+        losses.compute_cost(put(np.zeros(3)), put(np.zeros(3)))

@@ -4,6 +4,7 @@ The same code runs on NumPy, CuPy, PyTorch, JAX and array-api-strict. Choose the
 backend with ``XPNET_BACKEND`` or :func:`set_backend`; nothing happens at import.
 """
 
+from . import recipes
 from ._version import __version__
 from .backend import (
     Backend,
@@ -15,8 +16,8 @@ from .backend import (
     to_numpy,
     use_backend,
 )
-from .io import load, save
-from .models import DeepNet, LogisticRegression, NotFittedError, TwoLayerNet
+from .exceptions import NotFittedError
+from .models import DeepNet, LogisticRegression, TwoLayerNet, load, save
 
 __all__ = [
     "Backend",
@@ -30,6 +31,7 @@ __all__ = [
     "available_backends",
     "get_backend",
     "load",
+    "recipes",
     "save",
     "set_backend",
     "to_numpy",

@@ -5,9 +5,11 @@ forward output A = g(Z), which the forward pass already holds:
 
     σ'(Z) = A·(1 − A),   tanh'(Z) = 1 − A²,   ReLU'(Z) = 1[A > 0],   leaky ReLU'(Z) = 1 or 0.01
 
-so ``dZ = dA * g_prime(A)`` computes dZ = dA ∗ g'(Z) without recomputing g, and
+so ``dZ = dA * g_prime(A=A)`` computes dZ = dA ∗ g'(Z) without recomputing g, and
 backprop needs no hidden-layer Z at all: the forward pass keeps only the A's, which
-takes a fifth off the peak memory of a training step.
+takes a fifth off the peak memory of a training step. The derivatives take ``A`` by
+keyword only: ``relu_derivative(A=A)``; passing Z by position is an error, not a
+silently wrong gradient.
 
 Every function works elementwise on an array of any shape and any array-API backend.
 """
@@ -17,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from array_api_compat import array_namespace
+import numbers
+
+from .backend import Backend, array_namespace
 
 __all__ = [
     "ACTIVATIONS",
@@ -38,56 +42,69 @@ Array = Any
 LEAKY_SLOPE = 0.01
 
 
+def _prepare(Z: Any, xp: Any) -> tuple[Array, Any]:
+    """Z as a floating array and its namespace: the course's calls pass numbers
+    (``sigmoid(0)``) and integer arrays, which go to floats of the backend in force.
+    """
+    if isinstance(Z, numbers.Number):
+        backend = Backend.current()
+        return backend.put(float(Z)), backend.xp
+    xp = array_namespace(Z)[0] if xp is None else xp
+    if not xp.isdtype(Z.dtype, "real floating"):
+        Z = xp.astype(Z, Backend.of(Z).dtype)
+    return Z, xp
+
+
 def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
     """σ(Z) = 1 / (1 + e^(−Z)), without overflow at any Z.
 
     ``e^(−|Z|)`` never overflows; for Z < 0 the equivalent form e^Z / (1 + e^Z) is used.
     """
-    xp = array_namespace(Z) if xp is None else xp
+    Z, xp = _prepare(Z, xp)
     E = xp.exp(-xp.abs(Z))  # e^(−|Z|), in (0, 1]
     return xp.where(Z >= 0, 1.0, E) / (1 + E)
 
 
-def sigmoid_derivative(A: Array, /, *, xp: Any = None) -> Array:
+def sigmoid_derivative(*, A: Array, xp: Any = None) -> Array:
     """σ'(Z) = σ(Z)·(1 − σ(Z)) = A·(1 − A), from ``A = σ(Z)``."""
     return A * (1 - A)
 
 
 def tanh(Z: Array, /, *, xp: Any = None) -> Array:
     """tanh(Z)."""
-    xp = array_namespace(Z) if xp is None else xp
+    Z, xp = _prepare(Z, xp)
     return xp.tanh(Z)
 
 
-def tanh_derivative(A: Array, /, *, xp: Any = None) -> Array:
+def tanh_derivative(*, A: Array, xp: Any = None) -> Array:
     """tanh'(Z) = 1 − tanh²(Z) = 1 − A², from ``A = tanh(Z)``."""
     return 1 - A * A
 
 
 def relu(Z: Array, /, *, xp: Any = None) -> Array:
     """ReLU(Z) = max(0, Z)."""
-    xp = array_namespace(Z) if xp is None else xp
+    Z, xp = _prepare(Z, xp)
     return xp.maximum(Z, 0.0)
 
 
-def relu_derivative(A: Array, /, *, xp: Any = None) -> Array:
+def relu_derivative(*, A: Array, xp: Any = None) -> Array:
     """ReLU'(Z) = 1 where Z > 0, else 0 (0 at Z = 0, as the course takes it).
 
     From ``A = ReLU(Z)``: A > 0 exactly where Z > 0.
     """
-    xp = array_namespace(A) if xp is None else xp
+    xp = array_namespace(A)[0] if xp is None else xp
     return xp.astype(A > 0, A.dtype)
 
 
 def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
     """Leaky ReLU(Z) = Z where Z > 0, else 0.01·Z."""
-    xp = array_namespace(Z) if xp is None else xp
+    Z, xp = _prepare(Z, xp)
     return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
-def leaky_relu_derivative(A: Array, /, *, xp: Any = None) -> Array:
+def leaky_relu_derivative(*, A: Array, xp: Any = None) -> Array:
     """Leaky ReLU'(Z) = 1 where Z > 0, else 0.01; from ``A``, which has the sign of Z."""
-    xp = array_namespace(A) if xp is None else xp
+    xp = array_namespace(A)[0] if xp is None else xp
     return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * xp.astype(A > 0, A.dtype)
 
 
@@ -96,7 +113,7 @@ def softmax(Z: Array, /, *, xp: Any = None) -> Array:
 
     ``Z`` has shape (K, m). The column maximum is subtracted first, so no e^Z overflows.
     """
-    xp = array_namespace(Z) if xp is None else xp
+    Z, xp = _prepare(Z, xp)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
     return E / xp.sum(E, axis=0, keepdims=True)
 

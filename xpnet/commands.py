@@ -35,24 +35,20 @@ def info(args: argparse.Namespace) -> int:
     import array_api_compat
     import numpy as np
 
-    from .backend import BACKENDS, _devices, _import, _load, device_name, dtype_name
+    from .backend import describe_backends
 
     backend = select_backend(args)  # a bad selection fails first, in one line
     print(
         f"xpnet {__version__} (array-api-compat {array_api_compat.__version__}, numpy {np.__version__})"
     )
-    for name in BACKENDS:
-        try:
-            module = _import(name)
-            devices = ", ".join(
-                dict.fromkeys(device_name(d) for d in _devices(name, module).values())
-            )
-            dtype = dtype_name(_load(name, None, None).dtype)
+    for row in describe_backends():
+        if row["available"]:
             print(
-                f"  {name:<17} {getattr(module, '__version__', '?'):<12} devices: {devices}; default float: {dtype}"
+                f"  {row['name']:<17} {row['version']:<12} devices: {', '.join(row['devices'])}; "
+                f"default float: {row['dtype']}"
             )
-        except ImportError as exc:
-            print(f"  {name:<17} {'unavailable':<12} {exc}")
+        else:
+            print(f"  {row['name']:<17} {'unavailable':<12} {row['reason']}")
     print(f"selected: {backend}")
     return 0
 

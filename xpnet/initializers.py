@@ -14,18 +14,32 @@ from typing import Any
 
 import numpy as np  # edge: host-side random draws
 
-from .backend import get_backend
+from .backend import Backend
 
-__all__ = ["INITIALIZATIONS", "check_random_state", "initialize_parameters", "standard_normal"]
+__all__ = [
+    "INITIALIZATIONS",
+    "METHODS",
+    "check_method",
+    "check_random_state",
+    "draw_weights",
+    "initialize_parameters",
+    "standard_normal",
+    "uniform",
+]
 
-#: Name → W_l from a standard-normal draw, n_(l-1) and ``scale``, written as the course
-#: writes it (``randn / √n`` and ``randn · (1/√n)`` differ in the last bit).
+#: Name → W_l from a standard-normal draw R of shape (n, n_prev) and ``scale``, written
+#: as the course writes it (``randn / √n`` and ``randn · (1/√n)`` differ in the last bit).
 INITIALIZATIONS = {
-    "zeros": lambda R, n_prev, scale: 0 * R,
-    "normal": lambda R, n_prev, scale: R * scale,  # W = randn · 0.01
-    "xavier": lambda R, n_prev, scale: R / np.sqrt(n_prev),  # W = randn / √n_prev
-    "he": lambda R, n_prev, scale: R * np.sqrt(2 / n_prev),  # W = randn · √(2 / n_prev)
+    "zeros": lambda R, scale: 0 * R,
+    "random": lambda R, scale: R * scale,  # W = randn · 0.01 (course 1), randn · 10 (course 2)
+    "normal": lambda R, scale: R * scale,  # the same as "random", by its statistical name
+    "xavier": lambda R, scale: R / np.sqrt(R.shape[1]),  # W = randn / √n_prev
+    "he": lambda R, scale: R * np.sqrt(2 / R.shape[1]),  # W = randn · √(2 / n_prev)
 }
+#: Initialisations drawn from a uniform distribution instead: scikit-learn's MLP start,
+#: W ~ U(−r, r) with r = √(6 / (n + n_prev)) (Glorot and Bengio).
+UNIFORM = {"glorot": lambda n, n_prev: np.sqrt(6 / (n + n_prev))}
+METHODS = (*INITIALIZATIONS, *UNIFORM)
 
 
 def check_random_state(seed: Any) -> np.random.RandomState | np.random.Generator:
@@ -49,15 +63,29 @@ def standard_normal(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
     return rng.standard_normal(shape)
 
 
+def uniform(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
+    """Uniform draws on [0, 1) of ``shape``; a RandomState draws with ``rand``, as the course."""
+    if isinstance(rng, np.random.RandomState):
+        return rng.rand(*shape)
+    return rng.random(shape)
+
+
+def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) -> np.ndarray:
+    """One W of ``shape`` (n, n_prev), drawn on the host by ``method``."""
+    if method in UNIFORM:
+        bound = UNIFORM[method](*shape)
+        return rng.uniform(-bound, bound, shape)
+    R = np.zeros(shape) if method == "zeros" else standard_normal(rng, shape)
+    return INITIALIZATIONS[method](R, scale)
+
+
 def initialize_parameters(
     layer_dims: Sequence[int],
     method: str = "xavier",
     *,
     scale: float = 0.01,
     random_state: Any = None,
-    xp: Any = None,
-    device: Any = None,
-    dtype: Any = None,
+    backend: Backend | None = None,
 ) -> dict[str, Any]:
     """Parameters ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": ..., "bL": ...}``.
 
@@ -65,14 +93,17 @@ def initialize_parameters(
     ----------
     layer_dims : sequence of int
         ``[n_x, n_1, ..., n_L]``: the input size, then each layer's number of units.
-    method : {"zeros", "normal", "xavier", "he"}
-        W = 0; W = randn · scale (the course's 0.01); W = randn / √n_prev (Xavier);
-        W = randn · √(2 / n_prev) (He). Biases start at zero.
+    method : {"zeros", "random", "normal", "xavier", "he", "glorot"}
+        W = 0; W = randn · scale (the course's 0.01, or 10 for its "large random"
+        start; "normal" is the same); W = randn / √n_prev (the course's week 4);
+        W = randn · √(2 / n_prev) (He); W ~ U(±√(6 / (n + n_prev))) (Glorot,
+        scikit-learn's MLP). Biases start at zero.
     scale : float
-        The standard deviation for ``method="normal"``.
+        The standard deviation for ``method="random"``.
     random_state : None, int, RandomState or Generator
-    xp, device, dtype : optional
-        Where the parameters live, and their dtype; each defaults to the backend in force
+        An int builds the course's ``RandomState(seed)`` and draws W1, W2, ... in order.
+    backend : Backend, optional
+        Where the parameters live, and their dtype; by default the backend in force
         (:func:`xpnet.get_backend`).
     """
     dims = [int(n) for n in layer_dims]
@@ -81,22 +112,21 @@ def initialize_parameters(
             "Invalid layer_dims. Expected at least two positive sizes [n_x, ..., n_L]. "
             f"Received: layer_dims={list(layer_dims)!r}"
         )
-    if method not in INITIALIZATIONS:
-        raise ValueError(
-            f"Invalid initialization. Expected one of {sorted(INITIALIZATIONS)}. "
-            f"Received: {method!r}"
-        )
-    if xp is None or device is None or dtype is None:
-        backend = get_backend()
-        xp = backend.xp if xp is None else xp
-        device = backend.device if device is None else device
-        dtype = backend.dtype if dtype is None else dtype
+    check_method(method)
+    backend = Backend.current() if backend is None else backend
     rng = check_random_state(random_state) if method != "zeros" else None
     parameters = {}
     for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
-        shape = (dims[l], dims[l - 1])
-        R = np.zeros(shape) if rng is None else standard_normal(rng, shape)
-        W = INITIALIZATIONS[method](R, dims[l - 1], scale)
-        parameters[f"W{l}"] = xp.asarray(W, dtype=dtype, device=device)
-        parameters[f"b{l}"] = xp.zeros((dims[l], 1), dtype=dtype, device=device)
+        W = draw_weights(rng, (dims[l], dims[l - 1]), method, scale)
+        parameters[f"W{l}"] = backend.put(W, backend.dtype)
+        parameters[f"b{l}"] = backend.zeros((dims[l], 1))
     return parameters
+
+
+def check_method(method: Any) -> str:
+    """``method`` if it names an initialisation, else a ValueError listing them."""
+    if method not in METHODS:
+        raise ValueError(
+            f"Invalid initialization. Expected one of {sorted(METHODS)}. Received: {method!r}"
+        )
+    return method

@@ -1,4 +1,9 @@
-"""The course's building blocks: one linear unit, and linear → activation, forward and back.
+"""The course's building blocks, and the layers the engine stacks from them.
+
+The equations: one linear unit, linear → activation, and inverted dropout, forward and
+back. The layers: :class:`Dense` (layer l, with its parameters ``W{l}`` and ``b{l}``)
+and :class:`Dropout`, each a forward/backward pair over those equations; a network is
+a list of them (:mod:`xpnet.network`).
 
 Examples are columns: ``A_prev`` has shape (n_prev, m), ``W`` (n, n_prev), ``b`` (n, 1).
 Every function works on any array-API backend; arrays stay on their device.
@@ -8,13 +13,18 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from array_api_compat import array_namespace
+from array_api_compat import array_namespace, device
 
 from .activations import get_activation, softmax
+from .initializers import uniform
 
 __all__ = [
     "Cache",
+    "Dense",
+    "Dropout",
     "LinearCache",
+    "dropout_backward",
+    "dropout_forward",
     "linear_activation_backward",
     "linear_activation_forward",
     "linear_backward",
@@ -116,5 +126,73 @@ def linear_activation_backward(
     """
     xp = array_namespace(dA) if xp is None else xp
     g_prime = get_activation(activation).derivative
-    dZ = dA * g_prime(cache.A, xp=xp)  # dZ = dA ∗ g'(Z), through A = g(Z)
+    dZ = dA * g_prime(A=cache.A, xp=xp)  # dZ = dA ∗ g'(Z), through A = g(Z)
     return linear_backward(dZ, cache.linear, need_dA_prev=need_dA_prev, xp=xp)
+
+
+def dropout_forward(A: Array, D: Array, keep_prob: float, /) -> Array:
+    """Inverted dropout: A = A ∗ D / keep_prob, with D the mask of kept units (0 or 1)."""
+    return A * D / keep_prob  # A = A ∗ D / keep_prob
+
+
+def dropout_backward(dA: Array, D: Array, keep_prob: float, /) -> Array:
+    """The same mask and scale on the way back: dA = dA ∗ D / keep_prob."""
+    return dA * D / keep_prob  # dA = dA ∗ D / keep_prob
+
+
+class Dense(NamedTuple):
+    """Layer l: Z = W[l]·A_prev + b[l], then A = g(Z).
+
+    The output layer has no activation (``activation=None``): it gives its logits Z,
+    and the network's output head turns them into A[L] and the cost.
+    """
+
+    l: int
+    activation: str | None = None
+
+    def forward(
+        self, A_prev: Array, parameters: dict[str, Array], *, rng: Any = None, xp: Any
+    ) -> tuple[Array, Cache]:
+        W, b = parameters[f"W{self.l}"], parameters[f"b{self.l}"]
+        if self.activation is None:
+            Z, linear = linear_forward(A_prev, W, b, xp=xp)
+            return Z, Cache(linear, Z, None)
+        A, cache = linear_activation_forward(A_prev, W, b, self.activation, xp=xp)
+        return A, cache._replace(Z=None)  # backprop needs A only: Z's memory is let go
+
+    def backward(
+        self, dA: Array, cache: Cache, *, need_dA_prev: bool, xp: Any
+    ) -> tuple[Array | None, dict[str, Array]]:
+        """dA is ∂J/∂A[l], or ∂J/∂Z[l] for the output layer."""
+        if self.activation is None:
+            dA_prev, dW, db = linear_backward(dA, cache.linear, need_dA_prev=need_dA_prev, xp=xp)
+        else:
+            dA_prev, dW, db = linear_activation_backward(
+                dA, cache, self.activation, need_dA_prev=need_dA_prev, xp=xp
+            )
+        return dA_prev, {f"dW{self.l}": dW, f"db{self.l}": db}
+
+
+class Dropout(NamedTuple):
+    """Inverted dropout on the activations before it, while training only.
+
+    The mask D = (U < keep_prob), U uniform on [0, 1), is drawn on the host from the
+    ``rng`` given to the forward pass (the course's ``np.random.rand``) and moved to the
+    activations' device. With no ``rng``, at prediction time, the layer does nothing.
+    """
+
+    keep_prob: float
+
+    def forward(
+        self, A: Array, parameters: dict[str, Array], *, rng: Any = None, xp: Any
+    ) -> tuple[Array, Array | None]:
+        if rng is None or self.keep_prob == 1:
+            return A, None
+        D = uniform(rng, tuple(A.shape)) < self.keep_prob  # D = rand(shape of A) < keep_prob
+        D = xp.asarray(D, dtype=A.dtype, device=device(A))
+        return dropout_forward(A, D, self.keep_prob), D
+
+    def backward(
+        self, dA: Array, D: Array | None, *, need_dA_prev: bool, xp: Any
+    ) -> tuple[Array, dict[str, Array]]:
+        return (dA if D is None else dropout_backward(dA, D, self.keep_prob)), {}

@@ -1,20 +1,29 @@
-"""The cost J: cross-entropy for a sigmoid or a softmax output.
+"""The cost J and the output heads: a sigmoid or a softmax with its cross-entropy.
 
-Costs are computed from the output layer's pre-activation ``Z`` (the logits) where
-it is available, so that they stay finite for any Z: log σ(z) = −log(1 + e^(−z)) is
-evaluated as −softplus(−z) without ever forming σ(z) = 0 or 1.
+Costs are computed from the output layer's pre-activation ``Z`` (the logits), so that
+they stay finite for any Z: log σ(z) = −log(1 + e^(−z)) is evaluated as −softplus(−z)
+without ever forming σ(z) = 0 or 1.
+
+Both heads share the course's output gradient: with A = g(Z) and its cross-entropy,
+dZ = A − Y, for a sigmoid with binary labels and for a softmax with one-hot labels.
+Examples are columns: Z and Y have shape (1, m), or (K, m) for a softmax.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
-from array_api_compat import array_namespace
+from .activations import sigmoid, softmax
+from .backend import array_namespace
 
 __all__ = [
+    "OUTPUTS",
+    "Output",
     "binary_cross_entropy",
     "categorical_cross_entropy",
     "compute_cost",
+    "get_output",
     "softplus",
 ]
 
@@ -23,8 +32,62 @@ Array = Any
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
     """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``)."""
-    xp = array_namespace(Z) if xp is None else xp
+    xp = array_namespace(Z)[0] if xp is None else xp
     return xp.logaddexp(Z, 0.0)
+
+
+def _bce_losses(Z: Array, Y: Array, xp: Any) -> Array:
+    # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z), so the loss of one
+    # example is softplus(z) − y·z.
+    return softplus(Z, xp=xp) - Y * Z
+
+
+def _cce_losses(Z: Array, Y: Array, xp: Any) -> Array:
+    shifted = Z - xp.max(Z, axis=0, keepdims=True)
+    log_softmax = shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
+    return -(Y * log_softmax)
+
+
+class Output(NamedTuple):
+    """An output head: the activation A = g(Z) and the per-example losses from the logits.
+
+    ``losses(Z, Y, xp)`` has Z's shape; its sum over axis 0 is each example's loss.
+    """
+
+    name: str
+    activation: Callable[..., Array]
+    losses: Callable[[Array, Array, Any], Array]
+
+
+#: Output name → head.
+OUTPUTS: dict[str, Output] = {
+    "sigmoid": Output("sigmoid", sigmoid, _bce_losses),
+    "softmax": Output("softmax", softmax, _cce_losses),
+}
+
+
+def get_output(name: str) -> Output:
+    """The output head registered under ``name``: ``"sigmoid"`` or ``"softmax"``."""
+    try:
+        return OUTPUTS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Invalid output. Expected one of {sorted(OUTPUTS)}. Received: {name!r}"
+        ) from None
+
+
+def _check(Z: Array, Y: Array, xp: Any) -> tuple[Array, Any]:
+    """Z and Y as the course gives them: 2-D, one shape; integer or boolean Y as floats."""
+    xp = array_namespace(Z, Y)[0] if xp is None else xp
+    if Z.ndim != 2 or tuple(Y.shape) != tuple(Z.shape):
+        raise ValueError(
+            "Expected Z and Y of one shape (n_y, m): examples are columns. Received Z of "
+            f"shape {tuple(Z.shape)} and Y of shape {tuple(Y.shape)}; reshape a vector of "
+            "labels with y.reshape(1, -1)"
+        )
+    if Y.dtype != Z.dtype:
+        Y = xp.astype(Y, Z.dtype)
+    return Y, xp
 
 
 def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
@@ -35,17 +98,14 @@ def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
     Z : array of shape (1, m)
         The output layer's pre-activation.
     Y : array of shape (1, m)
-        Labels in {0, 1}.
+        Labels in {0, 1} (floats, integers or booleans).
 
     Returns
     -------
     cost : 0-d array, on Z's device
     """
-    xp = array_namespace(Z, Y) if xp is None else xp
-    m = Z.shape[1]
-    # −log σ(z) = softplus(−z) and −log(1 − σ(z)) = softplus(z), so the loss per
-    # example is softplus(z) − y·z.
-    return xp.sum(softplus(Z, xp=xp) - Y * Z) / m
+    Y, xp = _check(Z, Y, xp)
+    return xp.sum(_bce_losses(Z, Y, xp)) / Z.shape[1]
 
 
 def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
@@ -62,11 +122,8 @@ def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array
     -------
     cost : 0-d array, on Z's device
     """
-    xp = array_namespace(Z, Y) if xp is None else xp
-    m = Z.shape[1]
-    shifted = Z - xp.max(Z, axis=0, keepdims=True)
-    log_softmax = shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
-    return -xp.sum(Y * log_softmax) / m
+    Y, xp = _check(Z, Y, xp)
+    return xp.sum(_cce_losses(Z, Y, xp)) / Z.shape[1]
 
 
 def compute_cost(ZL: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = None) -> Array:
@@ -79,8 +136,6 @@ def compute_cost(ZL: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = N
     Y : array of the same shape
     output : {"sigmoid", "softmax"}
     """
-    if output == "sigmoid":
-        return binary_cross_entropy(ZL, Y, xp=xp)
-    if output == "softmax":
-        return categorical_cross_entropy(ZL, Y, xp=xp)
-    raise ValueError(f"Invalid output. Expected 'sigmoid' or 'softmax'. Received: {output!r}")
+    head = get_output(output)
+    Y, xp = _check(ZL, Y, xp)
+    return xp.sum(head.losses(ZL, Y, xp)) / ZL.shape[1]

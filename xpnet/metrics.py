@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from .backend import as_arrays, default_float, to_numpy
+import numpy as np  # edge: host-side class labels
+
+from .backend import as_arrays, default_float, is_host_data, to_numpy
 
 __all__ = [
     "accuracy_score",
@@ -58,9 +60,12 @@ def _one_hot(xp: Any, y: Array, labels: Array, dtype: Any, name: str) -> Array:
 
 
 def _labels(xp: Any, labels: Any, device: Any, *ys: Array) -> Array:
-    if labels is not None:
-        return xp.asarray(labels, device=device) if not hasattr(labels, "shape") else labels
-    return xp.unique_values(xp.concat(list(ys)))
+    """The classes: given (host labels join the data's device), or found in ``ys``."""
+    if labels is None:
+        return xp.unique_values(xp.concat(list(ys)))
+    if is_host_data(labels):
+        return xp.asarray(np.asarray(labels), device=device)
+    return labels
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
@@ -128,7 +133,7 @@ def precision_recall_fscore_support(
     dtype = default_float(xp, device)
     K = C.shape[0]
     Cf = xp.astype(C, dtype)
-    tp = xp.sum(Cf * xp.eye(K, dtype=dtype, device=device), axis=1)
+    tp = xp.linalg.diagonal(Cf)
     predicted, support = xp.sum(Cf, axis=0), xp.sum(Cf, axis=1)
     per_class_support = xp.astype(support, xp.int64)
     if average == "micro":

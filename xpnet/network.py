@@ -1,26 +1,185 @@
-"""The L-layer network of the course's week 4, in its own functions.
+"""The engine: a network is a list of layers and an output head, forward and back.
+
+Every model of xpnet trains through :class:`Network`; the course's week-4 functions
+:func:`L_model_forward` and :func:`L_model_backward` are thin wrappers over it.
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with
 a softmax output. ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``; the
 hidden layers share one activation and the output layer L is a sigmoid or a softmax.
+
+L2 regularisation lives here, in its two equations: the cost gains λ/(2m)·Σ‖W[l]‖²
+and each dW[l] gains λ/m·W[l]; biases are not regularised.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from array_api_compat import array_namespace
+from .backend import array_namespace
+from .layers import Cache, Dense, Dropout
+from .losses import get_output
 
-from .layers import Cache, linear_activation_backward, linear_activation_forward, linear_backward
-
-__all__ = ["L_model_backward", "L_model_forward", "n_layers"]
+__all__ = ["L_model_backward", "L_model_forward", "Network", "n_layers"]
 
 Array = Any
 
 
 def n_layers(parameters: dict[str, Array]) -> int:
     """L, the number of layers with parameters."""
-    return len(parameters) // 2
+    return sum(1 for name in parameters if name.startswith("W"))
+
+
+@dataclass(frozen=True)
+class Network:
+    """Layers, an output head and an L2 strength: everything a training step needs.
+
+    Attributes
+    ----------
+    layers : tuple of Dense and Dropout
+        In order from the input; the last is the output layer ``Dense(L)``.
+    output : {"sigmoid", "softmax"}
+    l2 : float
+        λ of L2 regularisation (0: none).
+    """
+
+    layers: tuple
+    output: str = "sigmoid"
+    l2: float = 0.0
+
+    @classmethod
+    def dense(
+        cls,
+        L: int,
+        activation: str = "relu",
+        output: str = "sigmoid",
+        *,
+        keep_prob: float = 1.0,
+        l2: float = 0.0,
+    ) -> Network:
+        """[LINEAR → g → dropout] × (L − 1) → LINEAR → output: the course's L-layer network.
+
+        Dropout (``keep_prob`` < 1) follows each hidden layer, never the input or output.
+        """
+        layers: list[Any] = []
+        for l in range(1, L):  # noqa: E741 (the course's layer index)
+            layers.append(Dense(l, activation))
+            if keep_prob < 1:
+                layers.append(Dropout(keep_prob))
+        get_output(output)  # an unknown name raises here, not mid-training
+        return cls((*layers, Dense(L)), output, l2)
+
+    @property
+    def head(self) -> Any:
+        return get_output(self.output)
+
+    def forward(
+        self, X: Array, parameters: dict[str, Array], /, *, rng: Any = None, xp: Any = None
+    ) -> tuple[Array, list[Any]]:
+        """The logits Z[L] of shape (n_L, m), and each layer's cache.
+
+        ``rng`` (a NumPy RandomState or Generator) switches dropout on, as in training;
+        without it the pass is the prediction pass.
+        """
+        xp = array_namespace(X)[0] if xp is None else xp
+        A, caches = X, []
+        for layer in self.layers:
+            A, cache = layer.forward(A, parameters, rng=rng, xp=xp)
+            caches.append(cache)
+        return A, caches
+
+    def backward(
+        self,
+        dZL: Array,
+        caches: list[Any],
+        parameters: dict[str, Array],
+        /,
+        *,
+        m: Any = None,
+        xp: Any = None,
+    ) -> dict[str, Array]:
+        """All the gradients ``{"dW1", "db1", ...}`` from dZ[L] = ∂J/∂Z[L] (times m).
+
+        ``m`` divides the L2 term λ/m·W: the number of examples (the default), or the
+        sum of their weights. dA0, the gradient with respect to X, is not computed; each
+        dA is passed down and let go, not kept.
+        """
+        xp = array_namespace(dZL)[0] if xp is None else xp
+        grads: dict[str, Array] = {}
+        dA = dZL
+        for i in reversed(range(len(self.layers))):
+            dA, layer_grads = self.layers[i].backward(dA, caches[i], need_dA_prev=i > 0, xp=xp)
+            grads |= layer_grads
+        if self.l2:
+            m = dZL.shape[1] if m is None else m
+            for name, P in parameters.items():
+                if name.startswith("W"):
+                    grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
+        return grads
+
+    def loss_sum(
+        self,
+        ZL: Array,
+        Y: Array,
+        parameters: dict[str, Array],
+        /,
+        *,
+        weights: Array | None = None,
+        xp: Any = None,
+    ) -> Array:
+        """m · J: the sum of the examples' losses, plus λ/2 · Σ‖W[l]‖² (a 0-d array).
+
+        ``weights`` of shape (1, m) scale each example's loss.
+        """
+        xp = array_namespace(ZL)[0] if xp is None else xp
+        losses = self.head.losses(ZL, Y, xp)
+        total = xp.sum(losses if weights is None else losses * weights)
+        if self.l2:
+            total = total + self.l2 / 2 * self.squared_weights(parameters, xp=xp)
+        return total
+
+    def cost(
+        self, ZL: Array, Y: Array, parameters: dict[str, Array], /, *, xp: Any = None
+    ) -> Array:
+        """J = cross-entropy + λ/(2m)·Σ‖W[l]‖², the course's cost with regularisation."""
+        xp = array_namespace(ZL)[0] if xp is None else xp
+        m = ZL.shape[1]
+        J = xp.sum(self.head.losses(ZL, Y, xp)) / m
+        if self.l2:
+            J = J + (1 / m * self.l2 / 2) * self.squared_weights(parameters, xp=xp)
+        return J
+
+    @staticmethod
+    def squared_weights(parameters: dict[str, Array], *, xp: Any) -> Array:
+        """Σ_l ‖W[l]‖², the Frobenius norms squared."""
+        return sum(xp.sum(P * P) for name, P in parameters.items() if name.startswith("W"))
+
+    def gradients(
+        self,
+        X: Array,
+        Y: Array,
+        parameters: dict[str, Array],
+        /,
+        *,
+        weights: Array | None = None,
+        rng: Any = None,
+        with_loss: bool = False,
+        xp: Any = None,
+    ) -> tuple[dict[str, Array], Array | None]:
+        """One forward and backward pass: the gradients, and m · J if asked (before the update).
+
+        ``weights`` of shape (1, m) weight each example as if it were repeated that many
+        times: the gradient is Σ w_i·∂J_i / Σ w_i, and the L2 term is divided by Σ w_i.
+        """
+        xp = array_namespace(X)[0] if xp is None else xp
+        ZL, caches = self.forward(X, parameters, rng=rng, xp=xp)
+        loss = self.loss_sum(ZL, Y, parameters, weights=weights, xp=xp) if with_loss else None
+        dZL = self.head.activation(ZL, xp=xp) - Y  # dZ[L] = A[L] − Y
+        total = None
+        if weights is not None:
+            total = xp.sum(weights)
+            dZL = dZL * (weights * (X.shape[1] / total))
+        return self.backward(dZL, caches, parameters, m=total, xp=xp), loss
 
 
 def L_model_forward(
@@ -42,14 +201,12 @@ def L_model_forward(
         Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
         one Z per layer is the largest saving a forward pass can make.
     """
-    xp = array_namespace(X) if xp is None else xp
-    L = n_layers(parameters)
-    A, caches = X, []
-    for l in range(1, L + 1):  # noqa: E741 (the course's layer index)
-        g = activation if l < L else output
-        A, cache = linear_activation_forward(A, parameters[f"W{l}"], parameters[f"b{l}"], g, xp=xp)
-        caches.append(cache if l == L else cache._replace(Z=None))
-    return A, caches
+    xp = array_namespace(X)[0] if xp is None else xp
+    network = Network.dense(n_layers(parameters), activation, output)
+    ZL, caches = network.forward(X, parameters, xp=xp)
+    AL = network.head.activation(ZL, xp=xp)
+    caches[-1] = caches[-1]._replace(A=AL)
+    return AL, caches
 
 
 def L_model_backward(
@@ -64,19 +221,10 @@ def L_model_backward(
     Returns
     -------
     grads : dict
-        ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter. The dA's are
-        passed down and let go, not kept: each would hold a layer's worth of memory until
-        the update. dA0, the gradient with respect to X, is not computed.
+        ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter.
     """
-    xp = array_namespace(AL) if xp is None else xp
-    L = len(caches)
-    grads = {}
-    dZ = AL - Y  # dZ[L] = A[L] − Y
-    dA, grads[f"dW{L}"], grads[f"db{L}"] = linear_backward(
-        dZ, caches[L - 1].linear, need_dA_prev=L > 1, xp=xp
-    )
-    for l in reversed(range(1, L)):  # noqa: E741 (the course's layer index)
-        dA, grads[f"dW{l}"], grads[f"db{l}"] = linear_activation_backward(
-            dA, caches[l - 1], activation, need_dA_prev=l > 1, xp=xp
-        )
-    return grads
+    xp = array_namespace(AL)[0] if xp is None else xp
+    if Y.dtype != AL.dtype:
+        Y = xp.astype(Y, AL.dtype)
+    network = Network.dense(len(caches), activation)
+    return network.backward(AL - Y, caches, {}, xp=xp)  # dZ[L] = A[L] − Y

@@ -1,9 +1,9 @@
-"""What every estimator shares: hyperparameters, input checks, the training loop, prediction.
+"""What every estimator shares: hyperparameters, fitting through the engine, prediction.
 
 Estimators follow scikit-learn's convention: rows are samples, X has shape
-(n_samples, n_features) and y shape (n_samples,). Inside, each model works in the
-course's convention, on ``X.T`` of shape (n_x, m) and ``Y`` of shape (1, m), or (K, m)
-one-hot for K > 2 classes.
+(n_samples, n_features) and y shape (n_samples,). Inside, they work in the course's
+convention, on ``X.T`` of shape (n_x, m) and ``Y`` of shape (1, m), or (K, m) one-hot
+for K > 2 classes, through :class:`xpnet.network.Network` and :func:`xpnet.training.train`.
 
 Host data (lists, NumPy arrays) goes to the backend in force (:func:`xpnet.get_backend`)
 and results come back to the host; arrays already on a backend are used where they
@@ -13,79 +13,138 @@ live, and results stay there. A fitted model lives where its training data lived
 from __future__ import annotations
 
 import inspect
-import math
-import numbers
 import sys
 from collections.abc import Callable
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-import array_api_compat
-import array_api_compat.numpy
-import numpy as np  # edge: host-side labels and outputs
+import numpy as np  # edge: host-side labels, seeds and split indices
 
-from ..activations import get_activation
-from ..backend import (
-    array_namespace,
-    backend_name,
-    default_float,
-    device_name,
-    dtype_name,
-    get_backend,
-    is_host_data,
-    to_numpy,
-)
-from ..initializers import INITIALIZATIONS, initialize_parameters
-from ..losses import compute_cost
-from ..optimizers import update_parameters
-from ..progress import progress_bar
+from ..backend import Backend, to_numpy
+from ..exceptions import not_fitted
+from ..initializers import check_random_state, draw_weights
+from ..network import Network
+from ..optimizers import get_optimizer
+from ..training import Epoch, TrainingConfig, TrainingState, train
+from . import _state
+from ._validation import check_hyperparameters, check_sample_weight, check_X, encode_labels
 
-__all__ = ["BaseClassifier", "NotFittedError"]
+__all__ = ["BaseClassifier"]
 
 Array = Any
 
 
-class NotFittedError(ValueError, AttributeError):
-    """The model was used before ``fit``."""
-
-
-class _Placement:
-    """Where a model lives: a namespace, a device and a float dtype (not a parameter)."""
-
-    def __init__(self, xp: Any, device: Any, dtype: Any) -> None:
-        self.xp, self.device, self.dtype = xp, device, dtype
-
-    def put(self, host: np.ndarray) -> Array:
-        """Host floats → the model's device and dtype."""
-        return self.xp.asarray(host, dtype=self.dtype, device=self.device)
-
-    def check(self, x: Array, name: str) -> None:
-        """Refuse an array that lives on another backend or device than the model."""
-        xp, dev = array_namespace(x)
-        if xp is not self.xp or dev != self.device:
-            raise TypeError(
-                f"Expected {name} on {self}, where the model lives. Received an array of "
-                f"{backend_name(xp)} on {device_name(dev)}"
-            )
-
-    def __str__(self) -> str:
-        return f"{backend_name(self.xp)} on {device_name(self.device)}"
-
-
+@dataclass(eq=False, repr=False)
 class BaseClassifier:
-    """Base of the estimators: subclasses write the course's forward and backward passes.
+    """Base of the estimators; the hyperparameters every model shares.
 
-    Subclasses define ``_layer_dims(n_x, n_y)`` and ``_forward``/``_backward`` in the
-    course's convention, and may extend ``_check_hyperparameters``.
+    Parameters
+    ----------
+    learning_rate : float
+        α, the initial step size.
+    num_iterations : int
+        Epochs: passes over the training data (with full batches, gradient-descent steps).
+    optimizer : {"adam", "gd", "momentum", "rmsprop"}
+    batch_size : int, "auto" or None
+        Examples per step; "auto" takes min(200, n_samples), None the whole set.
+    shuffle : bool
+        Shuffle the examples before each epoch (mini-batches only).
+    l2 : float
+        λ of L2 regularisation: J + λ/(2m)·Σ‖W‖² (scikit-learn's ``alpha``).
+    keep_prob : float
+        Inverted dropout on the hidden layers keeps each unit with this probability.
+    initialization : {"glorot", "he", "xavier", "random", "normal", "zeros"}
+    scale : float
+        The standard deviation of ``initialization="random"`` (the course's 0.01).
+    beta : float
+        β of momentum and RMSprop.
+    beta1, beta2, epsilon : float
+        Adam's moment decays and its ε (outside the square root).
+    lr_decay : {None, "inverse_time", "scheduled", "exponential"}
+    decay_rate : float or None
+        None takes the schedule's default: 1, or 0.95 for the exponential decay.
+    time_interval : int
+        Epochs between steps of the scheduled decay.
+    early_stopping : bool
+        Hold out ``validation_fraction`` of the data, score it each epoch, stop when it
+        stops improving, and keep the best parameters.
+    validation_fraction : float
+    tol : float or None
+        The stopping rule's minimum improvement; None trains every epoch (the course).
+    n_iter_no_change : int
+        Epochs without an improvement of ``tol`` before stopping.
+    random_state : None, int, RandomState or Generator
+        Seeds the initial weights, the shuffles, dropout and the validation split.
+    cost_every : int
+        Record the cost every this many epochs.
+    warm_start : bool
+        Continue from the fitted state (parameters, optimiser, epochs) on the next fit.
+    dtype : {None, "float32", "float64"}
+        None keeps a floating backend array's dtype and otherwise takes the backend's.
+    progress : bool or None
+        Show a progress bar over the epochs; None shows it on a terminal only.
     """
 
-    _parameter_prefix = "W"
+    _: KW_ONLY
+    learning_rate: float = 0.001
+    num_iterations: int = 200
+    optimizer: str = "adam"
+    batch_size: int | str | None = "auto"
+    shuffle: bool = True
+    l2: float = 1e-4
+    keep_prob: float = 1.0
+    initialization: str = "glorot"
+    scale: float = 0.01
+    beta: float = 0.9
+    beta1: float = 0.9
+    beta2: float = 0.999
+    epsilon: float = 1e-8
+    lr_decay: str | None = None
+    decay_rate: float | None = None
+    time_interval: int = 1000
+    early_stopping: bool = False
+    validation_fraction: float = 0.1
+    tol: float | None = 1e-4
+    n_iter_no_change: int = 10
+    random_state: Any = None
+    cost_every: int = 1
+    warm_start: bool = False
+    dtype: str | None = None
+    progress: bool | None = None
+
+    # -- what a model is: its hidden layers, and its parameters in the course's layout --
+
+    def _hidden(self) -> tuple[int, ...]:
+        raise NotImplementedError
+
+    def _check_architecture(self) -> None:
+        """Subclasses validate their own hyperparameters."""
+
+    def _network(self, n_y: int) -> Network:
+        hidden = self._hidden()
+        return Network.dense(
+            len(hidden) + 1,
+            getattr(self, "activation", "relu"),
+            "sigmoid" if n_y == 1 else "softmax",
+            keep_prob=self.keep_prob,
+            l2=self.l2,
+        )
+
+    def _layer_dims(self, n_x: int, n_y: int) -> list[int]:
+        return [n_x, *self._hidden(), n_y]
+
+    def _to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
+        """Engine layout {W1, b1, ...} → the model's ``parameters_`` (the same but for logistic)."""
+        return parameters
+
+    def _from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
+        return parameters
 
     # -- hyperparameters, as scikit-learn expects them ---------------------------------
 
     @classmethod
     def _get_param_names(cls) -> list[str]:
-        signature = inspect.signature(cls.__init__)
-        return [p for p in signature.parameters if p != "self"]
+        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
         """The constructor's arguments, by name."""
@@ -126,220 +185,222 @@ class BaseClassifier:
     _estimator_type = "classifier"  # scikit-learn before 1.6
 
     def _check_hyperparameters(self) -> None:
-        rate = self.learning_rate
-        if not isinstance(rate, numbers.Real) or not math.isfinite(rate) or rate <= 0:
-            raise ValueError(
-                f"Invalid learning_rate. Expected a positive number. Received: {rate!r}"
-            )
-        for name in ("num_iterations", "cost_every"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 1:
-                raise ValueError(
-                    f"Invalid {name}. Expected a positive integer. Received: {value!r}"
-                )
-        if self.initialization not in INITIALIZATIONS:
-            raise ValueError(
-                f"Invalid initialization. Expected one of {sorted(INITIALIZATIONS)}. "
-                f"Received: {self.initialization!r}"
-            )
-        if hasattr(self, "activation"):
-            get_activation(self.activation)  # raises for an unknown name
-        if self.dtype not in (None, "float32", "float64"):
-            raise ValueError(
-                f"Invalid dtype. Expected None, 'float32' or 'float64'. Received: {self.dtype!r}"
-            )
-
-    # -- inputs ---------------------------------------------------------------------
-
-    def _check_X(self, X: Any, placement: _Placement | None) -> tuple[Array, _Placement, bool]:
-        """X on its backend, in the course's layout (n_x, m); where it lives; host or not."""
-        host = is_host_data(X)
-        if host:
-            X = np.asarray(X)
-            if X.dtype.kind not in "biuf":
-                raise TypeError(f"Expected numeric X. Received an array of dtype {X.dtype}")
-        if X.ndim != 2:
-            raise ValueError(
-                "Expected a 2-D array X of shape (n_samples, n_features). "
-                f"Received an array of shape {tuple(X.shape)}; reshape a single feature "
-                "with X.reshape(-1, 1) or a single sample with X.reshape(1, -1)"
-            )
-        if X.shape[0] == 0:
-            raise ValueError("Expected at least one sample. Received X of shape (0, ...)")
-        if placement is None:
-            placement = self._choose_placement(X, host)
-        if host:
-            X = placement.put(X)
-        else:
-            placement.check(X, "X")
-            if X.dtype != placement.dtype:
-                X = placement.xp.astype(X, placement.dtype)
-        if not bool(placement.xp.all(placement.xp.isfinite(X))):
-            raise ValueError("Expected finite values in X. Received NaN or infinity")
-        return X.T, placement, host
-
-    def _choose_placement(self, X: Any, host: bool) -> _Placement:
-        if host:
-            backend = get_backend()
-            dtype = getattr(backend.xp, self.dtype) if self.dtype else backend.dtype
-            return _Placement(backend.xp, backend.device, dtype)
-        xp, dev = array_namespace(X)
-        if self.dtype:
-            dtype = getattr(xp, self.dtype)
-        elif xp.isdtype(X.dtype, "real floating"):
-            dtype = X.dtype
-        else:
-            dtype = default_float(xp, dev)
-        return _Placement(xp, dev, dtype)
-
-    def _encode_y(self, y: Any, m: int) -> Array:
-        """Set ``classes_``; return Y in the course's layout, on the model's device."""
-        p = self._placement
-        if is_host_data(y):
-            y, xp, put = np.asarray(y), array_api_compat.numpy, p.put
-        else:
-            p.check(y, "y")
-            xp, put = p.xp, lambda Y: p.xp.astype(Y, p.dtype)
-        if y.ndim == 2 and y.shape[1] == 1:
-            y = xp.reshape(y, (-1,))
-        if y.ndim != 1 or y.shape[0] != m:
-            raise ValueError(
-                f"Expected y of shape ({m},), one label per row of X. "
-                f"Received y of shape {tuple(y.shape)}"
-            )
-        classes = xp.unique_values(y)
-        if classes.shape[0] < 2:
-            raise ValueError(
-                "Expected at least two classes in y. Received only one: "
-                f"{to_numpy(classes).tolist()}"
-            )
-        self.classes_ = classes
-        onehot = xp.reshape(classes, (-1, 1)) == xp.reshape(y, (1, -1))  # (K, m)
-        return put(onehot[1:, :] if classes.shape[0] == 2 else onehot)
-
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "parameters_"):
-            raise NotFittedError(
-                f"This {type(self).__name__} is not fitted yet. Call fit(X, y) before "
-                "using it to predict"
-            )
+        check_hyperparameters(self)
+        self._check_architecture()
 
     # -- training -------------------------------------------------------------------
 
-    def fit(self, X: Any, y: Any, *, callback: Callable[[int, float], None] | None = None):
-        """Full-batch gradient descent for ``num_iterations`` steps.
+    def fit(
+        self,
+        X: Any,
+        y: Any,
+        sample_weight: Any = None,
+        *,
+        callback: Callable[[Epoch], Any] | None = None,
+    ) -> BaseClassifier:
+        """Train for ``num_iterations`` epochs (fewer if the stopping rule ends it).
 
         Parameters
         ----------
         X : array of shape (n_samples, n_features)
         y : array of shape (n_samples,)
             Any two or more distinct labels; more than two switch the output to softmax.
+        sample_weight : array of shape (n_samples,), optional
+            Each example's weight in the cost and its gradient.
         callback : callable, optional
-            Called as ``callback(iteration, cost)`` each time the cost is recorded.
+            Called with an :class:`xpnet.training.Epoch` (model, epoch, cost, validation
+            score, parameters) after each epoch; returning True stops training.
 
         Returns
         -------
         self
         """
+        return self._fit(X, y, sample_weight, callback, self.num_iterations, self.warm_start)
+
+    def partial_fit(
+        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
+    ) -> BaseClassifier:
+        """One epoch over (X, y), continuing from the fitted state: data in pieces.
+
+        ``classes`` (every label that will ever be seen) is required on the first call.
+        """
+        if not self._is_fitted() and classes is None:
+            raise ValueError(
+                "Expected classes= on the first call to partial_fit: every label that the "
+                "pieces of data will hold. Received classes=None"
+            )
+        return self._fit(X, y, sample_weight, None, 1, True, classes)
+
+    def _fit(self, X, y, sample_weight, callback, epochs, incremental, classes=None):
         self._check_hyperparameters()
-        warm = self.warm_start and hasattr(self, "parameters_")
-        X, placement, _ = self._check_X(X, self._placement if warm else None)
-        self._placement = placement
-        previous_classes = self.classes_ if warm else None
-        Y = self._encode_y(y, X.shape[1])
-        n_x, n_y = X.shape[0], Y.shape[0]
+        warm = incremental and self._is_fitted()
+        X, backend, _ = check_X(X, self.backend_ if warm else None, self.dtype)
+        n, n_x = X.shape
         if warm:
-            self._check_same_problem(n_x, previous_classes)
-            parameters, iteration = self.parameters_, self.n_iter_
-            costs, iterations = list(self.costs_), list(self.cost_iterations_)
-        else:
-            self.output_activation_ = "sigmoid" if n_y == 1 else "softmax"
-            parameters = self._initialize(n_x, n_y)
-            iteration, costs, iterations = 0, [], []
-        xp, rate = placement.xp, self.learning_rate
-        show = sys.stderr.isatty() if self.progress is None else bool(self.progress)
-        with progress_bar(self.num_iterations, enabled=show, desc=type(self).__name__) as bar:
-            for iteration in range(iteration, iteration + self.num_iterations):  # noqa: B020
-                record = iteration % self.cost_every == 0
-                parameters, cost = self._step(X, Y, parameters, xp, record)
-                if record:
-                    # Reading the cost back is the loop's only device-to-host synchronisation.
-                    cost = float(cost)
-                    if not math.isfinite(cost):
-                        raise FloatingPointError(
-                            f"Training diverged: the cost became {cost} at iteration "
-                            f"{iteration}. Try a smaller learning_rate (now {rate})"
-                        )
-                    costs.append(cost)
-                    iterations.append(iteration)
-                    bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
-                    if callback is not None:
-                        callback(iteration, cost)
-                bar.update(1)
-        self.parameters_ = parameters
-        self.n_features_in_ = n_x
-        self.n_iter_ = iteration + 1
-        self.costs_, self.cost_iterations_ = costs, iterations
-        self.backend_ = backend_name(xp)
-        self.device_ = device_name(placement.device)
-        self.dtype_ = dtype_name(placement.dtype)
+            classes, _ = self.classes_, self._check_features(n_x)
+        index, classes = encode_labels(y, n, backend, classes)
+        weights = check_sample_weight(sample_weight, n, backend)
+        n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
+        network = self._network(n_y)
+        state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
+        Y = _one_hot(backend, index, n_y)
+        Xt, validation = X.T, None
+        if self.early_stopping and not incremental:
+            Xt, Y, weights, validation = self._split(backend, Xt, Y, index, weights, state.seed)
+        state = train(
+            self._config(network, Xt.shape[1]),
+            state,
+            Xt,
+            Y,
+            epochs=epochs,
+            weights=weights,
+            validation=validation,
+            callback=callback,
+            model=self,
+            progress=sys.stderr.isatty() if self.progress is None else bool(self.progress),
+            desc=type(self).__name__,
+            xp=backend.xp,
+        )
+        # Only now, with everything validated and trained, does the model change.
+        self._set_state(state, backend, classes, n_x, network.output)
         return self
 
-    def _step(
-        self, X: Array, Y: Array, parameters: dict[str, Array], xp: Any, with_cost: bool
-    ) -> tuple[dict[str, Array], Array | None]:
-        """One iteration of gradient descent: forward, the cost (if asked), backward, update.
-
-        The cost is computed before the update, from the parameters it was given, and
-        stays on the device (a 0-d array).
-        """
-        AL, ZL, cache = self._forward(X, parameters, xp)
-        cost = compute_cost(ZL, Y, self.output_activation_, xp=xp) if with_cost else None
-        grads = self._backward(X, Y, parameters, cache, AL, xp)
-        return update_parameters(parameters, grads, self.learning_rate), cost
-
-    def _initialize(self, n_x: int, n_y: int) -> dict[str, Array]:
-        p = self._placement
-        return initialize_parameters(
-            self._layer_dims(n_x, n_y),
-            self.initialization,
-            scale=self.scale,
-            random_state=self.random_state,
-            xp=p.xp,
-            device=p.device,
-            dtype=p.dtype,
+    def _config(self, network: Network, m: int) -> TrainingConfig:
+        batch = min(200, m) if self.batch_size == "auto" else self.batch_size
+        optimizer = get_optimizer(
+            self.optimizer,
+            beta=self.beta,
+            beta1=self.beta1,
+            beta2=self.beta2,
+            epsilon=self.epsilon,
+        )
+        return TrainingConfig(
+            network,
+            optimizer,
+            self.learning_rate,
+            lr_decay=self.lr_decay,
+            decay_rate=self.decay_rate,
+            time_interval=self.time_interval,
+            batch_size=batch,
+            shuffle=self.shuffle,
+            cost_every=self.cost_every,
+            tol=self.tol,
+            n_iter_no_change=self.n_iter_no_change,
         )
 
-    def _check_same_problem(self, n_x: int, previous_classes: Array) -> None:
-        if (
-            n_x != self.n_features_in_
-            or to_numpy(previous_classes).tolist() != to_numpy(self.classes_).tolist()
-        ):
+    def _initial_state(self, n_x: int, n_y: int, backend: Backend) -> TrainingState:
+        rng = check_random_state(self.random_state)
+        dims = self._layer_dims(n_x, n_y)
+        parameters = {}
+        for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
+            W = draw_weights(rng, (dims[l], dims[l - 1]), self.initialization, self.scale)
+            parameters[f"W{l}"] = backend.put(W, backend.dtype)
+            parameters[f"b{l}"] = backend.zeros((dims[l], 1))
+        # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
+        seed = self.random_state if isinstance(self.random_state, int) else None
+        seed = int(rng.randint(2**31)) if seed is None else seed
+        optimizer = get_optimizer(self.optimizer)
+        return TrainingState(parameters, optimizer.init(parameters), seed)
+
+    def _split(self, backend, Xt, Y, index, weights, seed):
+        """Hold out ``validation_fraction`` of the columns for early stopping."""
+        m = Xt.shape[1]
+        n_val = max(1, round(self.validation_fraction * m))
+        if m - n_val < 1:
             raise ValueError(
-                "Expected the same features and classes to continue training (warm_start). "
-                f"Received {n_x} features and classes {to_numpy(self.classes_).tolist()}, "
-                f"where the model has {self.n_features_in_} and "
-                f"{to_numpy(previous_classes).tolist()}"
+                f"Expected enough samples to hold out validation_fraction="
+                f"{self.validation_fraction} for early stopping. Received {m}"
             )
+        order = np.random.RandomState(seed).permutation(m)
+        xp = backend.xp
+        train_cols, val_cols = backend.put(order[n_val:]), backend.put(order[:n_val])
+        validation = (xp.take(Xt, val_cols, axis=1), xp.take(index, val_cols, axis=0))
+        w = None if weights is None else xp.take(weights, train_cols, axis=1)
+        return xp.take(Xt, train_cols, axis=1), xp.take(Y, train_cols, axis=1), w, validation
+
+    def _check_features(self, n_x: int) -> None:
+        if n_x != self.n_features_in_:
+            raise ValueError(
+                f"X has {n_x} features, but {type(self).__name__} is expecting "
+                f"{self.n_features_in_} features as input"
+            )
+
+    # -- the fitted state: attributes, training state, files and pickles ----------------
+
+    def _is_fitted(self) -> bool:
+        return "parameters_" in self.__dict__ or "_pending" in self.__dict__
+
+    def _check_fitted(self) -> None:
+        if "_pending" in self.__dict__:
+            _state.restore(self)  # an unpickled model, on first use
+        if "parameters_" not in self.__dict__:
+            raise not_fitted(
+                f"This {type(self).__name__} is not fitted yet. Call fit(X, y) before "
+                "using it to predict"
+            )
+
+    def _training_state(self) -> TrainingState:
+        self._check_fitted()
+        return _state.training_state(self)
+
+    def _set_state(self, state, backend, classes, n_x, output) -> None:
+        _state.set_fitted(self, state, backend, classes, n_x, output)
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        """scikit-learn's name for ``costs_``."""
+        self._check_fitted()
+        return self.costs_
+
+    def to_backend(self, name: str, device: str | None = None, dtype: str | None = None):
+        """The fitted model moved to another backend, device or dtype (a new object)."""
+        return _state.move(self, name, device, dtype)
+
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted model as a JSON-able header and host arrays (what a file holds)."""
+        self._check_fitted()
+        return _state.to_state(self)
+
+    @classmethod
+    def from_state(cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend=None):
+        """The model that :meth:`to_state` described, on ``backend`` (default: in force)."""
+        return _state.from_state(cls, header, arrays, backend)
+
+    def __getstate__(self) -> dict[str, Any]:
+        params = self.get_params()
+        if not self._is_fitted():
+            return {"params": params}
+        header, arrays = _state.to_state(self) if "_pending" not in self.__dict__ else self._pending
+        return {"params": params, "header": header, "arrays": arrays}
+
+    def __setstate__(self, saved: dict[str, Any]) -> None:
+        self.__dict__.update(saved["params"])
+        if "header" in saved:
+            self._pending = (saved["header"], saved["arrays"])
+            _state.restore(self, quiet=True)
+
+    def save(self, path: Any, *, metadata: dict | None = None) -> Any:
+        """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
+        from . import save
+
+        return save(self, path, metadata=metadata)
 
     # -- prediction -----------------------------------------------------------------
 
     def _output(self, X: Any) -> tuple[Array, bool]:
-        """The output layer's activation A[L] for X, and whether X came from the host."""
+        """The output layer's activation A[L] of shape (n_y, n_samples); host or not."""
         self._check_fitted()
-        X, placement, host = self._check_X(X, self._placement)
-        if X.shape[0] != self.n_features_in_:
-            raise ValueError(
-                f"Expected X with {self.n_features_in_} features, as in fit. "
-                f"Received X with {X.shape[0]} features"
-            )
-        AL, _, _ = self._forward(X, self.parameters_, placement.xp)
-        return AL, host
+        X, backend, host = check_X(X, self.backend_, None)
+        self._check_features(X.shape[1])
+        network = self._network(1 if self.classes_.shape[0] == 2 else self.classes_.shape[0])
+        parameters = self._from_course(self.parameters_)
+        ZL, _ = network.forward(X.T, parameters, xp=backend.xp)
+        return network.head.activation(ZL, xp=backend.xp), host
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``."""
         AL, host = self._output(X)
-        xp = self._placement.xp
+        xp = self.backend_.xp
         proba = xp.concat([1 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
         return to_numpy(proba) if host else proba
 
@@ -347,27 +408,29 @@ class BaseClassifier:
         """The most probable class for each row of X, as labels from ``classes_``.
 
         For two classes this is the course's rule: the positive class where A > 0.5.
+        Text labels come back as a NumPy array even for X on a device, which holds
+        numbers only.
         """
         AL, host = self._output(X)
-        xp = self._placement.xp
-        P = xp.concat([1 - AL, AL], axis=0) if AL.shape[0] == 1 else AL
-        index = xp.argmax(P, axis=0)
-        if is_host_data(self.classes_):
-            if host:
-                return self.classes_[to_numpy(index)]
-            labels = xp.take(xp.asarray(self.classes_, device=self._placement.device), index)
-        else:
-            labels = xp.take(self.classes_, index)
-        return to_numpy(labels) if host else labels
+        xp = self.backend_.xp
+        index = xp.astype(AL[0, :] > 0.5, xp.int64) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
+        if host or self.classes_.dtype.kind not in "biuf":
+            return self.classes_[to_numpy(index)]
+        return xp.take(self.backend_.put(self.classes_), index)
 
-    def save(self, path: Any, *, metadata: dict | None = None) -> Any:
-        """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
-        from ..io import save
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y."""
+        predicted = self.predict(X)
+        hits = to_numpy(predicted) == to_numpy(y).reshape(-1)
+        weights = None if sample_weight is None else to_numpy(sample_weight)
+        return float(np.average(hits, weights=weights))
 
-        return save(self, path, metadata=metadata)
 
-    def score(self, X: Any, y: Any) -> float:
-        """Accuracy: the fraction of rows of X whose predicted label equals y."""
-        from ..metrics import accuracy_score
+def _one_hot(backend: Backend, index: Array, n_y: int) -> Array:
+    """Y of shape (1, m) with 0/1 for two classes, (K, m) one-hot for K > 2."""
+    xp = backend.xp
+    if n_y == 1:
+        return xp.astype(xp.reshape(index, (1, -1)) == 1, backend.dtype)
+    classes = backend.put(np.arange(n_y).reshape(-1, 1))
+    return xp.astype(classes == xp.reshape(index, (1, -1)), backend.dtype)
 
-        return accuracy_score(y, self.predict(X))

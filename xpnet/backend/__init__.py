@@ -6,17 +6,18 @@ manager), :func:`set_backend`, and the environment variables ``XPNET_BACKEND``,
 and never written anywhere.
 
 The dtype policy: float64 where the device supports it, so that results match the
-course's NumPy outputs, float32 where it does not.
+course's NumPy outputs, float32 where it does not (array-api-strict's ``no_float64``,
+and JAX unless its 64-bit mode is on).
 
-Arrays that already live on a backend are never moved silently. Host data (lists,
-NumPy arrays) is moved explicitly with :func:`asarray`; :func:`to_numpy` brings any
-backend's array back to the host.
+A :class:`Backend` is also the one definition of *where arrays live*: a namespace, a
+device and a float dtype. Host data (lists, NumPy arrays) is moved there explicitly
+with :meth:`Backend.put` or :func:`asarray`; :func:`to_numpy` brings any backend's
+array back to the host. Arrays that already live on a backend are never moved silently.
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,6 +29,8 @@ import array_api_compat
 import array_api_compat.numpy
 import numpy as np  # edge: conversions to and from the host
 
+from ._adapters import ADAPTERS, BackendUnavailableError, adapter_of
+
 __all__ = [
     "BACKENDS",
     "Backend",
@@ -38,6 +41,7 @@ __all__ = [
     "available_backends",
     "backend_name",
     "default_float",
+    "describe_backends",
     "device_name",
     "dtype_name",
     "get_backend",
@@ -47,27 +51,14 @@ __all__ = [
     "use_backend",
 ]
 
-#: Backend names, with the pip extra that installs each library.
-BACKENDS: dict[str, str] = {
-    "numpy": "",
-    "cupy": "cuda12",
-    "torch": "torch",
-    "jax": "jax",
-    "array_api_strict": "test",
-}
+#: Backend names.
+BACKENDS: tuple[str, ...] = tuple(ADAPTERS)
 _FLOATS = ("float32", "float64")
 
 
-_import_module = importlib.import_module  # tests replace it to simulate missing libraries
-
-
-class BackendUnavailableError(ImportError):
-    """The backend's library is not installed, or its device is not present."""
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Backend:
-    """An array library, one of its devices, and the default float dtype there.
+    """Where arrays live: an array library, one of its devices, and a float dtype.
 
     Attributes
     ----------
@@ -78,7 +69,7 @@ class Backend:
     device : object
         The library's own device object, as ``array_api_compat.device`` reports it.
     dtype : object
-        The default floating dtype: float64 where the device supports it.
+        The float dtype of this placement: by default float64 where the device has it.
     """
 
     name: str
@@ -86,12 +77,88 @@ class Backend:
     device: Any
     dtype: Any
 
+    # -- identity: by names, so that a CuPy device (unhashable) or a pickle is no problem
+
+    def _key(self) -> tuple[str, str, str]:
+        return self.name, device_name(self.device), dtype_name(self.dtype)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Backend) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple:
+        return _reload, self._key()
+
     def __str__(self) -> str:
         return f"{self.name} on {device_name(self.device)} ({dtype_name(self.dtype)})"
+
+    def __repr__(self) -> str:
+        return "Backend(%r, %r, %r)" % self._key()
+
+    # -- the placement's operations -----------------------------------------------------
+
+    @classmethod
+    def current(cls) -> Backend:
+        """The backend in force (:func:`get_backend`)."""
+        return get_backend()
+
+    @classmethod
+    def of(cls, x: Any, dtype: Any = None) -> Backend:
+        """Where the backend array ``x`` lives; its float dtype, or the device's default."""
+        xp, device = array_namespace(x)
+        if dtype is None:
+            dtype = x.dtype if xp.isdtype(x.dtype, "real floating") else default_float(xp, device)
+        elif isinstance(dtype, str):
+            dtype = getattr(xp, dtype)
+        return cls(backend_name(xp), xp, device, dtype)
+
+    def with_dtype(self, dtype: str | None) -> Backend:
+        """The same library and device, with another float dtype (None keeps this one)."""
+        if dtype is None:
+            return self
+        floats = _floats(self.xp, self.device)
+        if dtype not in floats:
+            raise ValueError(
+                f"Invalid dtype for {self.name} on {device_name(self.device)}. Expected one of "
+                f"{sorted(floats)}. Received: dtype={dtype!r}"
+            )
+        return Backend(self.name, self.xp, self.device, floats[dtype])
+
+    def put(self, host: Any, dtype: Any = None) -> Any:
+        """Host data → this device; floats (and, with ``dtype``, everything) in its dtype."""
+        return asarray(host, dtype=dtype, backend=self)
+
+    def zeros(self, shape: tuple[int, ...]) -> Any:
+        """Zeros of ``shape`` in this dtype, created on this device (not the library's default)."""
+        return self.put(np.zeros(shape), self.dtype)
+
+    def check(self, x: Any, what: str = "the array") -> Any:
+        """Refuse an array of another library or device; return it in this dtype."""
+        xp, device = array_namespace(x)
+        if xp is not self.xp or device != self.device:
+            raise TypeError(
+                f"Expected {what} on {self.name} on {device_name(self.device)}, where the model "
+                f"lives. Received an array of {backend_name(xp)} on {device_name(device)}. "
+                "Move it with xpnet.asarray(xpnet.to_numpy(x)) inside xpnet.use_backend(...)"
+            )
+        if xp.isdtype(x.dtype, "real floating") and x.dtype != self.dtype:
+            return xp.astype(x, self.dtype)
+        return x
+
+    def synchronize(self) -> None:
+        """Wait until this device has finished its queued work (for timing)."""
+        ADAPTERS[self.name].synchronize(self.device)
 
     def asarray(self, obj: Any, dtype: Any = None) -> Any:
         """Put host data on this backend and device (see :func:`asarray`)."""
         return asarray(obj, dtype=dtype, backend=self)
+
+
+def _reload(name: str, device: str, dtype: str) -> Backend:
+    """A pickled Backend, on this machine: the same library, device and dtype by name."""
+    return _load(name, device, dtype, _variant(name))
 
 
 # Set by set_backend() / use_backend(); None means "read the environment".
@@ -106,80 +173,28 @@ def _check_name(name: str, source: str) -> str:
     return name
 
 
-def _import(name: str) -> ModuleType:
-    try:
-        module = _import_module(name)
-    except ImportError as exc:
-        extra = BACKENDS[name]
-        fix = (
-            "pip install 'xpnet[cuda12]' (CUDA 12) or 'xpnet[cuda13]' (CUDA 13)"
-            if name == "cupy"
-            else f"pip install 'xpnet[{extra}]'"
-        )
-        raise BackendUnavailableError(
-            f"The {name!r} backend needs the {name!r} package, which is not "
-            f"installed ({exc}). Install it with: {fix}"
-        ) from exc
-    if name == "cupy":
-        try:
-            count = module.cuda.runtime.getDeviceCount()
-        except Exception as exc:  # CUDA driver missing or broken
-            count, why = 0, f": {exc}"
-        else:
-            why = ""
-        if count == 0:
-            raise BackendUnavailableError(
-                f"CuPy is installed but found no CUDA device{why}. Run on a machine with an "
-                "NVIDIA GPU and its driver, or choose another backend, e.g. XPNET_BACKEND=numpy"
-            )
-    if name == "jax":
-        # The dtype policy needs float64 to exist; JAX hides it unless asked.
-        module.config.update("jax_enable_x64", True)
-    return module
+def _floats(xp: ModuleType, device: Any) -> dict[str, Any]:
+    return xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
 
 
-def _namespace(name: str, module: ModuleType) -> ModuleType:
-    if name == "jax":
-        return module.numpy
-    return array_api_compat.array_namespace(module.asarray(0.0))
-
-
-def _devices(name: str, module: ModuleType) -> dict[str, Any]:
-    """The device names that XPNET_DEVICE accepts for this backend, on this machine.
-
-    The first entry is the default device.
-    """
-    if name == "numpy":
-        return {"cpu": "cpu"}
-    if name == "cupy":
-        gpus = {
-            f"cuda:{i}": module.cuda.Device(i) for i in range(module.cuda.runtime.getDeviceCount())
-        }
-        return {"cuda": gpus["cuda:0"], **gpus}
-    if name == "torch":
-        gpus = {f"cuda:{i}": module.device(f"cuda:{i}") for i in range(module.cuda.device_count())}
-        cpu = {"cpu": module.device("cpu")}
-        # A GPU machine trains on its GPU unless told otherwise.
-        return {"cuda": gpus["cuda:0"], **gpus, **cpu} if gpus else cpu
-    if name == "jax":
-        named = {device_name(d): d for d in module.devices()}
-        return {module.devices()[0].platform: module.devices()[0], **named}
-    devices = module.__array_namespace_info__().devices()
-    return {"cpu": devices[0], **{device_name(d): d for d in devices}}
+def _variant(name: str) -> Any:
+    adapter = ADAPTERS[name]
+    return adapter.variant(adapter.load())
 
 
 @cache
-def _load(name: str, device: str | None, dtype: str | None) -> Backend:
-    module = _import(name)
-    xp = _namespace(name, module)
-    devices = _devices(name, module)
+def _load(name: str, device: str | None, dtype: str | None, variant: Any = None) -> Backend:
+    adapter = ADAPTERS[name]
+    module = adapter.load()
+    xp = adapter.namespace(module)
+    devices = adapter.devices(module)
     if device is not None and device not in devices:
         raise ValueError(
             f"Invalid XPNET_DEVICE for the {name!r} backend. Expected one of {list(devices)}. "
             f"Received: XPNET_DEVICE={device!r}"
         )
     dev = devices[device or next(iter(devices))]
-    floats = xp.__array_namespace_info__().dtypes(device=dev, kind="real floating")
+    floats = _floats(xp, dev)
     if dtype is None:
         dtype = dtype_name(default_float(xp, dev))
     elif dtype not in _FLOATS:
@@ -190,14 +205,14 @@ def _load(name: str, device: str | None, dtype: str | None) -> Backend:
         raise ValueError(
             f"Invalid XPNET_DTYPE for the {name!r} backend on device {device_name(dev)}: it "
             f"does not support {dtype}. Expected one of {sorted(floats)}. "
-            f"Received: XPNET_DTYPE={dtype!r}"
+            f"Received: XPNET_DTYPE={dtype!r}.{adapter.float64_hint}"
         )
     return Backend(name=name, xp=xp, device=dev, dtype=getattr(xp, dtype))
 
 
 def default_float(xp: ModuleType, device: Any) -> Any:
     """The dtype policy: float64 where ``device`` supports it, float32 where it does not."""
-    floats = xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+    floats = _floats(xp, device)
     return floats.get("float64", floats["float32"])
 
 
@@ -218,7 +233,8 @@ def get_backend() -> Backend:
     BackendUnavailableError
         When the library is not installed, or CuPy finds no CUDA device.
     """
-    return _load(*(_override or _from_environment()))
+    name, device, dtype = _override or _from_environment()
+    return _load(name, device, dtype, _variant(name))
 
 
 def set_backend(name: str, device: str | None = None, dtype: str | None = None) -> Backend:
@@ -238,7 +254,7 @@ def set_backend(name: str, device: str | None = None, dtype: str | None = None) 
     """
     global _override
     key = (_check_name(name, "backend name"), device, dtype)
-    backend = _load(*key)
+    backend = _load(*key, _variant(name))
     _override = key
     return backend
 
@@ -262,11 +278,35 @@ def available_backends() -> list[str]:
     usable = []
     for name in BACKENDS:
         try:
-            _load(name, None, None)
+            _load(name, None, None, _variant(name))
         except (ImportError, ValueError, RuntimeError):
             continue
         usable.append(name)
     return usable
+
+
+def describe_backends() -> list[dict[str, Any]]:
+    """Every backend: its version, device names and default float, or why it is unavailable."""
+    rows = []
+    for name, adapter in ADAPTERS.items():
+        try:
+            module = adapter.load()
+            devices = dict.fromkeys(device_name(d) for d in adapter.devices(module).values())
+            dtype = dtype_name(_load(name, None, None, adapter.variant(module)).dtype)
+        except ImportError as exc:
+            rows.append({"name": name, "available": False, "reason": str(exc)})
+            continue
+        version = getattr(module, "__version__", "?")
+        rows.append(
+            {
+                "name": name,
+                "available": True,
+                "version": version,
+                "devices": list(devices),
+                "dtype": dtype,
+            }
+        )
+    return rows
 
 
 def is_host_data(obj: Any) -> bool:
@@ -334,7 +374,7 @@ def asarray(obj: Any, dtype: Any = None, *, backend: Backend | None = None) -> A
     obj : array_like
     dtype : dtype or {"float32", "float64"}, optional
         None keeps integer and boolean data as they are and puts floating data in the
-        backend's default float dtype.
+        backend's float dtype.
     backend : Backend, optional
         Defaults to :func:`get_backend`.
     """
@@ -370,40 +410,26 @@ def to_numpy(x: Any) -> np.ndarray:
     """Bring an array of any backend, on any device, to the host as a NumPy array."""
     if is_host_data(x):
         return np.asarray(x)
-    if array_api_compat.is_cupy_array(x):
-        return x.get()
-    if array_api_compat.is_torch_array(x):
-        return x.detach().cpu().numpy()
-    if array_api_compat.is_array_api_strict_namespace(array_api_compat.array_namespace(x)):
-        import array_api_strict
-
-        x = x.to_device(array_api_strict.Device("CPU_DEVICE"))
-    return np.asarray(x)
+    adapter = adapter_of(array_api_compat.array_namespace(x))
+    return np.asarray(x) if adapter is None else adapter.to_host(x)
 
 
 def backend_name(xp: ModuleType) -> str:
     """The backend name of an array-API namespace (its module name where it is none of ours)."""
-    checks = {
-        "numpy": array_api_compat.is_numpy_namespace,
-        "cupy": array_api_compat.is_cupy_namespace,
-        "torch": array_api_compat.is_torch_namespace,
-        "jax": array_api_compat.is_jax_namespace,
-        "array_api_strict": array_api_compat.is_array_api_strict_namespace,
-    }
-    return next((name for name, is_it in checks.items() if is_it(xp)), xp.__name__)
+    adapter = adapter_of(xp)
+    return xp.__name__ if adapter is None else adapter.name
 
 
 def device_name(device: Any) -> str:
     """A short, readable name for a backend's device object: ``cpu``, ``cuda:0``..."""
-    if hasattr(device, "_device"):  # array-api-strict
-        return str(device._device)
-    if hasattr(device, "platform") and hasattr(device, "id"):  # JAX
-        return f"{device.platform}:{device.id}"
-    if type(device).__module__.startswith("cupy"):
-        return f"cuda:{device.id}"
-    return str(device)
+    if isinstance(device, str):  # NumPy's "cpu"
+        return device
+    module = type(device).__module__.split(".")[0]
+    adapter = ADAPTERS.get("jax" if module == "jaxlib" else module)
+    return str(device) if adapter is None else adapter.device_name(device)
 
 
 def dtype_name(dtype: Any) -> str:
     """``float32`` or ``float64``, whatever the library's spelling of the dtype."""
     return str(dtype).rsplit(".", 1)[-1].strip("'>")
+

@@ -1,0 +1,40 @@
+"""xpnet's exceptions and warnings, which are scikit-learn's too where it is installed.
+
+``except xpnet.NotFittedError`` and ``except sklearn.exceptions.NotFittedError`` both
+catch what xpnet raises: when scikit-learn can be imported, the error raised is a
+class derived from both. scikit-learn is imported only when such an error is raised.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+__all__ = ["DataConversionWarning", "NotFittedError", "not_fitted", "data_conversion"]
+
+
+class NotFittedError(ValueError, AttributeError):
+    """The model was used before ``fit``."""
+
+
+class DataConversionWarning(UserWarning):
+    """Input data was converted, e.g. a column vector y flattened to 1-D."""
+
+
+@cache
+def _with_sklearn(ours: type, name: str) -> type:
+    try:
+        import sklearn.exceptions
+    except ImportError:
+        return ours
+    theirs = getattr(sklearn.exceptions, name)
+    return type(name, (theirs, ours), {"__module__": __name__, "__doc__": ours.__doc__})
+
+
+def not_fitted(message: str) -> NotFittedError:
+    """A NotFittedError that scikit-learn's ``except NotFittedError`` also catches."""
+    return _with_sklearn(NotFittedError, "NotFittedError")(message)
+
+
+def data_conversion() -> type[DataConversionWarning]:
+    """The DataConversionWarning class to warn with (scikit-learn's too, where installed)."""
+    return _with_sklearn(DataConversionWarning, "DataConversionWarning")

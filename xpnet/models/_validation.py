@@ -1,0 +1,248 @@
+"""What the estimators accept: X, y, sample weights and hyperparameters, checked once.
+
+Each check says what was expected and what was received, in the words scikit-learn's
+own checks look for, and changes nothing: a failed check leaves a model as it was.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import warnings
+from typing import Any
+
+import numpy as np  # edge: host-side checks of host data
+
+from ..activations import ACTIVATIONS
+from ..backend import Backend, is_host_data, to_numpy
+from ..exceptions import data_conversion
+from ..initializers import check_method
+from ..optimizers import OPTIMIZERS
+from ..schedules import SCHEDULES
+
+__all__ = ["check_X", "check_hyperparameters", "check_sample_weight", "encode_labels"]
+
+Array = Any
+
+
+def _host_X(X: Any) -> np.ndarray:
+    if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
+        raise TypeError(
+            "Expected dense X. Sparse data was passed for X, but dense data is required: "
+            "convert it with X.toarray()"
+        )
+    X = np.asarray(X)
+    if X.dtype.kind == "c":
+        raise ValueError("Complex data not supported. Expected real numbers in X")
+    if X.dtype.kind == "O":
+        try:
+            X = X.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"Expected numeric X. Received an object array: {exc}") from exc
+    if X.dtype.kind not in "biuf":
+        raise TypeError(f"Expected numeric X. Received an array of dtype {X.dtype}")
+    return X
+
+
+def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, Backend, bool]:
+    """X of shape (n_samples, n_features), finite, on its backend in its float dtype.
+
+    Host data goes to ``backend`` (None: the backend in force, with ``dtype``); an
+    array of a backend stays there, and must live where ``backend`` lives.
+
+    Returns
+    -------
+    X, backend, host : the array, where it lives, and whether it came from the host
+    """
+    host = is_host_data(X)
+    if host:
+        X = _host_X(X)
+    if X.ndim != 2:
+        raise ValueError(
+            "Expected a 2-D array X of shape (n_samples, n_features). "
+            f"Received an array of shape {tuple(X.shape)}; reshape a single feature "
+            "with X.reshape(-1, 1) or a single sample with X.reshape(1, -1)"
+        )
+    n, d = X.shape
+    if n < 1 or d < 1:
+        what = "sample(s)" if n < 1 else "feature(s)"
+        raise ValueError(
+            f"Expected data with at least one sample and one feature. Found array with "
+            f"{n if n < 1 else d} {what} (shape={(n, d)}) while a minimum of 1 is required."
+        )
+    if host:
+        if not np.isfinite(X).all():
+            raise ValueError(_nonfinite(X, "X"))
+        backend = Backend.current().with_dtype(dtype) if backend is None else backend
+        return backend.put(X, backend.dtype), backend, True
+    backend = Backend.of(X, dtype) if backend is None else backend
+    X = backend.check(X, "X")
+    xp = backend.xp
+    if not xp.isdtype(X.dtype, "real floating"):
+        X = xp.astype(X, backend.dtype)
+    if not bool(xp.all(xp.isfinite(X))):
+        raise ValueError("Expected finite values in X. Received NaN or infinity (inf) in X")
+    return X, backend, False
+
+
+def _nonfinite(a: np.ndarray, name: str) -> str:
+    what = "NaN" if np.isnan(a).any() else "infinity (inf)"
+    return f"Expected finite values in {name}. Input {name} contains {what}"
+
+
+def encode_labels(
+    y: Any, n: int, backend: Backend, classes: Any = None
+) -> tuple[Array, np.ndarray]:
+    """Class indices of y on the model's device, and the classes (host, sorted).
+
+    Parameters
+    ----------
+    y : array of shape (n_samples,), host or on ``backend``
+    n : int
+        The number of rows of X.
+    classes : array, optional
+        The classes, when known (``partial_fit``, a warm start); every y must be one.
+
+    Returns
+    -------
+    index : integer array of shape (n_samples,), on the model's device
+    classes : NumPy array of shape (n_classes,)
+    """
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None. "
+            "Expected labels of shape (n_samples,)"
+        )
+    xp = backend.xp
+    on_host = is_host_data(y)
+    if on_host:
+        y = np.asarray(y)
+    else:
+        y = backend.check(y, "y")
+    if y.ndim == 2 and y.shape[1] == 1:
+        warnings.warn(
+            "A column-vector y was passed when a 1d array was expected. "
+            "Change the shape of y to (n_samples,), for example using ravel().",
+            data_conversion(),
+            stacklevel=4,
+        )
+        y = y[:, 0]
+    if y.ndim != 1 or y.shape[0] != n:
+        raise ValueError(
+            f"Expected y of shape ({n},), one label per row of X. "
+            f"Received y of shape {tuple(y.shape)}"
+        )
+    found = np.unique(y) if on_host else to_numpy(xp.unique_values(y))
+    _check_label_type(found)
+    if classes is None:
+        classes = found
+    else:
+        classes = np.unique(np.asarray(classes))
+        unknown = np.setdiff1d(found, classes)
+        if unknown.size:
+            raise ValueError(
+                f"Expected labels among the classes {classes.tolist()}. "
+                f"Received labels outside them: {unknown.tolist()}"
+            )
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"Expected at least two classes in y. Received one class: {classes.tolist()}"
+        )
+    if on_host:
+        return backend.put(np.searchsorted(classes, y)), classes
+    return xp.searchsorted(backend.put(classes), y), classes
+
+
+def _check_label_type(found: np.ndarray) -> None:
+    if found.dtype.kind == "f":
+        if not np.isfinite(found).all():
+            raise ValueError(_nonfinite(found, "y"))
+        if np.any(found != np.round(found)):
+            raise ValueError(
+                "Unknown label type: continuous. Expected class labels (integers, "
+                "booleans or text); a classifier cannot fit a continuous target"
+            )
+    elif found.dtype.kind not in "biuUSO":
+        raise ValueError(f"Unknown label type: {found.dtype}. Expected class labels")
+
+
+def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
+    """Non-negative, finite weights of shape (n,) as a (1, n) row; None when absent."""
+    if sample_weight is None:
+        return None
+    if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
+        w = np.asarray(sample_weight, dtype=np.float64)
+        if w.ndim == 0:
+            w = np.full(n, float(w))
+        if w.shape != (n,):
+            raise ValueError(
+                f"Expected sample_weight of shape ({n},). Received shape {w.shape}"
+            )
+        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+            raise ValueError(
+                "Expected finite, non-negative sample_weight with a positive sum. "
+                f"Received values from {w.min()} to {w.max()}"
+            )
+        return backend.put(w.reshape(1, n), backend.dtype)
+    w = backend.check(sample_weight, "sample_weight")
+    if tuple(w.shape) != (n,):
+        raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
+    return backend.xp.reshape(backend.xp.astype(w, backend.dtype), (1, n))
+
+
+def _positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False) -> None:
+    kind = numbers.Integral if integer else numbers.Real
+    ok = isinstance(value, kind) and not isinstance(value, bool)
+    ok = ok and math.isfinite(value) and (value >= 0 if allow_zero else value > 0)
+    if not ok:
+        expected = "a non-negative" if allow_zero else "a positive"
+        raise ValueError(
+            f"Invalid {name}. Expected {expected} {'integer' if integer else 'number'}. "
+            f"Received: {value!r}"
+        )
+
+
+def _fraction(name: str, value: Any, *, closed: bool) -> None:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    ok = ok and (0 < value <= 1 if closed else 0 < value < 1)
+    if not ok:
+        interval = "(0, 1]" if closed else "(0, 1)"
+        raise ValueError(f"Invalid {name}. Expected a number in {interval}. Received: {value!r}")
+
+
+def _one_of(name: str, value: Any, options: Any) -> None:
+    if value not in options:
+        raise ValueError(
+            f"Invalid {name}. Expected one of {list(options)}. Received: {name}={value!r}"
+        )
+
+
+def check_hyperparameters(model: Any) -> None:
+    """Validate every hyperparameter of ``model``; raise a ValueError naming the first bad one."""
+    _positive("learning_rate", model.learning_rate)
+    for name in ("num_iterations", "cost_every", "n_iter_no_change", "time_interval"):
+        _positive(name, getattr(model, name), integer=True)
+    for name in ("l2", "scale"):
+        _positive(name, getattr(model, name), allow_zero=True)
+    _fraction("keep_prob", model.keep_prob, closed=True)
+    _fraction("validation_fraction", model.validation_fraction, closed=False)
+    for name in ("beta", "beta1", "beta2"):
+        value = getattr(model, name)
+        if not isinstance(value, numbers.Real) or not 0 <= value < 1:
+            raise ValueError(f"Invalid {name}. Expected a number in [0, 1). Received: {value!r}")
+    _positive("epsilon", model.epsilon)
+    if model.tol is not None:
+        _positive("tol", model.tol, allow_zero=True)
+    if model.decay_rate is not None:
+        _positive("decay_rate", model.decay_rate)
+    if model.batch_size not in (None, "auto"):
+        _positive("batch_size", model.batch_size, integer=True)
+    _one_of("optimizer", model.optimizer, OPTIMIZERS)
+    _one_of("lr_decay", model.lr_decay, SCHEDULES)
+    _one_of("dtype", model.dtype, (None, "float32", "float64"))
+    if hasattr(model, "activation"):
+        _one_of("activation", model.activation, ACTIVATIONS)
+    check_method(model.initialization)
+    for name in ("shuffle", "early_stopping", "warm_start"):
+        if not isinstance(getattr(model, name), bool | np.bool_):
+            raise ValueError(f"Invalid {name}. Expected True or False. Received: {getattr(model, name)!r}")

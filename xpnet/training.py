@@ -1,0 +1,260 @@
+"""The one training loop: batches → step → optimiser → cost records, and what watches them.
+
+:func:`train` runs epochs of a :class:`~xpnet.network.Network` on data in the course's
+convention (X of shape (n_x, m), Y of shape (n_y, m)), from a :class:`TrainingState`
+that it advances and returns: the parameters, the optimiser's state, the epoch count,
+the recorded costs and validation scores, and the stopping rule's counters. The
+estimators train through it, and so can a script written in the course's convention.
+
+Nothing leaves the device inside the loop but the costs it records (one float per
+recorded epoch, plus one per epoch while a stopping rule watches the training cost)
+and the validation scores.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np  # edge: host-side random draws for dropout
+from array_api_compat import device
+
+from .batches import epoch_batches
+from .network import Network
+from .progress import progress_bar
+from .schedules import learning_rate_at
+
+__all__ = ["Epoch", "TrainingConfig", "TrainingState", "accuracy", "train"]
+
+Array = Any
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train: the network, the optimiser, the rate and its decay, the batches,
+    how often to record the cost, and the stopping rule (scikit-learn's semantics).
+
+    ``tol`` None switches the stopping rule off (the course trains a fixed number of
+    epochs); otherwise training stops once the training cost (or, with validation
+    data, the validation score) has failed to improve by ``tol`` for more than
+    ``n_iter_no_change`` consecutive epochs.
+    """
+
+    network: Network
+    optimizer: Any
+    learning_rate: float
+    lr_decay: str | None = None
+    decay_rate: float | None = None
+    time_interval: int = 1000
+    batch_size: int | None = None
+    shuffle: bool = True
+    cost_every: int = 1
+    tol: float | None = None
+    n_iter_no_change: int = 10
+
+
+@dataclass
+class TrainingState:
+    """Everything that a resumed run needs to continue exactly as an uninterrupted one."""
+
+    parameters: dict[str, Array]
+    optimizer_state: dict[str, Any]
+    seed: int = 0
+    epoch: int = 0
+    costs: list[float] = field(default_factory=list)
+    cost_epochs: list[int] = field(default_factory=list)
+    validation_scores: list[float] = field(default_factory=list)
+    best_loss: float = math.inf
+    best_score: float = -math.inf
+    best_parameters: dict[str, Array] | None = None
+    no_improvement: int = 0
+    stopped: str | None = None
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What a callback receives after each epoch; it stops training by returning True.
+
+    ``cost`` is None in epochs whose cost was not computed (see ``cost_every``), and
+    ``validation_score`` None without validation data.
+    """
+
+    model: Any
+    epoch: int
+    cost: float | None
+    validation_score: float | None
+    parameters: dict[str, Array]
+
+
+def accuracy(
+    network: Network, X: Array, labels: Array, parameters: dict[str, Array], *, xp: Any
+) -> float:
+    """The fraction of columns of X whose predicted class index equals ``labels`` (m,)."""
+    A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
+    predicted = xp.astype(A[0, :] > 0.5, labels.dtype) if A.shape[0] == 1 else xp.argmax(A, axis=0)
+    return float(xp.mean(xp.astype(predicted == labels, A.dtype)))
+
+
+def _take(xp: Any, order: Array | None, *arrays: Array | None) -> list[Array | None]:
+    if order is None:
+        return list(arrays)
+    return [None if a is None else xp.take(a, order, axis=1) for a in arrays]
+
+
+def train(
+    config: TrainingConfig,
+    state: TrainingState,
+    X: Array,
+    Y: Array,
+    /,
+    *,
+    epochs: int,
+    weights: Array | None = None,
+    validation: tuple[Array, Array] | None = None,
+    callback: Callable[[Epoch], Any] | None = None,
+    model: Any = None,
+    progress: bool = False,
+    desc: str = "",
+    xp: Any,
+) -> TrainingState:
+    """Run ``epochs`` epochs from ``state``; return the state advanced.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+    state : TrainingState
+        Advanced in place, step by step: if training is interrupted (Ctrl-C), it holds
+        the last completed step.
+    X : array of shape (n_x, m)
+    Y : array of shape (n_y, m)
+    epochs : int
+    weights : array of shape (1, m), optional
+        Per-example weights: an example of weight 2 counts as two copies of it.
+    validation : (X_val, labels_val), optional
+        Columns of held-out data and their class indices (m_val,): the score is recorded
+        each epoch, the stopping rule watches it, and the best parameters are restored.
+    callback : callable, optional
+        Called with an :class:`Epoch` after each epoch; returning True stops training.
+    model : object, optional
+        Passed to the callback as ``Epoch.model``.
+    progress : bool
+        Show a progress bar over the epochs.
+
+    Raises
+    ------
+    FloatingPointError
+        When a recorded cost is NaN or infinite: training diverged.
+    """
+    network, optimizer = config.network, config.optimizer
+    m = X.shape[1]
+    total_weight = m if weights is None else float(xp.sum(weights))  # read once, before
+    dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)
+    watch_cost = config.tol is not None and validation is None
+    with (
+        progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
+        warnings.catch_warnings(),
+    ):
+        # A diverging run is reported once, as a FloatingPointError, not as warnings.
+        warnings.filterwarnings(
+            "ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning
+        )
+        try:
+            for epoch in range(state.epoch, state.epoch + epochs):
+                record = epoch % config.cost_every == 0
+                rate = learning_rate_at(
+                    epoch,
+                    config.learning_rate,
+                    config.lr_decay,
+                    decay_rate=config.decay_rate,
+                    time_interval=config.time_interval,
+                )
+                order, batches = epoch_batches(
+                    m, config.batch_size, shuffle=config.shuffle, seed=state.seed, epoch=epoch
+                )
+                if order is not None:
+                    order = xp.asarray(order, device=device(X))
+                Xe, Ye, We = _take(xp, order, X, Y, weights)
+                rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
+                total = None
+                for batch in batches:
+                    whole = len(batches) == 1
+                    grads, loss = network.gradients(
+                        Xe if whole else Xe[:, batch],
+                        Ye if whole else Ye[:, batch],
+                        state.parameters,
+                        weights=We if whole or We is None else We[:, batch],
+                        rng=rng,
+                        with_loss=record or watch_cost,
+                        xp=xp,
+                    )
+                    if loss is not None:
+                        total = loss if total is None else total + loss
+                    state.parameters, state.optimizer_state = optimizer.update(
+                        state.parameters, grads, state.optimizer_state, rate, xp=xp
+                    )
+                state.epoch = epoch + 1
+                cost = None if total is None else _check_finite(float(total) / total_weight, epoch, rate)
+                if record:
+                    state.costs.append(cost)
+                    state.cost_epochs.append(epoch)
+                    bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
+                score = _watch(config, state, cost, validation, xp)
+                if score is not None:
+                    bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
+                bar.update(1)
+                if callback is not None and callback(
+                    Epoch(model, epoch, cost, score, state.parameters)
+                ):
+                    state.stopped = "callback"
+                if state.stopped:
+                    break
+        except KeyboardInterrupt:
+            warnings.warn(
+                f"Training interrupted by the user after {state.epoch} epochs; the model "
+                "keeps its last completed step",
+                RuntimeWarning,
+                stacklevel=2,
+            )
+            state.stopped = "interrupted"
+    if validation is not None and state.best_parameters is not None:
+        state.parameters = state.best_parameters
+    return state
+
+
+def _check_finite(cost: float, epoch: int, rate: float) -> float:
+    if not math.isfinite(cost):
+        raise FloatingPointError(
+            f"Training diverged: the cost became {cost} at epoch {epoch}. Try a smaller "
+            f"learning_rate (now {rate})"
+        )
+    return cost
+
+
+def _watch(
+    config: TrainingConfig,
+    state: TrainingState,
+    cost: float | None,
+    validation: tuple[Array, Array] | None,
+    xp: Any,
+) -> float | None:
+    """scikit-learn's stopping rule, on the validation score or else the training cost."""
+    tol, score = config.tol, None
+    if validation is not None:
+        score = accuracy(config.network, *validation, state.parameters, xp=xp)
+        state.validation_scores.append(score)
+        if tol is not None:
+            worse = score < state.best_score + tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        if score > state.best_score:
+            state.best_score, state.best_parameters = score, state.parameters
+    elif cost is not None:
+        if tol is not None:
+            worse = cost > state.best_loss - tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        state.best_loss = min(state.best_loss, cost)
+    if tol is not None and state.no_improvement > config.n_iter_no_change:
+        state.stopped = "converged"
+    return score
