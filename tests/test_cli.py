@@ -26,11 +26,11 @@ def test_help_explains_every_command():
     for command in ("info", "train", "evaluate", "bench"):
         assert command in out.stdout
     train = run("train", "--help").stdout
-    assert (
-        "two-layer tanh network" in train
-        and "--learning-rate" in train
-        and "XPNET_BACKEND" in train
-    )
+    for words in ("week-3 network", "90.5-90.75%", "--learning-rate", "XPNET_BACKEND"):
+        assert words in train
+    for words in ("--optimizer", "--batch-size", "--epochs", "--l2", "--keep-prob"):
+        assert words in train
+    assert "catvnoncat + deep        ReLU, (20, 7, 5)" in train
 
 
 def test_info_lists_the_backends(capsys):
@@ -76,7 +76,9 @@ def test_train_with_no_arguments_reaches_the_course_accuracy():
     assert out.returncode == 0, out.stderr
     assert "Cost after iteration 0: 0.693048" in out.stdout
     assert "Cost after iteration 9000: 0.218" in out.stdout
-    assert "Train accuracy: 90.75%" in out.stdout
+    # Chaotic after ~7,500 steps: 90.75% in the course, 90.5% on some CPUs' SIMD paths.
+    assert "Train accuracy: 90.75%" in out.stdout or "Train accuracy: 90.50%" in out.stdout
+    assert "90.5-90.75% depending on the machine's floating-point paths" in out.stdout
     assert "Test accuracy:" in out.stdout and "Backend: numpy, device: cpu" in out.stdout
 
 
@@ -195,8 +197,12 @@ def test_train_on_another_backend_and_model(capsys):
         (
             [
                 "train",
+                "--optimizer",
+                "gd",
+                "--l2",
+                "1",
                 "--learning-rate",
-                "1e6",
+                "1e12",
                 "--model",
                 "deep",
                 "--hidden",
@@ -224,3 +230,60 @@ def test_malformed_csv_is_one_line(tmp_path, capsys):
     path.write_text("1,2,0\n3,4\n")
     assert main(["train", "--data", str(path)]) == 2
     assert "Expected a CSV file of equal-length rows" in capsys.readouterr().err
+
+
+def test_flags_keep_the_environment_they_do_not_override(capsys, monkeypatch):
+    monkeypatch.setenv("XPNET_DEVICE", "device1")
+    monkeypatch.setenv("XPNET_DTYPE", "float32")
+    pytest.importorskip("array_api_strict")
+    args = ["train", "--backend", "array_api_strict", "--iterations", "3", "--no-progress"]
+    assert main(args) == 0
+    assert "device: device1, dtype: float32" in capsys.readouterr().out
+    assert main([*args, "--dtype", "float64"]) == 0
+    assert "device: device1, dtype: float64" in capsys.readouterr().out
+
+
+def test_print_every_is_honoured_exactly(capsys):
+    args = ["train", "--iterations", "1000", "--print-every", "250", "--no-progress"]
+    assert main(args) == 0
+    printed = [line for line in capsys.readouterr().out.splitlines() if "Cost after" in line]
+    assert [line.split()[3] for line in printed] == ["0:", "250:", "500:", "750:"]
+
+
+def test_resume_trains_on_the_data_recorded_in_the_file(tmp_path, capsys):
+    model = tmp_path / "m.npz"
+    args = ["--no-progress", "--save", str(model)]
+    assert main(["train", "--data", "moons", "--seed", "3", "--epochs", "5", *args]) == 0
+    capsys.readouterr()
+    assert main(["train", "--resume", str(model), "--epochs", "5", *args]) == 0
+    out = capsys.readouterr().out
+    assert "on moons (200 samples" in out and "10 iterations" in out
+
+
+def test_a_real_data_set_starts_from_the_estimators_defaults(capsys):
+    assert main(["train", "--data", "breast_cancer", "--epochs", "30", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "TwoLayerNet(num_iterations=30, random_state=0" in out
+    accuracy = float(out.split("Test accuracy:")[1].split("%")[0])
+    assert accuracy > 90
+
+
+def test_the_cats_deep_network_defaults_to_the_courses_recipe(catvnoncat_dir, capsys):
+    args = ["train", "--data", "catvnoncat", "--data-dir", str(catvnoncat_dir)]
+    assert main([*args, "--model", "deep", "--epochs", "1", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "hidden_layer_sizes=(20, 7, 5)" in out and "random_state=1" in out
+    assert "optimizer='gd'" in out and "initialization='xavier'" in out
+
+
+@pytest.mark.parametrize("error", [MemoryError("out of memory"), RuntimeError("CUDA error")])
+def test_out_of_memory_and_device_errors_are_one_line(error, capsys, monkeypatch):
+    import xpnet
+
+    def fail(self, *args, **kwargs):
+        raise error
+
+    monkeypatch.setattr(xpnet.TwoLayerNet, "fit", fail)
+    assert main(["train", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and str(error) in err and "--batch-size" in err

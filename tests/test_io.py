@@ -25,7 +25,7 @@ def test_save_then_load_on_every_backend(backend, tmp_path, model_class):
     path = model.save(tmp_path / "model.npz")
     loaded = xpnet.load(path)
     assert type(loaded) is model_class and loaded.get_params() == model.get_params()
-    assert loaded.backend_ == backend.name
+    assert loaded.backend_.name == backend.name
     assert loaded.trained_on_ == {"backend": "numpy", "device": "cpu"}
     assert loaded.costs_ == model.costs_ and loaded.n_iter_ == model.n_iter_
     tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-5
@@ -44,7 +44,7 @@ def test_trained_on_device1_loads_on_numpy_and_torch(tmp_path):
             loaded = xpnet.load(path, backend=name)
         except xpnet.BackendUnavailableError:
             continue
-        assert loaded.backend_ == name and loaded.trained_on_["device"] == "device1"
+        assert loaded.backend_.name == name and loaded.trained_on_["device"] == "device1"
         np.testing.assert_allclose(loaded.predict_proba(X), expected, rtol=1e-12, atol=1e-15)
 
 

@@ -16,10 +16,9 @@ Every function works elementwise on an array of any shape and any array-API back
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
-
-import numbers
 
 from .backend import Backend, array_namespace
 

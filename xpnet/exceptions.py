@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["DataConversionWarning", "NotFittedError", "not_fitted", "data_conversion"]
+__all__ = ["DataConversionWarning", "NotFittedError", "data_conversion", "not_fitted"]
 
 
 class NotFittedError(ValueError, AttributeError):

@@ -21,13 +21,13 @@ import numpy as np  # edge: files
 
 from ._version import __version__
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "InvalidModelFile", "invalid", "read", "write"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "InvalidModelFileError", "invalid", "read", "write"]
 
 FORMAT = "xpnet-model"
 FORMAT_VERSION = 2
 
 
-class InvalidModelFile(ValueError):
+class InvalidModelFileError(ValueError):
     """A file that is not a readable xpnet model: truncated, corrupted or foreign."""
 
 
@@ -57,9 +57,9 @@ def write(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str
     return path
 
 
-def invalid(path: str | os.PathLike[str], problem: str) -> InvalidModelFile:
+def invalid(path: str | os.PathLike[str], problem: str) -> InvalidModelFileError:
     """The error for a file that cannot be a model, naming the file and the problem."""
-    return InvalidModelFile(f"Invalid xpnet model file {str(path)!r}: {problem}")
+    return InvalidModelFileError(f"Invalid xpnet model file {str(path)!r}: {problem}")
 
 
 def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -69,7 +69,7 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
     ------
     FileNotFoundError
         When there is no such file.
-    InvalidModelFile
+    InvalidModelFileError
         (a ValueError) for a truncated, corrupted or foreign file.
     """
     path = Path(path)

@@ -147,7 +147,7 @@ class Dense(NamedTuple):
     and the network's output head turns them into A[L] and the cost.
     """
 
-    l: int
+    l: int  # noqa: E741 (the course's layer index)
     activation: str | None = None
 
     def forward(

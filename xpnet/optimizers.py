@@ -118,9 +118,9 @@ class RMSprop:
 class Adam:
     """Momentum and RMSprop together, bias-corrected (ε outside the square root).
 
-        v = β1·v + (1 − β1)·dW,   v̂ = v / (1 − β1ᵗ)
-        s = β2·s + (1 − β2)·dW²,  ŝ = s / (1 − β2ᵗ)
-        W = W − α·v̂ / (√ŝ + ε)
+    v = β1·v + (1 − β1)·dW,   v̂ = v / (1 − β1ᵗ)
+    s = β2·s + (1 − β2)·dW²,  ŝ = s / (1 − β2ᵗ)
+    W = W − α·v̂ / (√ŝ + ε)
     """
 
     beta1: float = 0.9
@@ -174,7 +174,9 @@ def get_optimizer(
         return RMSprop(beta, epsilon)
     if name == "adam":
         return Adam(beta1, beta2, epsilon)
-    raise ValueError(f"Invalid optimizer. Expected one of {sorted(OPTIMIZERS)}. Received: {name!r}")
+    raise ValueError(
+        f"Invalid optimizer. Expected one of {sorted(OPTIMIZERS)}. Received: {name!r}"
+    )
 
 
 # -- the course's functions, under their names ----------------------------------------

@@ -12,9 +12,7 @@ __all__ = ["progress_bar"]
 
 
 @contextlib.contextmanager
-def progress_bar(
-    total: int, *, enabled: bool, desc: str = "", unit: str = "it"
-) -> Iterator[Any]:
+def progress_bar(total: int, *, enabled: bool, desc: str = "", unit: str = "it") -> Iterator[Any]:
     """A tqdm bar over ``total`` steps; a bar that draws nothing when not ``enabled``."""
     bar = tqdm(total=total, desc=desc, disable=not enabled, unit=unit, leave=True)
     try:

@@ -196,7 +196,11 @@ def train(
                         state.parameters, grads, state.optimizer_state, rate, xp=xp
                     )
                 state.epoch = epoch + 1
-                cost = None if total is None else _check_finite(float(total) / total_weight, epoch, rate)
+                cost = (
+                    None
+                    if total is None
+                    else _check_finite(float(total) / total_weight, epoch, rate)
+                )
                 if record:
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)

@@ -95,7 +95,8 @@ class Backend:
         return f"{self.name} on {device_name(self.device)} ({dtype_name(self.dtype)})"
 
     def __repr__(self) -> str:
-        return "Backend(%r, %r, %r)" % self._key()
+        name, device, dtype = self._key()
+        return f"Backend({name!r}, {device!r}, {dtype!r})"
 
     # -- the placement's operations -----------------------------------------------------
 
@@ -432,4 +433,3 @@ def device_name(device: Any) -> str:
 def dtype_name(dtype: Any) -> str:
     """``float32`` or ``float64``, whatever the library's spelling of the dtype."""
     return str(dtype).rsplit(".", 1)[-1].strip("'>")
-

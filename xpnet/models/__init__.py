@@ -98,4 +98,3 @@ def load(
     model.metadata_ = header.get("metadata") or {}
     model.trained_on_ = {"backend": header.get("backend"), "device": header.get("device")}
     return model
-

@@ -370,7 +370,9 @@ class BaseClassifier:
         params = self.get_params()
         if not self._is_fitted():
             return {"params": params}
-        header, arrays = _state.to_state(self) if "_pending" not in self.__dict__ else self._pending
+        header, arrays = (
+            _state.to_state(self) if "_pending" not in self.__dict__ else self._pending
+        )
         return {"params": params, "header": header, "arrays": arrays}
 
     def __setstate__(self, saved: dict[str, Any]) -> None:
@@ -433,4 +435,3 @@ def _one_hot(backend: Backend, index: Array, n_y: int) -> Array:
         return xp.astype(xp.reshape(index, (1, -1)) == 1, backend.dtype)
     classes = backend.put(np.arange(n_y).reshape(-1, 1))
     return xp.astype(classes == xp.reshape(index, (1, -1)), backend.dtype)
-

@@ -13,8 +13,14 @@ from typing import Any
 import numpy as np  # edge: the host form of a model
 
 from .._version import __version__
-from ..backend import Backend, BackendUnavailableError, device_name, dtype_name, to_numpy
-from ..backend import use_backend
+from ..backend import (
+    Backend,
+    BackendUnavailableError,
+    device_name,
+    dtype_name,
+    to_numpy,
+    use_backend,
+)
 from ..training import TrainingState
 
 __all__ = [
@@ -224,7 +230,9 @@ def restore(model, *, quiet: bool = False) -> None:
         ) from exc
     fitted = from_state(type(model), header, arrays, backend)
     del model._pending
-    model.__dict__.update({k: v for k, v in fitted.__dict__.items() if k.endswith("_") or k.startswith("_")})
+    model.__dict__.update(
+        {k: v for k, v in fitted.__dict__.items() if k.endswith("_") or k.startswith("_")}
+    )
 
 
 def move(model, name: str, device: str | None = None, dtype: str | None = None):

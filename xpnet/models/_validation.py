@@ -115,10 +115,7 @@ def encode_labels(
         )
     xp = backend.xp
     on_host = is_host_data(y)
-    if on_host:
-        y = np.asarray(y)
-    else:
-        y = backend.check(y, "y")
+    y = np.asarray(y) if on_host else backend.check(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. "
@@ -175,9 +172,7 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         if w.ndim == 0:
             w = np.full(n, float(w))
         if w.shape != (n,):
-            raise ValueError(
-                f"Expected sample_weight of shape ({n},). Received shape {w.shape}"
-            )
+            raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
         if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
             raise ValueError(
                 "Expected finite, non-negative sample_weight with a positive sum. "
@@ -245,4 +240,6 @@ def check_hyperparameters(model: Any) -> None:
     check_method(model.initialization)
     for name in ("shuffle", "early_stopping", "warm_start"):
         if not isinstance(getattr(model, name), bool | np.bool_):
-            raise ValueError(f"Invalid {name}. Expected True or False. Received: {getattr(model, name)!r}")
+            raise ValueError(
+                f"Invalid {name}. Expected True or False. Received: {getattr(model, name)!r}"
+            )

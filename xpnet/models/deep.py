@@ -62,5 +62,3 @@ class DeepNet(BaseClassifier):
 
     def _hidden(self) -> tuple[int, ...]:
         return tuple(int(n) for n in self.hidden_layer_sizes)
-
-

@@ -125,7 +125,11 @@ class TwoLayerNet(BaseClassifier):
     activation: str = "relu"
 
     def _check_architecture(self) -> None:
-        if not isinstance(self.n_h, numbers.Integral) or isinstance(self.n_h, bool) or self.n_h < 1:
+        if (
+            not isinstance(self.n_h, numbers.Integral)
+            or isinstance(self.n_h, bool)
+            or self.n_h < 1
+        ):
             raise ValueError(f"Invalid n_h. Expected a positive integer. Received: {self.n_h!r}")
 
     def _hidden(self) -> tuple[int, ...]:
