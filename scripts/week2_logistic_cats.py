@@ -29,10 +29,16 @@ def main(argv=None):
         parser.error("the cat images are needed: pass --data-dir DIR or set XPNET_DATA_DIR")
 
     X_train, y_train, X_test, y_test, _classes = load_catvnoncat(args.data_dir)
-    model = xpnet.LogisticRegression(args.learning_rate, args.iterations)
-    model.fit(
-        X_train, y_train, callback=lambda i, cost: print(f"Cost after iteration {i}: {cost:f}")
+    recipe = xpnet.recipes.CATS_LOGISTIC
+    model = xpnet.LogisticRegression(
+        **{**recipe, "learning_rate": args.learning_rate, "num_iterations": args.iterations}
     )
+
+    def report(event):
+        if event.cost is not None:
+            print(f"Cost after iteration {event.epoch}: {event.cost:f}")
+
+    model.fit(X_train, y_train, callback=report)
     results = {"train": model.score(X_train, y_train), "test": model.score(X_test, y_test)}
     print(f"train accuracy: {100 * results['train']:.2f}% (course: 99.04%)")
     print(f"test accuracy: {100 * results['test']:.2f}% (course: 70%)")

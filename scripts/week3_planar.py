@@ -5,6 +5,10 @@
 Logistic regression first (the course: 47%), then the two-layer tanh network with
 4 hidden units, learning rate 1.2 and 10,000 iterations (the course: 90.75%), then the
 hidden-size sweep 1, 2, 3, 4, 5, 20, 50 at 5,000 iterations.
+
+The 10,000-step run is chaotic after about 7,500 steps: the step size 1.2 amplifies
+last-bit rounding differences between CPUs' SIMD paths and between libraries, so a
+machine may print 90.5% where the course prints 90.75%. Both are the course's result.
 """
 
 import argparse
@@ -36,20 +40,28 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     X, y = make_planar()
-    logistic = xpnet.LogisticRegression(learning_rate=0.1, num_iterations=1000).fit(X, y)
+    logistic = xpnet.LogisticRegression(
+        **{**xpnet.recipes.COURSE_1, "learning_rate": 0.1, "num_iterations": 1000}
+    ).fit(X, y)
     print(
         f"logistic regression: {100 * logistic.score(X, y):.2f}% (course, scikit-learn's LogisticRegressionCV: 47%)"
     )
 
-    model = xpnet.TwoLayerNet(n_h=4, learning_rate=1.2, num_iterations=10000, random_state=2)
-    model.fit(X, y, callback=lambda i, c: i % 1000 or print(f"Cost after iteration {i}: {c:f}"))
+    model = xpnet.TwoLayerNet(**xpnet.recipes.PLANAR)
+    model.fit(
+        X,
+        y,
+        callback=lambda e: e.epoch % 1000 or print(f"Cost after iteration {e.epoch}: {e.cost:f}"),
+    )
     results = {"logistic": logistic.score(X, y), "two_layer": model.score(X, y), "sweep": {}}
-    print(f"two-layer network: {100 * results['two_layer']:.2f}% (course: 90.75%)")
+    print(
+        f"two-layer network: {100 * results['two_layer']:.2f}% (course: 90.75%; "
+        "90.5-90.75% depending on the machine's floating-point paths)"
+    )
 
     for n_h in SWEEP:
-        swept = xpnet.TwoLayerNet(
-            n_h=n_h, num_iterations=args.sweep_iterations, random_state=2
-        ).fit(X, y)
+        recipe = {**xpnet.recipes.PLANAR, "n_h": n_h, "num_iterations": args.sweep_iterations}
+        swept = xpnet.TwoLayerNet(**recipe).fit(X, y)
         results["sweep"][n_h] = swept.score(X, y)
         print(
             f"  n_h = {n_h:2d}: {100 * results['sweep'][n_h]:.2f}% (course: {COURSE_SWEEP[n_h]})"

@@ -32,18 +32,10 @@ def main(argv=None):
     X_train, y_train, X_test, y_test, _classes = load_catvnoncat(args.data_dir)
     models = {
         "two_layer": xpnet.TwoLayerNet(
-            n_h=7,
-            activation="relu",
-            learning_rate=0.0075,
-            num_iterations=args.iterations,
-            random_state=1,
+            **{**xpnet.recipes.CATS_TWO_LAYER, "num_iterations": args.iterations}
         ),
         "four_layer": xpnet.DeepNet(
-            (20, 7, 5),
-            activation="relu",
-            learning_rate=0.0075,
-            num_iterations=args.iterations,
-            random_state=1,
+            **{**xpnet.recipes.CATS_DEEP, "num_iterations": args.iterations}
         ),
     }
     course = {"two_layer": ("100%", "72%"), "four_layer": ("98.56%", "80%")}
@@ -52,7 +44,9 @@ def main(argv=None):
         model.fit(
             X_train,
             y_train,
-            callback=lambda i, c: i % 500 or print(f"Cost after iteration {i}: {c:f}"),
+            callback=lambda e: (
+                e.epoch % 500 or print(f"Cost after iteration {e.epoch}: {e.cost:f}")
+            ),
         )
         results[name] = {
             "train": model.score(X_train, y_train),

@@ -16,6 +16,7 @@ Every function works elementwise on an array of any shape and any array-API back
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -39,16 +40,18 @@ __all__ = [
 
 Array = Any
 LEAKY_SLOPE = 0.01
+_EXP_BOUND: dict[str, float] = {}  # dtype → the largest z whose e^z is finite, less 1
 
 
-def _prepare(Z: Any, xp: Any) -> tuple[Array, Any]:
+def _prepare(Z: Any) -> tuple[Array, Any]:
     """Z as a floating array and its namespace: the course's calls pass numbers
     (``sigmoid(0)``) and integer arrays, which go to floats of the backend in force.
+    Callers that pass ``xp`` (the engine) pass floating arrays, and skip this.
     """
     if isinstance(Z, numbers.Number):
         backend = Backend.current()
         return backend.put(float(Z)), backend.xp
-    xp = array_namespace(Z)[0] if xp is None else xp
+    xp = array_namespace(Z)[0]
     if not xp.isdtype(Z.dtype, "real floating"):
         Z = xp.astype(Z, Backend.of(Z).dtype)
     return Z, xp
@@ -57,11 +60,19 @@ def _prepare(Z: Any, xp: Any) -> tuple[Array, Any]:
 def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
     """σ(Z) = 1 / (1 + e^(−Z)), without overflow at any Z.
 
-    ``e^(−|Z|)`` never overflows; for Z < 0 the equivalent form e^Z / (1 + e^Z) is used.
+    Z is first clipped to ±(log of the dtype's largest number − 1), so that e^(−Z) is
+    always finite: beyond that bound σ is 0 or 1 to within the dtype's smallest normal
+    number (σ(−1000) gives 3e−308 in float64 where e^(−1000) underflows to 0 anyway).
+    This is the course's formula, exact where it is defined, in 6 cheap operations.
     """
-    Z, xp = _prepare(Z, xp)
-    E = xp.exp(-xp.abs(Z))  # e^(−|Z|), in (0, 1]
-    return xp.where(Z >= 0, 1.0, E) / (1 + E)
+    if xp is None:  # a call from the course's code: numbers and integers allowed
+        Z, xp = _prepare(Z)
+    key = str(Z.dtype)  # by name: dtypes of two libraries must not meet in one dict
+    bound = _EXP_BOUND.get(key)
+    if bound is None:
+        bound = _EXP_BOUND.setdefault(key, math.log(xp.finfo(Z.dtype).max) - 1)
+    Z = xp.minimum(xp.maximum(Z, -bound), bound)
+    return 1 / (1 + xp.exp(-Z))  # σ(Z) = 1/(1 + e^(−Z))
 
 
 def sigmoid_derivative(*, A: Array, xp: Any = None) -> Array:
@@ -71,7 +82,8 @@ def sigmoid_derivative(*, A: Array, xp: Any = None) -> Array:
 
 def tanh(Z: Array, /, *, xp: Any = None) -> Array:
     """tanh(Z)."""
-    Z, xp = _prepare(Z, xp)
+    if xp is None:  # a call from the course's code: numbers and integers allowed
+        Z, xp = _prepare(Z)
     return xp.tanh(Z)
 
 
@@ -82,7 +94,8 @@ def tanh_derivative(*, A: Array, xp: Any = None) -> Array:
 
 def relu(Z: Array, /, *, xp: Any = None) -> Array:
     """ReLU(Z) = max(0, Z)."""
-    Z, xp = _prepare(Z, xp)
+    if xp is None:  # a call from the course's code: numbers and integers allowed
+        Z, xp = _prepare(Z)
     return xp.maximum(Z, 0.0)
 
 
@@ -97,7 +110,8 @@ def relu_derivative(*, A: Array, xp: Any = None) -> Array:
 
 def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
     """Leaky ReLU(Z) = Z where Z > 0, else 0.01·Z."""
-    Z, xp = _prepare(Z, xp)
+    if xp is None:  # a call from the course's code: numbers and integers allowed
+        Z, xp = _prepare(Z)
     return xp.where(Z > 0, Z, LEAKY_SLOPE * Z)
 
 
@@ -112,7 +126,8 @@ def softmax(Z: Array, /, *, xp: Any = None) -> Array:
 
     ``Z`` has shape (K, m). The column maximum is subtracted first, so no e^Z overflows.
     """
-    Z, xp = _prepare(Z, xp)
+    if xp is None:  # a call from the course's code: numbers and integers allowed
+        Z, xp = _prepare(Z)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))
     return E / xp.sum(E, axis=0, keepdims=True)
 

@@ -26,6 +26,7 @@ __all__ = [
     "load_csv",
     "load_dataset",
     "load_digits",
+    "load_football",
     "make_blobs",
     "make_circles",
     "make_gaussian_quantiles",
@@ -158,6 +159,48 @@ def load_catvnoncat(directory: str | os.PathLike[str]):
             )
         out += [images.reshape(images.shape[0], -1) / 255, labels.reshape(-1).astype(np.int64)]
     return (*out, classes)
+
+
+def load_football(directory: str | os.PathLike[str]):
+    """The course's regularisation data: where the goalkeeper kicked, who headed it.
+
+    Parameters
+    ----------
+    directory : path
+        The folder holding the course's ``data.mat`` (read with SciPy).
+
+    Returns
+    -------
+    X_train : array of shape (211, 2)
+    y_train : array of shape (211,), 1 where a French player headed the ball
+    X_test : array of shape (200, 2)
+    y_test : array of shape (200,)
+    """
+    try:
+        from scipy.io import loadmat
+    except ImportError as exc:
+        raise ImportError(
+            "Reading the football data needs SciPy. Install it with: pip install 'xpnet[data]'"
+        ) from exc
+    path = Path(directory) / "data.mat"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Expected the course's data.mat in {directory}. Received a folder without it"
+        )
+    try:
+        data = loadmat(path)
+        parts = [data["X"], data["y"], data["Xval"], data["yval"]]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Expected a MATLAB file with X, y, Xval and yval. Received {path}: {exc}"
+        ) from exc
+    X_train, y_train, X_test, y_test = (np.asarray(a) for a in parts)
+    return (
+        X_train.astype(np.float64),
+        y_train.reshape(-1).astype(np.int64),
+        X_test.astype(np.float64),
+        y_test.reshape(-1).astype(np.int64),
+    )
 
 
 def _sklearn_dataset(name: str):

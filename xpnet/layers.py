@@ -97,9 +97,15 @@ def linear_backward(
 
 
 def linear_activation_forward(
-    A_prev: Array, W: Array, b: Array, /, activation: str, *, xp: Any = None
+    A_prev: Array, W: Array, b: Array, /, activation: str, *, keep_Z: bool = True, xp: Any = None
 ) -> tuple[Array, Cache]:
     """A = g(W·A_prev + b), with g one of the registered activations or ``"softmax"``.
+
+    Parameters
+    ----------
+    keep_Z : bool
+        False leaves Z out of the cache (None): backprop needs only A, and letting Z go
+        saves a layer's worth of memory.
 
     Returns
     -------
@@ -110,7 +116,7 @@ def linear_activation_forward(
     g = softmax if activation == "softmax" else get_activation(activation).fn
     Z, linear_cache = linear_forward(A_prev, W, b, xp=xp)
     A = g(Z, xp=xp)  # A = g(Z)
-    return A, Cache(linear_cache, Z, A)
+    return A, Cache(linear_cache, Z if keep_Z else None, A)
 
 
 def linear_activation_backward(
@@ -157,8 +163,7 @@ class Dense(NamedTuple):
         if self.activation is None:
             Z, linear = linear_forward(A_prev, W, b, xp=xp)
             return Z, Cache(linear, Z, None)
-        A, cache = linear_activation_forward(A_prev, W, b, self.activation, xp=xp)
-        return A, cache._replace(Z=None)  # backprop needs A only: Z's memory is let go
+        return linear_activation_forward(A_prev, W, b, self.activation, keep_Z=False, xp=xp)
 
     def backward(
         self, dA: Array, cache: Cache, *, need_dA_prev: bool, xp: Any

@@ -60,8 +60,8 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if X.ndim != 2:
         raise ValueError(
             "Expected a 2-D array X of shape (n_samples, n_features). "
-            f"Received an array of shape {tuple(X.shape)}; reshape a single feature "
-            "with X.reshape(-1, 1) or a single sample with X.reshape(1, -1)"
+            f"Received an array of shape {tuple(X.shape)}. Reshape your data with "
+            "X.reshape(-1, 1) for a single feature, or X.reshape(1, -1) for a single sample"
         )
     n, d = X.shape
     if n < 1 or d < 1:
@@ -173,10 +173,14 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
             w = np.full(n, float(w))
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
-        if not np.isfinite(w).all() or (w < 0).any() or w.sum() <= 0:
+        if not np.isfinite(w).all() or (w < 0).any():
             raise ValueError(
-                "Expected finite, non-negative sample_weight with a positive sum. "
+                "Expected finite, non-negative sample_weight. "
                 f"Received values from {w.min()} to {w.max()}"
+            )
+        if w.sum() <= 0:
+            raise ValueError(
+                "Expected sample_weight with a positive sum. Received weights that are all zero"
             )
         return backend.put(w.reshape(1, n), backend.dtype)
     w = backend.check(sample_weight, "sample_weight")
