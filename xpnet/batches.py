@@ -65,5 +65,5 @@ def random_mini_batches(
     m = X.shape[1]
     order = xp.asarray(np.random.RandomState(seed).permutation(m), device=device(X))
     X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
-    size = mini_batch_size
-    return [(X[:, k : k + size], Y[:, k : k + size]) for k in range(0, m, size)]
+    cuts = [(k, min(k + mini_batch_size, m)) for k in range(0, m, mini_batch_size)]
+    return [(X[:, a:b], Y[:, a:b]) for a, b in cuts]

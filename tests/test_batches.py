@@ -1,0 +1,37 @@
+"""Mini-batches: the course's shuffles, drawn on the host, sliced where the data lives."""
+
+import numpy as np
+
+import xpnet
+from conftest import assert_close
+from xpnet import batches
+
+
+def test_random_mini_batches_is_the_courses(backend, put):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(2, 148), (rng.rand(1, 148) > 0.5) * 1.0
+    got = batches.random_mini_batches(put(X), put(Y), 64, 11)
+    np.random.seed(11)  # the course's own code, on the host
+    permutation = list(np.random.permutation(148))
+    X_s, Y_s = X[:, permutation], Y[:, permutation]
+    expected = [(X_s[:, k : k + 64], Y_s[:, k : k + 64]) for k in (0, 64, 128)]
+    assert [tuple(b[0].shape) for b in got] == [(2, 64), (2, 64), (2, 20)]
+    for (Xb, Yb), (Xe, Ye) in zip(got, expected, strict=True):
+        dtype = xpnet.to_numpy(Xb).dtype  # float32 on a device without float64
+        assert_close(Xb, Xe.astype(dtype), rtol=0)
+        assert_close(Yb, Ye.astype(dtype), rtol=0)
+
+
+def test_epoch_batches_follow_the_course_convention():
+    order, slices = batches.epoch_batches(300, 64, shuffle=True, seed=10, epoch=2)
+    np.testing.assert_array_equal(order, np.random.RandomState(10 + 1 + 2).permutation(300))
+    assert [(s.start, s.stop) for s in slices] == [
+        (0, 64),
+        (64, 128),
+        (128, 192),
+        (192, 256),
+        (256, 300),
+    ]
+    assert batches.epoch_batches(300, 64, shuffle=False)[0] is None
+    assert batches.epoch_batches(300, None) == (None, [slice(0, 300)])
+    assert batches.epoch_batches(300, 500)[1] == [slice(0, 300)]

@@ -1,0 +1,37 @@
+"""Learning-rate decay: the course's formulas, applied after each epoch."""
+
+import math
+
+import pytest
+
+from xpnet import schedules
+
+
+def test_the_courses_formulas():
+    assert schedules.update_lr(0.5, 2, 1) == 1 / (1 + 1 * 2) * 0.5
+    assert schedules.schedule_lr_decay(0.5, 2500, 1, 1000) == 1 / (1 + 1 * 2) * 0.5
+    assert schedules.schedule_lr_decay(0.5, 999, 1, 1000) == 0.5
+    assert schedules.exponential_decay(0.5, 3, 0.95) == 0.95**3 * 0.5
+
+
+@pytest.mark.parametrize("schedule", [None, "inverse_time", "scheduled", "exponential"])
+def test_epoch_zero_trains_at_the_initial_rate(schedule):
+    assert schedules.learning_rate_at(0, 0.1, schedule) == 0.1
+
+
+def test_the_rate_of_epoch_e_is_the_decay_at_e_minus_one():
+    """The course updates the rate after each epoch: epoch e uses the decay at e − 1."""
+    at = schedules.learning_rate_at
+    assert at(1, 0.1, "inverse_time") == 0.1  # 1/(1 + 0)·α0
+    assert at(2, 0.1, "inverse_time") == schedules.update_lr(0.1, 1)
+    assert at(1000, 0.1, "scheduled") == 0.1  # ⌊999/1000⌋ = 0
+    assert at(1001, 0.1, "scheduled") == 0.05
+    assert at(1001, 0.1, "scheduled", time_interval=500) == 1 / 3 * 0.1
+    assert math.isclose(at(3, 0.1, "exponential"), 0.1 * 0.95**2)
+    assert math.isclose(at(3, 0.1, "exponential", decay_rate=0.5), 0.1 * 0.25)
+    assert at(7, 0.1, None) == 0.1
+
+
+def test_unknown_schedule():
+    with pytest.raises(ValueError, match=r"Invalid lr_decay\. Expected one of"):
+        schedules.learning_rate_at(1, 0.1, "cosine")
