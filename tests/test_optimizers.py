@@ -93,7 +93,7 @@ def test_adam_is_the_courses_and_counts_from_one(backend, put, float64):
 def test_rmsprop(backend, put, float64):
     P, G = params_and_grads()
     rms = opt.RMSprop(beta=0.9, epsilon=1e-8)
-    params, state = rms.update(on(put, P), on(put, G), rms.init(on(put, P)), 0.01)
+    params, _ = rms.update(on(put, P), on(put, G), rms.init(on(put, P)), 0.01)
     for k in P:
         g = G["d" + k]
         s = 0.1 * g * g

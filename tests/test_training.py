@@ -1,0 +1,269 @@
+"""The engine and its training loop against hand-written NumPy references, on every backend:
+mini-batches, Adam, L2, dropout, gradient checking, stopping rules, partial_fit, resuming.
+"""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import xpnet
+from conftest import assert_close
+from xpnet import gradcheck, losses
+from xpnet.initializers import initialize_parameters
+from xpnet.models import logistic, two_layer
+from xpnet.network import L_model_backward, L_model_forward, Network
+from xpnet.optimizers import Adam, GradientDescent
+from xpnet.training import TrainingConfig, TrainingState, train
+
+
+def data(n_x=3, m=50, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = ((X[0] - X[1] + 0.3 * rng.randn(m)) > 0)[None, :] * 1.0
+    return X, Y
+
+
+def host_parameters(dims, seed=1):
+    rng = np.random.RandomState(seed)
+    p = {}
+    for l in range(1, len(dims)):  # noqa: E741
+        p[f"W{l}"] = rng.randn(dims[l], dims[l - 1]) / np.sqrt(dims[l - 1])
+        p[f"b{l}"] = np.zeros((dims[l], 1))
+    return p
+
+
+def hand_gradients(X, Y, p, l2=0.0, masks=None, keep_prob=1.0):
+    """[LINEAR → ReLU → dropout] × 2 → LINEAR → sigmoid, by hand, as the course writes it."""
+    m = X.shape[1]
+    relu = lambda Z: np.maximum(Z, 0)  # noqa: E731
+    A1 = relu(p["W1"] @ X + p["b1"])
+    if masks:
+        A1 = A1 * masks[0] / keep_prob
+    A2 = relu(p["W2"] @ A1 + p["b2"])
+    if masks:
+        A2 = A2 * masks[1] / keep_prob
+    A3 = 1 / (1 + np.exp(-(p["W3"] @ A2 + p["b3"])))
+    dZ3 = A3 - Y
+    g = {"dW3": dZ3 @ A2.T / m + l2 * p["W3"] / m, "db3": dZ3.sum(axis=1, keepdims=True) / m}
+    dA2 = p["W3"].T @ dZ3
+    if masks:
+        dA2 = dA2 * masks[1] / keep_prob
+    dZ2 = dA2 * (A2 > 0)
+    g |= {"dW2": dZ2 @ A1.T / m + l2 * p["W2"] / m, "db2": dZ2.sum(axis=1, keepdims=True) / m}
+    dA1 = p["W2"].T @ dZ2
+    if masks:
+        dA1 = dA1 * masks[0] / keep_prob
+    dZ1 = dA1 * (A1 > 0)
+    g |= {"dW1": dZ1 @ X.T / m + l2 * p["W1"] / m, "db1": dZ1.sum(axis=1, keepdims=True) / m}
+    return g
+
+
+def on(put, d):
+    return {k: put(v) for k, v in d.items()}
+
+
+def test_l2_gradients_and_cost(backend, put, float64):
+    X, Y = data()
+    p = host_parameters([3, 5, 4, 1])
+    network = Network.dense(3, "relu", l2=0.7)
+    grads, loss = network.gradients(put(X), put(Y), on(put, p), with_loss=True)
+    for k, v in hand_gradients(X, Y, p, l2=0.7).items():
+        assert_close(grads[k], v, rtol=1e-12, atol=1e-15)
+    ZL, _ = network.forward(put(X), on(put, p))
+    cross_entropy = float(losses.compute_cost(ZL, put(Y)))
+    squares = sum(np.sum(p[k] ** 2) for k in ("W1", "W2", "W3"))
+    expected = cross_entropy + 0.7 / (2 * 50) * squares  # J + λ/(2m)·Σ‖W‖²
+    assert float(network.cost(ZL, put(Y), on(put, p))) == pytest.approx(expected, rel=1e-12)
+    assert float(loss) / 50 == pytest.approx(expected, rel=1e-12)
+
+
+def test_dropout_draws_the_courses_masks_and_applies_them_back(backend, put, float64):
+    X, Y = data()
+    p = host_parameters([3, 5, 4, 1])
+    network = Network.dense(3, "relu", keep_prob=0.8)
+    grads, _ = network.gradients(put(X), put(Y), on(put, p), rng=np.random.RandomState(1))
+    rng = np.random.RandomState(1)  # the course: np.random.seed(1), then rand for D1, D2
+    masks = [rng.rand(5, 50) < 0.8, rng.rand(4, 50) < 0.8]
+    for k, v in hand_gradients(X, Y, p, masks=masks, keep_prob=0.8).items():
+        assert_close(grads[k], v, rtol=1e-12, atol=1e-15)
+    predicted, _ = network.forward(put(X), on(put, p))  # no rng: no dropout
+    assert_close(predicted, Network.dense(3, "relu").forward(put(X), on(put, p))[0], rtol=0)
+
+
+@pytest.mark.parametrize("keep_prob", [1.0, 0.7])
+def test_gradient_check_over_all_parameters_with_l2(backend, put, float64, keep_prob):
+    """The course's vector form: θ = W1, b1, W2, ... flattened; difference < 2e-7."""
+    X, Y = data(m=8)
+    network = Network.dense(3, "tanh", keep_prob=keep_prob, l2=0.3)
+    parameters = on(put, host_parameters([3, 4, 3, 1]))
+    grads, _ = network.gradients(put(X), put(Y), parameters, rng=np.random.RandomState(5))
+
+    def cost(params):  # the same masks at every evaluation: the course's fixed seed
+        ZL, _ = network.forward(put(X), params, rng=np.random.RandomState(5))
+        return network.cost(ZL, put(Y), params)
+
+    theta, layout = gradcheck.dictionary_to_vector(parameters)
+    assert [name for name, _ in layout] == ["W1", "b1", "W2", "b2", "W3", "b3"]
+    assert tuple(theta.shape) == (12 + 4 + 12 + 3 + 3 + 1,)
+    assert gradcheck.gradient_check(cost, parameters, grads) < 2e-7
+    wrong = {**grads, "dW2": grads["dW2"] * 1.1}
+    assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-3
+
+
+def test_the_course_functions_are_the_engine(backend, put, float64):
+    X, Y = data()
+    p = on(put, host_parameters([3, 5, 4, 1]))
+    AL, caches = L_model_forward(put(X), p, "relu")
+    grads = L_model_backward(AL, put(Y), caches, "relu")
+    engine, _ = Network.dense(3, "relu").gradients(put(X), put(Y), p)
+    for k in grads:
+        assert_close(grads[k], engine[k], rtol=0)
+    p2 = on(put, host_parameters([3, 4, 1]))
+    _, cache = two_layer.forward_propagation(put(X), p2, "relu")
+    week3 = two_layer.backward_propagation(p2, cache, put(X), put(Y), "relu")
+    engine, _ = Network.dense(2, "relu").gradients(put(X), put(Y), p2)
+    for k in week3:
+        assert_close(week3[k], engine[k], rtol=1e-12, atol=1e-15)
+    w, b = p2["W1"][:1, :].T, p2["b1"][:1, :]
+    week2, cost = logistic.propagate(w, b, put(X), put(Y))
+    engine, loss = Network.dense(1).gradients(put(X), put(Y), {"W1": w.T, "b1": b}, with_loss=True)
+    assert_close(week2["dw"], engine["dW1"].T, rtol=0)
+    assert float(cost) == float(loss) / 50
+
+
+def hand_adam_minibatches(X, Y, p, epochs, batch, seed, lr):
+    """The course's model(): shuffle with seed + 1 + e, cut, Adam with t from 1."""
+    v = {"d" + k: np.zeros_like(x) for k, x in p.items()}
+    s = {"d" + k: np.zeros_like(x) for k, x in p.items()}
+    t, m = 0, X.shape[1]
+    for e in range(epochs):
+        order = np.random.RandomState(seed + 1 + e).permutation(m)
+        Xs, Ys = X[:, order], Y[:, order]
+        for k in range(0, m, batch):
+            Xb, Yb = Xs[:, k : k + batch], Ys[:, k : k + batch]
+            g = hand_gradients(Xb, Yb, p)
+            t += 1
+            for name in p:
+                d = "d" + name
+                v[d] = 0.9 * v[d] + 0.1 * g[d]
+                s[d] = 0.999 * s[d] + 0.001 * g[d] ** 2
+                v_hat, s_hat = v[d] / (1 - 0.9**t), s[d] / (1 - 0.999**t)
+                p = {**p, name: p[name] - lr * v_hat / (np.sqrt(s_hat) + 1e-8)}
+    return p
+
+
+def test_mini_batch_adam_is_the_courses_loop(backend, put, float64):
+    X, Y = data(m=70)
+    p = host_parameters([3, 5, 4, 1])
+    expected = hand_adam_minibatches(X, Y, p, epochs=3, batch=16, seed=10, lr=0.01)
+    network = Network.dense(3, "relu")
+    config = TrainingConfig(network, Adam(), 0.01, batch_size=16, cost_every=1)
+    state = TrainingState(on(put, p), Adam().init(on(put, p)), seed=10)
+    state = train(config, state, put(X), put(Y), epochs=3, xp=backend.xp)
+    assert state.epoch == 3 and state.optimizer_state["t"] == 3 * 5
+    for k, v in expected.items():
+        assert_close(state.parameters[k], v, rtol=1e-12, atol=1e-15)
+
+
+def small():
+    rng = np.random.RandomState(0)
+    X = rng.randn(120, 4)
+    y = (X[:, 0] + X[:, 1] ** 2 > 0.5).astype(int)
+    return X, y
+
+
+def test_early_stopping_keeps_the_best_parameters(backend):
+    X, y = small()
+    seen = {}
+
+    def remember(event):
+        seen[event.epoch] = (event.validation_score, event.parameters)
+
+    model = xpnet.DeepNet(
+        (8,),
+        early_stopping=True,
+        n_iter_no_change=3,
+        learning_rate=0.05,
+        batch_size=32,
+        num_iterations=300,
+        random_state=0,
+    ).fit(X, y, callback=remember)
+    assert model.stopped_ == "converged" and model.n_iter_ < 300
+    assert len(model.validation_scores_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    best = max(seen, key=lambda e: (seen[e][0], -e))  # the first epoch of the best score
+    assert_close(model.parameters_["W1"], seen[best][1]["W1"], rtol=0)
+
+
+def test_the_stopping_rule_watches_the_training_cost(backend):
+    X, y = small()
+    model = xpnet.TwoLayerNet(8, tol=1e-2, n_iter_no_change=2, random_state=0).fit(X, y)
+    assert model.stopped_ == "converged" and model.n_iter_ < 200
+    assert model.best_loss_ == min(model.costs_)
+    never = xpnet.TwoLayerNet(8, tol=None, num_iterations=40, random_state=0).fit(X, y)
+    assert never.n_iter_ == 40 and never.stopped_ is None and never.best_loss_ == min(never.costs_)
+
+
+def test_partial_fit_is_one_epoch_per_piece(backend, put, float64):
+    X, y = small()
+    pieces = np.array_split(np.arange(120), 3)
+    model = xpnet.DeepNet(
+        (6,), optimizer="gd", batch_size=None, l2=0.0, learning_rate=0.1, random_state=0
+    )
+    with pytest.raises(ValueError, match="Expected classes= on the first call to partial_fit"):
+        model.partial_fit(X[pieces[0]], y[pieces[0]])
+    for rows in pieces:
+        model.partial_fit(X[rows], y[rows], classes=[0, 1])
+    assert model.n_iter_ == 3
+    p = initialize_parameters([4, 6, 1], "glorot", random_state=0)  # the model's start
+    network = Network.dense(2, "relu")
+    for rows in pieces:
+        Xp, Yp = put(X[rows].T), put(y[rows][None, :] * 1.0)
+        grads, _ = network.gradients(Xp, Yp, p)
+        p = GradientDescent().update(p, grads, {}, 0.1)[0]
+    for k, v in p.items():
+        assert_close(model.parameters_[k], v, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("how", ["file", "pickle"])
+def test_a_resumed_run_ends_where_an_uninterrupted_one_does(backend, tmp_path, how):
+    X, y = small()
+    settings = {
+        "hidden_layer_sizes": (8, 4),
+        "optimizer": "adam",
+        "batch_size": 32,
+        "keep_prob": 0.8,
+        "lr_decay": "scheduled",
+        "time_interval": 3,
+        "learning_rate": 0.02,
+        "tol": None,
+        "random_state": 4,
+    }
+    straight = xpnet.DeepNet(**settings, num_iterations=10).fit(X, y)
+    half = xpnet.DeepNet(**settings, num_iterations=5).fit(X, y)
+    if how == "file":
+        half = xpnet.load(half.save(tmp_path / "half.npz"))
+    else:
+        half = pickle.loads(pickle.dumps(half))
+    resumed = half.set_params(warm_start=True).fit(X, y)
+    assert resumed.n_iter_ == 10 and resumed.optimizer_state_["t"] == 10 * 4
+    for k, v in straight.parameters_.items():
+        assert_close(resumed.parameters_[k], v, rtol=1e-12, atol=1e-15)
+    assert resumed.costs_ == pytest.approx(straight.costs_, rel=1e-12)
+
+
+EXPECTED_DRAWS = {  # W1 of [30, 20, ...] from RandomState(3), as each method draws it
+    "zeros": lambda rng: np.zeros((20, 30)),
+    "random": lambda rng: rng.randn(20, 30) * 10,
+    "xavier": lambda rng: rng.randn(20, 30) / np.sqrt(30),
+    "he": lambda rng: rng.randn(20, 30) * np.sqrt(2 / 30),
+    "glorot": lambda rng: rng.uniform(-np.sqrt(6 / 50), np.sqrt(6 / 50), (20, 30)),
+}
+
+
+@pytest.mark.parametrize("method", sorted(EXPECTED_DRAWS))
+def test_initialisation_by_name(backend, float64, method):
+    p = initialize_parameters([30, 20, 1], method, scale=10, random_state=3)
+    expected = EXPECTED_DRAWS[method](np.random.RandomState(3))
+    np.testing.assert_array_equal(xpnet.to_numpy(p["W1"]), expected)
