@@ -3,6 +3,7 @@
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
@@ -33,12 +34,16 @@ def test_week2_logistic_regression_on_cats(catvnoncat_dir, capsys):
 
 @pytest.mark.slow
 def test_week3_planar_and_the_hidden_size_sweep(capsys):
+    """Runs at rate 1.2 are chaotic late (see test_course.py): the 10,000-step result is
+    asserted as the course's band, and each sweep point to within one of the 400 points
+    of the course's figure (the course's own ranges for 20 and 50 units)."""
     results = script("week3_planar")(["--sweep-iterations", "5000"])
-    assert results["two_layer"] == 0.9075
+    assert results["two_layer"] in (0.905, 0.9075)
     assert results["logistic"] < 0.6  # a straight line cannot separate the petals
-    sweep = {n: round(100 * a, 2) for n, a in results["sweep"].items()}
-    assert sweep[1] == 67.5 and sweep[2] == 67.25 and sweep[3] == 90.75
-    assert sweep[4] == 90.5 and sweep[5] == 91.25
+    sweep = {n: 100 * a for n, a in results["sweep"].items()}
+    course = {1: 67.5, 2: 67.25, 3: 90.75, 4: 90.5, 5: 91.25}
+    for n_h, figure in course.items():
+        assert abs(sweep[n_h] - figure) <= 0.25 + 1e-9, n_h
     assert 90 <= sweep[20] <= 90.5 and 90.25 <= sweep[50] <= 90.75
 
 
@@ -56,3 +61,53 @@ def test_scripts_explain_themselves_and_need_the_data(capsys, monkeypatch):
         script("week4_cats")([])
     assert exit_.value.code == 2
     assert "pass --data-dir DIR or set XPNET_DATA_DIR" in capsys.readouterr().err
+
+
+@pytest.fixture(scope="session")
+def football_dir():
+    folder = Path(__file__).resolve().parents[2] / "shared" / "data" / "football"
+    if not (folder / "data.mat").is_file():
+        pytest.skip(f"the course's football data is not in {folder.name}/")
+    return folder
+
+
+@pytest.mark.slow
+def test_course2_initialisation():
+    pytest.importorskip("sklearn")
+    results = script("course2_initialization")([])
+    assert results["zeros"]["train"] == 0.5 and results["zeros"]["test"] == 0.5
+    assert round(100 * results["he"]["train"], 2) == 99.33 and results["he"]["test"] == 0.96
+    assert results["he"]["costs"][0] == pytest.approx(0.883054, abs=1e-6)
+    assert results["he"]["costs"][14000] == pytest.approx(0.073579, abs=1e-6)
+    # The large random start is chaotic: its accuracies, within a point of the course's.
+    assert abs(results["random"]["train"] - 0.83) <= 0.01
+    assert abs(results["random"]["test"] - 0.86) <= 0.01
+
+
+@pytest.mark.slow
+def test_course2_regularisation(football_dir):
+    results = script("course2_regularization")(["--data-dir", str(football_dir)])
+    got = {k: (round(100 * v["train"], 2), round(100 * v["test"], 2)) for k, v in results.items()}
+    assert got == {"none": (94.79, 91.5), "l2": (93.84, 93.0), "dropout": (92.89, 95.0)}
+
+
+@pytest.mark.slow
+def test_course2_optimisation():
+    pytest.importorskip("sklearn")
+    results = script("course2_optimization")([])
+    got = {k: round(100 * v["accuracy"], 2) for k, v in results.items()}
+    assert got == {
+        "gd": 71.67,
+        "momentum": 71.67,
+        "adam": 94.33,
+        "gd + decay": 94.33,
+        "momentum + decay": 95.33,
+        "adam + decay": 94.0,
+    }
+    gd, adam = results["gd"]["costs"], results["adam"]["costs"]
+    np.testing.assert_allclose(
+        [gd[0], gd[1000], gd[2000]], [0.702405, 0.668101, 0.635288], atol=1e-6
+    )
+    np.testing.assert_allclose(
+        [adam[0], adam[1000], adam[2000]], [0.702166, 0.167845, 0.141316], atol=1e-6
+    )

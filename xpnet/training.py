@@ -76,7 +76,8 @@ class TrainingState:
 
 @dataclass(frozen=True)
 class Epoch:
-    """What a callback receives after each epoch; it stops training by returning True.
+    """What a callback receives after each epoch; it stops training by returning True
+    (True itself: ``lambda e: e.epoch % 100 or print(e.cost)`` does not stop it).
 
     ``cost`` is None in epochs whose cost was not computed (see ``cost_every``), and
     ``validation_score`` None without validation data.
@@ -137,7 +138,8 @@ def train(
         Columns of held-out data and their class indices (m_val,): the score is recorded
         each epoch, the stopping rule watches it, and the best parameters are restored.
     callback : callable, optional
-        Called with an :class:`Epoch` after each epoch; returning True stops training.
+        Called with an :class:`Epoch` after each epoch; returning True (itself, not any
+        truthy value) stops training.
     model : object, optional
         Passed to the callback as ``Epoch.model``.
     progress : bool
@@ -209,10 +211,10 @@ def train(
                 if score is not None:
                     bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
                 bar.update(1)
-                if callback is not None and callback(
-                    Epoch(model, epoch, cost, score, state.parameters)
-                ):
-                    state.stopped = "callback"
+                if callback is not None:
+                    event = Epoch(model, epoch, cost, score, state.parameters)
+                    if callback(event) is True:
+                        state.stopped = "callback"
                 if state.stopped:
                     break
         except KeyboardInterrupt:

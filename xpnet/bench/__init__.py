@@ -1,4 +1,5 @@
-"""``xpnet bench``: one training iteration, timed beside hand-written NumPy and PyTorch.
+"""``xpnet bench``: training iterations and whole trainings, timed beside NumPy, PyTorch
+and scikit-learn.
 
 The run first measures the machine's ceilings on each device (matrix-product GFLOP/s
 in float32 and float64, copy bandwidth), then times each workload × dtype ×
@@ -14,6 +15,7 @@ import argparse
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +33,20 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--out",
-        default="benchmarks",
-        help="folder for results.json and RESULTS.md (default: %(default)s)",
+        default=None,
+        help="folder for results.json and RESULTS.md (default: a new folder "
+        "xpnet-bench-DATE-TIME here; the committed benchmarks/ only when named)",
+    )
+    parser.add_argument(
+        "--sections",
+        default="steps,training",
+        help="what to run: 'steps' (one iteration per workload), 'training' (time to "
+        "accuracy, an epoch, a whole fit) (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--gpu-only",
+        action="store_true",
+        help="only the rows that run on a GPU (CuPy, PyTorch CUDA), and their references",
     )
     parser.add_argument("--dtypes", default="float32,float64", help="(default: %(default)s)")
     parser.add_argument(
@@ -98,6 +112,24 @@ def _implementations() -> tuple[list[str], list[tuple[str, str | None]]]:
     return rows, devices
 
 
+def _gpu_rows(rows: list[str]) -> list[str]:
+    """The GPU rows (xpnet on CuPy or PyTorch CUDA, PyTorch by hand on CUDA) and NumPy's."""
+    import importlib.util
+
+    torch_gpu = False
+    if importlib.util.find_spec("torch") is not None:
+        import torch
+
+        torch_gpu = torch.cuda.is_available()
+    gpu = [r for r in rows if r == "xpnet[cupy]" or (torch_gpu and "torch" in r)]
+    if not gpu:
+        raise ValueError(
+            "Invalid --gpu-only: no GPU here. Expected CuPy or PyTorch with a CUDA device. "
+            "Received none; run without --gpu-only"
+        )
+    return [*gpu, "numpy (by hand)"]
+
+
 #: Ratios that the targets judge, timed in alternation in one process: (row, reference).
 PAIRS = [
     ("xpnet[numpy]", "numpy (by hand)"),
@@ -150,6 +182,14 @@ def run(args: argparse.Namespace) -> int:
     workloads = QUICK if args.quick else WORKLOADS
     dtypes = [d.strip() for d in args.dtypes.split(",") if d.strip()]
     rows, devices = _implementations()
+    sections = {s.strip() for s in args.sections.split(",") if s.strip()}
+    if not sections <= {"steps", "training"}:
+        raise ValueError(
+            f"Invalid --sections. Expected 'steps' and/or 'training'. Received: {args.sections!r}"
+        )
+    if args.gpu_only:
+        rows = _gpu_rows(rows)
+        devices = [d for d in devices if d[0] != "numpy"] or devices
     if args.only:
         wanted = [n.strip() for n in args.only.split(",")]
         unknown = [n for n in wanted if n not in rows]
@@ -168,7 +208,7 @@ def run(args: argparse.Namespace) -> int:
         )
     cpu = ceilings[0]
     results, paired = [], []
-    for w in workloads:
+    for w in workloads if "steps" in sections else ():
         print(f"\n{w.name}  ({w.flops / 1e9:.3f} GFLOP of matrix products per iteration)")
         print(
             f"  {'implementation':<24} {'dtype':<8} {'per iteration':>14}  {'vs numpy':>6}  {'GFLOP/s':>8}  {'% peak':>6}  {'RSS MB':>8}"
@@ -221,20 +261,75 @@ def run(args: argparse.Namespace) -> int:
                     + ", ".join(f"{k} {v:.2f}" for k, v in pairs["ratios"].items())
                 )
                 paired.append(pairs)
+    training = _training(rows, dtypes, args.quick) if "training" in sections else None
     report = {
         "machine": machine(),
         "ceilings": ceilings,
         "results": results,
         "paired": paired,
+        "training": training,
         "quick": args.quick,
     }
     report["targets"] = targets(report)
     print("\nTargets:")
     for t in report["targets"]:
         print(f"  [{'met' if t['met'] else 'NOT met'}] {t['target']}: {t['measured']}")
-    out = Path(args.out)
+    out = Path(args.out or time.strftime("xpnet-bench-%Y%m%d-%H%M%S"))
     out.mkdir(parents=True, exist_ok=True)
     (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
     write_markdown(report, out / "RESULTS.md")
     print(f"\nWritten: {out / 'results.json'}, {out / 'RESULTS.md'}")
     return 0
+
+
+def _training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, Any]:
+    """Time to accuracy, an epoch, a whole fit: each in a process of its own."""
+    print("\nTraining (time to MLPClassifier's test accuracy; an epoch; the planar fit):")
+    xpnet_rows = [r for r in rows if r.startswith("xpnet[") and r != "xpnet[jax]"]
+    competitors = [r for r in ("scikit-learn", "torch autograd") if r in rows]
+    tasks = {"digits": 3} if quick else {"digits": None, "mnist-shaped": None}
+    curves = []
+    for task, epochs in tasks.items():
+        for dtype in dtypes:
+            for implementation in [*competitors, *xpnet_rows]:
+                config = {"kind": "tta", "task": task, "dtype": dtype}
+                r = _worker({**config, "implementation": implementation, "epochs": epochs})
+                curves.append(r)
+            _print_tta([c for c in curves if c["task"] == task and c["dtype"] == dtype])
+    ratios = []
+    for dtype in dtypes:
+        epoch = _worker(
+            {"kind": "epoch", "task": "digits" if quick else "mnist-shaped", "dtype": dtype}
+        )
+        fit = _worker({"kind": "fit", "dtype": dtype, "iterations": 500 if quick else 10000})
+        for r in (epoch, fit):
+            s = r.get("seconds", {})
+            if "xpnet[numpy]" in s:
+                r["ratio"] = s["xpnet[numpy]"] / s["numpy (by hand)"]
+                print(
+                    f"  {r['kind']:<6} {dtype}: xpnet[numpy] ÷ numpy (by hand) = {r['ratio']:.2f}"
+                )
+            else:
+                print(f"  {r['kind']:<6} {dtype}: failed: {r.get('error')}")
+            ratios.append(r)
+    return {"curves": curves, "ratios": ratios}
+
+
+def _print_tta(curves: list[dict[str, Any]]) -> None:
+    from .report import reach
+
+    reference = next((c for c in curves if c["implementation"] == "scikit-learn"), None)
+    target = reference["curve"][-1][1] if reference and "curve" in reference else None
+    for c in curves:
+        if "error" in c:
+            print(
+                f"  {c['task']:<13} {c['dtype']:<8} {c['implementation']:<16} failed: {c['error']}"
+            )
+            continue
+        seconds = reach(c["curve"], target) if target is not None else None
+        when = f"{seconds:7.2f} s" if seconds is not None else "not reached"
+        print(
+            f"  {c['task']:<13} {c['dtype']:<8} {c['implementation']:<16} reaches "
+            f"{100 * (target or 0):.2f}% in {when}; ends at {100 * c['curve'][-1][1]:.2f}% "
+            f"after {len(c['curve'])} epochs ({c['curve'][-1][0]:.2f} s)"
+        )

@@ -180,7 +180,15 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     config = json.loads(sys.argv[1])
     kind = config.get("kind")
-    run = {"ceilings": ceilings, "paired": paired}.get(kind, time_configuration)
+    from .training import epoch_ratio, fit_ratio, time_to_accuracy
+
+    run = {
+        "ceilings": ceilings,
+        "paired": paired,
+        "tta": time_to_accuracy,
+        "epoch": epoch_ratio,
+        "fit": fit_ratio,
+    }.get(kind, time_configuration)
     result = run(config)
     print(json.dumps(result))
 

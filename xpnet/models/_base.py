@@ -209,7 +209,7 @@ class BaseClassifier:
             Each example's weight in the cost and its gradient.
         callback : callable, optional
             Called with an :class:`xpnet.training.Epoch` (model, epoch, cost, validation
-            score, parameters) after each epoch; returning True stops training.
+            score, parameters) after each epoch; returning True (itself) stops training.
 
         Returns
         -------
