@@ -99,10 +99,29 @@ def accuracy(
     return float(xp.mean(xp.astype(predicted == labels, A.dtype)))
 
 
-def _take(xp: Any, order: Array | None, *arrays: Array | None) -> list[Array | None]:
-    if order is None:
-        return list(arrays)
-    return [None if a is None else xp.take(a, order, axis=1) for a in arrays]
+def _rate(config: TrainingConfig, epoch: int) -> float:
+    return learning_rate_at(
+        epoch,
+        config.learning_rate,
+        config.lr_decay,
+        decay_rate=config.decay_rate,
+        time_interval=config.time_interval,
+    )
+
+
+def _batches(config, state, epoch, X, Y, weights, xp):
+    """The epoch's batches (X, Y, weights): the data itself when one batch holds it all."""
+    m = X.shape[1]
+    if config.batch_size is None or config.batch_size >= m:
+        return ((X, Y, weights),)
+    order, slices = epoch_batches(
+        m, config.batch_size, shuffle=config.shuffle, seed=state.seed, epoch=epoch
+    )
+    if order is not None:  # the permutation was drawn on the host; the data moves here
+        order = xp.asarray(order, device=device(X))
+        X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
+        weights = None if weights is None else xp.take(weights, order, axis=1)
+    return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
 
 
 def train(
@@ -155,6 +174,7 @@ def train(
     total_weight = m if weights is None else float(xp.sum(weights))  # read once, before
     dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)
     watch_cost = config.tol is not None and validation is None
+    constant_rate = config.lr_decay is None
     with (
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
@@ -166,28 +186,15 @@ def train(
         try:
             for epoch in range(state.epoch, state.epoch + epochs):
                 record = epoch % config.cost_every == 0
-                rate = learning_rate_at(
-                    epoch,
-                    config.learning_rate,
-                    config.lr_decay,
-                    decay_rate=config.decay_rate,
-                    time_interval=config.time_interval,
-                )
-                order, batches = epoch_batches(
-                    m, config.batch_size, shuffle=config.shuffle, seed=state.seed, epoch=epoch
-                )
-                if order is not None:
-                    order = xp.asarray(order, device=device(X))
-                Xe, Ye, We = _take(xp, order, X, Y, weights)
+                rate = config.learning_rate if constant_rate else _rate(config, epoch)
                 rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
                 total = None
-                for batch in batches:
-                    whole = len(batches) == 1
+                for Xb, Yb, Wb in _batches(config, state, epoch, X, Y, weights, xp):
                     grads, loss = network.gradients(
-                        Xe if whole else Xe[:, batch],
-                        Ye if whole else Ye[:, batch],
+                        Xb,
+                        Yb,
                         state.parameters,
-                        weights=We if whole or We is None else We[:, batch],
+                        weights=Wb,
                         rng=rng,
                         with_loss=record or watch_cost,
                         xp=xp,
@@ -207,7 +214,9 @@ def train(
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)
                     bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
-                score = _watch(config, state, cost, validation, xp)
+                score = None
+                if validation is not None or cost is not None:
+                    score = _watch(config, state, cost, validation, xp)
                 if score is not None:
                     bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
                 bar.update(1)

@@ -27,23 +27,27 @@ def _no_sync(state: Any) -> None:
 
 
 def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Built:
-    """The estimators' own iteration (``_step``), on an xpnet backend."""
+    """One full-batch iteration through xpnet's public engine: the estimators' step.
+
+    :meth:`xpnet.network.Network.gradients` (forward, the cost, backward) and the
+    optimiser's update, exactly what :func:`xpnet.training.train` runs per batch.
+    """
     import xpnet
-    from xpnet.models import DeepNet, LogisticRegression, TwoLayerNet
+    from xpnet.network import Network
+    from xpnet.optimizers import GradientDescent
 
     where = xpnet.set_backend(backend, device, dtype)
     xp = where.xp
-    model = {
-        "logistic": lambda: LogisticRegression(w.learning_rate),
-        "two_layer": lambda: TwoLayerNet(w.layer_dims[1], w.activation, w.learning_rate),
-        "deep": lambda: DeepNet(w.layer_dims[1:-1], w.activation, w.learning_rate),
-    }[w.kind]()
-    model.output_activation_ = w.output
+    network = Network.dense(len(w.layer_dims) - 1, w.activation, w.output)
+    optimizer = GradientDescent()
     X, Y = (where.asarray(a) for a in w.data(dtype))
     parameters = {k: where.asarray(v) for k, v in w.parameters(dtype).items()}
+    if w.kind == "logistic":  # the course's w is the engine's W1 transposed
+        parameters = {"W1": parameters["w"].T, "b1": parameters["b"]}
 
     def step(p: dict) -> dict:
-        return model._step(X, Y, p, xp, True)[0]
+        grads, _ = network.gradients(X, Y, p, with_loss=True, xp=xp)
+        return optimizer.update(p, grads, {}, w.learning_rate, xp=xp)[0]
 
     return parameters, step, _synchronizer(backend), 1
 
