@@ -75,6 +75,21 @@ def pytest_configure(config):
     config.xpnet_backends = set(_names(chosen))
 
 
+#: The reference backends: their long runs are in the default run, the others' are slow.
+REFERENCE = (B.NUMPY, B.TORCH, B.TORCH_CUDA, B.CUPY)
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
+def pytest_collection_modifyitems(config, items):
+    """A test marked ``long`` is slow (left out by default) except on reference backends."""
+    for item in items:
+        if item.get_closest_marker("long") is None:
+            continue
+        b = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+        if b not in REFERENCE:
+            item.add_marker(pytest.mark.slow)
+
+
 def _selected(config, b: B) -> bool:
     chosen = config.xpnet_backends
     return not chosen or b.id in chosen or b.value[0] in chosen

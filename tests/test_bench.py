@@ -25,23 +25,28 @@ def test_workload_data_has_the_course_layout():
     assert small.parameters("float64")["W2"].shape == (3, 5)
 
 
-@pytest.mark.slow
-def test_quick_run_writes_a_table_json_and_markdown(tmp_path, capsys):
-    only = "xpnet[numpy],numpy (by hand)"
-    assert (
-        main(["bench", "--quick", "--out", str(tmp_path), "--only", only, "--dtypes", "float64"])
-        == 0
-    )
+def test_quick_run_writes_a_table_json_and_markdown_to_a_fresh_folder(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)  # no --out: a new folder here, never benchmarks/
+    only = "xpnet[numpy],numpy (by hand),scikit-learn"
+    assert main(["bench", "--quick", "--only", only, "--dtypes", "float64"]) == 0
     out = capsys.readouterr().out
-    assert "Ceilings:" in out and "Targets:" in out
-    report = json.loads((tmp_path / "results.json").read_text())
+    assert "Ceilings:" in out and "Training" in out and "Targets:" in out
+    (folder,) = tmp_path.glob("xpnet-bench-*")
+    report = json.loads((folder / "results.json").read_text())
     rows = report["results"]
-    assert {r["implementation"] for r in rows} == {"xpnet[numpy]", "numpy (by hand)"}
+    assert {r["implementation"] for r in rows} == set(only.split(","))
     assert all("error" not in r and r["seconds"] > 0 and r["gflops"] >= 0 for r in rows)
     assert all(r["vs_numpy"] == 1.0 for r in rows if r["implementation"] == "numpy (by hand)")
     assert report["ceilings"][0]["matmul_gflops"]["float64"] > 0
-    markdown = (tmp_path / "RESULTS.md").read_text()
-    assert "## Ceilings" in markdown and "## Targets" in markdown and "xpnet[numpy]" in markdown
+    curves = {c["implementation"]: c["curve"] for c in report["training"]["curves"]}
+    assert set(curves) == {"xpnet[numpy]", "scikit-learn"}
+    assert all(len(c) == 3 and 0 < c[-1][1] <= 1 for c in curves.values())
+    assert {r["kind"] for r in report["training"]["ratios"] if r["ratio"] > 0} == {"epoch", "fit"}
+    markdown = (folder / "RESULTS.md").read_text()
+    for heading in ("## Ceilings", "## Time to accuracy", "## Targets", "xpnet[numpy]"):
+        assert heading in markdown
 
 
 def test_unknown_implementation_is_a_clear_error(capsys):

@@ -70,7 +70,6 @@ def test_missing_cupy_names_the_fix():
     assert "pip install 'xpnet[cuda12]'" in out.stderr
 
 
-@pytest.mark.slow
 def test_train_with_no_arguments_reaches_the_course_accuracy():
     out = run("train", "--no-progress")
     assert out.returncode == 0, out.stderr

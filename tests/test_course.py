@@ -50,6 +50,7 @@ def course_7000():
     return course_planar_loop(X.T, y.reshape(1, -1), 7000)
 
 
+@pytest.mark.long
 def test_planar_follows_the_course_for_7000_steps(backend, float64, course_7000):
     """Deterministic span: every backend equals the course's own loop to 1e-9."""
     X, y = make_planar()
@@ -65,7 +66,7 @@ def test_planar_follows_the_course_for_7000_steps(backend, float64, course_7000)
     np.testing.assert_allclose([*costs, final], COURSE_COSTS, atol=1e-6)
 
 
-@pytest.mark.slow
+@pytest.mark.long
 def test_planar_ends_in_the_courses_band(backend, float64):
     """Chaotic span: 90.5–90.75% and a cost at 9,000 in [0.2185, 0.21865], any machine."""
     X, y = make_planar()

@@ -24,7 +24,6 @@ def on_numpy():
         yield
 
 
-@pytest.mark.slow
 def test_week2_logistic_regression_on_cats(catvnoncat_dir, capsys):
     results = script("week2_logistic_cats")(["--data-dir", str(catvnoncat_dir)])
     assert round(100 * results["train"], 2) == 99.04
@@ -32,7 +31,6 @@ def test_week2_logistic_regression_on_cats(catvnoncat_dir, capsys):
     assert "Cost after iteration 0: 0.693147" in capsys.readouterr().out
 
 
-@pytest.mark.slow
 def test_week3_planar_and_the_hidden_size_sweep(capsys):
     """Runs at rate 1.2 are chaotic late (see test_course.py): the 10,000-step result is
     asserted as the course's band, and each sweep point to within one of the 400 points
@@ -47,7 +45,6 @@ def test_week3_planar_and_the_hidden_size_sweep(capsys):
     assert 90 <= sweep[20] <= 90.5 and 90.25 <= sweep[50] <= 90.75
 
 
-@pytest.mark.slow
 def test_week4_two_and_four_layer_networks_on_cats(catvnoncat_dir):
     results = script("week4_cats")(["--data-dir", str(catvnoncat_dir)])
     assert results["two_layer"] == {"train": 1.0, "test": 0.72}
@@ -71,7 +68,6 @@ def football_dir():
     return folder
 
 
-@pytest.mark.slow
 def test_course2_initialisation():
     pytest.importorskip("sklearn")
     results = script("course2_initialization")([])
@@ -84,14 +80,12 @@ def test_course2_initialisation():
     assert abs(results["random"]["test"] - 0.86) <= 0.01
 
 
-@pytest.mark.slow
 def test_course2_regularisation(football_dir):
     results = script("course2_regularization")(["--data-dir", str(football_dir)])
     got = {k: (round(100 * v["train"], 2), round(100 * v["test"], 2)) for k, v in results.items()}
     assert got == {"none": (94.79, 91.5), "l2": (93.84, 93.0), "dropout": (92.89, 95.0)}
 
 
-@pytest.mark.slow
 def test_course2_optimisation():
     pytest.importorskip("sklearn")
     results = script("course2_optimization")([])

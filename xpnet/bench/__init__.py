@@ -302,10 +302,12 @@ def _training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, Any]
             _print_tta([c for c in curves if c["task"] == task and c["dtype"] == dtype])
     ratios = []
     for dtype in dtypes:
-        epoch = _worker(
-            {"kind": "epoch", "task": "digits" if quick else "mnist-shaped", "dtype": dtype}
+        size = {"rounds": 1, "epochs": 2} if quick else {}
+        task = "digits" if quick else "mnist-shaped"
+        epoch = _worker({"kind": "epoch", "task": task, "dtype": dtype, **size})
+        fit = _worker(
+            {"kind": "fit", "dtype": dtype, "iterations": 200 if quick else 10000, **size}
         )
-        fit = _worker({"kind": "fit", "dtype": dtype, "iterations": 500 if quick else 10000})
         for r in (epoch, fit):
             s = r.get("seconds", {})
             if "xpnet[numpy]" in s:
