@@ -271,3 +271,29 @@ def test_backend_is_hashable_and_pickles_by_name(backend):
     assert {backend: 1}[backend] == 1
     again = pickle.loads(pickle.dumps(backend))
     assert again == backend and again.xp is backend.xp
+
+
+def test_arrays_are_created_only_where_the_placement_says():
+    """CuPy's creation functions other than asarray ignore device= (and its *_like use the
+    current device): xpnet creates arrays only with asarray(..., device=), from the host."""
+    import re
+    from pathlib import Path
+
+    creation = re.compile(r"\bxp\.(zeros|ones|empty|full|eye|arange|linspace)(_like)?\(")
+    package = Path(xpnet.__file__).parent
+    found = [
+        f"{path.relative_to(package)}:{number}"
+        for path in package.rglob("*.py")
+        if "bench" not in path.parts  # the benchmark's references are not xpnet's code
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if creation.search(line)
+    ]
+    assert found == []
+
+
+def test_probing_jax_does_not_take_the_gpus_memory():
+    pytest.importorskip("jax")
+    code = "import os, xpnet; xpnet.set_backend('jax'); print(os.environ['XLA_PYTHON_CLIENT_PREALLOCATE'])"
+    env = {k: v for k, v in os.environ.items() if k != "XLA_PYTHON_CLIENT_PREALLOCATE"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.strip() == "false", out.stderr

@@ -2,8 +2,6 @@
 
 import json
 
-import pytest
-
 from xpnet.bench.workloads import WORKLOADS, Workload
 from xpnet.cli import main
 
@@ -44,6 +42,8 @@ def test_quick_run_writes_a_table_json_and_markdown_to_a_fresh_folder(
     assert set(curves) == {"xpnet[numpy]", "scikit-learn"}
     assert all(len(c) == 3 and 0 < c[-1][1] <= 1 for c in curves.values())
     assert {r["kind"] for r in report["training"]["ratios"] if r["ratio"] > 0} == {"epoch", "fit"}
+    if report["dask"] is not None:  # where Dask is installed
+        assert report["dask"]["cluster_step_s"] > 0 and report["dask"]["zarr_mb_s"] > 0
     markdown = (folder / "RESULTS.md").read_text()
     for heading in ("## Ceilings", "## Time to accuracy", "## Targets", "xpnet[numpy]"):
         assert heading in markdown

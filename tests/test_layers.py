@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import xpnet
 from conftest import assert_close
 from xpnet import activations, gradcheck, layers, losses, network, optimizers
 from xpnet.initializers import initialize_parameters
@@ -149,3 +150,33 @@ def test_update_parameters_is_gradient_descent(backend, put):
     assert set(updated) == {"W1", "b1"}
     assert_close(updated["W1"], [[0.95, 2.1]], rtol=1e-6)
     assert_close(updated["b1"], [[0.4]], rtol=1e-6)
+
+
+@pytest.mark.parametrize("labels", ["int", "bool"])
+def test_the_course_functions_take_integer_or_boolean_labels(backend, put, labels):
+    X, Y = data(put, n_x=3, m=7)
+    Y_host = xpnet.to_numpy(Y).astype(np.int64 if labels == "int" else bool)
+    Y_given = xpnet.asarray(Y_host)
+    w, b = put(np.full((3, 1), 0.1)), put(np.zeros((1, 1)))
+    grads, cost = logistic.propagate(w, b, X, Y_given)
+    expected, expected_cost = logistic.propagate(w, b, X, Y)
+    assert_close(grads["dw"], expected["dw"], rtol=1e-12)
+    assert float(cost) == pytest.approx(float(expected_cost), rel=1e-12)
+    parameters = initialize_parameters([3, 2, 1], "xavier", random_state=0)
+    _, cache = two_layer.forward_propagation(X, parameters)
+    assert_close(
+        two_layer.backward_propagation(parameters, cache, X, Y_given)["dW1"],
+        two_layer.backward_propagation(parameters, cache, X, Y)["dW1"],
+        rtol=1e-12,
+    )
+
+
+def test_an_unknown_output_is_an_error_not_a_softmax(backend, put):
+    X, _ = data(put)
+    parameters = initialize_parameters([3, 2, 1], "xavier", random_state=0)
+    with pytest.raises(
+        ValueError, match=r"Invalid output\. Expected one of \['sigmoid', 'softmax'\]"
+    ):
+        two_layer.forward_propagation(X, parameters, "tanh", "linear")
+    with pytest.raises(ValueError, match=r"Invalid output"):
+        network.L_model_forward(X, parameters, "relu", "identity")

@@ -54,8 +54,9 @@ def _data_options(parser: argparse.ArgumentParser, default: str | None) -> None:
         "--data",
         default=default,
         help="planar, moons, circles, blobs, gaussian_quantiles, breast_cancer, digits, "
-        "catvnoncat, or a CSV file (last column: the label) (default: planar, or the data "
-        "a saved model was trained on)",
+        "catvnoncat, a CSV file (last column: the label), or a Zarr store PATH.zarr "
+        "with arrays X and y, read lazily with Dask (default: planar, or the data a saved "
+        "model was trained on)",
     )
     group.add_argument(
         "--data-dir", help="folder of the catvnoncat HDF5 files (or XPNET_DATA_DIR)"

@@ -141,6 +141,7 @@ def train(args: argparse.Namespace) -> int:
 
     import xpnet
 
+    from .backend import to_numpy
     from .datasets import StandardScaler
 
     backend = select_backend(args)
@@ -170,7 +171,10 @@ def train(args: argparse.Namespace) -> int:
     if args.data not in ("planar", "catvnoncat"):
         scaler = StandardScaler().fit(X_train)
         X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
-        metadata["standardize"] = {"mean": scaler.mean_.tolist(), "scale": scaler.scale_.tolist()}
+        metadata["standardize"] = {  # for a Dask array: one pass over the data, here
+            "mean": to_numpy(scaler.mean_).tolist(),
+            "scale": to_numpy(scaler.scale_).tolist(),
+        }
 
     def report(event: Any) -> None:
         if event.cost is not None and event.epoch % print_every == 0:

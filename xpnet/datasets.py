@@ -27,11 +27,13 @@ __all__ = [
     "load_dataset",
     "load_digits",
     "load_football",
+    "load_zarr",
     "make_blobs",
     "make_circles",
     "make_gaussian_quantiles",
     "make_moons",
     "make_planar",
+    "save_zarr",
     "train_test_split",
 ]
 
@@ -203,6 +205,55 @@ def load_football(directory: str | os.PathLike[str]):
     )
 
 
+def load_zarr(path: str | os.PathLike[str], *, test_size: float = 0.2):
+    """A Zarr store with arrays ``X`` (n_samples, n_features) and ``y`` (n_samples,), as
+    lazy Dask arrays chunked as stored: nothing is read until training reads it.
+
+    The last ``test_size`` of the rows are held out (a slice, so that it stays lazy;
+    shuffle the rows when you write the store).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : Dask arrays
+    """
+    try:
+        import dask.array as da
+    except ImportError as exc:
+        raise ImportError(
+            "Reading a Zarr store needs Dask and Zarr. Install them with: "
+            "pip install 'xpnet[dask]'"
+        ) from exc
+    if not Path(path).is_dir():
+        raise FileNotFoundError(
+            f"Expected a Zarr store (a folder). Received {str(path)!r}, which does not exist"
+        )
+    try:
+        X, y = da.from_zarr(str(path), component="X"), da.from_zarr(str(path), component="y")
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Expected a Zarr store with arrays X and y. Received {str(path)!r}: {exc}"
+        ) from exc
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"Expected X of shape (n_samples, n_features) and y of shape (n_samples,) in "
+            f"{str(path)!r}. Received {X.shape} and {y.shape}"
+        )
+    n_test = max(1, round(X.shape[0] * test_size))
+    cut = X.shape[0] - n_test
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def save_zarr(path: str | os.PathLike[str], X: Any, y: Any, *, chunk_rows: int = 10_000):
+    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads."""
+    import dask.array as da
+
+    X = X if hasattr(X, "to_zarr") else da.from_array(np.asarray(X), chunks=(chunk_rows, -1))
+    y = y if hasattr(y, "to_zarr") else da.from_array(np.asarray(y), chunks=(chunk_rows,))
+    X.to_zarr(str(path), component="X", overwrite=True)
+    y.rechunk((X.chunks[0],)).to_zarr(str(path), component="y", overwrite=True)
+    return Path(path)
+
+
 def _sklearn_dataset(name: str):
     try:
         from sklearn import datasets
@@ -301,9 +352,11 @@ def load_dataset(
     Tables and CSV files are split with :func:`train_test_split`. ``"catvnoncat"``
     reads the course's two HDF5 files from ``data_dir`` (or ``XPNET_DATA_DIR``).
 
+    A path ending in ``.zarr`` opens a Zarr store lazily (:func:`load_zarr`).
+
     Returns
     -------
-    X_train, y_train, X_test, y_test : host arrays
+    X_train, y_train, X_test, y_test : host arrays (Dask arrays for a Zarr store)
     """
     if name in GENERATED:
         seed = 1 if name == "planar" else int(random_state or 0)
@@ -316,6 +369,8 @@ def load_dataset(
                 "pass --data-dir DIR or set XPNET_DATA_DIR"
             )
         return load_catvnoncat(data_dir)[:4]
+    if name.rstrip("/").lower().endswith(".zarr"):
+        return load_zarr(name, test_size=test_size)
     if name in TABLES:
         X, y = TABLES[name]()
     elif name.lower().endswith(".csv") or os.sep in name:
@@ -372,7 +427,7 @@ class StandardScaler:
             X = xp.astype(X, default_float(xp, device))
         self.mean_ = xp.mean(X, axis=0)
         std = xp.std(X, axis=0)
-        self.scale_ = xp.where(std > 0, std, xp.ones_like(std))
+        self.scale_ = xp.where(std > 0, std, 1.0)
         return self
 
     def transform(self, X: Any) -> Any:

@@ -99,7 +99,7 @@ def accuracy_score(y_true: Any, y_pred: Any) -> float:
 
 def _divide(xp: Any, a: Array, b: Array) -> Array:
     """a / b, and 0 where b is 0 (scikit-learn's ``zero_division=0``)."""
-    return xp.where(b > 0, a / xp.where(b > 0, b, xp.ones_like(b)), xp.zeros_like(a))
+    return xp.where(b > 0, a / xp.where(b > 0, b, 1.0), 0.0)
 
 
 def precision_recall_fscore_support(
@@ -151,7 +151,7 @@ def precision_recall_fscore_support(
         k = classes.index(pos_label)
         return float(precision[k]), float(recall[k]), float(f1[k]), per_class_support
     if average in ("macro", "weighted"):
-        weights = support / xp.sum(support) if average == "weighted" else xp.ones_like(support) / K
+        weights = support / xp.sum(support) if average == "weighted" else support * 0 + 1 / K
         precision, recall, f1 = (float(xp.sum(v * weights)) for v in (precision, recall, f1))
     elif average == "micro":
         precision, recall, f1 = float(precision), float(recall), float(f1)

@@ -36,7 +36,8 @@ Params = dict[str, Array]
 
 
 def _zeros_like(parameters: Params) -> Params:
-    # P * 0 keeps each parameter's device and dtype, on every library.
+    # P * 0 keeps each parameter's device and dtype on every library; CuPy's zeros_like
+    # would allocate on the current device instead.
     return {"d" + name: P * 0 for name, P in parameters.items()}
 
 

@@ -27,7 +27,15 @@ from .network import Network
 from .progress import progress_bar
 from .schedules import learning_rate_at
 
-__all__ = ["Epoch", "TrainingConfig", "TrainingState", "accuracy", "train"]
+__all__ = [
+    "Epoch",
+    "InMemory",
+    "TrainingConfig",
+    "TrainingState",
+    "accuracy",
+    "run",
+    "train",
+]
 
 Array = Any
 
@@ -109,19 +117,38 @@ def _rate(config: TrainingConfig, epoch: int) -> float:
     )
 
 
-def _batches(config, state, epoch, X, Y, weights, xp):
-    """The epoch's batches (X, Y, weights): the data itself when one batch holds it all."""
-    m = X.shape[1]
-    if config.batch_size is None or config.batch_size >= m:
-        return ((X, Y, weights),)
-    order, slices = epoch_batches(
-        m, config.batch_size, shuffle=config.shuffle, seed=state.seed, epoch=epoch
-    )
-    if order is not None:  # the permutation was drawn on the host; the data moves here
-        order = xp.asarray(order, device=device(X))
-        X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
-        weights = None if weights is None else xp.take(weights, order, axis=1)
-    return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
+class InMemory:
+    """A data source: columns that live on one device, batched by slicing.
+
+    Every data source has ``m`` (examples), ``total_weight`` (their weight, read once),
+    ``batches(config, seed, epoch)`` and ``gradients(network, batch, parameters, ...)``;
+    :mod:`xpnet.dask_arrays` has the other, for data made of blocks.
+    """
+
+    def __init__(self, X: Array, Y: Array, weights: Array | None, xp: Any) -> None:
+        self.X, self.Y, self.weights, self.xp = X, Y, weights, xp
+        self.m = X.shape[1]
+        self.total_weight = self.m if weights is None else float(xp.sum(weights))
+
+    def batches(self, config: TrainingConfig, seed: int, epoch: int):
+        """The epoch's batches (X, Y, weights): the data itself when one batch holds it all."""
+        X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
+        if config.batch_size is None or config.batch_size >= m:
+            return ((X, Y, weights),)
+        order, slices = epoch_batches(
+            m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
+        )
+        if order is not None:  # the permutation was drawn on the host; the data moves here
+            order = xp.asarray(order, device=device(X))
+            X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
+            weights = None if weights is None else xp.take(weights, order, axis=1)
+        return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
+
+    def gradients(self, network: Network, batch: Any, parameters: dict, *, rng, with_loss):
+        X, Y, weights = batch
+        return network.gradients(
+            X, Y, parameters, weights=weights, rng=rng, with_loss=with_loss, xp=self.xp
+        )
 
 
 def train(
@@ -169,9 +196,38 @@ def train(
     FloatingPointError
         When a recorded cost is NaN or infinite: training diverged.
     """
+    source = InMemory(X, Y, weights, xp)
+    return run(
+        config,
+        state,
+        source,
+        epochs=epochs,
+        validation=validation,
+        callback=callback,
+        model=model,
+        progress=progress,
+        desc=desc,
+        xp=xp,
+    )
+
+
+def run(
+    config: TrainingConfig,
+    state: TrainingState,
+    source: Any,
+    /,
+    *,
+    epochs: int,
+    validation: tuple[Array, Array] | None = None,
+    callback: Callable[[Epoch], Any] | None = None,
+    model: Any = None,
+    progress: bool = False,
+    desc: str = "",
+    xp: Any,
+) -> TrainingState:
+    """:func:`train` over any data source (:class:`InMemory`, or Dask's blocks)."""
     network, optimizer = config.network, config.optimizer
-    m = X.shape[1]
-    total_weight = m if weights is None else float(xp.sum(weights))  # read once, before
+    total_weight = source.total_weight
     dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)
     watch_cost = config.tol is not None and validation is None
     constant_rate = config.lr_decay is None
@@ -189,15 +245,13 @@ def train(
                 rate = config.learning_rate if constant_rate else _rate(config, epoch)
                 rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
                 total = None
-                for Xb, Yb, Wb in _batches(config, state, epoch, X, Y, weights, xp):
-                    grads, loss = network.gradients(
-                        Xb,
-                        Yb,
+                for batch in source.batches(config, state.seed, epoch):
+                    grads, loss = source.gradients(
+                        network,
+                        batch,
                         state.parameters,
-                        weights=Wb,
                         rng=rng,
                         with_loss=record or watch_cost,
-                        xp=xp,
                     )
                     if loss is not None:
                         total = loss if total is None else total + loss

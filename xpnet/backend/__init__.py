@@ -168,8 +168,15 @@ _override: tuple[str, str | None, str | None] | None = None
 
 def _check_name(name: str, source: str) -> str:
     if name not in BACKENDS:
+        hint = (
+            ". Dask holds blocks of another library's arrays rather than being one: pass "
+            "Dask arrays to fit and predict, on the backend of their blocks"
+            if name == "dask"
+            else ""
+        )
         raise ValueError(
-            f"Invalid {source}. Expected one of {sorted(BACKENDS)}. Received: {source}={name!r}"
+            f"Invalid {source}. Expected one of {sorted(BACKENDS)}. "
+            f"Received: {source}={name!r}{hint}"
         )
     return name
 

@@ -180,6 +180,7 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     config = json.loads(sys.argv[1])
     kind = config.get("kind")
+    from .blocks import dask_rows
     from .training import epoch_ratio, fit_ratio, time_to_accuracy
 
     run = {
@@ -188,6 +189,7 @@ def main() -> None:
         "tta": time_to_accuracy,
         "epoch": epoch_ratio,
         "fit": fit_ratio,
+        "dask": dask_rows,
     }.get(kind, time_configuration)
     result = run(config)
     print(json.dumps(result))

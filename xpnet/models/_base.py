@@ -12,6 +12,7 @@ live, and results stay there. A fitted model lives where its training data lived
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import sys
 from collections.abc import Callable
@@ -21,11 +22,12 @@ from typing import Any
 import numpy as np  # edge: host-side labels, seeds and split indices
 
 from ..backend import Backend, to_numpy
+from ..dask_arrays import is_dask_array, predict_blocks, prepare
 from ..exceptions import not_fitted
 from ..initializers import check_random_state, draw_weights
 from ..network import Network
 from ..optimizers import get_optimizer
-from ..training import Epoch, TrainingConfig, TrainingState, train
+from ..training import Epoch, TrainingConfig, TrainingState, run, train
 from . import _state
 from ._validation import check_hyperparameters, check_sample_weight, check_X, encode_labels
 
@@ -233,6 +235,8 @@ class BaseClassifier:
 
     def _fit(self, X, y, sample_weight, callback, epochs, incremental, classes=None):
         self._check_hyperparameters()
+        if is_dask_array(X):
+            return self._fit_blocks(X, y, sample_weight, callback, epochs, incremental, classes)
         warm = incremental and self._is_fitted()
         X, backend, _ = check_X(X, self.backend_ if warm else None, self.dtype)
         n, n_x = X.shape
@@ -262,6 +266,41 @@ class BaseClassifier:
             xp=backend.xp,
         )
         # Only now, with everything validated and trained, does the model change.
+        self._set_state(state, backend, classes, n_x, network.output)
+        return self
+
+    def _fit_blocks(self, X, y, sample_weight, callback, epochs, incremental, classes):
+        """Fit on Dask arrays: the same loop, over a source of blocks (one compute a step)."""
+        if self.early_stopping:
+            raise ValueError(
+                "Invalid early_stopping=True with Dask arrays. Expected a validation set held "
+                "out by you: score it in a callback and return True to stop"
+            )
+        warm = incremental and self._is_fitted()
+        if warm:
+            classes = self.classes_
+        source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
+        if warm:
+            self._check_features(X.shape[1])
+            backend = self.backend_
+        n_x = X.shape[1]
+        n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
+        network = self._network(n_y)
+        state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
+        config = self._config(network, source.m)
+        if config.batch_size is not None:  # each block is a batch
+            config = dataclasses.replace(config, batch_size=1)
+        state = run(
+            config,
+            state,
+            source,
+            epochs=epochs,
+            callback=callback,
+            model=self,
+            progress=sys.stderr.isatty() if self.progress is None else bool(self.progress),
+            desc=type(self).__name__,
+            xp=backend.xp,
+        )
         self._set_state(state, backend, classes, n_x, network.output)
         return self
 
@@ -400,7 +439,13 @@ class BaseClassifier:
         return network.head.activation(ZL, xp=backend.xp), host
 
     def predict_proba(self, X: Any) -> Array:
-        """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``."""
+        """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``.
+
+        For a Dask array, a lazy Dask array: nothing is computed until you ask.
+        """
+        if is_dask_array(X):
+            self._check_fitted()
+            return predict_blocks(self, X, proba=True)
         AL, host = self._output(X)
         xp = self.backend_.xp
         proba = xp.concat([1 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
@@ -411,8 +456,11 @@ class BaseClassifier:
 
         For two classes this is the course's rule: the positive class where A > 0.5.
         Text labels come back as a NumPy array even for X on a device, which holds
-        numbers only.
+        numbers only. For a Dask array, a lazy Dask array.
         """
+        if is_dask_array(X):
+            self._check_fitted()
+            return predict_blocks(self, X, proba=False)
         AL, host = self._output(X)
         xp = self.backend_.xp
         index = xp.astype(AL[0, :] > 0.5, xp.int64) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
@@ -423,6 +471,10 @@ class BaseClassifier:
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y."""
         predicted = self.predict(X)
+        if is_dask_array(predicted):
+            predicted = predicted.compute()
+        if is_dask_array(y):
+            y = y.compute()
         hits = to_numpy(predicted) == to_numpy(y).reshape(-1)
         weights = None if sample_weight is None else to_numpy(sample_weight)
         return float(np.average(hits, weights=weights))
