@@ -131,12 +131,14 @@ def _block(network, X, index, weights, parameters, n_classes, seed, with_loss):
     return {k: g * weight for k, g in grads.items()}, loss, weight, True
 
 
-def _add(a: tuple, b: tuple) -> tuple:
-    if not (a[3] and b[3]):
+def _add(*parts: tuple) -> tuple:
+    """The sum of blocks' shares: gradients, losses and weights; False if any was not finite."""
+    if not all(part[3] for part in parts):
         return None, None, 0.0, False
-    grads = {k: a[0][k] + b[0][k] for k in a[0]}
-    loss = None if a[1] is None else a[1] + b[1]
-    return grads, loss, a[2] + b[2], True
+    first = parts[0]
+    grads = {k: sum(part[0][k] for part in parts[1:]) + g for k, g in first[0].items()}
+    loss = None if first[1] is None else sum(part[1] for part in parts)
+    return grads, loss, sum(part[2] for part in parts), True
 
 
 class BlockSource:
@@ -190,15 +192,15 @@ class BlockSource:
             if rng is None
             else [int(s) for s in rng.randint(2**31, size=len(batch))]
         )
+        # The parameters travel once a step, as one shared piece of the graph.
+        shared = dask.delayed(parameters, traverse=False)
+        model = dask.delayed(plain, traverse=False)
         parts = [
-            dask.delayed(_block)(plain, *self._blocks[b], parameters, self.n_classes, s, with_loss)
+            dask.delayed(_block)(model, *self._blocks[b], shared, self.n_classes, s, with_loss)
             for b, s in zip(batch, seeds, strict=True)
         ]
-        while len(parts) > 1:  # a tree: pairs, then pairs of pairs
-            pairs = [
-                dask.delayed(_add)(a, b) for a, b in zip(parts[::2], parts[1::2], strict=False)
-            ]
-            parts = pairs + ([parts[-1]] if len(parts) % 2 else [])
+        while len(parts) > 1:  # a tree of sums, 8 at a time (dask's own split_every)
+            parts = [dask.delayed(_add)(*parts[k : k + 8]) for k in range(0, len(parts), 8)]
         sums, loss, weight, finite = dask.compute(parts[0])[0]
         if not finite:
             raise ValueError(

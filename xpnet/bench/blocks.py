@@ -36,6 +36,7 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
     from distributed import Client, LocalCluster
 
     import xpnet
+    from xpnet.datasets import save_zarr
 
     rows, features = config.get("rows", 200_000), config.get("features", 784)
     chunks, repeats = config.get("chunks", 8), config.get("repeats", 5)
@@ -66,7 +67,7 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
             )
         with tempfile.TemporaryDirectory() as scratch:
             store = Path(scratch) / "X.zarr"
-            xpnet.datasets.save_zarr(store, X, y, chunk_rows=-(-rows // chunks))
+            save_zarr(store, X, y, chunk_rows=-(-rows // chunks))
             files = [f for f in (store / "X").rglob("*") if f.is_file()]
             size = sum(f.stat().st_size for f in files)
             start = time.perf_counter()
