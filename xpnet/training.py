@@ -158,57 +158,16 @@ def train(
     Y: Array,
     /,
     *,
-    epochs: int,
     weights: Array | None = None,
-    validation: tuple[Array, Array] | None = None,
-    callback: Callable[[Epoch], Any] | None = None,
-    model: Any = None,
-    progress: bool = False,
-    desc: str = "",
     xp: Any,
+    **options: Any,
 ) -> TrainingState:
-    """Run ``epochs`` epochs from ``state``; return the state advanced.
+    """:func:`run` on arrays in the course's convention: X of shape (n_x, m), Y (n_y, m).
 
-    Parameters
-    ----------
-    config : TrainingConfig
-    state : TrainingState
-        Advanced in place, step by step: if training is interrupted (Ctrl-C), it holds
-        the last completed step.
-    X : array of shape (n_x, m)
-    Y : array of shape (n_y, m)
-    epochs : int
-    weights : array of shape (1, m), optional
-        Per-example weights: an example of weight 2 counts as two copies of it.
-    validation : (X_val, labels_val), optional
-        Columns of held-out data and their class indices (m_val,): the score is recorded
-        each epoch, the stopping rule watches it, and the best parameters are restored.
-    callback : callable, optional
-        Called with an :class:`Epoch` after each epoch; returning True (itself, not any
-        truthy value) stops training.
-    model : object, optional
-        Passed to the callback as ``Epoch.model``.
-    progress : bool
-        Show a progress bar over the epochs.
-
-    Raises
-    ------
-    FloatingPointError
-        When a recorded cost is NaN or infinite: training diverged.
+    ``weights`` of shape (1, m) count an example of weight 2 as two copies of it; the
+    other keywords (``epochs``, ``validation``, ``callback``, ...) are :func:`run`'s.
     """
-    source = InMemory(X, Y, weights, xp)
-    return run(
-        config,
-        state,
-        source,
-        epochs=epochs,
-        validation=validation,
-        callback=callback,
-        model=model,
-        progress=progress,
-        desc=desc,
-        xp=xp,
-    )
+    return run(config, state, InMemory(X, Y, weights, xp), xp=xp, **options)
 
 
 def run(
@@ -225,7 +184,35 @@ def run(
     desc: str = "",
     xp: Any,
 ) -> TrainingState:
-    """:func:`train` over any data source (:class:`InMemory`, or Dask's blocks)."""
+    """Run ``epochs`` epochs from ``state`` over a data source; return the state advanced.
+
+    Parameters
+    ----------
+    config : TrainingConfig
+    state : TrainingState
+        Advanced in place, step by step: if training is interrupted (Ctrl-C), it holds
+        the last completed step.
+    source : InMemory, or :class:`xpnet.dask_arrays.BlockSource`
+        Where the batches come from.
+    epochs : int
+    validation : (X_val, labels_val), optional
+        Columns of held-out data and their class indices (m_val,): the score is recorded
+        each epoch, the stopping rule watches it, and the best parameters are restored.
+    callback : callable, optional
+        Called with an :class:`Epoch` after each epoch; returning True (itself, not any
+        truthy value) stops training.
+    model : object, optional
+        Passed to the callback as ``Epoch.model``.
+    progress : bool
+        Show a progress bar over the epochs.
+    xp : namespace
+        The parameters' array namespace.
+
+    Raises
+    ------
+    FloatingPointError
+        When a recorded cost is NaN or infinite: training diverged.
+    """
     network, optimizer = config.network, config.optimizer
     total_weight = source.total_weight
     dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)

@@ -12,7 +12,6 @@ live, and results stay there. A fitted model lives where its training data lived
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 import sys
 from collections.abc import Callable
@@ -27,7 +26,7 @@ from ..exceptions import not_fitted
 from ..initializers import check_random_state, draw_weights
 from ..network import Network
 from ..optimizers import get_optimizer
-from ..training import Epoch, TrainingConfig, TrainingState, run, train
+from ..training import Epoch, InMemory, TrainingConfig, TrainingState, run
 from . import _state
 from ._validation import check_hyperparameters, check_sample_weight, check_X, encode_labels
 
@@ -235,29 +234,40 @@ class BaseClassifier:
 
     def _fit(self, X, y, sample_weight, callback, epochs, incremental, classes=None):
         self._check_hyperparameters()
-        if is_dask_array(X):
-            return self._fit_blocks(X, y, sample_weight, callback, epochs, incremental, classes)
         warm = incremental and self._is_fitted()
-        X, backend, _ = check_X(X, self.backend_ if warm else None, self.dtype)
-        n, n_x = X.shape
         if warm:
-            classes, _ = self.classes_, self._check_features(n_x)
-        index, classes = encode_labels(y, n, backend, classes)
-        weights = check_sample_weight(sample_weight, n, backend)
+            classes = self.classes_
+        if is_dask_array(X):  # a source of blocks: one compute a step
+            if self.early_stopping:
+                raise ValueError(
+                    "Invalid early_stopping=True with Dask arrays. Expected a validation set "
+                    "held out by you: score it in a callback and return True to stop"
+                )
+            source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
+        else:
+            X, backend, _ = check_X(X, self.backend_ if warm else None, self.dtype)
+            index, classes = encode_labels(y, X.shape[0], backend, classes)
+            weights = check_sample_weight(sample_weight, X.shape[0], backend)
+        n_x = X.shape[1]
+        if warm:
+            self._check_features(n_x)
+            backend = self.backend_
         n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
         network = self._network(n_y)
         state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
-        Y = _one_hot(backend, index, n_y)
-        Xt, validation = X.T, None
-        if self.early_stopping and not incremental:
-            Xt, Y, weights, validation = self._split(backend, Xt, Y, index, weights, state.seed)
-        state = train(
-            self._config(network, Xt.shape[1]),
+        validation = None
+        if not is_dask_array(X):
+            Xt, Y = X.T, _one_hot(backend, index, n_y)
+            if self.early_stopping and not incremental:
+                Xt, Y, weights, validation = self._split(
+                    backend, Xt, Y, index, weights, state.seed
+                )
+            source = InMemory(Xt, Y, weights, backend.xp)
+        state = run(
+            self._config(network, source.m),
             state,
-            Xt,
-            Y,
+            source,
             epochs=epochs,
-            weights=weights,
             validation=validation,
             callback=callback,
             model=self,
@@ -266,41 +276,6 @@ class BaseClassifier:
             xp=backend.xp,
         )
         # Only now, with everything validated and trained, does the model change.
-        self._set_state(state, backend, classes, n_x, network.output)
-        return self
-
-    def _fit_blocks(self, X, y, sample_weight, callback, epochs, incremental, classes):
-        """Fit on Dask arrays: the same loop, over a source of blocks (one compute a step)."""
-        if self.early_stopping:
-            raise ValueError(
-                "Invalid early_stopping=True with Dask arrays. Expected a validation set held "
-                "out by you: score it in a callback and return True to stop"
-            )
-        warm = incremental and self._is_fitted()
-        if warm:
-            classes = self.classes_
-        source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
-        if warm:
-            self._check_features(X.shape[1])
-            backend = self.backend_
-        n_x = X.shape[1]
-        n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
-        network = self._network(n_y)
-        state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
-        config = self._config(network, source.m)
-        if config.batch_size is not None:  # each block is a batch
-            config = dataclasses.replace(config, batch_size=1)
-        state = run(
-            config,
-            state,
-            source,
-            epochs=epochs,
-            callback=callback,
-            model=self,
-            progress=sys.stderr.isatty() if self.progress is None else bool(self.progress),
-            desc=type(self).__name__,
-            xp=backend.xp,
-        )
         self._set_state(state, backend, classes, n_x, network.output)
         return self
 
