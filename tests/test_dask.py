@@ -176,3 +176,35 @@ def test_a_local_cluster_fit_equals_numpy(cluster):
     model = xpnet.DeepNet((6,), **SETTINGS, batch_size=None).fit(Xd, yd)
     assert_same(reference, model)
     assert model.score(Xd, yd) == reference.score(X, y)
+
+
+def test_every_optimiser_and_regulariser_on_blocks_is_reproducible():
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(60, 5)), da.from_array(y, chunks=60)
+    settings = {
+        **SETTINGS,
+        "optimizer": "adam",
+        "keep_prob": 0.8,
+        "lr_decay": "exponential",
+        "batch_size": 60,
+        "learning_rate": 0.05,
+    }
+    for optimizer in ("gd", "momentum", "rmsprop", "adam"):
+        first = xpnet.DeepNet((6,), **{**settings, "optimizer": optimizer}).fit(Xd, yd)
+        again = xpnet.DeepNet((6,), **{**settings, "optimizer": optimizer}).fit(Xd, yd)
+        assert_same(first, again, rtol=0)
+        assert first.n_iter_ == 8 and first.costs_[-1] < first.costs_[0], optimizer
+
+
+def test_xpnet_imports_and_trains_without_dask():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['dask'] = None\n"
+        "import numpy as np, xpnet\n"
+        "X = np.random.RandomState(0).randn(40, 3); y = (X[:, 0] > 0).astype(int)\n"
+        "print(xpnet.DeepNet((4,), num_iterations=5).fit(X, y).score(X, y) > 0.5)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "True", out.stderr
