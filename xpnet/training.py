@@ -118,30 +118,47 @@ def _rate(config: TrainingConfig, epoch: int) -> float:
 
 
 class InMemory:
-    """A data source: columns that live on one device, batched by slicing.
+    """A data source: examples that live on one device, batched by slicing.
 
     Every data source has ``m`` (examples), ``total_weight`` (their weight, read once),
     ``batches(config, seed, epoch)`` and ``gradients(network, batch, parameters, ...)``;
     :mod:`xpnet.dask_arrays` has the other, for data made of blocks.
+
+    Parameters
+    ----------
+    X : array of shape (n_x, m), or (m, n_x) with ``rows=True``
+        With ``rows=True`` (the estimators' data, samples in rows) a shuffle gathers
+        whole rows and each batch is a block of rows seen through ``.T``: contiguous
+        memory, where gathering columns of a row-major array would stride through it.
+    Y : array of shape (n_y, m)
+    weights : array of shape (1, m), optional
     """
 
-    def __init__(self, X: Array, Y: Array, weights: Array | None, xp: Any) -> None:
-        self.X, self.Y, self.weights, self.xp = X, Y, weights, xp
-        self.m = X.shape[1]
+    def __init__(
+        self, X: Array, Y: Array, weights: Array | None, xp: Any, *, rows: bool = False
+    ) -> None:
+        self.X, self.Y, self.weights, self.xp, self.rows = X, Y, weights, xp, rows
+        self.m = X.shape[0] if rows else X.shape[1]
         self.total_weight = self.m if weights is None else float(xp.sum(weights))
 
     def batches(self, config: TrainingConfig, seed: int, epoch: int):
-        """The epoch's batches (X, Y, weights): the data itself when one batch holds it all."""
+        """The epoch's batches (X, Y, weights), X of shape (n_x, batch): the data itself
+        when one batch holds it all."""
         X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
         if config.batch_size is None or config.batch_size >= m:
-            return ((X, Y, weights),)
+            return ((X.T if self.rows else X, Y, weights),)
         order, slices = epoch_batches(
             m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
         )
         if order is not None:  # the permutation was drawn on the host; the data moves here
             order = xp.asarray(order, device=device(X))
-            X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
+            X = xp.take(X, order, axis=0 if self.rows else 1)
+            Y = xp.take(Y, order, axis=1)
             weights = None if weights is None else xp.take(weights, order, axis=1)
+        if self.rows:
+            return (
+                (X[s, :].T, Y[:, s], None if weights is None else weights[:, s]) for s in slices
+            )
         return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
 
     def gradients(self, network: Network, batch: Any, parameters: dict, *, rng, with_loss):

@@ -257,12 +257,10 @@ class BaseClassifier:
         state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
         validation = None
         if not is_dask_array(X):
-            Xt, Y = X.T, _one_hot(backend, index, n_y)
+            Y = _one_hot(backend, index, n_y)
             if self.early_stopping and not incremental:
-                Xt, Y, weights, validation = self._split(
-                    backend, Xt, Y, index, weights, state.seed
-                )
-            source = InMemory(Xt, Y, weights, backend.xp)
+                X, Y, weights, validation = self._split(backend, X, Y, index, weights, state.seed)
+            source = InMemory(X, Y, weights, backend.xp, rows=True)  # samples stay rows
         state = run(
             self._config(network, source.m),
             state,
@@ -316,9 +314,13 @@ class BaseClassifier:
         optimizer = get_optimizer(self.optimizer)
         return TrainingState(parameters, optimizer.init(parameters), seed)
 
-    def _split(self, backend, Xt, Y, index, weights, seed):
-        """Hold out ``validation_fraction`` of the columns for early stopping."""
-        m = Xt.shape[1]
+    def _split(self, backend, X, Y, index, weights, seed):
+        """Hold out ``validation_fraction`` of the rows of X for early stopping.
+
+        Returns the training part (X's rows, Y's and the weights' columns) and the
+        validation pair (its columns X.T, its class indices).
+        """
+        m = X.shape[0]
         n_val = max(1, round(self.validation_fraction * m))
         if m - n_val < 1:
             raise ValueError(
@@ -327,10 +329,10 @@ class BaseClassifier:
             )
         order = np.random.RandomState(seed).permutation(m)
         xp = backend.xp
-        train_cols, val_cols = backend.put(order[n_val:]), backend.put(order[:n_val])
-        validation = (xp.take(Xt, val_cols, axis=1), xp.take(index, val_cols, axis=0))
-        w = None if weights is None else xp.take(weights, train_cols, axis=1)
-        return xp.take(Xt, train_cols, axis=1), xp.take(Y, train_cols, axis=1), w, validation
+        train_rows, val_rows = backend.put(order[n_val:]), backend.put(order[:n_val])
+        validation = (xp.take(X, val_rows, axis=0).T, xp.take(index, val_rows, axis=0))
+        w = None if weights is None else xp.take(weights, train_rows, axis=1)
+        return xp.take(X, train_rows, axis=0), xp.take(Y, train_rows, axis=1), w, validation
 
     def _check_features(self, n_x: int) -> None:
         if n_x != self.n_features_in_:
