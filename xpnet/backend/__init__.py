@@ -148,9 +148,10 @@ class Backend:
             return xp.astype(x, self.dtype)
         return x
 
-    def synchronize(self) -> None:
-        """Wait until this device has finished its queued work (for timing)."""
-        ADAPTERS[self.name].synchronize(self.device)
+    def synchronize(self, *pending: Any) -> None:
+        """Wait until this device has finished its queued work (for timing); JAX waits
+        on the ``pending`` arrays (or pytrees of them) given."""
+        ADAPTERS[self.name].synchronize(self.device, pending)
 
     def asarray(self, obj: Any, dtype: Any = None) -> Any:
         """Put host data on this backend and device (see :func:`asarray`)."""

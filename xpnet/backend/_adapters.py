@@ -57,8 +57,8 @@ class Adapter:
     def to_host(self, x: Any) -> np.ndarray:
         return np.asarray(x)
 
-    def synchronize(self, device: Any) -> None:
-        """Wait until the device has finished the work queued so far."""
+    def synchronize(self, device: Any, pending: tuple = ()) -> None:
+        """Wait until the device has finished the work queued so far (for ``pending``)."""
 
 
 class _CuPy(Adapter):
@@ -89,7 +89,7 @@ class _CuPy(Adapter):
     def to_host(self, x: Any) -> np.ndarray:
         return x.get()
 
-    def synchronize(self, device: Any) -> None:
+    def synchronize(self, device: Any, pending: tuple = ()) -> None:
         with device:
             _import_module("cupy").cuda.get_current_stream().synchronize()
 
@@ -107,7 +107,7 @@ class _Torch(Adapter):
     def to_host(self, x: Any) -> np.ndarray:
         return x.detach().cpu().numpy()
 
-    def synchronize(self, device: Any) -> None:
+    def synchronize(self, device: Any, pending: tuple = ()) -> None:
         if device.type == "cuda":
             _import_module("torch").cuda.synchronize(device)
 
@@ -138,8 +138,9 @@ class _JAX(Adapter):
     def device_name(self, device: Any) -> str:
         return f"{device.platform}:{device.id}"
 
-    def synchronize(self, device: Any) -> None:
-        _import_module("jax").effects_barrier()
+    def synchronize(self, device: Any, pending: tuple = ()) -> None:
+        # JAX dispatches asynchronously, array by array: wait on the ones that matter.
+        _import_module("jax").block_until_ready(pending)
 
 
 class _Strict(Adapter):

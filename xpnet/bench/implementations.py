@@ -49,23 +49,11 @@ def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Bui
         grads, _ = network.gradients(X, Y, p, with_loss=True, xp=xp)
         return optimizer.update(p, grads, {}, w.learning_rate, xp=xp)[0]
 
-    return parameters, step, _synchronizer(backend), 1
+    return parameters, step, _synchronizer(where), 1
 
 
-def _synchronizer(backend: str) -> Callable[[Any], None]:
-    if backend == "cupy":
-        import cupy
-
-        return lambda state: cupy.cuda.get_current_stream().synchronize()
-    if backend == "torch":
-        import torch
-
-        return lambda state: torch.cuda.synchronize() if torch.cuda.is_available() else None
-    if backend == "jax":
-        import jax
-
-        return jax.block_until_ready
-    return _no_sync
+def _synchronizer(where: Any) -> Callable[[Any], None]:
+    return lambda state: where.synchronize(state)
 
 
 def numpy_step(w: Workload, dtype: str) -> Built:

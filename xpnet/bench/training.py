@@ -87,7 +87,7 @@ def _xpnet(hidden, X_train, y_train, X_test, y_test, dtype, epochs, backend):
 
         def epoch():
             model.partial_fit(Xb, yb, classes=classes)
-            where.synchronize()
+            where.synchronize(model.parameters_)
 
         def score():
             return float(np.mean(xpnet.to_numpy(model.predict(Xt)) == y_test))
@@ -242,9 +242,9 @@ def epoch_ratio(config: dict[str, Any]) -> dict[str, Any]:
 
 
 def _hand_planar(X: np.ndarray, Y: np.ndarray, iterations: int) -> dict[str, np.ndarray]:
-    rng = np.random.RandomState(2)
-    W1, W2 = rng.randn(4, 2) * 0.01, rng.randn(1, 4) * 0.01
-    b1, b2 = np.zeros((4, 1)), np.zeros((1, 1))
+    rng = np.random.RandomState(2)  # the course's start, in the data's dtype
+    W1, W2 = (rng.randn(4, 2) * 0.01).astype(X.dtype), (rng.randn(1, 4) * 0.01).astype(X.dtype)
+    b1, b2 = np.zeros((4, 1), X.dtype), np.zeros((1, 1), X.dtype)
     m = X.shape[1]
     for i in range(iterations):
         A1 = np.tanh(W1 @ X + b1)

@@ -149,11 +149,8 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
     """Matrix-product GFLOP/s per float dtype and copy bandwidth, on one xpnet backend."""
     import xpnet
 
-    from .implementations import _synchronizer
-
     backend, device = config["backend"], config.get("device")
     n, repeats = config.get("n", 2048), config.get("repeats", 5)
-    sync = _synchronizer(backend)
     out: dict[str, Any] = {"backend": backend, "device": device, "matmul_gflops": {}, "n": n}
     rng = np.random.default_rng(0)
     for dtype in ("float32", "float64"):
@@ -162,6 +159,7 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
         except ValueError:
             continue
         A, B = (where.asarray(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
+        sync = lambda state, where=where: where.synchronize(state)  # noqa: E731
         seconds, _, _ = _median_seconds(
             lambda s, A=A, B=B: A @ B, sync, None, per_call=1, min_seconds=0.2, repeats=repeats
         )
