@@ -196,6 +196,15 @@ def test_early_stopping_keeps_the_best_parameters(backend):
     assert_close(model.parameters_["W1"], seen[best][1]["W1"], rtol=0)
 
 
+def test_early_stopping_with_a_warm_start_holds_out_the_same_rows():
+    X, y = small()
+    settings = {"early_stopping": True, "tol": None, "random_state": 0, "num_iterations": 5}
+    model = xpnet.DeepNet((8,), **settings, warm_start=True).fit(X, y)
+    assert len(model.validation_scores_) == 5
+    model.fit(X, y)  # the same split again (the seed's), five more epochs
+    assert len(model.validation_scores_) == 10 and model.n_iter_ == 10
+
+
 def test_the_stopping_rule_watches_the_training_cost(backend):
     X, y = small()
     model = xpnet.TwoLayerNet(8, tol=1e-2, n_iter_no_change=2, random_state=0).fit(X, y)

@@ -123,7 +123,8 @@ def _block(network, X, index, weights, parameters, n_classes, seed, with_loss):
     if n_y == 1:
         Y = xp.astype(xp.reshape(index, (1, -1)) == 1, X.dtype)
     else:
-        Y = xp.astype(xp.reshape(xp.arange(n_y), (-1, 1)) == xp.reshape(index, (1, -1)), X.dtype)
+        classes = Backend.of(X).put(np.arange(n_y).reshape(-1, 1))  # on the block's device
+        Y = xp.astype(classes == xp.reshape(index, (1, -1)), X.dtype)
     w = None if weights is None else xp.reshape(xp.astype(weights, X.dtype), (1, -1))
     rng = None if seed is None else np.random.RandomState(seed)
     grads, loss = network.gradients(Xt, Y, parameters, weights=w, rng=rng, with_loss=with_loss)

@@ -224,15 +224,18 @@ class BaseClassifier:
         """One epoch over (X, y), continuing from the fitted state: data in pieces.
 
         ``classes`` (every label that will ever be seen) is required on the first call.
+        Early stopping does not apply: a piece of data leaves nothing to hold out.
         """
         if not self._is_fitted() and classes is None:
             raise ValueError(
                 "Expected classes= on the first call to partial_fit: every label that the "
                 "pieces of data will hold. Received classes=None"
             )
-        return self._fit(X, y, sample_weight, None, 1, True, classes)
+        return self._fit(X, y, sample_weight, None, 1, True, classes, partial=True)
 
-    def _fit(self, X, y, sample_weight, callback, epochs, incremental, classes=None):
+    def _fit(
+        self, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False
+    ):
         self._check_hyperparameters()
         warm = incremental and self._is_fitted()
         if warm:
@@ -258,7 +261,7 @@ class BaseClassifier:
         validation = None
         if not is_dask_array(X):
             Y = _one_hot(backend, index, n_y)
-            if self.early_stopping and not incremental:
+            if self.early_stopping and not partial:  # a piece of data is all partial_fit has
                 X, Y, weights, validation = self._split(backend, X, Y, index, weights, state.seed)
             source = InMemory(X, Y, weights, backend.xp, rows=True)  # samples stay rows
         state = run(
