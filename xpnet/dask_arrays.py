@@ -112,11 +112,11 @@ def _align(v: Any, X: Any, name: str, da: Any) -> Any:
     return v if v.chunks[0] == X.chunks[0] else v.rechunk((X.chunks[0],))
 
 
-def _block(network, X, index, weights, parameters, n_classes, seed, with_loss):
-    """One block's share: Σ of its examples' gradients and losses, its weight, finiteness."""
+def _block(network, X, index, weights, parameters, n_classes, seed, with_loss, check):
+    """One block's share: Σ of its examples' gradients and losses, its weight, finiteness
+    (checked on the block's first visit only: ``check``)."""
     xp, _ = array_namespace(X)
-    finite = bool(xp.all(xp.isfinite(X)))
-    if not finite:
+    if check and not bool(xp.all(xp.isfinite(X))):
         return None, None, 0.0, False
     Xt = X.T
     n_y = 1 if n_classes == 2 else n_classes
@@ -197,7 +197,15 @@ class BlockSource:
         shared = dask.delayed(parameters, traverse=False)
         model = dask.delayed(plain, traverse=False)
         parts = [
-            dask.delayed(_block)(model, *self._blocks[b], shared, self.n_classes, s, with_loss)
+            dask.delayed(_block)(
+                model,
+                *self._blocks[b],
+                shared,
+                self.n_classes,
+                s,
+                with_loss,
+                b not in self._checked,
+            )
             for b, s in zip(batch, seeds, strict=True)
         ]
         while len(parts) > 1:  # a tree of sums, 8 at a time (dask's own split_every)
@@ -210,12 +218,10 @@ class BlockSource:
         self._checked.update(batch)
         xp, _ = array_namespace(*parameters.values())
         grads = {k: g / weight for k, g in sums.items()}
-        if network.l2:
-            for name, P in parameters.items():
-                if name.startswith("W"):
-                    grads["d" + name] = grads["d" + name] + (network.l2 * P) / weight
+        if network.l2:  # the network's own L2 equations, over the whole batch's weight
+            network.add_l2(grads, parameters, weight)
             if loss is not None:
-                loss = loss + network.l2 / 2 * network.squared_weights(parameters, xp=xp)
+                loss = loss + network.l2_loss(parameters, xp=xp)
         return grads, loss
 
 

@@ -111,11 +111,21 @@ class Network:
             dA, layer_grads = self.layers[i].backward(dA, caches[i], need_dA_prev=i > 0, xp=xp)
             grads |= layer_grads
         if self.l2:
-            m = dZL.shape[1] if m is None else m
-            for name, P in parameters.items():
-                if name.startswith("W"):
-                    grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
+            self.add_l2(grads, parameters, dZL.shape[1] if m is None else m)
         return grads
+
+    def add_l2(self, grads: dict[str, Array], parameters: dict[str, Array], m: Any) -> None:
+        """dW[l] += λ/m · W[l] in ``grads``, for every layer; biases are not regularised.
+
+        ``m`` is the number of examples, or the sum of their weights.
+        """
+        for name, P in parameters.items():
+            if name.startswith("W"):
+                grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
+
+    def l2_loss(self, parameters: dict[str, Array], /, *, xp: Any) -> Array:
+        """λ/2 · Σ‖W[l]‖²: the L2 term of m · J."""
+        return self.l2 / 2 * self.squared_weights(parameters, xp=xp)
 
     def loss_sum(
         self,
@@ -135,7 +145,7 @@ class Network:
         losses = self.head.losses(ZL, Y, xp)
         total = xp.sum(losses if weights is None else losses * weights)
         if self.l2:
-            total = total + self.l2 / 2 * self.squared_weights(parameters, xp=xp)
+            total = total + self.l2_loss(parameters, xp=xp)
         return total
 
     def cost(

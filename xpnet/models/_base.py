@@ -240,7 +240,8 @@ class BaseClassifier:
         warm = incremental and self._is_fitted()
         if warm:
             classes = self.classes_
-        if is_dask_array(X):  # a source of blocks: one compute a step
+        blocks = is_dask_array(X)
+        if blocks:  # a source of blocks: one compute a step
             if self.early_stopping:
                 raise ValueError(
                     "Invalid early_stopping=True with Dask arrays. Expected a validation set "
@@ -259,7 +260,7 @@ class BaseClassifier:
         network = self._network(n_y)
         state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
         validation = None
-        if not is_dask_array(X):
+        if not blocks:
             Y = _one_hot(backend, index, n_y)
             if self.early_stopping and not partial:  # a piece of data is all partial_fit has
                 X, Y, weights, validation = self._split(backend, X, Y, index, weights, state.seed)
