@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from functools import cache
 
-__all__ = ["DataConversionWarning", "NotFittedError", "data_conversion", "not_fitted"]
+__all__ = [
+    "DataConversionWarning",
+    "NotFittedError",
+    "TrainingInterrupted",
+    "data_conversion",
+    "not_fitted",
+]
 
 
 class NotFittedError(ValueError, AttributeError):
@@ -18,6 +24,10 @@ class NotFittedError(ValueError, AttributeError):
 
 class DataConversionWarning(UserWarning):
     """Input data was converted, e.g. a column vector y flattened to 1-D."""
+
+
+class TrainingInterrupted(RuntimeWarning):
+    """Training was interrupted (Ctrl-C); the model keeps its last completed step."""
 
 
 @cache

@@ -23,6 +23,7 @@ import numpy as np  # edge: host-side random draws for dropout
 from array_api_compat import device
 
 from .batches import epoch_batches
+from .exceptions import TrainingInterrupted
 from .network import Network
 from .progress import progress_bar
 from .schedules import learning_rate_at
@@ -288,7 +289,7 @@ def run(
             warnings.warn(
                 f"Training interrupted by the user after {state.epoch} epochs; the model "
                 "keeps its last completed step",
-                RuntimeWarning,
+                TrainingInterrupted,
                 stacklevel=2,
             )
             state.stopped = "interrupted"
