@@ -26,7 +26,7 @@ def test_save_then_load_on_every_backend(backend, tmp_path, model_class):
     loaded = xpnet.load(path)
     assert type(loaded) is model_class and loaded.get_params() == model.get_params()
     assert loaded.backend_.name == backend.name
-    assert loaded.trained_on_ == {"backend": "numpy", "device": "cpu"}
+    assert loaded.trained_on_ == {"backend": "numpy", "device": "cpu", "dtype": "float64"}
     assert loaded.costs_ == model.costs_ and loaded.n_iter_ == model.n_iter_
     tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-5
     np.testing.assert_allclose(loaded.predict_proba(X), model.predict_proba(X), rtol=tol, atol=tol)
@@ -134,7 +134,7 @@ def set_header(**fields):
         (lambda p: rewrite(p, lambda a: a.pop("parameter:b2")), "parameters .* expected"),
         (
             lambda p: rewrite(p, lambda a: a.update(classes=np.array([1]))),
-            "do not fit a sigmoid output",
+            "expected at least two classes",
         ),
     ],
     ids=[

@@ -24,7 +24,7 @@ from ._version import __version__
 __all__ = ["FORMAT", "FORMAT_VERSION", "InvalidModelFileError", "invalid", "read", "write"]
 
 FORMAT = "xpnet-model"
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3  # 3: the fitted architecture; parameters in the engine's layout
 
 
 class InvalidModelFileError(ValueError):

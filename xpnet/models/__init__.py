@@ -9,7 +9,7 @@ from .. import io
 from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
 from ._base import BaseClassifier
-from ._state import placement
+from ._fitted import placement
 from .deep import DeepNet
 from .logistic import LogisticRegression
 from .two_layer import TwoLayerNet
@@ -92,9 +92,6 @@ def load(
             device = device_name(current.device)
         target = placement(backend or current.name, device, dtype, header.get("dtype"))
     try:
-        model = MODELS[name].from_state(header, arrays, target)
-    except (KeyError, TypeError, ValueError) as exc:
+        return MODELS[name].from_state(header, arrays, target)
+    except ValueError as exc:  # what from_state says of a file that is not a valid model
         raise io.invalid(path, str(exc)) from exc
-    model.metadata_ = header.get("metadata") or {}
-    model.trained_on_ = {"backend": header.get("backend"), "device": header.get("device")}
-    return model

@@ -12,23 +12,33 @@ live, and results stay there. A fitted model lives where its training data lived
 
 from __future__ import annotations
 
-import inspect
+import math
+import numbers
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 import numpy as np  # edge: host-side labels, seeds and split indices
 
-from ..backend import Backend, to_numpy
+from ..backend import Backend, BackendUnavailableError, to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks, prepare
 from ..exceptions import not_fitted
 from ..initializers import check_random_state, draw_weights
 from ..network import Network
 from ..optimizers import get_optimizer
 from ..training import Epoch, InMemory, TrainingConfig, TrainingState, run
-from . import _state
-from ._validation import check_hyperparameters, check_sample_weight, check_X, encode_labels
+from ._fitted import Architecture, FittedState, placement
+from ._params import Hyperparameters
+from ._validation import (
+    check_classes,
+    check_hyperparameters,
+    check_memory,
+    check_sample_weight,
+    check_X,
+    encode_labels,
+)
 
 __all__ = ["BaseClassifier"]
 
@@ -36,7 +46,7 @@ Array = Any
 
 
 @dataclass(eq=False, repr=False)
-class BaseClassifier:
+class BaseClassifier(Hyperparameters):
     """Base of the estimators; the hyperparameters every model shares.
 
     Parameters
@@ -113,77 +123,31 @@ class BaseClassifier:
     dtype: str | None = None
     progress: bool | None = None
 
-    # -- what a model is: its hidden layers, and its parameters in the course's layout --
+
+    # -- what a model is: its layers, and its parameters in the course's layout ------
 
     def _hidden(self) -> tuple[int, ...]:
+        """n_1, ..., n_(L−1): the hidden layers' sizes."""
+        raise NotImplementedError
+
+    def _activation(self) -> str | None:
+        """The hidden layers' activation (None where there are no hidden layers)."""
         raise NotImplementedError
 
     def _check_architecture(self) -> None:
         """Subclasses validate their own hyperparameters."""
 
-    def _network(self, n_y: int) -> Network:
-        hidden = self._hidden()
-        return Network.dense(
-            len(hidden) + 1,
-            getattr(self, "activation", "relu"),
-            "sigmoid" if n_y == 1 else "softmax",
-            keep_prob=self.keep_prob,
-            l2=self.l2,
-        )
-
-    def _layer_dims(self, n_x: int, n_y: int) -> list[int]:
-        return [n_x, *self._hidden(), n_y]
+    def _architecture(self, n_x: int, n_y: int) -> Architecture:
+        output = "sigmoid" if n_y == 1 else "softmax"
+        return Architecture((n_x, *self._hidden(), n_y), self._activation(), output)
 
     def _to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
         """Engine layout {W1, b1, ...} → the model's ``parameters_`` (the same but for logistic)."""
         return parameters
 
     def _from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
+        """The inverse of :meth:`_to_course` (files of format 2 kept the model's layout)."""
         return parameters
-
-    # -- hyperparameters, as scikit-learn expects them ---------------------------------
-
-    @classmethod
-    def _get_param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments, by name."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: Any) -> BaseClassifier:
-        """Set constructor arguments by name; returns ``self``."""
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter for {type(self).__name__}. Expected one of {valid}. "
-                    f"Received: {name}={value!r}"
-                )
-            setattr(self, name, value)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{name}={value!r}"
-            for name, value in self.get_params().items()
-            if value is not defaults[name].default and value != defaults[name].default
-        ]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self) -> Any:
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-            input_tags=InputTags(),
-            array_api_support=True,
-        )
-
-    _estimator_type = "classifier"  # scikit-learn before 1.6
 
     def _check_hyperparameters(self) -> None:
         check_hyperparameters(self)
@@ -215,6 +179,12 @@ class BaseClassifier:
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            With ``warm_start=True``, when the layers asked for differ from the fitted
+            ones: a warm start continues the fitted network, it cannot reshape it.
         """
         return self._fit(X, y, sample_weight, callback, self.num_iterations, self.warm_start)
 
@@ -223,23 +193,32 @@ class BaseClassifier:
     ) -> BaseClassifier:
         """One epoch over (X, y), continuing from the fitted state: data in pieces.
 
-        ``classes`` (every label that will ever be seen) is required on the first call.
-        Early stopping does not apply: a piece of data leaves nothing to hold out.
+        ``classes`` (every label that will ever be seen) is required on the first call;
+        a later call may repeat it, but not change it. Early stopping does not apply: a
+        piece of data leaves nothing to hold out.
         """
-        if not self._is_fitted() and classes is None:
+        fitted = self.__dict__.get("fitted_")
+        if fitted is None and classes is None:
             raise ValueError(
                 "Expected classes= on the first call to partial_fit: every label that the "
                 "pieces of data will hold. Received classes=None"
             )
+        if fitted is not None and classes is not None:
+            given = check_classes(classes, "classes")
+            if not np.array_equal(given, fitted.classes):
+                raise ValueError(
+                    "Expected classes= as on the first call to partial_fit, "
+                    f"{fitted.classes.tolist()}. Received: classes={given.tolist()}"
+                )
         return self._fit(X, y, sample_weight, None, 1, True, classes, partial=True)
 
     def _fit(
         self, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False
     ):
         self._check_hyperparameters()
-        warm = incremental and self._is_fitted()
-        if warm:
-            classes = self.classes_
+        fitted = self._placed() if incremental and "fitted_" in self.__dict__ else None
+        if fitted is not None:
+            classes = fitted.classes
         blocks = is_dask_array(X)
         if blocks:  # a source of blocks: one compute a step
             if self.early_stopping:
@@ -249,16 +228,29 @@ class BaseClassifier:
                 )
             source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
         else:
-            X, backend, _ = check_X(X, self.backend_ if warm else None, self.dtype)
+            X, backend, _ = check_X(X, None if fitted is None else fitted.backend, self.dtype)
             index, classes = encode_labels(y, X.shape[0], backend, classes)
             weights = check_sample_weight(sample_weight, X.shape[0], backend)
-        n_x = X.shape[1]
-        if warm:
-            self._check_features(n_x)
-            backend = self.backend_
         n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
-        network = self._network(n_y)
-        state = self._training_state() if warm else self._initial_state(n_x, n_y, backend)
+        architecture = self._architecture(X.shape[1], n_y)
+        if fitted is None:
+            state = self._initial_state(architecture, backend)
+        else:
+            self._check_features(X.shape[1], fitted)
+            if architecture != fitted.architecture:
+                raise ValueError(
+                    f"Invalid warm start of {type(self).__name__}. Expected the fitted "
+                    f"network's layers, {fitted.architecture.describe()}. Received "
+                    f"{architecture.describe()}: set warm_start=False to train it afresh"
+                )
+            backend, state = fitted.backend, fitted.warm_start(self.optimizer)
+        network = Network.dense(
+            len(architecture.dims) - 1,
+            architecture.activation,
+            architecture.output,
+            keep_prob=self.keep_prob,
+            l2=self.l2,
+        )
         validation = None
         if not blocks:
             Y = _one_hot(backend, index, n_y)
@@ -278,7 +270,9 @@ class BaseClassifier:
             xp=backend.xp,
         )
         # Only now, with everything validated and trained, does the model change.
-        self._set_state(state, backend, classes, n_x, network.output)
+        self.fitted_ = FittedState.after_training(
+            self.get_params(), architecture, state, classes, backend
+        )
         return self
 
     def _config(self, network: Network, m: int) -> TrainingConfig:
@@ -304,18 +298,24 @@ class BaseClassifier:
             n_iter_no_change=self.n_iter_no_change,
         )
 
-    def _initial_state(self, n_x: int, n_y: int, backend: Backend) -> TrainingState:
+    def _initial_state(self, architecture: Architecture, backend: Backend) -> TrainingState:
         rng = check_random_state(self.random_state)
-        dims = self._layer_dims(n_x, n_y)
-        parameters = {}
-        for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
-            W = draw_weights(rng, (dims[l], dims[l - 1]), self.initialization, self.scale)
-            parameters[f"W{l}"] = backend.put(W, backend.dtype)
-            parameters[f"b{l}"] = backend.zeros((dims[l], 1))
-        # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
-        seed = self.random_state if isinstance(self.random_state, int) else None
-        seed = int(rng.randint(2**31)) if seed is None else seed
         optimizer = get_optimizer(self.optimizer)
+        check_memory(architecture.shapes(), optimizer, backend, type(self).__name__)
+        parameters = {}
+        for name, shape in architecture.shapes().items():
+            if name.startswith("W"):
+                W = draw_weights(rng, shape, self.initialization, self.scale)
+                parameters[name] = backend.put(W, backend.dtype)
+            else:
+                parameters[name] = backend.zeros(shape)
+        # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
+        if isinstance(self.random_state, numbers.Integral):
+            seed = int(self.random_state)
+        elif isinstance(rng, np.random.Generator):
+            seed = int(rng.integers(2**31))
+        else:
+            seed = int(rng.randint(2**31))
         return TrainingState(parameters, optimizer.init(parameters), seed)
 
     def _split(self, backend, X, Y, index, weights, seed):
@@ -338,68 +338,179 @@ class BaseClassifier:
         w = None if weights is None else xp.take(weights, train_rows, axis=1)
         return xp.take(X, train_rows, axis=0), xp.take(Y, train_rows, axis=1), w, validation
 
-    def _check_features(self, n_x: int) -> None:
-        if n_x != self.n_features_in_:
+    def _check_features(self, n_x: int, fitted: FittedState) -> None:
+        expected = fitted.architecture.dims[0]
+        if n_x != expected:
             raise ValueError(
                 f"X has {n_x} features, but {type(self).__name__} is expecting "
-                f"{self.n_features_in_} features as input"
+                f"{expected} features as input"
             )
 
-    # -- the fitted state: attributes, training state, files and pickles ----------------
+    # -- the fitted state: one object, its files and its pickles ---------------------
 
-    def _is_fitted(self) -> bool:
-        return "parameters_" in self.__dict__ or "_pending" in self.__dict__
+    def __sklearn_is_fitted__(self) -> bool:
+        return "fitted_" in self.__dict__
 
-    def _check_fitted(self) -> None:
-        if "_pending" in self.__dict__:
-            _state.restore(self)  # an unpickled model, on first use
-        if "parameters_" not in self.__dict__:
+    def _fitted(self) -> FittedState:
+        """The fitted state, wherever its arrays are; NotFittedError before ``fit``."""
+        fitted = self.__dict__.get("fitted_")
+        if fitted is None:
             raise not_fitted(
                 f"This {type(self).__name__} is not fitted yet. Call fit(X, y) before "
                 "using it to predict"
             )
+        return fitted
 
-    def _training_state(self) -> TrainingState:
-        self._check_fitted()
-        return _state.training_state(self)
+    def _placed(self) -> FittedState:
+        """The fitted state, its arrays on a backend: an error where that backend is
+        missing (an unpickled model), naming the way out."""
+        fitted = self._fitted()
+        if fitted.backend is None:
+            where = fitted.trained_on
+            raise BackendUnavailableError(
+                f"This {type(self).__name__} was trained on {where['backend']} "
+                f"({where['device']}), which is not available here: {fitted.unavailable}. "
+                "Move it with model.to_backend('numpy') (or any backend available here)"
+            )
+        return fitted
 
-    def _set_state(self, state, backend, classes, n_x, output) -> None:
-        _state.set_fitted(self, state, backend, classes, n_x, output)
+    parameters_ = property(
+        lambda self: self._to_course(self._placed().training.parameters),
+        doc="The parameters in the course's layout, on the model's device.",
+    )
+    optimizer_state_ = property(lambda self: self._placed().training.optimizer_state)
+    classes_ = property(lambda self: self._fitted().classes)
+    n_features_in_ = property(lambda self: self._fitted().architecture.dims[0])
+    n_iter_ = property(lambda self: self._fitted().training.epoch, doc="Epochs trained.")
+    costs_ = property(lambda self: self._fitted().training.costs)
+    cost_iterations_ = property(lambda self: self._fitted().training.cost_epochs)
+    loss_curve_ = property(lambda self: self._fitted().training.costs, doc="``costs_``.")
+    output_activation_ = property(lambda self: self._fitted().architecture.output)
+    backend_ = property(lambda self: self._placed().backend)
+    device_ = property(lambda self: self._fitted().trained_on["device"])
+    dtype_ = property(lambda self: self._fitted().trained_on["dtype"])
+    stopped_ = property(lambda self: self._fitted().training.stopped)
+    metadata_ = property(lambda self: self._fitted().metadata)
+    trained_on_ = property(lambda self: self._fitted().trained_on)
 
     @property
-    def loss_curve_(self) -> list[float]:
-        """scikit-learn's name for ``costs_``."""
-        self._check_fitted()
-        return self.costs_
+    def best_loss_(self) -> float | None:
+        best = self._fitted().training.best_loss
+        return None if math.isinf(best) else best
+
+    @property
+    def validation_scores_(self) -> list[float] | None:
+        fitted = self._fitted()
+        return fitted.training.validation_scores if _stops_early(fitted) else None
+
+    @property
+    def best_validation_score_(self) -> float | None:
+        fitted = self._fitted()
+        return fitted.training.best_score if _stops_early(fitted) else None
 
     def to_backend(self, name: str, device: str | None = None, dtype: str | None = None):
         """The fitted model moved to another backend, device or dtype (a new object)."""
-        return _state.move(self, name, device, dtype)
+        fitted = self._fitted()
+        moved = type(self)(**self.get_params())
+        moved.fitted_ = fitted.placed(placement(name, device, dtype, fitted.trained_on["dtype"]))
+        return moved
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-        """The fitted model as a JSON-able header and host arrays (what a file holds)."""
-        self._check_fitted()
-        return _state.to_state(self)
+        """The fitted model as a JSON-able header and host arrays (what a file holds):
+        the network it was fitted with and the hyperparameters it was fitted with."""
+        return self._fitted().to_state(type(self).__name__)
 
     @classmethod
-    def from_state(cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend=None):
-        """The model that :meth:`to_state` described, on ``backend`` (default: in force)."""
-        return _state.from_state(cls, header, arrays, backend)
+    def from_state(
+        cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None = None
+    ) -> BaseClassifier:
+        """The model that :meth:`to_state` described, on ``backend`` (default: the backend
+        in force, in the saved dtype where its device has it).
+
+        Raises
+        ------
+        ValueError
+            When the header or an array does not describe a valid model of this class.
+        """
+        model = cls._fitted_with(header)
+        if backend is None:
+            backend = placement(None, None, None, header.get("dtype"))
+        model.fitted_ = cls._read_state(header, arrays, backend)
+        return model
+
+    @classmethod
+    def _fitted_with(cls, header: dict[str, Any]) -> BaseClassifier:
+        """A model with the hyperparameters a header says it was fitted with."""
+        try:
+            hyperparameters = {  # JSON has no tuples
+                k: tuple(v) if isinstance(v, list) else v
+                for k, v in dict(header["hyperparameters"]).items()
+            }
+            model = cls(**hyperparameters)
+            model._check_hyperparameters()
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"its header does not describe a valid {cls.__name__}: {exc}") from exc
+        return model
+
+    @classmethod
+    def _read_state(
+        cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None
+    ) -> FittedState:
+        model = cls._fitted_with(header)
+        classes = arrays.get("classes")
+        if classes is None or classes.ndim != 1:
+            raise ValueError("the array 'classes' is missing or not 1-D")
+        try:
+            n_x = int(header["n_features_in"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
+        architecture = model._architecture(n_x, 1 if classes.shape[0] <= 2 else classes.shape[0])
+        saved = header.get("architecture")
+        if saved is not None:
+            try:
+                found = Architecture(
+                    tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"]
+                )
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"its architecture is not valid: {exc}") from exc
+            if found != architecture:
+                raise ValueError(
+                    f"its layers, {found.describe()}, are not those its hyperparameters "
+                    f"describe, {architecture.describe()}"
+                )
+        if header.get("output_activation") != architecture.output:
+            raise ValueError(
+                f"classes {classes.tolist()} do not fit a {header.get('output_activation')} "
+                "output"
+            )
+        layout = None if saved is not None else model._from_course  # format 2
+        fitted = FittedState.from_state(header, arrays, architecture, backend, layout=layout)
+        fitted.metadata = dict(header.get("metadata") or {})
+        return fitted
 
     def __getstate__(self) -> dict[str, Any]:
-        params = self.get_params()
-        if not self._is_fitted():
-            return {"params": params}
-        header, arrays = (
-            _state.to_state(self) if "_pending" not in self.__dict__ else self._pending
-        )
-        return {"params": params, "header": header, "arrays": arrays}
+        saved: dict[str, Any] = {"params": self.get_params()}
+        if "fitted_" in self.__dict__:
+            fitted = self.fitted_
+            saved["fitted"] = (*fitted.to_state(type(self).__name__), fitted.metadata)
+        return saved
 
     def __setstate__(self, saved: dict[str, Any]) -> None:
         self.__dict__.update(saved["params"])
-        if "header" in saved:
-            self._pending = (saved["header"], saved["arrays"])
-            _state.restore(self, quiet=True)
+        if "fitted" not in saved:
+            return
+        header, arrays, metadata = saved["fitted"]
+        try:  # on the backend it was trained on, where that is available
+            where: Backend | None = placement(
+                header["backend"], header["device"], None, header.get("dtype")
+            )
+        except (ImportError, ValueError) as exc:
+            where, why = None, str(exc)
+        fitted = self._read_state(header, arrays, where)
+        fitted.metadata = metadata
+        if where is None:
+            fitted.unavailable = why
+        self.fitted_ = fitted
 
     def save(self, path: Any, *, metadata: dict | None = None) -> Any:
         """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
@@ -411,13 +522,21 @@ class BaseClassifier:
 
     def _output(self, X: Any) -> tuple[Array, bool]:
         """The output layer's activation A[L] of shape (n_y, n_samples); host or not."""
-        self._check_fitted()
-        X, backend, host = check_X(X, self.backend_, None)
-        self._check_features(X.shape[1])
-        network = self._network(1 if self.classes_.shape[0] == 2 else self.classes_.shape[0])
-        parameters = self._from_course(self.parameters_)
-        ZL, _ = network.forward(X.T, parameters, xp=backend.xp)
-        return network.head.activation(ZL, xp=backend.xp), host
+        fitted = self._placed()
+        X, backend, host = check_X(X, fitted.backend, None)
+        self._check_features(X.shape[1], fitted)
+        network, xp = fitted.architecture.network, backend.xp
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+            ZL, _ = network.forward(X.T, fitted.training.parameters, xp=xp)
+            AL = network.head.activation(ZL, xp=xp)
+        if not bool(xp.all(xp.isfinite(AL))):
+            raise ValueError(
+                "Expected X on a scale the network's arithmetic can hold. Received values "
+                f"that overflow {fitted.trained_on['dtype']} inside the network: standardise "
+                "X as the training data was"
+            )
+        return AL, host
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``.
@@ -425,7 +544,7 @@ class BaseClassifier:
         For a Dask array, a lazy Dask array: nothing is computed until you ask.
         """
         if is_dask_array(X):
-            self._check_fitted()
+            self._placed()
             return predict_blocks(self, X, proba=True)
         AL, host = self._output(X)
         xp = self.backend_.xp
@@ -440,7 +559,7 @@ class BaseClassifier:
         numbers only. For a Dask array, a lazy Dask array.
         """
         if is_dask_array(X):
-            self._check_fitted()
+            self._placed()
             return predict_blocks(self, X, proba=False)
         AL, host = self._output(X)
         xp = self.backend_.xp
@@ -456,9 +575,21 @@ class BaseClassifier:
             predicted = predicted.compute()
         if is_dask_array(y):
             y = y.compute()
-        hits = to_numpy(predicted) == to_numpy(y).reshape(-1)
-        weights = None if sample_weight is None else to_numpy(sample_weight)
-        return float(np.average(hits, weights=weights))
+        y = to_numpy(y)
+        if y.shape != (predicted.shape[0],):
+            raise ValueError(
+                f"Expected y of shape ({predicted.shape[0]},), one label per row of X. "
+                f"Received y of shape {y.shape}"
+            )
+        hits = to_numpy(predicted) == y
+        if sample_weight is None:
+            return float(np.mean(hits))
+        weights = check_sample_weight(sample_weight, y.shape[0], self.backend_)
+        return float(np.average(hits, weights=to_numpy(weights)[0]))
+
+
+def _stops_early(fitted: FittedState) -> bool:
+    return bool(fitted.hyperparameters.get("early_stopping"))
 
 
 def _one_hot(backend: Backend, index: Array, n_y: int) -> Array:

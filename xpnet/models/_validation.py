@@ -8,21 +8,41 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import warnings
 from typing import Any
 
 import numpy as np  # edge: host-side checks of host data
+from array_api_compat import array_namespace
 
 from ..activations import ACTIVATIONS
-from ..backend import Backend, is_host_data, to_numpy
+from ..backend import Backend, default_float, dtype_name, is_host_data, to_numpy
 from ..exceptions import data_conversion
 from ..initializers import check_method
 from ..optimizers import OPTIMIZERS
 from ..schedules import SCHEDULES
 
-__all__ = ["check_X", "check_hyperparameters", "check_sample_weight", "encode_labels"]
+__all__ = [
+    "check_X",
+    "check_activation",
+    "check_classes",
+    "check_hyperparameters",
+    "check_memory",
+    "check_sample_weight",
+    "encode_labels",
+]
 
 Array = Any
+
+
+def _host(a: Any, name: str) -> np.ndarray:
+    """Host data as a NumPy array; a masked array is refused rather than unmasked."""
+    if np.ma.isMaskedArray(a):
+        raise TypeError(
+            f"Expected {name} without a mask. Received a masked array: fill the masked "
+            f"entries first ({name}.filled(value)) or drop those rows"
+        )
+    return np.asarray(a)
 
 
 def _host_X(X: Any) -> np.ndarray:
@@ -31,7 +51,7 @@ def _host_X(X: Any) -> np.ndarray:
             "Expected dense X. Sparse data was passed for X, but dense data is required: "
             "convert it with X.toarray()"
         )
-    X = np.asarray(X)
+    X = _host(X, "X")
     if X.dtype.kind == "c":
         raise ValueError("Complex data not supported. Expected real numbers in X")
     if X.dtype.kind == "O":
@@ -75,14 +95,27 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
             raise ValueError(_nonfinite(X, "X"))
         backend = Backend.current().with_dtype(dtype) if backend is None else backend
         return backend.put(X, backend.dtype), backend, True
-    backend = Backend.of(X, dtype) if backend is None else backend
+    _real(X, "X")
+    if backend is None:
+        backend = Backend.of(X, dtype)
+        if dtype_name(backend.dtype) not in ("float32", "float64"):  # float16, bfloat16
+            backend = Backend.of(X, default_float(backend.xp, backend.device))
     X = backend.check(X, "X")
     xp = backend.xp
-    if not xp.isdtype(X.dtype, "real floating"):
+    if X.dtype != backend.dtype:
         X = xp.astype(X, backend.dtype)
     if not bool(xp.all(xp.isfinite(X))):
         raise ValueError("Expected finite values in X. Received NaN or infinity (inf) in X")
     return X, backend, False
+
+
+def _real(a: Array, name: str) -> None:
+    """Refuse complex numbers on any backend (a cast would drop the imaginary part)."""
+    xp = array_namespace(a)
+    if xp.isdtype(a.dtype, "complex floating"):
+        raise ValueError(f"Complex data not supported. Expected real numbers in {name}")
+    if not xp.isdtype(a.dtype, ("real floating", "integral", "bool")):
+        raise TypeError(f"Expected numeric {name}. Received an array of dtype {a.dtype}")
 
 
 def _nonfinite(a: np.ndarray, name: str) -> str:
@@ -115,7 +148,11 @@ def encode_labels(
         )
     xp = backend.xp
     on_host = is_host_data(y)
-    y = np.asarray(y) if on_host else backend.check(y, "y")
+    if on_host:
+        y = _host(y, "y")
+    else:
+        _real(y, "y")
+        y = backend.check(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. "
@@ -129,17 +166,20 @@ def encode_labels(
             f"Expected y of shape ({n},), one label per row of X. "
             f"Received y of shape {tuple(y.shape)}"
         )
-    found = np.unique(y) if on_host else to_numpy(xp.unique_values(y))
-    _check_label_type(found)
+    if on_host:
+        y = check_classes(y, "y", unique=False)
+        found = np.unique(y)
+    else:
+        found = check_classes(to_numpy(xp.unique_values(y)), "y")
     if classes is None:
         classes = found
     else:
-        classes = np.unique(np.asarray(classes))
-        unknown = np.setdiff1d(found, classes)
-        if unknown.size:
+        classes = check_classes(classes, "classes")
+        unknown = _outside(found, classes)
+        if unknown:
             raise ValueError(
                 f"Expected labels among the classes {classes.tolist()}. "
-                f"Received labels outside them: {unknown.tolist()}"
+                f"Received labels outside them: {unknown}"
             )
     if classes.shape[0] < 2:
         raise ValueError(
@@ -150,17 +190,63 @@ def encode_labels(
     return xp.searchsorted(backend.put(classes), y), classes
 
 
-def _check_label_type(found: np.ndarray) -> None:
-    if found.dtype.kind == "f":
-        if not np.isfinite(found).all():
-            raise ValueError(_nonfinite(found, "y"))
-        if np.any(found != np.round(found)):
+def _outside(found: np.ndarray, classes: np.ndarray) -> list[Any]:
+    """The labels of ``found`` that are not among ``classes`` (text is never a number)."""
+    if (found.dtype.kind == "U") != (classes.dtype.kind == "U"):
+        return found.tolist()
+    return np.setdiff1d(found, classes).tolist()
+
+
+def _label_kind(value: Any) -> str:
+    if isinstance(value, str | np.str_ | bytes | np.bytes_):
+        return "text"
+    if isinstance(value, bool | np.bool_):
+        return "bool"
+    if isinstance(value, numbers.Real):
+        return "number"
+    return type(value).__name__
+
+
+def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.ndarray:
+    """Host labels as an array of one kind: whole numbers, booleans or text.
+
+    An object array (what pandas gives) becomes text or numbers; NaN, None, a mix of
+    text and numbers, and fractional numbers (a continuous target) are refused.
+
+    Returns
+    -------
+    NumPy array, of the labels' unique values, sorted (``unique=False``: all of them)
+    """
+    labels = _host(labels, name)
+    if labels.ndim != 1:
+        labels = labels.reshape(-1)
+    if labels.dtype.kind in "OSU":
+        kinds = {_label_kind(v) for v in labels.tolist()}
+        missing = any(v is None or (isinstance(v, float) and math.isnan(v)) for v in labels.tolist())
+        if missing:
+            raise ValueError(f"Expected class labels in {name}. Received NaN or None among them")
+        if kinds <= {"text"}:
+            labels = labels.astype(str)
+        elif kinds <= {"number", "bool"}:
+            labels = np.asarray(labels.tolist())
+        else:
+            raise TypeError(
+                f"Expected labels of one type in {name}: all numbers, all booleans or all "
+                f"text. Received a mix of {sorted(kinds)}"
+            )
+    if labels.dtype.kind == "f":
+        if not np.isfinite(labels).all():
+            raise ValueError(_nonfinite(labels, name))
+        if np.any(labels != np.round(labels)):
             raise ValueError(
                 "Unknown label type: continuous. Expected class labels (integers, "
                 "booleans or text); a classifier cannot fit a continuous target"
             )
-    elif found.dtype.kind not in "biuUSO":
-        raise ValueError(f"Unknown label type: {found.dtype}. Expected class labels")
+    elif labels.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported. Expected class labels in {name}")
+    elif labels.dtype.kind not in "biuU":
+        raise ValueError(f"Unknown label type: {labels.dtype}. Expected class labels")
+    return np.unique(labels) if unique else labels
 
 
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
@@ -168,25 +254,47 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
     if sample_weight is None:
         return None
     if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
-        w = np.asarray(sample_weight, dtype=np.float64)
+        w = _host(sample_weight, "sample_weight")
+        if w.dtype.kind == "c":
+            raise ValueError("Complex data not supported. Expected real numbers in sample_weight")
+        try:
+            w = w.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"Expected numeric sample_weight. Received: {exc}") from exc
         if w.ndim == 0:
             w = np.full(n, float(w))
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
-        if not np.isfinite(w).all() or (w < 0).any():
-            raise ValueError(
-                "Expected finite, non-negative sample_weight. "
-                f"Received values from {w.min()} to {w.max()}"
-            )
-        if w.sum() <= 0:
-            raise ValueError(
-                "Expected sample_weight with a positive sum. Received weights that are all zero"
-            )
+        finite = bool(np.isfinite(w).all())
+        _check_weights(finite, float(w.min()) if finite else 0.0, float(w.sum()) if finite else 0.0)
         return backend.put(w.reshape(1, n), backend.dtype)
+    _real(sample_weight, "sample_weight")
     w = backend.check(sample_weight, "sample_weight")
     if tuple(w.shape) != (n,):
         raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
-    return backend.xp.reshape(backend.xp.astype(w, backend.dtype), (1, n))
+    xp = backend.xp
+    w = xp.astype(w, backend.dtype)
+    # finite, non-negative, a positive sum: three answers from the device in one move
+    finite, low, total = (
+        float(v)
+        for v in to_numpy(
+            xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])
+        )
+    )
+    _check_weights(bool(finite), low, total)
+    return xp.reshape(w, (1, n))
+
+
+def _check_weights(finite: bool, low: float, total: float) -> None:
+    if not finite or low < 0:
+        raise ValueError(
+            "Expected finite, non-negative sample_weight. "
+            f"Received {'NaN or infinity' if not finite else f'a smallest weight of {low}'}"
+        )
+    if not total > 0:
+        raise ValueError(
+            "Expected sample_weight with a positive sum. Received weights that are all zero"
+        )
 
 
 def _positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False) -> None:
@@ -234,16 +342,51 @@ def check_hyperparameters(model: Any) -> None:
         _positive("tol", model.tol, allow_zero=True)
     if model.decay_rate is not None:
         _positive("decay_rate", model.decay_rate)
+        if model.lr_decay == "exponential" and model.decay_rate > 1:
+            raise ValueError(
+                "Invalid decay_rate for lr_decay='exponential'. Expected a number in (0, 1]: "
+                f"the rate is multiplied by it each epoch. Received: {model.decay_rate!r}"
+            )
     if model.batch_size not in (None, "auto"):
         _positive("batch_size", model.batch_size, integer=True)
     _one_of("optimizer", model.optimizer, OPTIMIZERS)
     _one_of("lr_decay", model.lr_decay, SCHEDULES)
     _one_of("dtype", model.dtype, (None, "float32", "float64"))
-    if hasattr(model, "activation"):
-        _one_of("activation", model.activation, ACTIVATIONS)
     check_method(model.initialization)
     for name in ("shuffle", "early_stopping", "warm_start"):
         if not isinstance(getattr(model, name), bool | np.bool_):
             raise ValueError(
                 f"Invalid {name}. Expected True or False. Received: {getattr(model, name)!r}"
             )
+
+
+def check_activation(activation: Any) -> None:
+    """The hidden layers' activation is one of the registered ones."""
+    _one_of("activation", activation, ACTIVATIONS)
+
+
+def _physical_memory() -> int | None:
+    try:
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (AttributeError, ValueError, OSError):  # not a POSIX system
+        return None
+
+
+def check_memory(
+    shapes: dict[str, tuple[int, int]], optimizer: Any, backend: Backend, model: str
+) -> None:
+    """Refuse a network whose parameters cannot fit in this machine's memory, before
+    allocating them: the weights are drawn on the host in float64, then live on the
+    device with their gradients and the optimiser's moments."""
+    n = sum(math.prod(shape) for shape in shapes.values())
+    largest = max(math.prod(shape) for shape in shapes.values())
+    moments = len([k for k in optimizer.init({}) if k != "t"])
+    itemsize = 4 if dtype_name(backend.dtype) == "float32" else 8
+    needed = n * itemsize * (2 + moments) + largest * 8
+    available = _physical_memory()
+    if available is not None and needed > available:
+        raise ValueError(
+            f"Invalid network size for {model}: {n:,} parameters need about "
+            f"{needed / 2**30:,.1f} GiB with their gradients and optimiser state, more than "
+            f"this machine's {available / 2**30:,.1f} GiB of memory. Expected smaller layers"
+        )

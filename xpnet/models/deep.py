@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._base import BaseClassifier
+from ._validation import check_activation
 
 __all__ = ["DeepNet"]
 
@@ -46,6 +47,7 @@ class DeepNet(BaseClassifier):
     activation: str = "relu"
 
     def _check_architecture(self) -> None:
+        check_activation(self.activation)
         sizes = self.hidden_layer_sizes
         if (
             isinstance(sizes, str | bytes)
@@ -62,3 +64,6 @@ class DeepNet(BaseClassifier):
 
     def _hidden(self) -> tuple[int, ...]:
         return tuple(int(n) for n in self.hidden_layer_sizes)
+
+    def _activation(self) -> str:
+        return self.activation

@@ -81,6 +81,9 @@ class LogisticRegression(BaseClassifier):
     def _hidden(self) -> tuple[int, ...]:
         return ()
 
+    def _activation(self) -> None:
+        return None
+
     def _to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
         return {"w": parameters["W1"].T, "b": parameters["b1"]}  # Z = wᵀ·X + b
 

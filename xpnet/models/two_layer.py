@@ -19,6 +19,7 @@ from ..activations import get_activation
 from ..backend import array_namespace
 from ..losses import get_output
 from ._base import BaseClassifier
+from ._validation import check_activation
 
 __all__ = ["TwoLayerNet", "backward_propagation", "forward_propagation"]
 
@@ -125,6 +126,7 @@ class TwoLayerNet(BaseClassifier):
     activation: str = "relu"
 
     def _check_architecture(self) -> None:
+        check_activation(self.activation)
         if (
             not isinstance(self.n_h, numbers.Integral)
             or isinstance(self.n_h, bool)
@@ -134,3 +136,6 @@ class TwoLayerNet(BaseClassifier):
 
     def _hidden(self) -> tuple[int, ...]:
         return (int(self.n_h),)
+
+    def _activation(self) -> str:
+        return self.activation

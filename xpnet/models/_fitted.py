@@ -1,0 +1,300 @@
+"""A fitted estimator's state, in one object: what it was fitted with and what it learnt.
+
+:class:`FittedState` holds the fitted network's architecture, the hyperparameters it
+was fitted with, the training state (parameters in the engine's layout, the optimiser's
+state, the counters), the classes, and where the arrays live. An estimator keeps it on
+one attribute, ``fitted_``, and nothing else; a later ``set_params`` changes the
+estimator, never its fitted state, so a file or a pickle always holds a model that
+loads back.
+
+Its host form (:meth:`FittedState.to_state`) is a JSON-able header and NumPy arrays:
+what :mod:`xpnet.io` writes and a pickle holds. A model saved or pickled on one backend
+loads on any other, and loading never executes code.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import numpy as np  # edge: the host form of a model
+
+from .._version import __version__
+from ..backend import Backend, device_name, dtype_name, to_numpy, use_backend
+from ..network import Network
+from ..optimizers import get_optimizer
+from ..training import TrainingState
+
+__all__ = ["Architecture", "FittedState", "json_safe", "placement"]
+
+Array = Any
+
+
+@dataclass(frozen=True)
+class Architecture:
+    """The layer sizes n_x, n_1, ..., n_L, the hidden activation and the output head."""
+
+    dims: tuple[int, ...]
+    activation: str
+    output: str
+
+    @property
+    def network(self) -> Network:
+        """The network that predicts with these layers (no dropout, no L2)."""
+        return Network.dense(len(self.dims) - 1, self.activation, self.output)
+
+    def shapes(self) -> dict[str, tuple[int, int]]:
+        """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``: the parameters' shapes."""
+        shapes: dict[str, tuple[int, int]] = {}
+        for l in range(1, len(self.dims)):  # noqa: E741 (the course's layer index)
+            shapes |= {f"W{l}": (self.dims[l], self.dims[l - 1]), f"b{l}": (self.dims[l], 1)}
+        return shapes
+
+    def describe(self) -> str:
+        hidden = self.dims[1:-1]
+        return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
+
+
+def json_safe(value: Any) -> Any:
+    """A hyperparameter as JSON holds it: tuples as lists, NumPy scalars as numbers, and
+    a random generator as None (its state is not a hyperparameter worth keeping)."""
+    if isinstance(value, tuple | list):
+        return [json_safe(v) for v in value]
+    if isinstance(value, np.random.RandomState | np.random.Generator):
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+@dataclass
+class FittedState:
+    """Everything ``fit`` leaves on an estimator, and nothing it was not fitted with.
+
+    Attributes
+    ----------
+    hyperparameters : dict
+        The estimator's ``get_params()`` when it was fitted, JSON-safe.
+    architecture : Architecture
+    training : TrainingState
+        Parameters in the engine's layout ``{"W1", "b1", ...}``, the optimiser's state,
+        the epoch and stopping counters, the recorded costs.
+    classes : NumPy array of shape (n_classes,)
+    backend : Backend or None
+        Where the arrays live; None for a model unpickled where its backend is missing,
+        whose arrays wait on the host (``trained_on`` says where they came from).
+    trained_on : dict
+        ``{"backend", "device", "dtype"}`` of the run that fitted it.
+    metadata : dict
+        Notes kept with a saved file (the command line keeps its data set there).
+    """
+
+    hyperparameters: dict[str, Any]
+    architecture: Architecture
+    training: TrainingState
+    classes: np.ndarray
+    backend: Backend | None
+    trained_on: dict[str, str]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    unavailable: str | None = None  # why ``backend`` is None
+
+    @classmethod
+    def after_training(
+        cls,
+        hyperparameters: dict[str, Any],
+        architecture: Architecture,
+        training: TrainingState,
+        classes: np.ndarray,
+        backend: Backend,
+    ) -> FittedState:
+        where = {
+            "backend": backend.name,
+            "device": device_name(backend.device),
+            "dtype": dtype_name(backend.dtype),
+        }
+        safe = {k: json_safe(v) for k, v in hyperparameters.items()}
+        return cls(safe, architecture, training, classes, backend, where)
+
+    def warm_start(self, optimizer: str) -> TrainingState:
+        """A copy of the training state to continue from; a changed optimiser starts its
+        own state anew (the state's keys say which optimiser made it)."""
+        training = self.training
+        fresh = get_optimizer(optimizer).init(training.parameters)
+        state = training.optimizer_state
+        return replace(
+            training,
+            optimizer_state=state if set(state) == set(fresh) else fresh,
+            costs=list(training.costs),
+            cost_epochs=list(training.cost_epochs),
+            validation_scores=list(training.validation_scores),
+            stopped=None,
+        )
+
+    # -- the host form: a header and arrays ------------------------------------------
+
+    def to_state(self, model: str) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The JSON-able header and the host arrays that a file or a pickle holds."""
+        t, arch = self.training, self.architecture
+        header = {
+            "xpnet_version": __version__,
+            "model": model,
+            "hyperparameters": self.hyperparameters,
+            "architecture": {
+                "dims": list(arch.dims),
+                "activation": arch.activation,
+                "output": arch.output,
+            },
+            "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
+            **self.trained_on,
+            "n_features_in": arch.dims[0],
+            "n_iter": t.epoch,
+            "output_activation": arch.output,
+            "seed": t.seed,
+            "best_loss": None if math.isinf(t.best_loss) else t.best_loss,
+            "best_validation_score": None if math.isinf(t.best_score) else t.best_score,
+            "validation_scores": list(t.validation_scores),
+            "no_improvement": t.no_improvement,
+            "stopped": t.stopped,
+            "optimizer_t": _t(t.optimizer_state),
+            "parameter_shapes": {k: list(v.shape) for k, v in t.parameters.items()},
+        }
+        arrays = {
+            "classes": self.classes,
+            "costs": np.asarray(t.costs, dtype=np.float64),
+            "cost_iterations": np.asarray(t.cost_epochs, dtype=np.int64),
+            **{f"parameter:{k}": to_numpy(v) for k, v in t.parameters.items()},
+        }
+        for moment in ("v", "s"):
+            for k, v in t.optimizer_state.get(moment, {}).items():
+                arrays[f"optimizer:{moment}:{k}"] = to_numpy(v)
+        for k, v in (t.best_parameters or {}).items():
+            arrays[f"best:{k}"] = to_numpy(v)
+        return header, arrays
+
+    @classmethod
+    def from_state(
+        cls,
+        header: dict[str, Any],
+        arrays: dict[str, np.ndarray],
+        architecture: Architecture,
+        backend: Backend | None,
+        *,
+        layout: Any = None,
+    ) -> FittedState:
+        """The state :meth:`to_state` described, its arrays checked against
+        ``architecture`` and put on ``backend`` (None: kept on the host).
+
+        ``layout`` maps the file's parameters to the engine's layout (files of format 2
+        kept a model's own layout); by default they are in it already.
+
+        Raises
+        ------
+        ValueError
+            When an array is missing or of the wrong shape or kind.
+        """
+        for key in ("classes", "costs", "cost_iterations"):
+            if key not in arrays:
+                raise ValueError(f"the array {key!r} is missing")
+        classes = arrays["classes"]
+        if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
+            raise ValueError(
+                "expected at least two classes of numbers, booleans or text. Received "
+                f"an array of dtype {classes.dtype} and shape {classes.shape}"
+            )
+        n_y = architecture.dims[-1]
+        if n_y != (1 if classes.shape[0] == 2 else classes.shape[0]):
+            raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
+        shapes = architecture.shapes()
+        parameters = _group(arrays, "parameter:")
+        parameters = parameters if layout is None else layout(parameters)
+        _check_shapes(parameters, shapes, "parameters")
+        moments = {m: _group(arrays, f"optimizer:{m}:") for m in ("v", "s")}
+        for m, found in moments.items():
+            if found:
+                _check_shapes(found, {"d" + k: v for k, v in shapes.items()}, f"optimizer {m}s")
+        best = _group(arrays, "best:")
+        if best:
+            _check_shapes(best, shapes, "best parameters")
+        optimizer_state: dict[str, Any] = {m: found for m, found in moments.items() if found}
+        if header.get("optimizer_t") is not None:
+            optimizer_state["t"] = int(header["optimizer_t"])
+        best_loss, best_score = header.get("best_loss"), header.get("best_validation_score")
+        training = TrainingState(
+            parameters,
+            optimizer_state,
+            seed=int(header.get("seed") or 0),
+            epoch=int(header.get("n_iter", 0)),
+            costs=[float(c) for c in arrays["costs"]],
+            cost_epochs=[int(e) for e in arrays["cost_iterations"]],
+            validation_scores=[float(s) for s in header.get("validation_scores") or []],
+            best_loss=math.inf if best_loss is None else float(best_loss),
+            best_score=-math.inf if best_score is None else float(best_score),
+            best_parameters=best or None,
+            no_improvement=int(header.get("no_improvement") or 0),
+            stopped=header.get("stopped"),
+        )
+        trained_on = {k: str(header.get(k)) for k in ("backend", "device", "dtype")}
+        hyperparameters = dict(header["hyperparameters"])
+        host = cls(hyperparameters, architecture, training, classes, None, trained_on)
+        return host if backend is None else host.placed(backend)
+
+    def placed(self, backend: Backend) -> FittedState:
+        """The same state with its arrays on ``backend``, in its dtype (a new object)."""
+
+        def put(group: dict[str, Array] | None) -> dict[str, Array] | None:
+            if group is None:
+                return None
+            return {k: backend.put(to_numpy(v), backend.dtype) for k, v in group.items()}
+
+        t = self.training
+        optimizer_state = {
+            k: put(v) if isinstance(v, dict) else v for k, v in t.optimizer_state.items()
+        }
+        training = replace(
+            t,
+            parameters=put(t.parameters),
+            optimizer_state=optimizer_state,
+            best_parameters=put(t.best_parameters),
+        )
+        return replace(self, training=training, backend=backend, unavailable=None)
+
+
+def _t(optimizer_state: dict[str, Any]) -> int | None:
+    t = optimizer_state.get("t")
+    return None if t is None else int(t)
+
+
+def _group(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
+    return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
+
+
+def _check_shapes(found: dict, expected: dict, what: str) -> None:
+    if set(found) != set(expected):
+        raise ValueError(f"{what} {sorted(found)}, expected {sorted(expected)}")
+    for key, shape in expected.items():
+        if found[key].shape != tuple(shape) or found[key].dtype.kind != "f":
+            raise ValueError(
+                f"{what[:-1] if what.endswith('s') else what} {key} has shape {found[key].shape} "
+                f"and dtype {found[key].dtype}, expected floats of shape {tuple(shape)}"
+            )
+
+
+def _saved_dtype(backend: Backend, saved: str | None) -> Backend:
+    """``backend`` in the model's saved dtype where its device has that dtype."""
+    xp = backend.xp
+    floats = xp.__array_namespace_info__().dtypes(device=backend.device, kind="real floating")
+    return backend.with_dtype(saved if saved in floats else None)
+
+
+def placement(
+    name: str | None, device: str | None, dtype: str | None, saved: str | None
+) -> Backend:
+    """Where to put a model: a backend and device by name (None: the backend in force),
+    in ``dtype`` or else the ``saved`` dtype where the device has it."""
+    if name is None:
+        backend = Backend.current()
+    else:
+        with use_backend(name, device) as backend:
+            pass
+    return backend.with_dtype(dtype) if dtype else _saved_dtype(backend, saved)
