@@ -64,7 +64,7 @@ def test_backend_arrays_in_backend_arrays_out(backend, xp, name):
         model.predict_proba(Xb),
         model.parameters_["b" if name == "logistic" else "b1"],
     ):
-        namespace, device = xb.array_namespace(out)
+        namespace, device = xb.namespace_and_device(out)
         assert namespace is xp and device == backend.device
     np.testing.assert_array_equal(xpnet.to_numpy(model.predict(Xb)), model.predict(X))
 
