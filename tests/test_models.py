@@ -427,7 +427,7 @@ def test_an_unpickled_model_without_its_backend_says_so(monkeypatch):
         return real(module)
 
     monkeypatch.setattr(adapters, "_import_module", no_strict)
-    xb._load.cache_clear()
+    xb._backend._load.cache_clear()
     try:
         model = pickle.loads(data)  # loads: the arrays wait on the host
         with pytest.raises(
@@ -439,7 +439,7 @@ def test_an_unpickled_model_without_its_backend_says_so(monkeypatch):
         moved = model.to_backend("numpy")
         assert moved.predict(X).shape == (40,)
     finally:
-        xb._load.cache_clear()
+        xb._backend._load.cache_clear()
 
 
 # -- scikit-learn ---------------------------------------------------------------------

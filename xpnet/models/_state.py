@@ -18,6 +18,7 @@ from ..backend import (
     BackendUnavailableError,
     device_name,
     dtype_name,
+    get_backend,
     to_numpy,
     use_backend,
 )
@@ -175,7 +176,7 @@ def from_state(cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backe
     if best:
         _check_shapes(best, shapes, "best parameters")
 
-    backend = _saved_dtype(Backend.current(), header.get("dtype")) if backend is None else backend
+    backend = _saved_dtype(get_backend(), header.get("dtype")) if backend is None else backend
     put = lambda group: {k: backend.put(v, backend.dtype) for k, v in group.items()}  # noqa: E731
     optimizer_state = {m: put(found) for m, found in moments.items() if found}
     if header.get("optimizer_t") is not None:

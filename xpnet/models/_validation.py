@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np  # edge: host-side checks of host data
 
 from ..activations import ACTIVATIONS
-from ..backend import Backend, is_host_data, to_numpy
+from ..backend import Backend, get_backend, is_host_data, to_numpy
 from ..exceptions import data_conversion
 from ..initializers import check_method
 from ..optimizers import OPTIMIZERS
@@ -73,7 +73,7 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if host:
         if not np.isfinite(X).all():
             raise ValueError(_nonfinite(X, "X"))
-        backend = Backend.current().with_dtype(dtype) if backend is None else backend
+        backend = get_backend().with_dtype(dtype) if backend is None else backend
         return backend.put(X, backend.dtype), backend, True
     backend = Backend.of(X, dtype) if backend is None else backend
     X = backend.check(X, "X")
