@@ -104,9 +104,9 @@ def pytest_generate_tests(metafunc):
 @pytest.fixture(autouse=True)
 def _restore_backend_choice():
     """Whatever a test chose with set_backend, the next test starts from the environment."""
-    saved = xb._override
+    saved = xb._select._override
     yield
-    xb._override = saved
+    xb._select._override = saved
 
 
 @pytest.fixture
@@ -146,7 +146,7 @@ def float64(backend):
 @pytest.fixture
 def put(backend):
     """Host data → the backend under test, in its default float dtype for floats."""
-    return backend.asarray
+    return backend.put
 
 
 @pytest.fixture(scope="session")

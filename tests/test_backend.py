@@ -16,7 +16,7 @@ def clean_env(monkeypatch):
     """No XPNET_* variable and no override: the environment as a new user has it."""
     for name in ("XPNET_BACKEND", "XPNET_DEVICE", "XPNET_DTYPE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(xb, "_override", None)
+    monkeypatch.setattr(xb._select, "_override", None)
     return monkeypatch
 
 
@@ -96,9 +96,9 @@ def fake_import(clean_env):
 
         clean_env.setattr(adapters, "_import_module", fake)
 
-    xb._load.cache_clear()
+    xb._backend._load.cache_clear()
     yield install
-    xb._load.cache_clear()
+    xb._backend._load.cache_clear()
 
 
 def test_missing_library_names_the_extra(fake_import):
@@ -152,6 +152,50 @@ def test_use_backend_restores_after_an_error(clean_env):
     assert xpnet.get_backend().name == "numpy"
 
 
+def test_backend_load_builds_a_backend_without_choosing_it(clean_env):
+    pytest.importorskip("array_api_strict")
+    loaded = xb.Backend.load("array_api_strict", "device1", "float32")
+    assert (loaded.name, xb.device_name(loaded.device), xb.dtype_name(loaded.dtype)) == (
+        "array_api_strict",
+        "device1",
+        "float32",
+    )
+    assert xpnet.get_backend().name == "numpy"  # the choice in force is untouched
+    with xpnet.use_backend("array_api_strict", "device1", "float32") as chosen:
+        assert chosen is loaded
+    assert xb.Backend.load("array_api_strict").dtype == loaded.xp.float64
+
+
+def test_backend_load_checks_its_names_as_set_backend_does(clean_env):
+    with pytest.raises(
+        ValueError, match=r"Invalid backend name\. .*Received: backend name='dask'"
+    ):
+        xb.Backend.load("dask")
+    with pytest.raises(ValueError, match=r"Invalid XPNET_DEVICE.*Received: XPNET_DEVICE='cuda:7'"):
+        xb.Backend.load("numpy", "cuda:7")
+    with pytest.raises(ValueError, match=r"Invalid XPNET_DTYPE\. .*Received: XPNET_DTYPE='int8'"):
+        xb.Backend.load("numpy", dtype="int8")
+    assert xpnet.get_backend().name == "numpy"
+
+
+def test_the_package_exports_each_operation_once_under_its_own_name():
+    assert xb.__all__ == sorted(xb.__all__)
+    assert all(hasattr(xb, name) for name in xb.__all__)
+    # array-api-compat's array_namespace returns xp; the backend's function returns
+    # (xp, device) and must not be mistaken for it.
+    assert not hasattr(xb, "array_namespace")
+    assert not hasattr(xb.Backend, "current") and not hasattr(xb.Backend, "asarray")
+
+
+def test_namespace_and_device_agrees_with_array_api_compat(backend):
+    import array_api_compat
+
+    x = backend.put([[1.0, 2.0]])
+    xp, device = xb.namespace_and_device(x, backend.put([3]))
+    assert xp is array_api_compat.array_namespace(x) is backend.xp
+    assert device == array_api_compat.device(x) == backend.device
+
+
 def test_available_backends_always_has_numpy():
     usable = xpnet.available_backends()
     assert usable[0] == "numpy"
@@ -184,8 +228,9 @@ def test_import_touches_no_backend_and_writes_nothing(tmp_path):
 def test_round_trip_through_asarray_and_to_numpy(backend):
     host = np.arange(12.0).reshape(3, 4) / 7
     x = xpnet.asarray(host)
-    assert xb.backend_name(xb.array_namespace(x)[0]) == backend.name
-    assert xb.array_namespace(x)[1] == backend.device
+    xp, device = xb.namespace_and_device(x)
+    assert xb.backend_name(xp) == backend.name
+    assert device == backend.device
     assert x.dtype == backend.dtype
     back = xpnet.to_numpy(x)
     assert isinstance(back, np.ndarray)
@@ -220,13 +265,13 @@ def test_asarray_refuses_text(backend):
 
 def test_arrays_on_two_devices_raise_naming_both():
     pytest.importorskip("array_api_strict")
-    a = xpnet.set_backend("array_api_strict", device="device1").asarray([1.0])
-    b = xpnet.set_backend("array_api_strict").asarray([1.0])
+    a = xpnet.set_backend("array_api_strict", device="device1").put([1.0])
+    b = xpnet.set_backend("array_api_strict").put([1.0])
     with pytest.raises(
         ValueError,
         match=r"Expected arrays on one device\. Received arrays on device1 and CPU_DEVICE",
     ):
-        xb.array_namespace(a, b)
+        xb.namespace_and_device(a, b)
     with pytest.raises(
         ValueError, match=r"Expected an array on CPU_DEVICE\. Received an array on device1"
     ):
@@ -239,7 +284,7 @@ def test_arrays_from_two_libraries_raise_naming_both():
     import array_api_strict
 
     with pytest.raises(TypeError, match=r"Received arrays from \['array_api_strict', 'torch'\]"):
-        xb.array_namespace(array_api_strict.asarray([1.0]), torch.asarray([1.0]))
+        xb.namespace_and_device(array_api_strict.asarray([1.0]), torch.asarray([1.0]))
 
 
 def test_device1_refuses_silent_host_conversion():

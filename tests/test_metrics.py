@@ -19,7 +19,7 @@ def sk():
 
 
 def stays_on(x, backend):
-    namespace, device = xb.array_namespace(x)
+    namespace, device = xb.namespace_and_device(x)
     return namespace is backend.xp and device == backend.device
 
 

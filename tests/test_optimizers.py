@@ -101,12 +101,12 @@ def test_rmsprop(backend, put, float64):
 
 
 def test_optimizer_state_stays_on_the_parameters_device(backend, put, xp):
-    from xpnet.backend import array_namespace
+    from xpnet.backend import namespace_and_device
 
     P, G = params_and_grads()
     params, state = opt.Adam().update(on(put, P), on(put, G), opt.Adam().init(on(put, P)), 0.1)
     for array in (*params.values(), *state["v"].values(), *state["s"].values()):
-        namespace, device = array_namespace(array)
+        namespace, device = namespace_and_device(array)
         assert namespace is xp and device == backend.device and array.dtype == backend.dtype
 
 

@@ -21,7 +21,9 @@ import numbers
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from .backend import Backend, array_namespace
+from array_api_compat import array_namespace
+
+from .backend import Backend, get_backend
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,9 +50,9 @@ def _prepare(Z: Any) -> tuple[Array, Any]:
     Callers that pass ``xp`` (the engine) pass floating arrays, and skip this.
     """
     if isinstance(Z, numbers.Number):
-        backend = Backend.current()
+        backend = get_backend()
         return backend.put(float(Z)), backend.xp
-    xp = array_namespace(Z)[0]
+    xp = array_namespace(Z)
     if not xp.isdtype(Z.dtype, "real floating"):
         Z = xp.astype(Z, Backend.of(Z).dtype)
     return Z, xp
@@ -100,7 +102,7 @@ def relu_derivative(*, A: Array, xp: Any = None) -> Array:
 
     From ``A = ReLU(Z)``: A > 0 exactly where Z > 0.
     """
-    xp = array_namespace(A)[0] if xp is None else xp
+    xp = array_namespace(A) if xp is None else xp
     return xp.astype(A > 0, A.dtype)
 
 
@@ -113,7 +115,7 @@ def leaky_relu(Z: Array, /, *, xp: Any = None) -> Array:
 
 def leaky_relu_derivative(*, A: Array, xp: Any = None) -> Array:
     """Leaky ReLU'(Z) = 1 where Z > 0, else 0.01; from ``A``, which has the sign of Z."""
-    xp = array_namespace(A)[0] if xp is None else xp
+    xp = array_namespace(A) if xp is None else xp
     return LEAKY_SLOPE + (1 - LEAKY_SLOPE) * xp.astype(A > 0, A.dtype)
 
 

@@ -12,9 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np  # edge: host-side random draws
-from array_api_compat import device
-
-from .backend import array_namespace
+from array_api_compat import array_namespace, device
 
 __all__ = ["epoch_batches", "random_mini_batches"]
 
@@ -61,7 +59,7 @@ def random_mini_batches(
     -------
     list of (X_batch, Y_batch)
     """
-    xp = array_namespace(X, Y)[0] if xp is None else xp
+    xp = array_namespace(X, Y) if xp is None else xp
     m = X.shape[1]
     order = xp.asarray(np.random.RandomState(seed).permutation(m), device=device(X))
     X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)

@@ -24,7 +24,7 @@ from typing import Any
 import array_api_compat
 import numpy as np  # edge: host-side permutations, seeds and class lists
 
-from .backend import Backend, array_namespace
+from .backend import Backend
 
 __all__ = ["BlockSource", "is_dask_array", "predict_blocks", "prepare"]
 
@@ -115,7 +115,7 @@ def _align(v: Any, X: Any, name: str, da: Any) -> Any:
 def _block(network, X, index, weights, parameters, n_classes, seed, with_loss, check):
     """One block's share: Σ of its examples' gradients and losses, its weight, finiteness
     (checked on the block's first visit only: ``check``)."""
-    xp, _ = array_namespace(X)
+    xp = array_api_compat.array_namespace(X)
     if check and not bool(xp.all(xp.isfinite(X))):
         return None, None, 0.0, False
     Xt = X.T
@@ -216,7 +216,7 @@ class BlockSource:
                 "Expected finite values in X. Received NaN or infinity in a block of X"
             )
         self._checked.update(batch)
-        xp, _ = array_namespace(*parameters.values())
+        xp = array_api_compat.array_namespace(*parameters.values())
         grads = {k: g / weight for k, g in sums.items()}
         if network.l2:  # the network's own L2 equations, over the whole batch's weight
             network.add_l2(grads, parameters, weight)

@@ -16,8 +16,9 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np  # edge: the host-side index of θ
+from array_api_compat import array_namespace
 
-from .backend import Backend, array_namespace
+from .backend import Backend
 
 __all__ = [
     "dictionary_to_vector",
@@ -34,7 +35,7 @@ def dictionary_to_vector(
     parameters: dict[str, Array], /, *, xp: Any = None
 ) -> tuple[Array, list[tuple[str, tuple[int, ...]]]]:
     """θ, all parameters flattened row by row and concatenated, and the layout to undo it."""
-    xp = array_namespace(*parameters.values())[0] if xp is None else xp
+    xp = array_namespace(*parameters.values()) if xp is None else xp
     layout = [(name, tuple(P.shape)) for name, P in parameters.items()]
     return xp.concat([xp.reshape(P, (-1,)) for P in parameters.values()]), layout
 
@@ -43,7 +44,7 @@ def vector_to_dictionary(
     theta: Array, layout: list[tuple[str, tuple[int, ...]]], /, *, xp: Any = None
 ) -> dict[str, Array]:
     """The parameters dict that θ flattens (the inverse of :func:`dictionary_to_vector`)."""
-    xp = array_namespace(theta)[0] if xp is None else xp
+    xp = array_namespace(theta) if xp is None else xp
     parameters, start = {}, 0
     for name, shape in layout:
         size = int(np.prod(shape))
@@ -81,7 +82,7 @@ def numerical_gradients(
     -------
     array of shape (n_parameters,), in θ's order, on the parameters' device
     """
-    xp = array_namespace(*parameters.values())[0] if xp is None else xp
+    xp = array_namespace(*parameters.values()) if xp is None else xp
     theta, layout = dictionary_to_vector(parameters, xp=xp)
     backend = Backend.of(theta)
     index = backend.put(np.arange(theta.shape[0]))  # created on θ's device
@@ -110,7 +111,7 @@ def gradient_check(
     float
         ‖grad − gradapprox‖ / (‖grad‖ + ‖gradapprox‖) over all parameters together.
     """
-    xp = array_namespace(*parameters.values())[0] if xp is None else xp
+    xp = array_namespace(*parameters.values()) if xp is None else xp
     _, layout = dictionary_to_vector(parameters, xp=xp)
     grad = gradients_to_vector(grads, layout, xp=xp)
     gradapprox = numerical_gradients(cost, parameters, epsilon=epsilon, xp=xp)

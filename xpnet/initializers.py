@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side random draws
 
-from .backend import Backend
+from .backend import Backend, get_backend
 
 __all__ = [
     "INITIALIZATIONS",
@@ -113,7 +113,7 @@ def initialize_parameters(
             f"Received: layer_dims={list(layer_dims)!r}"
         )
     check_method(method)
-    backend = Backend.current() if backend is None else backend
+    backend = get_backend() if backend is None else backend
     rng = check_random_state(random_state) if method != "zeros" else None
     parameters = {}
     for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)

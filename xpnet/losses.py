@@ -14,8 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from array_api_compat import array_namespace
+
 from .activations import sigmoid, softmax
-from .backend import array_namespace
 
 __all__ = [
     "OUTPUTS",
@@ -32,7 +33,7 @@ Array = Any
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
     """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``)."""
-    xp = array_namespace(Z)[0] if xp is None else xp
+    xp = array_namespace(Z) if xp is None else xp
     return xp.logaddexp(Z, 0.0)
 
 
@@ -78,7 +79,7 @@ def get_output(name: str) -> Output:
 
 def _check(Z: Array, Y: Array, xp: Any) -> tuple[Array, Any]:
     """Z and Y as the course gives them: 2-D, one shape; integer or boolean Y as floats."""
-    xp = array_namespace(Z, Y)[0] if xp is None else xp
+    xp = array_namespace(Z, Y) if xp is None else xp
     if Z.ndim != 2 or tuple(Y.shape) != tuple(Z.shape):
         raise ValueError(
             "Expected Z and Y of one shape (n_y, m): examples are columns. Received Z of "

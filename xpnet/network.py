@@ -16,7 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .backend import array_namespace
+from array_api_compat import array_namespace
+
 from .layers import Cache, Dense, Dropout
 from .losses import get_output
 
@@ -81,7 +82,7 @@ class Network:
         ``rng`` (a NumPy RandomState or Generator) switches dropout on, as in training;
         without it the pass is the prediction pass.
         """
-        xp = array_namespace(X)[0] if xp is None else xp
+        xp = array_namespace(X) if xp is None else xp
         A, caches = X, []
         for layer in self.layers:
             A, cache = layer.forward(A, parameters, rng=rng, xp=xp)
@@ -104,7 +105,7 @@ class Network:
         sum of their weights. dA0, the gradient with respect to X, is not computed; each
         dA is passed down and let go, not kept.
         """
-        xp = array_namespace(dZL)[0] if xp is None else xp
+        xp = array_namespace(dZL) if xp is None else xp
         grads: dict[str, Array] = {}
         dA = dZL
         for i in reversed(range(len(self.layers))):
@@ -141,7 +142,7 @@ class Network:
 
         ``weights`` of shape (1, m) scale each example's loss.
         """
-        xp = array_namespace(ZL)[0] if xp is None else xp
+        xp = array_namespace(ZL) if xp is None else xp
         losses = self.head.losses(ZL, Y, xp)
         total = xp.sum(losses if weights is None else losses * weights)
         if self.l2:
@@ -152,7 +153,7 @@ class Network:
         self, ZL: Array, Y: Array, parameters: dict[str, Array], /, *, xp: Any = None
     ) -> Array:
         """J = cross-entropy + λ/(2m)·Σ‖W[l]‖², the course's cost with regularisation."""
-        xp = array_namespace(ZL)[0] if xp is None else xp
+        xp = array_namespace(ZL) if xp is None else xp
         m = ZL.shape[1]
         J = xp.sum(self.head.losses(ZL, Y, xp)) / m
         if self.l2:
@@ -181,7 +182,7 @@ class Network:
         ``weights`` of shape (1, m) weight each example as if it were repeated that many
         times: the gradient is Σ w_i·∂J_i / Σ w_i, and the L2 term is divided by Σ w_i.
         """
-        xp = array_namespace(X)[0] if xp is None else xp
+        xp = array_namespace(X) if xp is None else xp
         ZL, caches = self.forward(X, parameters, rng=rng, xp=xp)
         loss = self.loss_sum(ZL, Y, parameters, weights=weights, xp=xp) if with_loss else None
         dZL = self.head.activation(ZL, xp=xp) - Y  # dZ[L] = A[L] − Y
@@ -211,7 +212,7 @@ def L_model_forward(
         Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
         one Z per layer is the largest saving a forward pass can make.
     """
-    xp = array_namespace(X)[0] if xp is None else xp
+    xp = array_namespace(X) if xp is None else xp
     network = Network.dense(n_layers(parameters), activation, output)
     ZL, caches = network.forward(X, parameters, xp=xp)
     AL = network.head.activation(ZL, xp=xp)
@@ -233,7 +234,7 @@ def L_model_backward(
     grads : dict
         ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter.
     """
-    xp = array_namespace(AL)[0] if xp is None else xp
+    xp = array_namespace(AL) if xp is None else xp
     if Y.dtype != AL.dtype:
         Y = xp.astype(Y, AL.dtype)
     network = Network.dense(len(caches), activation)

@@ -40,8 +40,8 @@ def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Bui
     xp = where.xp
     network = Network.dense(len(w.layer_dims) - 1, w.activation, w.output)
     optimizer = GradientDescent()
-    X, Y = (where.asarray(a) for a in w.data(dtype))
-    parameters = {k: where.asarray(v) for k, v in w.parameters(dtype).items()}
+    X, Y = (where.put(a) for a in w.data(dtype))
+    parameters = {k: where.put(v) for k, v in w.parameters(dtype).items()}
     if w.kind == "logistic":  # the course's w is the engine's W1 transposed
         parameters = {"W1": parameters["w"].T, "b1": parameters["b"]}
 

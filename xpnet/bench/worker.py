@@ -158,7 +158,7 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
             where = xpnet.set_backend(backend, device, dtype)
         except ValueError:
             continue
-        A, B = (where.asarray(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
+        A, B = (where.put(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
         sync = lambda state, where=where: where.synchronize(state)  # noqa: E731
         seconds, _, _ = _median_seconds(
             lambda s, A=A, B=B: A @ B, sync, None, per_call=1, min_seconds=0.2, repeats=repeats
@@ -166,8 +166,8 @@ def ceilings(config: dict[str, Any]) -> dict[str, Any]:
         out["matmul_gflops"][dtype] = 2 * n**3 / seconds / 1e9
         out["device_name"] = xpnet.backend.device_name(where.device)
     size = config.get("copy_mb", 512) * 2**20 // 4
-    src = where.asarray(np.ones(size, dtype=np.float32))
-    dst = where.asarray(np.zeros(size, dtype=np.float32))
+    src = where.put(np.ones(size, dtype=np.float32))
+    dst = where.put(np.zeros(size, dtype=np.float32))
     seconds, _, _ = _median_seconds(
         lambda s: _copy_into(dst, src), sync, None, per_call=1, min_seconds=0.2, repeats=repeats
     )

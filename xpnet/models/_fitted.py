@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np  # edge: the host form of a model
 
 from .._version import __version__
-from ..backend import Backend, device_name, dtype_name, to_numpy, use_backend
+from ..backend import Backend, device_name, dtype_name, get_backend, to_numpy
 from ..network import Network
 from ..optimizers import get_optimizer
 from ..training import TrainingState
@@ -292,9 +292,5 @@ def placement(
 ) -> Backend:
     """Where to put a model: a backend and device by name (None: the backend in force),
     in ``dtype`` or else the ``saved`` dtype where the device has it."""
-    if name is None:
-        backend = Backend.current()
-    else:
-        with use_backend(name, device) as backend:
-            pass
+    backend = get_backend() if name is None else Backend.load(name, device)
     return backend.with_dtype(dtype) if dtype else _saved_dtype(backend, saved)

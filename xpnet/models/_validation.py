@@ -16,7 +16,7 @@ import numpy as np  # edge: host-side checks of host data
 from array_api_compat import array_namespace
 
 from ..activations import ACTIVATIONS
-from ..backend import Backend, default_float, dtype_name, is_host_data, to_numpy
+from ..backend import Backend, default_float, dtype_name, get_backend, is_host_data, to_numpy
 from ..exceptions import data_conversion
 from ..initializers import check_method
 from ..optimizers import OPTIMIZERS
@@ -93,7 +93,7 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if host:
         if not np.isfinite(X).all():
             raise ValueError(_nonfinite(X, "X"))
-        backend = Backend.current().with_dtype(dtype) if backend is None else backend
+        backend = get_backend().with_dtype(dtype) if backend is None else backend
         return backend.put(X, backend.dtype), backend, True
     _real(X, "X")
     if backend is None:

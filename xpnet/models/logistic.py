@@ -12,7 +12,8 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-from ..backend import array_namespace
+from array_api_compat import array_namespace
+
 from ..network import Network
 from ._base import BaseClassifier
 
@@ -39,7 +40,7 @@ def propagate(
         ``{"dw": 1/m · X·(A − Y)ᵀ, "db": 1/m · Σ (A − Y)}``, the shapes of w and b.
     cost : 0-d array
     """
-    xp = array_namespace(X, Y)[0] if xp is None else xp
+    xp = array_namespace(X, Y) if xp is None else xp
     if Y.dtype != X.dtype:
         Y = xp.astype(Y, X.dtype)
     network = Network.dense(1, output=output)

@@ -15,8 +15,9 @@ import numbers
 from dataclasses import dataclass
 from typing import Any
 
+from array_api_compat import array_namespace
+
 from ..activations import get_activation
-from ..backend import array_namespace
 from ..losses import get_output
 from ._base import BaseClassifier
 from ._validation import check_activation
@@ -53,7 +54,7 @@ def forward_propagation(
         ``{"A1", "Z2", "A2"}`` for the backward pass and the cost. Z1 is not kept:
         g'(Z1) is computed from A1, and dropping Z1 saves a hidden layer's worth of memory.
     """
-    xp = array_namespace(X)[0] if xp is None else xp
+    xp = array_namespace(X) if xp is None else xp
     g, sigma = get_activation(activation).fn, get_output(output).activation
     W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
     Z1 = W1 @ X + b1  # Z1 = W1·X + b1
@@ -80,7 +81,7 @@ def backward_propagation(
     grads : dict
         ``{"dW1", "db1", "dW2", "db2"}``, each the shape of its parameter.
     """
-    xp = array_namespace(X)[0] if xp is None else xp
+    xp = array_namespace(X) if xp is None else xp
     g_prime = get_activation(activation).derivative
     m = X.shape[1]
     W2, A1, A2 = parameters["W2"], cache["A1"], cache["A2"]

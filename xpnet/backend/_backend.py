@@ -1,0 +1,286 @@
+"""Where arrays live: a :class:`Backend` (a namespace, a device and a float dtype), and
+where a given array lives (:func:`namespace_and_device`, :func:`is_host_data`).
+
+The dtype policy: float64 where the device supports it, so that results match the
+course's NumPy outputs, float32 where it does not (array-api-strict's ``no_float64``,
+and JAX unless its 64-bit mode is on).
+
+Host data (lists, NumPy arrays) is moved to a backend explicitly, with
+:meth:`Backend.put`; an array that already lives on a backend is never moved silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from types import ModuleType
+from typing import Any
+
+import array_api_compat
+import numpy as np  # edge: host data on its way to a device
+
+from ._adapters import ADAPTERS
+from ._names import backend_name, device_name, dtype_name, library_name
+
+__all__ = ["BACKENDS", "Backend", "default_float", "is_host_data", "namespace_and_device"]
+
+#: Backend names.
+BACKENDS: tuple[str, ...] = tuple(ADAPTERS)
+_FLOATS = ("float32", "float64")
+
+
+@dataclass(frozen=True, eq=False)
+class Backend:
+    """Where arrays live: an array library, one of its devices, and a float dtype.
+
+    Build one by name with :meth:`Backend.load`, or from an array with :meth:`Backend.of`;
+    neither changes the backend in force (:func:`~xpnet.backend.get_backend`).
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`BACKENDS`.
+    xp : module
+        The array-API namespace (array-api-compat's wrapper where one is needed).
+    device : object
+        The library's own device object, as ``array_api_compat.device`` reports it.
+    dtype : object
+        The float dtype of this placement: by default float64 where the device has it.
+    """
+
+    name: str
+    xp: ModuleType
+    device: Any
+    dtype: Any
+
+    # -- identity: by names, so that a CuPy device (unhashable) or a pickle is no problem
+
+    def _key(self) -> tuple[str, str, str]:
+        return self.name, device_name(self.device), dtype_name(self.dtype)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Backend) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __reduce__(self) -> tuple:
+        return Backend.load, self._key()
+
+    def __str__(self) -> str:
+        return f"{self.name} on {device_name(self.device)} ({dtype_name(self.dtype)})"
+
+    def __repr__(self) -> str:
+        name, device, dtype = self._key()
+        return f"Backend({name!r}, {device!r}, {dtype!r})"
+
+    # -- constructors -------------------------------------------------------------------
+
+    @classmethod
+    def load(cls, name: str, device: str | None = None, dtype: str | None = None) -> Backend:
+        """The backend ``name`` on ``device`` in ``dtype``, checked, without selecting it.
+
+        The same backend comes back for the same names while the library's settings
+        stay the same (JAX's 64-bit mode).
+
+        Parameters
+        ----------
+        name : {"numpy", "cupy", "torch", "jax", "array_api_strict"}
+        device : str, optional
+            ``"cpu"``, ``"cuda:1"``, array-api-strict's ``"device1"``...; None picks the
+            library's default (for PyTorch, CUDA when available).
+        dtype : {"float32", "float64"}, optional
+            None picks float64 where the device supports it.
+
+        Raises
+        ------
+        ValueError
+            For an unknown backend, device or dtype name.
+        BackendUnavailableError
+            When the library is not installed, or CuPy finds no CUDA device.
+        """
+        return _load(_check_name(name, "backend name"), device, dtype, _variant(name))
+
+    @classmethod
+    def of(cls, x: Any, dtype: Any = None) -> Backend:
+        """Where the backend array ``x`` lives; its float dtype, or the device's default."""
+        xp, device = namespace_and_device(x)
+        if dtype is None:
+            dtype = x.dtype if xp.isdtype(x.dtype, "real floating") else default_float(xp, device)
+        elif isinstance(dtype, str):
+            dtype = getattr(xp, dtype)
+        return cls(backend_name(xp), xp, device, dtype)
+
+    def with_dtype(self, dtype: str | None) -> Backend:
+        """The same library and device, with another float dtype (None keeps this one)."""
+        if dtype is None:
+            return self
+        floats = _floats(self.xp, self.device)
+        if dtype not in floats:
+            raise ValueError(
+                f"Invalid dtype for {self.name} on {device_name(self.device)}. Expected one of "
+                f"{sorted(floats)}. Received: dtype={dtype!r}"
+            )
+        return Backend(self.name, self.xp, self.device, floats[dtype])
+
+    # -- the placement's operations -----------------------------------------------------
+
+    def put(self, obj: Any, dtype: Any = None) -> Any:
+        """Put host data (a list, a NumPy array) on this backend and device.
+
+        An array that already lives here is returned as it is (with ``dtype`` applied);
+        an array of another library or device raises rather than move silently.
+
+        Parameters
+        ----------
+        obj : array_like
+        dtype : dtype or {"float32", "float64"}, optional
+            None keeps integer and boolean data as they are and puts floating data in
+            this backend's float dtype.
+        """
+        xp = self.xp
+        if isinstance(dtype, str):
+            dtype = getattr(xp, dtype)
+        if not is_host_data(obj) or (self.name == "numpy" and isinstance(obj, np.ndarray)):
+            if array_api_compat.array_namespace(obj) is not xp:
+                raise TypeError(
+                    f"Expected host data or an array of the current backend ({self}). "
+                    f"Received an array of {library_name(obj)!r}. Convert it explicitly with "
+                    "xpnet.to_numpy(x) first"
+                )
+            if array_api_compat.device(obj) != self.device:
+                raise ValueError(
+                    f"Expected an array on {device_name(self.device)}. Received an array on "
+                    f"{device_name(array_api_compat.device(obj))}"
+                )
+            return obj if dtype is None or obj.dtype == dtype else xp.astype(obj, dtype)
+        host = np.asarray(obj)
+        if host.dtype.kind in "OSUV":
+            raise TypeError(
+                f"Expected numeric data. Received an array of dtype {host.dtype} "
+                f"(shape {host.shape}), which no array-API backend holds"
+            )
+        if dtype is None and host.dtype.kind == "f":
+            dtype = self.dtype
+        return xp.asarray(host, dtype=dtype, device=self.device)
+
+    def zeros(self, shape: tuple[int, ...]) -> Any:
+        """Zeros of ``shape`` in this dtype, created on this device (not the library's default)."""
+        return self.put(np.zeros(shape), self.dtype)
+
+    def check(self, x: Any, what: str = "the array") -> Any:
+        """Refuse an array of another library or device; return it in this dtype."""
+        xp, device = namespace_and_device(x)
+        if xp is not self.xp or device != self.device:
+            raise TypeError(
+                f"Expected {what} on {self.name} on {device_name(self.device)}, where the model "
+                f"lives. Received an array of {backend_name(xp)} on {device_name(device)}. "
+                "Move it with xpnet.asarray(xpnet.to_numpy(x)) inside xpnet.use_backend(...)"
+            )
+        if xp.isdtype(x.dtype, "real floating") and x.dtype != self.dtype:
+            return xp.astype(x, self.dtype)
+        return x
+
+    def synchronize(self, *pending: Any) -> None:
+        """Wait until this device has finished its queued work (for timing); JAX waits
+        on the ``pending`` arrays (or pytrees of them) given."""
+        ADAPTERS[self.name].synchronize(self.device, pending)
+
+
+def _check_name(name: str, source: str) -> str:
+    if name not in BACKENDS:
+        hint = (
+            ". Dask holds blocks of another library's arrays rather than being one: pass "
+            "Dask arrays to fit and predict, on the backend of their blocks"
+            if name == "dask"
+            else ""
+        )
+        raise ValueError(
+            f"Invalid {source}. Expected one of {sorted(BACKENDS)}. "
+            f"Received: {source}={name!r}{hint}"
+        )
+    return name
+
+
+def _floats(xp: ModuleType, device: Any) -> dict[str, Any]:
+    return xp.__array_namespace_info__().dtypes(device=device, kind="real floating")
+
+
+def _variant(name: str) -> Any:
+    adapter = ADAPTERS[name]
+    return adapter.variant(adapter.load())
+
+
+@cache
+def _load(name: str, device: str | None, dtype: str | None, variant: Any = None) -> Backend:
+    adapter = ADAPTERS[name]
+    module = adapter.load()
+    xp = adapter.namespace(module)
+    devices = adapter.devices(module)
+    if device is not None and device not in devices:
+        raise ValueError(
+            f"Invalid XPNET_DEVICE for the {name!r} backend. Expected one of {list(devices)}. "
+            f"Received: XPNET_DEVICE={device!r}"
+        )
+    dev = devices[device or next(iter(devices))]
+    floats = _floats(xp, dev)
+    if dtype is None:
+        dtype = dtype_name(default_float(xp, dev))
+    elif dtype not in _FLOATS:
+        raise ValueError(
+            f"Invalid XPNET_DTYPE. Expected one of {list(_FLOATS)}. Received: XPNET_DTYPE={dtype!r}"
+        )
+    elif dtype not in floats:
+        raise ValueError(
+            f"Invalid XPNET_DTYPE for the {name!r} backend on device {device_name(dev)}: it "
+            f"does not support {dtype}. Expected one of {sorted(floats)}. "
+            f"Received: XPNET_DTYPE={dtype!r}.{adapter.float64_hint}"
+        )
+    return Backend(name=name, xp=xp, device=dev, dtype=getattr(xp, dtype))
+
+
+def default_float(xp: ModuleType, device: Any) -> Any:
+    """The dtype policy: float64 where ``device`` supports it, float32 where it does not."""
+    floats = _floats(xp, device)
+    return floats.get("float64", floats["float32"])
+
+
+def is_host_data(obj: Any) -> bool:
+    """True for data that lives on the host and belongs to no backend: lists, NumPy arrays."""
+    return not array_api_compat.is_array_api_obj(obj) or array_api_compat.is_numpy_array(obj)
+
+
+def namespace_and_device(*arrays: Any) -> tuple[ModuleType, Any]:
+    """The namespace and the device shared by ``arrays``.
+
+    Where only the namespace is needed, array-api-compat's ``array_namespace`` is the
+    function to call; this one also checks that the arrays share one device.
+
+    Returns
+    -------
+    xp : module
+        The array-API namespace of ``arrays``.
+    device : object
+        Their device.
+
+    Raises
+    ------
+    TypeError
+        When the arrays come from two array libraries.
+    ValueError
+        When they live on two devices.
+    """
+    libraries = {library_name(x) for x in arrays}
+    if len(libraries) > 1:
+        raise TypeError(
+            f"Expected arrays from one array library. Received arrays from {sorted(libraries)}. "
+            "Move them to one backend first, e.g. xpnet.asarray(xpnet.to_numpy(x))"
+        )
+    devices = [array_api_compat.device(x) for x in arrays]
+    for other in devices[1:]:
+        if other != devices[0]:
+            raise ValueError(
+                f"Expected arrays on one device. Received arrays on {device_name(devices[0])} "
+                f"and {device_name(other)}. Move them to one device first"
+            )
+    return array_api_compat.array_namespace(*arrays), devices[0]
