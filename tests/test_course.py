@@ -217,3 +217,99 @@ def test_the_week_4_gradients_pass_the_gradient_check(backend, put, float64):
     assert gradcheck.gradient_check(cost, parameters, grads) < 1e-7
     wrong = {**grads, "db2": grads["db2"] * 1.05}
     assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-5
+
+
+# -- the shapes the course states -------------------------------------------------------
+
+
+def bad_calls(put):
+    X, Y, p = problem(n_x=3, m=20, dims=(4, 1), seed=4)
+    X, Y, p = put(X), put(Y), on(put, p)
+    w, b = put(np.zeros((3, 1))), put(np.zeros((1, 1)))
+    grads = {"d" + k: v for k, v in p.items()}
+    no_b2 = {k: v for k, v in p.items() if k != "b2"}
+    AL, caches = course.L_model_forward(X, p)
+    return {
+        "Y of shape (m, 1)": (
+            lambda: course.propagate(w, b, X, Y.T),
+            r"Invalid Y\. Expected A = σ\(wᵀ·X \+ b\) and Y of one shape \(n_y, m\).*"
+            r"Received A = σ\(wᵀ·X \+ b\) of shape \(1, 20\) and Y of shape \(20, 1\)",
+        ),
+        "w of the wrong n_x": (
+            lambda: course.propagate(put(np.zeros((4, 1))), b, X, Y),
+            r"Invalid w\. Expected an array of shape \(n_x, n_y\) = \(3, n_y\)\. "
+            r"Received: w of shape \(4, 1\)",
+        ),
+        "a 1-D X": (
+            lambda: course.L_model_forward(X[0, :], p),
+            r"Invalid X\. Expected an array of shape \(n_x, m\)\. Received: X of shape \(20,\).*"
+            r"x\.reshape\(-1, 1\)",
+        ),
+        "no b2, week 4": (
+            lambda: course.L_model_forward(X, no_b2),
+            r"Invalid parameters\. Expected the keys W1, b1, W2, b2\. .*without 'b2'",
+        ),
+        "no b2, week 3": (
+            lambda: course.forward_propagation(X, no_b2),
+            r"Invalid parameters\. .*without 'b2'",
+        ),
+        "W1 not of X's n_x": (
+            lambda: course.L_model_forward(X[:2, :], p),
+            r"Invalid parameters\['W1'\]\. Expected an array of shape \(n_1, n_x\) = \(n_1, 2\)",
+        ),
+        "labels (m, 1) in week 4": (
+            lambda: course.L_model_backward(AL, Y.T, caches),
+            r"Invalid Y\. Expected AL and Y of one shape",
+        ),
+        "a mini-batch size of 0": (
+            lambda: course.random_mini_batches(X, Y, 0),
+            r"Invalid mini_batch_size\. Expected an integer ≥ 1\. Received: mini_batch_size=0",
+        ),
+        "a mini-batch size of −1": (
+            lambda: course.random_mini_batches(X, Y, -1),
+            r"Invalid mini_batch_size\. .*Received: mini_batch_size=-1",
+        ),
+        "a layer of 2.7 units": (
+            lambda: course.initialize_parameters([3, 2.7]),
+            r"Invalid layer_dims\[1\]\. Expected an integer ≥ 1\. Received: layer_dims\[1\]=2\.7",
+        ),
+        "Adam at t = 0": (
+            lambda: course.update_parameters_with_adam(p, grads, *course.initialize_adam(p), 0),
+            r"Invalid t\. Expected an integer ≥ 1\. Received: t=0",
+        ),
+        "grads without dW2": (
+            lambda: course.update_parameters(
+                p, {k: v for k, v in grads.items() if k != "dW2"}, 0.1
+            ),
+            r"Invalid grads\. Expected the keys dW1, db1, dW2, db2\. .*without 'dW2'",
+        ),
+        "the cost of an empty batch": (
+            lambda: course.compute_cost(AL[:, :0], Y[:, :0]),
+            r"Invalid Y\. Expected at least one example \(m ≥ 1\)",
+        ),
+        "keep_prob = 0": (
+            lambda: Network.dense(3, keep_prob=0),
+            r"Invalid keep_prob\. Expected a number in \(0, 1\]\. Received: 0",
+        ),
+    }
+
+
+BAD_CALLS = list(bad_calls(np.asarray))  # host arrays: the names of the cases
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_the_course_functions_refuse_what_the_course_does_not_state(backend, put, case):
+    """A clear ValueError, in the course's words, where NumPy would broadcast or warn."""
+    call, message = bad_calls(put)[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_seed_or_size_of_another_type_is_a_type_error():
+    X, Y = np.zeros((2, 5)), np.zeros((1, 5))
+    with pytest.raises(
+        TypeError, match=r"Invalid mini_batch_size\. .*Received: mini_batch_size='4'"
+    ):
+        course.random_mini_batches(X, Y, "4")
+    with pytest.raises(TypeError, match=r"Invalid layer_dims\[0\]"):
+        course.initialize_parameters([None, 1])

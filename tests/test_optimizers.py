@@ -114,3 +114,23 @@ def test_optimizer_state_stays_on_the_parameters_device(backend, put, xp):
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match=r"Invalid optimizer\. Expected one of .*'adam'"):
         opt.get_optimizer("sgd")
+    with pytest.raises(ValueError, match=r"Invalid optimizer\. Expected one of .*'adam'"):
+        opt.state_keys("sgd")
+
+
+def test_get_optimizer_gives_each_the_hyperparameters_it_takes():
+    given = {"beta": 0.5, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-6}
+    assert opt.get_optimizer("gd", **given) == opt.GradientDescent()
+    assert opt.get_optimizer("momentum", **given) == opt.Momentum(beta=0.5)
+    assert opt.get_optimizer("rmsprop", **given) == opt.RMSprop(beta=0.5, epsilon=1e-6)
+    assert opt.get_optimizer("adam", **given) == opt.Adam(beta1=0.8, beta2=0.99, epsilon=1e-6)
+    assert opt.get_optimizer("adam") == opt.Adam()
+
+
+@pytest.mark.parametrize(
+    "name,keys",
+    [("gd", set()), ("momentum", {"v"}), ("rmsprop", {"s"}), ("adam", {"v", "s", "t"})],
+)
+def test_state_keys_are_the_keys_init_makes(name, keys):
+    P, _ = params_and_grads()
+    assert opt.state_keys(name) == keys == set(opt.get_optimizer(name).init(P))

@@ -35,3 +35,13 @@ def test_the_rate_of_epoch_e_is_the_decay_at_e_minus_one():
 def test_unknown_schedule():
     with pytest.raises(ValueError, match=r"Invalid lr_decay\. Expected one of"):
         schedules.learning_rate_at(1, 0.1, "cosine")
+
+
+def test_get_schedule_gives_each_the_hyperparameters_it_takes():
+    given = {"decay_rate": 2.0, "time_interval": 10}
+    assert schedules.get_schedule("inverse_time", **given) == schedules.InverseTimeDecay(2.0)
+    assert schedules.get_schedule("scheduled", **given) == schedules.ScheduledDecay(2.0, 10)
+    assert schedules.get_schedule("exponential", **given) == schedules.ExponentialDecay(2.0)
+    assert schedules.get_schedule("exponential", decay_rate=None) == schedules.ExponentialDecay()
+    assert schedules.get_schedule(None, **given)(0.1, 1000) == 0.1
+    assert schedules.SCHEDULES["scheduled"] is schedules.ScheduledDecay

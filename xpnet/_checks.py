@@ -26,7 +26,10 @@ Array = Any
 #: A dimension as the course writes it, and the size it must have (None: any).
 Dim = tuple[str, int | None]
 
-_RESHAPE = "; reshape a vector with v.reshape(1, -1): examples are columns"
+_RESHAPE = (
+    "; examples are columns: reshape one example with x.reshape(-1, 1), "
+    "or one feature of m examples with x.reshape(1, -1)"
+)
 
 
 def _spelled(dims: Iterable[Dim]) -> str:
@@ -37,17 +40,20 @@ def _spelled(dims: Iterable[Dim]) -> str:
     return f"({', '.join(symbols)}) = ({', '.join(sizes)})"
 
 
-def check_shape(name: str, A: Array, dims: tuple[Dim, ...], /, *, examples: bool = False) -> None:
+def check_shape(
+    name: str, A: Array, dims: tuple[Dim, ...], /, *, examples: bool = False, hint: str = ""
+) -> None:
     """A of the shape ``dims``, e.g. ``(("n_x", None), ("m", 20))`` for X of shape (n_x, m).
 
-    ``examples`` also asks for at least one example (m ≥ 1) in the last dimension.
+    ``examples`` also asks for at least one example (m ≥ 1) in the last dimension;
+    ``hint`` ends the message of a wrong shape.
     """
     shape = tuple(getattr(A, "shape", ()))
     ok = len(shape) == len(dims) and all(
         n is None or k == n for k, (_, n) in zip(shape, dims, strict=True)
     )
     if not ok:
-        hint = _RESHAPE if len(shape) == 1 and len(dims) == 2 else ""
+        hint = _RESHAPE if len(shape) == 1 and len(dims) == 2 else hint
         raise ValueError(
             f"Invalid {name}. Expected an array of shape {_spelled(dims)}. "
             f"Received: {name} of shape {shape}{hint}"
@@ -103,7 +109,8 @@ def check_parameters(parameters: Any, n_x: int, L: int, /) -> None:
     for l in range(1, L + 1):  # noqa: E741 (the course's layer index)
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
         prev = "n_x" if l == 1 else f"n_{l - 1}"
-        check_shape(f"parameters['W{l}']", W, ((f"n_{l}", None), (prev, n_prev)))
+        hint = "; n_x is X.shape[0], the number of features" if l == 1 else ""
+        check_shape(f"parameters['W{l}']", W, ((f"n_{l}", None), (prev, n_prev)), hint=hint)
         check_shape(f"parameters['b{l}']", b, ((f"n_{l}", W.shape[0]), ("1", 1)))
         n_prev = W.shape[0]
 
