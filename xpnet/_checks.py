@@ -126,6 +126,7 @@ def check_integer(name: str, value: Any, /, *, minimum: int = 1) -> int:
 
 def check_fraction(name: str, value: Any, /) -> float:
     """``value`` if it is a number in (0, 1], as a probability to keep a unit is."""
-    if not isinstance(value, numbers.Real) or isinstance(value, bool) or not 0 < value <= 1:
+    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not ok or not 0 < float(value) <= 1:
         raise ValueError(f"Invalid {name}. Expected a number in (0, 1]. Received: {value!r}")
-    return value
+    return float(value)

@@ -30,7 +30,7 @@ sixteen short functions that a learner finds together, and each is a few lines.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np  # edge: host-side random draws
 from array_api_compat import device
@@ -110,7 +110,7 @@ def propagate(
     Y = check_labels(Y, (n_y, m), X.dtype, names=("A = σ(wᵀ·X + b)", "Y"), xp=xp)
     network = Network.dense(1, output=output)
     grads, loss = network.gradients(X, Y, {"W1": w.T, "b1": b}, with_loss=True, xp=xp)
-    return {"dw": grads["dW1"].T, "db": grads["db1"]}, loss / m
+    return {"dw": grads["dW1"].T, "db": grads["db1"]}, cast(Array, loss) / m
 
 
 def _forward(
@@ -272,14 +272,16 @@ def initialize_parameters(
     backend : Backend, optional
         Where the parameters live, and their dtype; by default the backend in force.
     """
-    if isinstance(layer_dims, str | bytes) or not isinstance(layer_dims, Sequence):
-        layer_dims = [layer_dims]  # refused below, by its length
-    if len(layer_dims) < 2:
+    try:  # a list, a tuple, a NumPy array of sizes; not a string
+        sizes = [] if isinstance(layer_dims, str | bytes) else list(layer_dims)
+    except TypeError:
+        sizes = []
+    if len(sizes) < 2:
         raise ValueError(
             "Invalid layer_dims. Expected at least two sizes [n_x, ..., n_L]. "
             f"Received: layer_dims={layer_dims!r}"
         )
-    dims = [check_integer(f"layer_dims[{i}]", n) for i, n in enumerate(layer_dims)]
+    dims = [check_integer(f"layer_dims[{i}]", n) for i, n in enumerate(sizes)]
     check_method(method)
     backend = Backend.current() if backend is None else backend
     rng = check_random_state(random_state) if method != "zeros" else None
@@ -369,7 +371,7 @@ def update_parameters_with_adam(
     """
     t = check_integer("t", t, minimum=1)
     _check_grads(parameters, grads, ("v", v), ("s", s))
-    state = {"v": v, "s": s, "t": t - 1}
+    state: dict[str, Any] = {"v": v, "s": s, "t": t - 1}
     new, state = Adam(beta1, beta2, epsilon).update(parameters, grads, state, learning_rate)
     return new, state["v"], state["s"]
 
