@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import numbers
 from dataclasses import dataclass
-from typing import Any
 
 from ._base import BaseClassifier
 
 __all__ = ["TwoLayerNet"]
-
-Array = Any
 
 
 @dataclass(eq=False, repr=False)
