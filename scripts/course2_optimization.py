@@ -19,7 +19,7 @@ import argparse
 import numpy as np
 
 import xpnet
-from xpnet.initializers import initialize_parameters
+from xpnet.course import initialize_parameters
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
 from xpnet.training import TrainingConfig, TrainingState, accuracy, train

@@ -20,10 +20,9 @@ import os
 import numpy as np
 
 import xpnet
+from xpnet.course import initialize_parameters, update_parameters
 from xpnet.datasets import load_football
-from xpnet.initializers import initialize_parameters
 from xpnet.network import Network
-from xpnet.optimizers import update_parameters
 
 COURSE = {
     "none": ("94.79%", "91.5%"),

@@ -1,4 +1,9 @@
-"""The course's published results, asserted the way they hold on every machine.
+"""The course's functions against the course's equations, and its published results.
+
+Each function of :mod:`xpnet.course` wraps the engine; here the course's equations are
+written out on the host, in NumPy, as the notebooks write them, and each function is
+compared with them on every backend (the gradients are also checked against finite
+differences, in tests/test_layers.py). Then the shapes the course states are checked.
 
 The planar run (n_h = 4, rate 1.2, 10,000 steps) is deterministic for about 7,000
 steps and chaotic after 7,500: there the step size amplifies last-bit rounding
@@ -13,6 +18,8 @@ import numpy as np
 import pytest
 
 import xpnet
+from conftest import assert_close
+from xpnet import course, gradcheck
 from xpnet.datasets import make_planar
 from xpnet.network import Network
 
@@ -73,3 +80,236 @@ def test_planar_ends_in_the_courses_band(backend, float64):
     model = xpnet.TwoLayerNet(**xpnet.recipes.PLANAR).fit(X, y)
     assert model.score(X, y) in (0.905, 0.9075)
     assert 0.2185 <= dict(zip(model.cost_iterations_, model.costs_, strict=True))[9000] <= 0.21865
+
+
+# -- the course's equations, written out on the host ------------------------------------
+
+G = {  # g and g'(Z) through A = g(Z)
+    "tanh": (np.tanh, lambda A: 1 - A**2),
+    "relu": (lambda Z: np.maximum(Z, 0), lambda A: (A > 0) * 1.0),
+    "sigmoid": (lambda Z: 1 / (1 + np.exp(-Z)), lambda A: A * (1 - A)),
+}
+
+
+def sigmoid(Z):
+    return 1 / (1 + np.exp(-Z))
+
+
+def reference_cost(AL, Y):
+    """J = −1/m · Σ (Y·log A + (1 − Y)·log(1 − A))."""
+    return -np.sum(Y * np.log(AL) + (1 - Y) * np.log(1 - AL)) / Y.shape[1]
+
+
+def reference_propagate(w, b, X, Y):
+    """Week 2, as the notebook writes it."""
+    m = X.shape[1]
+    A = sigmoid(w.T @ X + b)
+    dw = X @ (A - Y).T / m
+    db = np.sum(A - Y, axis=1, keepdims=True) / m
+    return {"dw": dw, "db": db}, reference_cost(A, Y)
+
+
+def reference_forward_propagation(X, p, g):
+    """Week 3's forward pass."""
+    Z1 = p["W1"] @ X + p["b1"]
+    A1 = G[g][0](Z1)
+    Z2 = p["W2"] @ A1 + p["b2"]
+    A2 = sigmoid(Z2)
+    return A2, {"A1": A1, "Z2": Z2, "A2": A2}
+
+
+def reference_backward_propagation(p, cache, X, Y, g):
+    """Week 3's backward pass, equation by equation."""
+    m = X.shape[1]
+    A1, A2 = cache["A1"], cache["A2"]
+    dZ2 = A2 - Y
+    dW2 = dZ2 @ A1.T / m
+    db2 = np.sum(dZ2, axis=1, keepdims=True) / m
+    dZ1 = (p["W2"].T @ dZ2) * G[g][1](A1)
+    dW1 = dZ1 @ X.T / m
+    db1 = np.sum(dZ1, axis=1, keepdims=True) / m
+    return {"dW1": dW1, "db1": db1, "dW2": dW2, "db2": db2}
+
+
+def reference_L_model(X, Y, p, g):
+    """Week 4: [LINEAR → g] × (L − 1) → LINEAR → sigmoid, forward then back."""
+    L, m = len(p) // 2, X.shape[1]
+    A = [X]
+    for l in range(1, L):  # noqa: E741
+        A.append(G[g][0](p[f"W{l}"] @ A[-1] + p[f"b{l}"]))
+    A.append(sigmoid(p[f"W{L}"] @ A[-1] + p[f"b{L}"]))
+    grads, dZ = {}, A[L] - Y
+    for l in reversed(range(1, L + 1)):  # noqa: E741
+        grads[f"dW{l}"] = dZ @ A[l - 1].T / m
+        grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
+        if l > 1:
+            dZ = (p[f"W{l}"].T @ dZ) * G[g][1](A[l - 1])
+    return A[L], grads
+
+
+def problem(n_x=3, m=11, dims=(4, 1), seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n_x, m)
+    Y = (rng.rand(1, m) > 0.5) * 1.0
+    sizes = [n_x, *dims]
+    p = {}
+    for l in range(1, len(sizes)):  # noqa: E741
+        p[f"W{l}"] = rng.randn(sizes[l], sizes[l - 1]) * 0.7
+        p[f"b{l}"] = rng.randn(sizes[l], 1) * 0.1
+    return X, Y, p
+
+
+def on(put, d):
+    return {k: put(v) for k, v in d.items()}
+
+
+def test_propagate_is_the_courses(backend, put, float64):
+    X, Y, p = problem(n_x=4, dims=(1,))
+    w, b = p["W1"].T, p["b1"]
+    expected, expected_cost = reference_propagate(w, b, X, Y)
+    grads, cost = course.propagate(put(w), put(b), put(X), put(Y))
+    for k in ("dw", "db"):
+        assert_close(grads[k], expected[k], rtol=1e-12, atol=1e-15)
+    assert float(cost) == pytest.approx(expected_cost, rel=1e-12)
+
+
+@pytest.mark.parametrize("g", ["tanh", "relu", "sigmoid"])
+def test_the_week_3_functions_are_the_courses(backend, put, float64, g):
+    X, Y, p = problem(n_x=2, dims=(5, 1), seed=1)
+    A2_expected, cache_expected = reference_forward_propagation(X, p, g)
+    A2, cache = course.forward_propagation(put(X), on(put, p), g)
+    assert_close(A2, A2_expected, rtol=1e-12)
+    assert set(cache) == {"A1", "Z2", "A2"}
+    for k in cache:
+        assert_close(cache[k], cache_expected[k], rtol=1e-12, atol=1e-15)
+    expected = reference_backward_propagation(p, cache_expected, X, Y, g)
+    grads = course.backward_propagation(on(put, p), cache, put(X), put(Y), g)
+    assert set(grads) == set(expected)
+    for k, v in expected.items():
+        assert_close(grads[k], v, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("g", ["relu", "tanh"])
+def test_the_week_4_functions_are_the_courses(backend, put, float64, g):
+    X, Y, p = problem(n_x=3, dims=(5, 4, 1), seed=2)
+    AL_expected, expected = reference_L_model(X, Y, p, g)
+    AL, caches = course.L_model_forward(put(X), on(put, p), g)
+    assert len(caches) == 3
+    assert_close(AL, AL_expected, rtol=1e-12)
+    grads = course.L_model_backward(AL, put(Y), caches, g)
+    assert set(grads) == set(expected)
+    for k, v in expected.items():
+        assert_close(grads[k], v, rtol=1e-12, atol=1e-15)
+    cost = course.compute_cost(caches[-1].Z, put(Y))
+    assert float(cost) == pytest.approx(reference_cost(AL_expected, Y), rel=1e-12)
+
+
+def test_the_week_4_gradients_pass_the_gradient_check(backend, put, float64):
+    """Centred finite differences of the course's J, in float64, on every backend."""
+    X, Y, p = problem(n_x=3, m=6, dims=(4, 3, 1), seed=3)
+    parameters = on(put, p)
+    AL, caches = course.L_model_forward(put(X), parameters, "tanh")
+    grads = course.L_model_backward(AL, put(Y), caches, "tanh")
+
+    def cost(params):
+        return course.compute_cost(course.L_model_forward(put(X), params, "tanh")[1][-1].Z, put(Y))
+
+    assert gradcheck.gradient_check(cost, parameters, grads) < 1e-7
+    wrong = {**grads, "db2": grads["db2"] * 1.05}
+    assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-5
+
+
+# -- the shapes the course states -------------------------------------------------------
+
+
+def bad_calls(put):
+    X, Y, p = problem(n_x=3, m=20, dims=(4, 1), seed=4)
+    X, Y, p = put(X), put(Y), on(put, p)
+    w, b = put(np.zeros((3, 1))), put(np.zeros((1, 1)))
+    grads = {"d" + k: v for k, v in p.items()}
+    no_b2 = {k: v for k, v in p.items() if k != "b2"}
+    AL, caches = course.L_model_forward(X, p)
+    return {
+        "Y of shape (m, 1)": (
+            lambda: course.propagate(w, b, X, Y.T),
+            r"Invalid Y\. Expected A = σ\(wᵀ·X \+ b\) and Y of one shape \(n_y, m\).*"
+            r"Received A = σ\(wᵀ·X \+ b\) of shape \(1, 20\) and Y of shape \(20, 1\)",
+        ),
+        "w of the wrong n_x": (
+            lambda: course.propagate(put(np.zeros((4, 1))), b, X, Y),
+            r"Invalid w\. Expected an array of shape \(n_x, n_y\) = \(3, n_y\)\. "
+            r"Received: w of shape \(4, 1\)",
+        ),
+        "a 1-D X": (
+            lambda: course.L_model_forward(X[0, :], p),
+            r"Invalid X\. Expected an array of shape \(n_x, m\)\. Received: X of shape \(20,\).*"
+            r"x\.reshape\(-1, 1\)",
+        ),
+        "no b2, week 4": (
+            lambda: course.L_model_forward(X, no_b2),
+            r"Invalid parameters\. Expected the keys W1, b1, W2, b2\. .*without 'b2'",
+        ),
+        "no b2, week 3": (
+            lambda: course.forward_propagation(X, no_b2),
+            r"Invalid parameters\. .*without 'b2'",
+        ),
+        "W1 not of X's n_x": (
+            lambda: course.L_model_forward(X[:2, :], p),
+            r"Invalid parameters\['W1'\]\. Expected an array of shape \(n_1, n_x\) = \(n_1, 2\)",
+        ),
+        "labels (m, 1) in week 4": (
+            lambda: course.L_model_backward(AL, Y.T, caches),
+            r"Invalid Y\. Expected AL and Y of one shape",
+        ),
+        "a mini-batch size of 0": (
+            lambda: course.random_mini_batches(X, Y, 0),
+            r"Invalid mini_batch_size\. Expected an integer ≥ 1\. Received: mini_batch_size=0",
+        ),
+        "a mini-batch size of −1": (
+            lambda: course.random_mini_batches(X, Y, -1),
+            r"Invalid mini_batch_size\. .*Received: mini_batch_size=-1",
+        ),
+        "a layer of 2.7 units": (
+            lambda: course.initialize_parameters([3, 2.7]),
+            r"Invalid layer_dims\[1\]\. Expected an integer ≥ 1\. Received: layer_dims\[1\]=2\.7",
+        ),
+        "Adam at t = 0": (
+            lambda: course.update_parameters_with_adam(p, grads, *course.initialize_adam(p), 0),
+            r"Invalid t\. Expected an integer ≥ 1\. Received: t=0",
+        ),
+        "grads without dW2": (
+            lambda: course.update_parameters(
+                p, {k: v for k, v in grads.items() if k != "dW2"}, 0.1
+            ),
+            r"Invalid grads\. Expected the keys dW1, db1, dW2, db2\. .*without 'dW2'",
+        ),
+        "the cost of an empty batch": (
+            lambda: course.compute_cost(AL[:, :0], Y[:, :0]),
+            r"Invalid Y\. Expected at least one example \(m ≥ 1\)",
+        ),
+        "keep_prob = 0": (
+            lambda: Network.dense(3, keep_prob=0),
+            r"Invalid keep_prob\. Expected a number in \(0, 1\]\. Received: 0",
+        ),
+    }
+
+
+BAD_CALLS = list(bad_calls(np.asarray))  # host arrays: the names of the cases
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_the_course_functions_refuse_what_the_course_does_not_state(backend, put, case):
+    """A clear ValueError, in the course's words, where NumPy would broadcast or warn."""
+    call, message = bad_calls(put)[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_seed_or_size_of_another_type_is_a_type_error():
+    X, Y = np.zeros((2, 5)), np.zeros((1, 5))
+    with pytest.raises(
+        TypeError, match=r"Invalid mini_batch_size\. .*Received: mini_batch_size='4'"
+    ):
+        course.random_mini_batches(X, Y, "4")
+    with pytest.raises(TypeError, match=r"Invalid layer_dims\[0\]"):
+        course.initialize_parameters([None, 1])

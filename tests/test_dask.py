@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import xpnet
+from xpnet.course import initialize_parameters
 from xpnet.network import Network
 from xpnet.optimizers import Adam
 
@@ -99,7 +100,7 @@ def test_functional_layer_on_dask_columns():
     X, y = data()
     Xd = da.from_array(X.T, chunks=(5, 70))
     Yd = da.from_array(y[None, :] * 1.0, chunks=(1, 70))
-    parameters = xpnet.initializers.initialize_parameters([5, 4, 1], "he", random_state=0)
+    parameters = initialize_parameters([5, 4, 1], "he", random_state=0)
     network = Network.dense(2, "relu")
     grads, _ = network.gradients(Xd, Yd, parameters)
     expected, _ = network.gradients(X.T, y[None, :] * 1.0, parameters)

@@ -3,7 +3,8 @@ import pytest
 
 import xpnet
 from conftest import assert_close
-from xpnet.initializers import check_random_state, initialize_parameters
+from xpnet.course import initialize_parameters
+from xpnet.initializers import check_random_state
 
 
 def test_shapes_and_zero_biases(backend, xp):

@@ -5,9 +5,8 @@ import pytest
 
 import xpnet
 from conftest import assert_close
-from xpnet import activations, gradcheck, layers, losses, network, optimizers
-from xpnet.initializers import initialize_parameters
-from xpnet.models import logistic, two_layer
+from xpnet import activations, course, gradcheck, layers
+from xpnet.course import initialize_parameters
 
 HIDDEN = sorted(activations.ACTIVATIONS)
 
@@ -54,7 +53,7 @@ def test_linear_activation_forward_applies_g(backend, put, activation):
 
 
 def cost_of(forward, X, Y, output):
-    return lambda parameters: losses.compute_cost(forward(parameters), Y, output)
+    return lambda parameters: course.compute_cost(forward(parameters), Y, output)
 
 
 @pytest.mark.parametrize("output,K", [("sigmoid", 1), ("softmax", 3)])
@@ -62,11 +61,11 @@ def cost_of(forward, X, Y, output):
 def test_L_layer_backprop_passes_gradient_check(backend, put, float64, activation, output, K):
     X, Y = data(put, n_x=3, m=6, K=K)
     parameters = initialize_parameters([3, 4, 3, K], "xavier", random_state=1)
-    AL, caches = network.L_model_forward(X, parameters, activation, output)
-    grads = network.L_model_backward(AL, Y, caches, activation)
+    AL, caches = course.L_model_forward(X, parameters, activation, output)
+    grads = course.L_model_backward(AL, Y, caches, activation)
 
     def logits(params):
-        return network.L_model_forward(X, params, activation, output)[1][-1].Z
+        return course.L_model_forward(X, params, activation, output)[1][-1].Z
 
     difference = gradcheck.gradient_check(cost_of(logits, X, Y, output), parameters, grads)
     assert difference < 1e-7
@@ -77,11 +76,11 @@ def test_L_layer_backprop_passes_gradient_check(backend, put, float64, activatio
 def test_two_layer_backprop_passes_gradient_check(backend, put, float64, activation, output, K):
     X, Y = data(put, n_x=2, m=8, K=K, seed=2)
     parameters = initialize_parameters([2, 3, K], "xavier", random_state=2)
-    _, cache = two_layer.forward_propagation(X, parameters, activation, output)
-    grads = two_layer.backward_propagation(parameters, cache, X, Y, activation)
+    _, cache = course.forward_propagation(X, parameters, activation, output)
+    grads = course.backward_propagation(parameters, cache, X, Y, activation)
 
     def logits(params):
-        return two_layer.forward_propagation(X, params, activation, output)[1]["Z2"]
+        return course.forward_propagation(X, params, activation, output)[1]["Z2"]
 
     assert gradcheck.gradient_check(cost_of(logits, X, Y, output), parameters, grads) < 1e-7
 
@@ -91,10 +90,10 @@ def test_logistic_backprop_passes_gradient_check(backend, put, float64, output, 
     X, Y = data(put, n_x=4, m=9, K=K, seed=3)
     W = initialize_parameters([4, K], "normal", scale=0.5, random_state=3)
     parameters = {"w": W["W1"].T, "b": W["b1"] + 0.1}
-    grads, _ = logistic.propagate(parameters["w"], parameters["b"], X, Y, output)
+    grads, _ = course.propagate(parameters["w"], parameters["b"], X, Y, output)
 
     def cost(params):
-        return logistic.propagate(params["w"], params["b"], X, Y, output)[1]
+        return course.propagate(params["w"], params["b"], X, Y, output)[1]
 
     assert gradcheck.gradient_check(cost, parameters, grads) < 1e-7
 
@@ -103,11 +102,11 @@ def test_two_layer_backprop_equals_the_L_layer_one(backend, put):
     """Week 3's explicit equations and week 4's loop are the same mathematics."""
     X, Y = data(put, n_x=2, m=8, seed=4)
     parameters = initialize_parameters([2, 3, 1], "xavier", random_state=4)
-    A2, cache = two_layer.forward_propagation(X, parameters, "tanh")
-    explicit = two_layer.backward_propagation(parameters, cache, X, Y, "tanh")
-    AL, caches = network.L_model_forward(X, parameters, "tanh")
+    A2, cache = course.forward_propagation(X, parameters, "tanh")
+    explicit = course.backward_propagation(parameters, cache, X, Y, "tanh")
+    AL, caches = course.L_model_forward(X, parameters, "tanh")
     assert caches[0].Z is None and caches[-1].Z is not None  # hidden Z let go; logits kept
-    looped = network.L_model_backward(AL, Y, caches, "tanh")
+    looped = course.L_model_backward(AL, Y, caches, "tanh")
     assert_close(A2, AL, rtol=0)
     for name in ("dW1", "db1", "dW2", "db2"):
         assert_close(explicit[name], looped[name], rtol=1e-6, atol=1e-12)
@@ -116,13 +115,13 @@ def test_two_layer_backprop_equals_the_L_layer_one(backend, put):
 def test_gradient_check_catches_a_wrong_gradient(backend, put, float64):
     X, Y = data(put)
     parameters = initialize_parameters([3, 2, 1], "xavier", random_state=5)
-    AL, caches = network.L_model_forward(X, parameters)
-    grads = network.L_model_backward(AL, Y, caches)
+    AL, caches = course.L_model_forward(X, parameters)
+    grads = course.L_model_backward(AL, Y, caches)
     assert set(grads) == {"dW1", "db1", "dW2", "db2"}  # the dA's are not kept
     grads["dW1"] = grads["dW1"] * 1.01
 
     def logits(params):
-        return network.L_model_forward(X, params)[1][-1].Z
+        return course.L_model_forward(X, params)[1][-1].Z
 
     assert gradcheck.gradient_check(cost_of(logits, X, Y, "sigmoid"), parameters, grads) > 1e-4
 
@@ -131,11 +130,11 @@ def test_gradient_check_in_float32_on_devices_without_float64(backend, put):
     """Where float64 is missing the check still runs, with float32's tolerance."""
     X, Y = data(put)
     parameters = initialize_parameters([3, 2, 1], "xavier", random_state=5)
-    AL, caches = network.L_model_forward(X, parameters, "tanh")
-    grads = network.L_model_backward(AL, Y, caches, "tanh")
+    AL, caches = course.L_model_forward(X, parameters, "tanh")
+    grads = course.L_model_backward(AL, Y, caches, "tanh")
 
     def logits(params):
-        return network.L_model_forward(X, params, "tanh")[1][-1].Z
+        return course.L_model_forward(X, params, "tanh")[1][-1].Z
 
     cost = cost_of(logits, X, Y, "sigmoid")
     f64 = backend.dtype == backend.xp.float64
@@ -146,7 +145,7 @@ def test_gradient_check_in_float32_on_devices_without_float64(backend, put):
 def test_update_parameters_is_gradient_descent(backend, put):
     parameters = {"W1": put([[1.0, 2.0]]), "b1": put([[0.5]])}
     grads = {"dW1": put([[0.5, -1.0]]), "db1": put([[1.0]]), "dA1": put([[9.0]])}
-    updated = optimizers.update_parameters(parameters, grads, 0.1)
+    updated = course.update_parameters(parameters, grads, 0.1)
     assert set(updated) == {"W1", "b1"}
     assert_close(updated["W1"], [[0.95, 2.1]], rtol=1e-6)
     assert_close(updated["b1"], [[0.4]], rtol=1e-6)
@@ -158,15 +157,15 @@ def test_the_course_functions_take_integer_or_boolean_labels(backend, put, label
     Y_host = xpnet.to_numpy(Y).astype(np.int64 if labels == "int" else bool)
     Y_given = xpnet.asarray(Y_host)
     w, b = put(np.full((3, 1), 0.1)), put(np.zeros((1, 1)))
-    grads, cost = logistic.propagate(w, b, X, Y_given)
-    expected, expected_cost = logistic.propagate(w, b, X, Y)
+    grads, cost = course.propagate(w, b, X, Y_given)
+    expected, expected_cost = course.propagate(w, b, X, Y)
     assert_close(grads["dw"], expected["dw"], rtol=1e-12)
     assert float(cost) == pytest.approx(float(expected_cost), rel=1e-12)
     parameters = initialize_parameters([3, 2, 1], "xavier", random_state=0)
-    _, cache = two_layer.forward_propagation(X, parameters)
+    _, cache = course.forward_propagation(X, parameters)
     assert_close(
-        two_layer.backward_propagation(parameters, cache, X, Y_given)["dW1"],
-        two_layer.backward_propagation(parameters, cache, X, Y)["dW1"],
+        course.backward_propagation(parameters, cache, X, Y_given)["dW1"],
+        course.backward_propagation(parameters, cache, X, Y)["dW1"],
         rtol=1e-12,
     )
 
@@ -177,6 +176,6 @@ def test_an_unknown_output_is_an_error_not_a_softmax(backend, put):
     with pytest.raises(
         ValueError, match=r"Invalid output\. Expected one of \['sigmoid', 'softmax'\]"
     ):
-        two_layer.forward_propagation(X, parameters, "tanh", "linear")
+        course.forward_propagation(X, parameters, "tanh", "linear")
     with pytest.raises(ValueError, match=r"Invalid output"):
-        network.L_model_forward(X, parameters, "relu", "identity")
+        course.L_model_forward(X, parameters, "relu", "identity")

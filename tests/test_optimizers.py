@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from conftest import assert_close
+from xpnet import course
 from xpnet import optimizers as opt
 
 
@@ -47,7 +48,7 @@ def course_adam(P, G, v, s, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
 
 def test_gradient_descent(backend, put, float64):
     P, G = params_and_grads()
-    new = opt.update_parameters(on(put, P), on(put, G), 0.1)
+    new = course.update_parameters(on(put, P), on(put, G), 0.1)
     for k in P:
         assert_close(new[k], P[k] - 0.1 * G["d" + k], rtol=1e-12)
 
@@ -64,8 +65,8 @@ def test_momentum_is_the_courses(backend, put, float64):
     for k in P:
         assert_close(params[k], expected[k], rtol=1e-12)
         assert_close(state["v"]["d" + k], v_expected["d" + k], rtol=1e-12)
-    v = opt.initialize_velocity(on(put, P))
-    again, v = opt.update_parameters_with_momentum(on(put, P), on(put, G), v, 0.9, 0.01)
+    v = course.initialize_velocity(on(put, P))
+    again, v = course.update_parameters_with_momentum(on(put, P), on(put, G), v, 0.9, 0.01)
     assert_close(again["W1"], course_momentum(P, G, zeros, 0.9, 0.01)[0]["W1"], rtol=1e-12)
 
 
@@ -85,9 +86,9 @@ def test_adam_is_the_courses_and_counts_from_one(backend, put, float64):
     for k in P:
         assert_close(params[k], expected[k], rtol=1e-12)
         assert_close(state["s"]["d" + k], s["d" + k], rtol=1e-12)
-    v0, s0 = opt.initialize_adam(on(put, P))
-    course = opt.update_parameters_with_adam(on(put, P), on(put, G), v0, s0, 1, 0.01)
-    assert_close(course[0]["b2"], course_adam(P, G, zeros, zeros, 1, 0.01)[0]["b2"], rtol=1e-12)
+    v0, s0 = course.initialize_adam(on(put, P))
+    stepped = course.update_parameters_with_adam(on(put, P), on(put, G), v0, s0, 1, 0.01)
+    assert_close(stepped[0]["b2"], course_adam(P, G, zeros, zeros, 1, 0.01)[0]["b2"], rtol=1e-12)
 
 
 def test_rmsprop(backend, put, float64):
@@ -113,3 +114,23 @@ def test_optimizer_state_stays_on_the_parameters_device(backend, put, xp):
 def test_unknown_optimizer():
     with pytest.raises(ValueError, match=r"Invalid optimizer\. Expected one of .*'adam'"):
         opt.get_optimizer("sgd")
+    with pytest.raises(ValueError, match=r"Invalid optimizer\. Expected one of .*'adam'"):
+        opt.state_keys("sgd")
+
+
+def test_get_optimizer_gives_each_the_hyperparameters_it_takes():
+    given = {"beta": 0.5, "beta1": 0.8, "beta2": 0.99, "epsilon": 1e-6}
+    assert opt.get_optimizer("gd", **given) == opt.GradientDescent()
+    assert opt.get_optimizer("momentum", **given) == opt.Momentum(beta=0.5)
+    assert opt.get_optimizer("rmsprop", **given) == opt.RMSprop(beta=0.5, epsilon=1e-6)
+    assert opt.get_optimizer("adam", **given) == opt.Adam(beta1=0.8, beta2=0.99, epsilon=1e-6)
+    assert opt.get_optimizer("adam") == opt.Adam()
+
+
+@pytest.mark.parametrize(
+    "name,keys",
+    [("gd", set()), ("momentum", {"v"}), ("rmsprop", {"s"}), ("adam", {"v", "s", "t"})],
+)
+def test_state_keys_are_the_keys_init_makes(name, keys):
+    P, _ = params_and_grads()
+    assert opt.state_keys(name) == keys == set(opt.get_optimizer(name).init(P))

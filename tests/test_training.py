@@ -9,10 +9,9 @@ import pytest
 
 import xpnet
 from conftest import assert_close
-from xpnet import gradcheck, losses
-from xpnet.initializers import initialize_parameters
-from xpnet.models import logistic, two_layer
-from xpnet.network import L_model_backward, L_model_forward, Network
+from xpnet import gradcheck
+from xpnet.course import compute_cost, initialize_parameters
+from xpnet.network import Network
 from xpnet.optimizers import Adam, GradientDescent
 from xpnet.training import TrainingConfig, TrainingState, train
 
@@ -71,7 +70,7 @@ def test_l2_gradients_and_cost(backend, put, float64):
     for k, v in hand_gradients(X, Y, p, l2=0.7).items():
         assert_close(grads[k], v, rtol=1e-12, atol=1e-15)
     ZL, _ = network.forward(put(X), on(put, p))
-    cross_entropy = float(losses.compute_cost(ZL, put(Y)))
+    cross_entropy = float(compute_cost(ZL, put(Y)))
     squares = sum(np.sum(p[k] ** 2) for k in ("W1", "W2", "W3"))
     expected = cross_entropy + 0.7 / (2 * 50) * squares  # J + λ/(2m)·Σ‖W‖²
     assert float(network.cost(ZL, put(Y), on(put, p))) == pytest.approx(expected, rel=1e-12)
@@ -109,27 +108,6 @@ def test_gradient_check_over_all_parameters_with_l2(backend, put, float64, keep_
     assert gradcheck.gradient_check(cost, parameters, grads) < 2e-7
     wrong = {**grads, "dW2": grads["dW2"] * 1.1}
     assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-3
-
-
-def test_the_course_functions_are_the_engine(backend, put, float64):
-    X, Y = data()
-    p = on(put, host_parameters([3, 5, 4, 1]))
-    AL, caches = L_model_forward(put(X), p, "relu")
-    grads = L_model_backward(AL, put(Y), caches, "relu")
-    engine, _ = Network.dense(3, "relu").gradients(put(X), put(Y), p)
-    for k in grads:
-        assert_close(grads[k], engine[k], rtol=0)
-    p2 = on(put, host_parameters([3, 4, 1]))
-    _, cache = two_layer.forward_propagation(put(X), p2, "relu")
-    week3 = two_layer.backward_propagation(p2, cache, put(X), put(Y), "relu")
-    engine, _ = Network.dense(2, "relu").gradients(put(X), put(Y), p2)
-    for k in week3:
-        assert_close(week3[k], engine[k], rtol=1e-12, atol=1e-15)
-    w, b = p2["W1"][:1, :].T, p2["b1"][:1, :]
-    week2, cost = logistic.propagate(w, b, put(X), put(Y))
-    engine, loss = Network.dense(1).gradients(put(X), put(Y), {"W1": w.T, "b1": b}, with_loss=True)
-    assert_close(week2["dw"], engine["dW1"].T, rtol=0)
-    assert float(cost) == float(loss) / 50
 
 
 def hand_adam_minibatches(X, Y, p, epochs, batch, seed, lr):

@@ -4,7 +4,7 @@ The same code runs on NumPy, CuPy, PyTorch, JAX and array-api-strict. Choose the
 backend with ``XPNET_BACKEND`` or :func:`set_backend`; nothing happens at import.
 """
 
-from . import recipes
+from . import course, recipes
 from ._version import __version__
 from .backend import (
     Backend,
@@ -29,6 +29,7 @@ __all__ = [
     "__version__",
     "asarray",
     "available_backends",
+    "course",
     "get_backend",
     "load",
     "recipes",

@@ -14,15 +14,15 @@ from typing import Any
 
 import numpy as np  # edge: host-side random draws
 
-from .backend import Backend, get_backend
+from .backend import Backend
 
 __all__ = [
     "INITIALIZATIONS",
     "METHODS",
     "check_method",
     "check_random_state",
+    "draw_parameters",
     "draw_weights",
-    "initialize_parameters",
     "standard_normal",
     "uniform",
 ]
@@ -79,47 +79,20 @@ def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) ->
     return INITIALIZATIONS[method](R, scale)
 
 
-def initialize_parameters(
-    layer_dims: Sequence[int],
-    method: str = "xavier",
-    *,
-    scale: float = 0.01,
-    random_state: Any = None,
-    backend: Backend | None = None,
+def draw_parameters(
+    rng: Any, layer_dims: Sequence[int], method: str, scale: float, backend: Backend
 ) -> dict[str, Any]:
-    """Parameters ``{"W1": (n1, n0), "b1": (n1, 1), ..., "WL": ..., "bL": ...}``.
+    """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}`` for ``layer_dims = [n_x, n_1, ..., n_L]``.
 
-    Parameters
-    ----------
-    layer_dims : sequence of int
-        ``[n_x, n_1, ..., n_L]``: the input size, then each layer's number of units.
-    method : {"zeros", "random", "normal", "xavier", "he", "glorot"}
-        W = 0; W = randn · scale (the course's 0.01, or 10 for its "large random"
-        start; "normal" is the same); W = randn / √n_prev (the course's week 4);
-        W = randn · √(2 / n_prev) (He); W ~ U(±√(6 / (n + n_prev))) (Glorot,
-        scikit-learn's MLP). Biases start at zero.
-    scale : float
-        The standard deviation for ``method="random"``.
-    random_state : None, int, RandomState or Generator
-        An int builds the course's ``RandomState(seed)`` and draws W1, W2, ... in order.
-    backend : Backend, optional
-        Where the parameters live, and their dtype; by default the backend in force
-        (:func:`xpnet.get_backend`).
+    W1, W2, ... are drawn from ``rng`` in order, on the host (:func:`draw_weights`), then
+    put on ``backend`` in its dtype; biases start at zero. The course's
+    ``initialize_parameters``, which checks its arguments, is in :mod:`xpnet.course`.
     """
-    dims = [int(n) for n in layer_dims]
-    if len(dims) < 2 or min(dims) < 1:
-        raise ValueError(
-            "Invalid layer_dims. Expected at least two positive sizes [n_x, ..., n_L]. "
-            f"Received: layer_dims={list(layer_dims)!r}"
-        )
-    check_method(method)
-    backend = get_backend() if backend is None else backend
-    rng = check_random_state(random_state) if method != "zeros" else None
     parameters = {}
-    for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
-        W = draw_weights(rng, (dims[l], dims[l - 1]), method, scale)
+    for l in range(1, len(layer_dims)):  # noqa: E741 (the course's layer index)
+        W = draw_weights(rng, (layer_dims[l], layer_dims[l - 1]), method, scale)
         parameters[f"W{l}"] = backend.put(W, backend.dtype)
-        parameters[f"b{l}"] = backend.zeros((dims[l], 1))
+        parameters[f"b{l}"] = backend.zeros((layer_dims[l], 1))
     return parameters
 
 

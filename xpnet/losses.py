@@ -6,7 +6,8 @@ without ever forming σ(z) = 0 or 1.
 
 Both heads share the course's output gradient: with A = g(Z) and its cross-entropy,
 dZ = A − Y, for a sigmoid with binary labels and for a softmax with one-hot labels.
-Examples are columns: Z and Y have shape (1, m), or (K, m) for a softmax.
+Examples are columns: Z and Y have shape (1, m), or (K, m) for a softmax. The course's
+``compute_cost``, which takes the output's name, is in :mod:`xpnet.course`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,6 @@ __all__ = [
     "Output",
     "binary_cross_entropy",
     "categorical_cross_entropy",
-    "compute_cost",
     "get_output",
     "softplus",
 ]
@@ -125,18 +125,3 @@ def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array
     """
     Y, xp = _check(Z, Y, xp)
     return xp.sum(_cce_losses(Z, Y, xp)) / Z.shape[1]
-
-
-def compute_cost(ZL: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = None) -> Array:
-    """The cross-entropy cost of the output layer, by its activation.
-
-    Parameters
-    ----------
-    ZL : array of shape (1, m) or (K, m)
-        The output layer's pre-activation.
-    Y : array of the same shape
-    output : {"sigmoid", "softmax"}
-    """
-    head = get_output(output)
-    Y, xp = _check(ZL, Y, xp)
-    return xp.sum(head.losses(ZL, Y, xp)) / ZL.shape[1]

@@ -1,7 +1,7 @@
 """The engine: a network is a list of layers and an output head, forward and back.
 
-Every model of xpnet trains through :class:`Network`; the course's week-4 functions
-:func:`L_model_forward` and :func:`L_model_backward` are thin wrappers over it.
+Every model of xpnet trains through :class:`Network`, and the course's functions
+(:mod:`xpnet.course`) are thin wrappers over it.
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with
 a softmax output. ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``; the
@@ -18,10 +18,11 @@ from typing import Any
 
 from array_api_compat import array_namespace
 
-from .layers import Cache, Dense, Dropout
+from ._checks import check_fraction
+from .layers import Dense, Dropout
 from .losses import get_output
 
-__all__ = ["L_model_backward", "L_model_forward", "Network", "n_layers"]
+__all__ = ["Network", "n_layers"]
 
 Array = Any
 
@@ -62,6 +63,7 @@ class Network:
 
         Dropout (``keep_prob`` < 1) follows each hidden layer, never the input or output.
         """
+        check_fraction("keep_prob", keep_prob)  # 0 would divide A ∗ D by zero
         layers: list[Any] = []
         for l in range(1, L):  # noqa: E741 (the course's layer index)
             layers.append(Dense(l, activation))
@@ -185,57 +187,31 @@ class Network:
         xp = array_namespace(X) if xp is None else xp
         ZL, caches = self.forward(X, parameters, rng=rng, xp=xp)
         loss = self.loss_sum(ZL, Y, parameters, weights=weights, xp=xp) if with_loss else None
-        dZL = self.head.activation(ZL, xp=xp) - Y  # dZ[L] = A[L] − Y
+        AL = self.head.activation(ZL, xp=xp)
+        return self.output_backward(AL, Y, caches, parameters, weights=weights, xp=xp), loss
+
+    def output_backward(
+        self,
+        AL: Array,
+        Y: Array,
+        caches: list[Any],
+        parameters: dict[str, Array],
+        /,
+        *,
+        weights: Array | None = None,
+        xp: Any = None,
+    ) -> dict[str, Array]:
+        """All the gradients from the output A[L] = g(Z[L]) and the labels Y, both (n_L, m).
+
+        With a sigmoid and binary cross-entropy, or a softmax and categorical
+        cross-entropy, the output layer's gradient is dZ[L] = A[L] − Y: exact where the
+        course's dA[L] = −(Y/A[L] − (1 − Y)/(1 − A[L])) divides by zero at saturation.
+        ``weights`` of shape (1, m) weight each example as in :meth:`gradients`.
+        """
+        xp = array_namespace(AL) if xp is None else xp
+        dZL = AL - Y  # dZ[L] = A[L] − Y
         total = None
         if weights is not None:
             total = xp.sum(weights)
-            dZL = dZL * (weights * (X.shape[1] / total))
-        return self.backward(dZL, caches, parameters, m=total, xp=xp), loss
-
-
-def L_model_forward(
-    X: Array,
-    parameters: dict[str, Array],
-    /,
-    activation: str = "relu",
-    output: str = "sigmoid",
-    *,
-    xp: Any = None,
-) -> tuple[Array, list[Cache]]:
-    """[LINEAR → g] × (L − 1) → LINEAR → sigmoid or softmax.
-
-    Returns
-    -------
-    AL : array of shape (n_L, m)
-        The output layer's activation; ``caches[-1].Z`` holds its logits, for the cost.
-    caches : list of Cache, one per layer
-        Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
-        one Z per layer is the largest saving a forward pass can make.
-    """
-    xp = array_namespace(X) if xp is None else xp
-    network = Network.dense(n_layers(parameters), activation, output)
-    ZL, caches = network.forward(X, parameters, xp=xp)
-    AL = network.head.activation(ZL, xp=xp)
-    caches[-1] = caches[-1]._replace(A=AL)
-    return AL, caches
-
-
-def L_model_backward(
-    AL: Array, Y: Array, caches: list[Cache], /, activation: str = "relu", *, xp: Any = None
-) -> dict[str, Array]:
-    """All the gradients, from the output back to layer 1.
-
-    The output layer's dZ[L] = A[L] − Y holds for a sigmoid with binary cross-entropy
-    and for a softmax with categorical cross-entropy alike; it is exact where the
-    course's dA[L] = −(Y/A[L] − (1 − Y)/(1 − A[L])) divides by zero at saturation.
-
-    Returns
-    -------
-    grads : dict
-        ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter.
-    """
-    xp = array_namespace(AL) if xp is None else xp
-    if Y.dtype != AL.dtype:
-        Y = xp.astype(Y, AL.dtype)
-    network = Network.dense(len(caches), activation)
-    return network.backward(AL - Y, caches, {}, xp=xp)  # dZ[L] = A[L] − Y
+            dZL = dZL * (weights * (AL.shape[1] / total))
+        return self.backward(dZL, caches, parameters, m=total, xp=xp)

@@ -7,12 +7,13 @@ state is a plain dict of arrays and numbers that a model file can hold.
 
 The course's names for the states stay: ``v["dW1"]`` (momentum, Adam's first moment),
 ``s["dW1"]`` (RMSprop, Adam's second moment) and Adam's update counter ``t``, which
-counts from 1 and never resets.
+counts from 1 and never resets. The course's own functions (``initialize_adam``,
+``update_parameters_with_adam``, ...) wrap these optimisers, in :mod:`xpnet.course`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from array_api_compat import array_namespace
@@ -24,11 +25,7 @@ __all__ = [
     "Momentum",
     "RMSprop",
     "get_optimizer",
-    "initialize_adam",
-    "initialize_velocity",
-    "update_parameters",
-    "update_parameters_with_adam",
-    "update_parameters_with_momentum",
+    "state_keys",
 ]
 
 Array = Any
@@ -154,8 +151,17 @@ class Adam:
         return new, {"v": v, "s": s, "t": t}
 
 
-#: Name → optimiser class.
+#: Name → optimiser factory: the class, called with its hyperparameters.
 OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "rmsprop": RMSprop, "adam": Adam}
+
+
+def _factory(name: str) -> Any:
+    try:
+        return OPTIMIZERS[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Invalid optimizer. Expected one of {sorted(OPTIMIZERS)}. Received: {name!r}"
+        ) from None
 
 
 def get_optimizer(
@@ -166,58 +172,19 @@ def get_optimizer(
     beta2: float = 0.999,
     epsilon: float = 1e-8,
 ) -> Any:
-    """The optimiser ``name`` with the course's hyperparameters (β; β1, β2, ε)."""
-    if name == "gd":
-        return GradientDescent()
-    if name == "momentum":
-        return Momentum(beta)
-    if name == "rmsprop":
-        return RMSprop(beta, epsilon)
-    if name == "adam":
-        return Adam(beta1, beta2, epsilon)
-    raise ValueError(
-        f"Invalid optimizer. Expected one of {sorted(OPTIMIZERS)}. Received: {name!r}"
-    )
+    """The optimiser ``name``, given the course's hyperparameters it takes (β; β1, β2, ε).
+
+    Each optimiser takes the hyperparameters its fields name and leaves the others.
+    """
+    factory = _factory(name)
+    given = {"beta": beta, "beta1": beta1, "beta2": beta2, "epsilon": epsilon}
+    return factory(**{f.name: given[f.name] for f in fields(factory)})
 
 
-# -- the course's functions, under their names ----------------------------------------
+def state_keys(name: str) -> frozenset[str]:
+    """The keys of the state of optimiser ``name``, as its ``init`` makes them.
 
-
-def update_parameters(parameters: Params, grads: Params, learning_rate: float) -> Params:
-    """One gradient-descent step: W = W − α·dW and b = b − α·db for every layer."""
-    return GradientDescent().update(parameters, grads, {}, learning_rate)[0]
-
-
-def initialize_velocity(parameters: Params) -> Params:
-    """The course's ``v``: zeros shaped like each gradient, ``{"dW1": ..., "db1": ...}``."""
-    return _zeros_like(parameters)
-
-
-def update_parameters_with_momentum(
-    parameters: Params, grads: Params, v: Params, beta: float, learning_rate: float
-) -> tuple[Params, Params]:
-    """The course's momentum step; returns the new parameters and ``v``."""
-    new, state = Momentum(beta).update(parameters, grads, {"v": v}, learning_rate)
-    return new, state["v"]
-
-
-def initialize_adam(parameters: Params) -> tuple[Params, Params]:
-    """The course's ``v, s``: zeros shaped like each gradient."""
-    return _zeros_like(parameters), _zeros_like(parameters)
-
-
-def update_parameters_with_adam(
-    parameters: Params,
-    grads: Params,
-    v: Params,
-    s: Params,
-    t: int,
-    learning_rate: float = 0.01,
-    beta1: float = 0.9,
-    beta2: float = 0.999,
-    epsilon: float = 1e-8,
-) -> tuple[Params, Params, Params]:
-    """The course's Adam step at update ``t`` (counted from 1); returns parameters, v, s."""
-    state = {"v": v, "s": s, "t": t - 1}
-    new, state = Adam(beta1, beta2, epsilon).update(parameters, grads, state, learning_rate)
-    return new, state["v"], state["s"]
+    ``{"v", "s", "t"}`` for Adam, ``{"v"}`` for momentum, none for gradient descent:
+    a saved state whose keys differ belongs to another optimiser.
+    """
+    return frozenset(_factory(name)().init({}))

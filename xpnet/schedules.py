@@ -2,49 +2,91 @@
 
 A schedule maps the initial rate α0 and an epoch number to a rate. The training loop
 applies it after each epoch, as the course does: epoch 0 trains at α0, and epoch e ≥ 1
-at the schedule's rate for e − 1.
+at the schedule's rate for e − 1. Each schedule is a small object built from its
+hyperparameters; the course's functions (``update_lr``, ``schedule_lr_decay``) wrap
+them, in :mod:`xpnet.course`.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, fields
+from typing import Any
 
 __all__ = [
     "SCHEDULES",
-    "exponential_decay",
-    "inverse_time_decay",
+    "Constant",
+    "ExponentialDecay",
+    "InverseTimeDecay",
+    "ScheduledDecay",
+    "get_schedule",
     "learning_rate_at",
-    "schedule_lr_decay",
-    "update_lr",
 ]
 
 
-def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float = 1.0) -> float:
-    """Inverse-time decay: α = α0 / (1 + decay_rate · epoch) (the course's ``update_lr``)."""
-    return 1 / (1 + decay_rate * epoch_num) * learning_rate0
+@dataclass(frozen=True)
+class Constant:
+    """α = α0."""
+
+    def __call__(self, learning_rate0: float, epoch: int) -> float:
+        return learning_rate0
 
 
-def schedule_lr_decay(
-    learning_rate0: float, epoch_num: int, decay_rate: float = 1.0, time_interval: int = 1000
-) -> float:
-    """Scheduled decay: α = α0 / (1 + decay_rate · ⌊epoch / time_interval⌋)."""
-    return 1 / (1 + decay_rate * math.floor(epoch_num / time_interval)) * learning_rate0
+@dataclass(frozen=True)
+class InverseTimeDecay:
+    """α = α0 / (1 + decay_rate · epoch)."""
+
+    decay_rate: float = 1.0
+
+    def __call__(self, learning_rate0: float, epoch: int) -> float:
+        return 1 / (1 + self.decay_rate * epoch) * learning_rate0  # α = α0 / (1 + rate · epoch)
 
 
-def exponential_decay(learning_rate0: float, epoch_num: int, decay_rate: float = 0.95) -> float:
-    """Exponential decay: α = decay_rate^epoch · α0 (the course's 0.95^epoch · α0)."""
-    return decay_rate**epoch_num * learning_rate0
+@dataclass(frozen=True)
+class ScheduledDecay:
+    """α = α0 / (1 + decay_rate · ⌊epoch / time_interval⌋): a step every time_interval."""
+
+    decay_rate: float = 1.0
+    time_interval: int = 1000
+
+    def __call__(self, learning_rate0: float, epoch: int) -> float:
+        steps = math.floor(epoch / self.time_interval)  # ⌊epoch / time_interval⌋
+        return 1 / (1 + self.decay_rate * steps) * learning_rate0  # α = α0 / (1 + rate · steps)
 
 
-inverse_time_decay = update_lr
+@dataclass(frozen=True)
+class ExponentialDecay:
+    """α = decay_rate^epoch · α0 (the course's 0.95^epoch · α0)."""
 
-#: Name → schedule; ``None`` keeps the rate constant.
-SCHEDULES = {
-    None: None,
-    "inverse_time": update_lr,
-    "scheduled": schedule_lr_decay,
-    "exponential": exponential_decay,
+    decay_rate: float = 0.95
+
+    def __call__(self, learning_rate0: float, epoch: int) -> float:
+        return self.decay_rate**epoch * learning_rate0  # α = rate^epoch · α0
+
+
+#: Name → schedule factory: the class, called with its hyperparameters; ``None`` keeps
+#: the rate constant.
+SCHEDULES: dict[str | None, Any] = {
+    None: Constant,
+    "inverse_time": InverseTimeDecay,
+    "scheduled": ScheduledDecay,
+    "exponential": ExponentialDecay,
 }
+
+
+def get_schedule(name: str | None, **hyperparameters: Any) -> Any:
+    """The schedule ``name``, given the hyperparameters it takes; a None value is its default.
+
+    The others (``time_interval`` for an exponential decay, say) are left.
+    """
+    try:
+        factory = SCHEDULES[name]
+    except (KeyError, TypeError):
+        raise ValueError(
+            f"Invalid lr_decay. Expected one of {list(SCHEDULES)}. Received: {name!r}"
+        ) from None
+    taken = {f.name for f in fields(factory)}
+    return factory(**{k: v for k, v in hyperparameters.items() if k in taken and v is not None})
 
 
 def learning_rate_at(
@@ -60,16 +102,5 @@ def learning_rate_at(
     ``decay_rate`` None takes each schedule's default: 1 for the inverse-time and
     scheduled decays, 0.95 for the exponential one.
     """
-    if schedule not in SCHEDULES:
-        raise ValueError(
-            f"Invalid lr_decay. Expected one of {list(SCHEDULES)}. Received: {schedule!r}"
-        )
-    decay = SCHEDULES[schedule]
-    if decay is None or epoch == 0:
-        return learning_rate0
-    if schedule == "exponential":
-        return decay(learning_rate0, epoch - 1, 0.95 if decay_rate is None else decay_rate)
-    rate = 1.0 if decay_rate is None else decay_rate
-    if schedule == "scheduled":
-        return decay(learning_rate0, epoch - 1, rate, time_interval)
-    return decay(learning_rate0, epoch - 1, rate)
+    rate = get_schedule(schedule, decay_rate=decay_rate, time_interval=time_interval)
+    return learning_rate0 if epoch == 0 else rate(learning_rate0, epoch - 1)

@@ -25,7 +25,7 @@ import numpy as np  # edge: host-side labels, seeds and split indices
 from ..backend import Backend, BackendUnavailableError, to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks, prepare
 from ..exceptions import not_fitted
-from ..initializers import check_random_state, draw_weights
+from ..initializers import check_random_state, draw_parameters
 from ..network import Network
 from ..optimizers import get_optimizer
 from ..training import Epoch, InMemory, TrainingConfig, TrainingState, run
@@ -122,7 +122,6 @@ class BaseClassifier(Hyperparameters):
     warm_start: bool = False
     dtype: str | None = None
     progress: bool | None = None
-
 
     # -- what a model is: its layers, and its parameters in the course's layout ------
 
@@ -302,13 +301,9 @@ class BaseClassifier(Hyperparameters):
         rng = check_random_state(self.random_state)
         optimizer = get_optimizer(self.optimizer)
         check_memory(architecture.shapes(), optimizer, backend, type(self).__name__)
-        parameters = {}
-        for name, shape in architecture.shapes().items():
-            if name.startswith("W"):
-                W = draw_weights(rng, shape, self.initialization, self.scale)
-                parameters[name] = backend.put(W, backend.dtype)
-            else:
-                parameters[name] = backend.zeros(shape)
+        parameters = draw_parameters(
+            rng, architecture.dims, self.initialization, self.scale, backend
+        )
         # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
         if isinstance(self.random_state, numbers.Integral):
             seed = int(self.random_state)
@@ -449,7 +444,9 @@ class BaseClassifier(Hyperparameters):
             model = cls(**hyperparameters)
             model._check_hyperparameters()
         except (KeyError, TypeError, ValueError) as exc:
-            raise ValueError(f"its header does not describe a valid {cls.__name__}: {exc}") from exc
+            raise ValueError(
+                f"its header does not describe a valid {cls.__name__}: {exc}"
+            ) from exc
         return model
 
     @classmethod
@@ -480,8 +477,7 @@ class BaseClassifier(Hyperparameters):
                 )
         if header.get("output_activation") != architecture.output:
             raise ValueError(
-                f"classes {classes.tolist()} do not fit a {header.get('output_activation')} "
-                "output"
+                f"classes {classes.tolist()} do not fit a {header.get('output_activation')} output"
             )
         layout = None if saved is not None else model._from_course  # format 2
         fitted = FittedState.from_state(header, arrays, architecture, backend, layout=layout)

@@ -222,7 +222,9 @@ def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.nd
         labels = labels.reshape(-1)
     if labels.dtype.kind in "OSU":
         kinds = {_label_kind(v) for v in labels.tolist()}
-        missing = any(v is None or (isinstance(v, float) and math.isnan(v)) for v in labels.tolist())
+        missing = any(
+            v is None or (isinstance(v, float) and math.isnan(v)) for v in labels.tolist()
+        )
         if missing:
             raise ValueError(f"Expected class labels in {name}. Received NaN or None among them")
         if kinds <= {"text"}:
@@ -266,7 +268,9 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
         finite = bool(np.isfinite(w).all())
-        _check_weights(finite, float(w.min()) if finite else 0.0, float(w.sum()) if finite else 0.0)
+        _check_weights(
+            finite, float(w.min()) if finite else 0.0, float(w.sum()) if finite else 0.0
+        )
         return backend.put(w.reshape(1, n), backend.dtype)
     _real(sample_weight, "sample_weight")
     w = backend.check(sample_weight, "sample_weight")

@@ -1,7 +1,7 @@
 """The L-layer network of the course's week 4, as an estimator.
 
-It trains through the same engine as :func:`xpnet.network.L_model_forward` and
-:func:`xpnet.network.L_model_backward`, which are its course-convention face.
+It trains through the same engine as :func:`xpnet.course.L_model_forward` and
+:func:`xpnet.course.L_model_backward`, which are its course-convention face.
 """
 
 from __future__ import annotations

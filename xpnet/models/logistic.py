@@ -3,8 +3,8 @@
     Z = wᵀ·X + b,   A = σ(Z),   dw = 1/m · X·(A − Y)ᵀ,   db = 1/m · Σ (A − Y)
 
 With K > 2 classes the same equations run with w of shape (n_x, K) and a softmax.
-Examples are columns in the functions: X has shape (n_x, m), Y shape (1, m). The
-course's w is the engine's W1 transposed: w = W1ᵀ.
+The course's w is the engine's W1 transposed: w = W1ᵀ. The course's ``propagate``,
+where examples are columns, is in :mod:`xpnet.course`.
 """
 
 from __future__ import annotations
@@ -12,41 +12,11 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-from array_api_compat import array_namespace
-
-from ..network import Network
 from ._base import BaseClassifier
 
-__all__ = ["LogisticRegression", "propagate"]
+__all__ = ["LogisticRegression"]
 
 Array = Any
-
-
-def propagate(
-    w: Array, b: Array, X: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = None
-) -> tuple[dict[str, Array], Array]:
-    """The course's ``propagate``: the gradients and the cost, forward then backward.
-
-    Parameters
-    ----------
-    w : array of shape (n_x, 1), or (n_x, K) with a softmax
-    b : array of shape (1, 1), or (K, 1)
-    X : array of shape (n_x, m)
-    Y : array of shape (1, m), or (K, m): labels (floats, integers or booleans)
-
-    Returns
-    -------
-    grads : dict
-        ``{"dw": 1/m · X·(A − Y)ᵀ, "db": 1/m · Σ (A − Y)}``, the shapes of w and b.
-    cost : 0-d array
-    """
-    xp = array_namespace(X, Y) if xp is None else xp
-    if Y.dtype != X.dtype:
-        Y = xp.astype(Y, X.dtype)
-    network = Network.dense(1, output=output)
-    parameters = {"W1": w.T, "b1": b}
-    grads, loss = network.gradients(X, Y, parameters, with_loss=True, xp=xp)
-    return {"dw": grads["dW1"].T, "db": grads["db1"]}, loss / X.shape[1]
 
 
 @dataclass(eq=False, repr=False)

@@ -1,0 +1,393 @@
+"""The course's functions, under the course's names: thin wrappers over xpnet's engine.
+
+A learner who knows the notebooks finds them all here, and each runs the engine every
+model of xpnet trains through (:class:`xpnet.network.Network` and the optimisers and
+schedules), so what they compute is what the estimators compute.
+
+==================  ==============================================================
+course 1, week 2    :func:`propagate`
+course 1, week 3    :func:`forward_propagation`, :func:`backward_propagation`
+course 1, week 4    :func:`initialize_parameters`, :func:`L_model_forward`,
+                    :func:`L_model_backward`, :func:`compute_cost`,
+                    :func:`update_parameters`
+course 2, week 2    :func:`random_mini_batches`, :func:`initialize_velocity`,
+                    :func:`update_parameters_with_momentum`, :func:`initialize_adam`,
+                    :func:`update_parameters_with_adam`, :func:`update_lr`,
+                    :func:`schedule_lr_decay`, :func:`exponential_decay`
+==================  ==============================================================
+
+Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
+softmax output; ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``. Each
+function checks the shapes the course states and refuses others with what it expected
+and what it received, rather than broadcasting. Labels may be floats, integers or
+booleans. The building blocks (``linear_forward``, ``linear_activation_backward``, ...)
+are the engine's own, in :mod:`xpnet.layers`.
+
+The module passes the package's ~350 lines on purpose: it is the course's whole face,
+sixteen short functions that a learner finds together, and each is a few lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, cast
+
+import numpy as np  # edge: host-side random draws
+from array_api_compat import array_namespace, device
+
+from ._checks import (
+    check_integer,
+    check_keys,
+    check_labels,
+    check_parameters,
+    check_shape,
+)
+from .backend import Backend, get_backend
+from .batches import epoch_batches
+from .initializers import check_method, check_random_state, draw_parameters
+from .layers import Cache, LinearCache
+from .network import Network, n_layers
+from .optimizers import Adam, GradientDescent, Momentum
+from .schedules import ExponentialDecay, InverseTimeDecay, ScheduledDecay
+
+__all__ = [
+    "L_model_backward",
+    "L_model_forward",
+    "backward_propagation",
+    "compute_cost",
+    "exponential_decay",
+    "forward_propagation",
+    "initialize_adam",
+    "initialize_parameters",
+    "initialize_velocity",
+    "propagate",
+    "random_mini_batches",
+    "schedule_lr_decay",
+    "update_lr",
+    "update_parameters",
+    "update_parameters_with_adam",
+    "update_parameters_with_momentum",
+]
+
+Array = Any
+Params = dict[str, Array]
+EXAMPLES = (("n_x", None), ("m", None))  # X: examples are columns
+
+
+def _check_X(X: Array) -> tuple[int, int]:
+    check_shape("X", X, EXAMPLES, examples=True)
+    return X.shape[0], X.shape[1]
+
+
+# -- course 1: forward and backward ---------------------------------------------------
+
+
+def propagate(
+    w: Array, b: Array, X: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = None
+) -> tuple[dict[str, Array], Array]:
+    """Week 2: the gradients and the cost of logistic regression, forward then backward.
+
+    Z = wᵀ·X + b, A = σ(Z); the engine's one-layer network, whose W1 is wᵀ.
+
+    Parameters
+    ----------
+    w : array of shape (n_x, 1), or (n_x, K) with a softmax
+    b : array of shape (1, 1), or (K, 1)
+    X : array of shape (n_x, m)
+    Y : array of shape (1, m), or (K, m)
+
+    Returns
+    -------
+    grads : dict
+        ``{"dw": 1/m · X·(A − Y)ᵀ, "db": 1/m · Σ (A − Y)}``, the shapes of w and b.
+    cost : 0-d array
+    """
+    xp = array_namespace(X, Y) if xp is None else xp
+    n_x, m = _check_X(X)
+    check_shape("w", w, (("n_x", n_x), ("n_y", None)))
+    n_y = w.shape[1]
+    check_shape("b", b, (("n_y", n_y), ("1", 1)))
+    Y = check_labels(Y, (n_y, m), X.dtype, names=("A = σ(wᵀ·X + b)", "Y"), xp=xp)
+    network = Network.dense(1, output=output)
+    grads, loss = network.gradients(X, Y, {"W1": w.T, "b1": b}, with_loss=True, xp=xp)
+    return {"dw": grads["dW1"].T, "db": grads["db1"]}, cast(Array, loss) / m
+
+
+def _forward(
+    X: Array, parameters: Params, L: int, activation: str, output: str, xp: Any
+) -> tuple[Array, list[Cache]]:
+    """A[L] and the engine's caches, the last one holding Z[L] and A[L]."""
+    n_x, _ = _check_X(X)
+    check_parameters(parameters, n_x, L)
+    network = Network.dense(L, activation, output)
+    ZL, caches = network.forward(X, parameters, xp=xp)
+    AL = network.head.activation(ZL, xp=xp)
+    caches[-1] = caches[-1]._replace(A=AL)
+    return AL, caches
+
+
+def forward_propagation(
+    X: Array,
+    parameters: Params,
+    /,
+    activation: str = "tanh",
+    output: str = "sigmoid",
+    *,
+    xp: Any = None,
+) -> tuple[Array, dict[str, Array]]:
+    """Week 3: Z1 = W1·X + b1, A1 = g(Z1), Z2 = W2·A1 + b2, A2 = σ(Z2).
+
+    Parameters
+    ----------
+    X : array of shape (n_x, m)
+    parameters : dict
+        ``W1`` (n_h, n_x), ``b1`` (n_h, 1), ``W2`` (n_y, n_h), ``b2`` (n_y, 1).
+    activation : {"tanh", "relu", "leaky_relu", "sigmoid"}
+        g, the hidden layer's activation.
+    output : {"sigmoid", "softmax"}
+
+    Returns
+    -------
+    A2 : array of shape (n_y, m)
+    cache : dict
+        ``{"A1", "Z2", "A2"}`` for the backward pass and the cost. Z1 is not kept:
+        g'(Z1) is computed from A1, and dropping Z1 saves a hidden layer's memory.
+    """
+    xp = array_namespace(X) if xp is None else xp
+    A2, caches = _forward(X, parameters, 2, activation, output, xp)
+    return A2, {"A1": caches[0].A, "Z2": caches[1].Z, "A2": A2}
+
+
+def backward_propagation(
+    parameters: Params,
+    cache: dict[str, Array],
+    X: Array,
+    Y: Array,
+    /,
+    activation: str = "tanh",
+    *,
+    xp: Any = None,
+) -> dict[str, Array]:
+    """Week 3: dZ2 = A2 − Y, dW2, db2, dZ1 = W2ᵀ·dZ2 ∗ g'(Z1), dW1, db1.
+
+    Returns
+    -------
+    grads : dict
+        ``{"dW1", "db1", "dW2", "db2"}``, each the shape of its parameter.
+    """
+    xp = array_namespace(X) if xp is None else xp
+    n_x, _ = _check_X(X)
+    check_parameters(parameters, n_x, 2)
+    check_keys("cache", cache, ["A1", "A2"])
+    A1, A2 = cache["A1"], cache["A2"]
+    Y = check_labels(Y, A2.shape, A2.dtype, names=("A2", "Y"), xp=xp)
+    W1, b1, W2, b2 = parameters["W1"], parameters["b1"], parameters["W2"], parameters["b2"]
+    caches = [Cache(LinearCache(X, W1, b1), None, A1), Cache(LinearCache(A1, W2, b2), None, A2)]
+    return Network.dense(2, activation).output_backward(A2, Y, caches, parameters, xp=xp)
+
+
+def L_model_forward(
+    X: Array,
+    parameters: Params,
+    /,
+    activation: str = "relu",
+    output: str = "sigmoid",
+    *,
+    xp: Any = None,
+) -> tuple[Array, list[Cache]]:
+    """Week 4: [LINEAR → g] × (L − 1) → LINEAR → sigmoid or softmax.
+
+    Returns
+    -------
+    AL : array of shape (n_L, m)
+        The output layer's activation; ``caches[-1].Z`` holds its logits, for the cost.
+    caches : list of Cache, one per layer
+        Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
+        one Z per layer is the largest saving a forward pass can make.
+    """
+    xp = array_namespace(X) if xp is None else xp
+    L = max(n_layers(parameters), 1) if isinstance(parameters, dict) else 1
+    return _forward(X, parameters, L, activation, output, xp)
+
+
+def L_model_backward(
+    AL: Array, Y: Array, caches: list[Cache], /, activation: str = "relu", *, xp: Any = None
+) -> dict[str, Array]:
+    """Week 4: all the gradients, from the output's dZ[L] = A[L] − Y back to layer 1.
+
+    Returns
+    -------
+    grads : dict
+        ``{"dW1": ..., "db1": ..., ...}``, each the shape of its parameter.
+    """
+    xp = array_namespace(AL) if xp is None else xp
+    Y = check_labels(Y, AL.shape, AL.dtype, names=("AL", "Y"), xp=xp)
+    return Network.dense(len(caches), activation).output_backward(AL, Y, caches, {}, xp=xp)
+
+
+def compute_cost(ZL: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = None) -> Array:
+    """Week 4: the cross-entropy J of the output layer, from its logits.
+
+    Parameters
+    ----------
+    ZL : array of shape (1, m) or (K, m)
+        The output layer's pre-activation (``caches[-1].Z``): the cost stays finite
+        where A[L] saturates at 0 or 1.
+    Y : array of the same shape
+    output : {"sigmoid", "softmax"}
+
+    Returns
+    -------
+    cost : 0-d array
+    """
+    network = Network.dense(1, output=output)
+    xp = array_namespace(ZL, Y) if xp is None else xp
+    Y = check_labels(Y, ZL.shape, ZL.dtype, names=("Z", "Y"), xp=xp)
+    return network.cost(ZL, Y, {}, xp=xp)
+
+
+def initialize_parameters(
+    layer_dims: Sequence[int],
+    method: str = "xavier",
+    *,
+    scale: float = 0.01,
+    random_state: Any = None,
+    backend: Backend | None = None,
+) -> Params:
+    """Week 4: ``{"W1": (n_1, n_x), "b1": (n_1, 1), ..., "WL": ..., "bL": ...}``.
+
+    Parameters
+    ----------
+    layer_dims : sequence of int
+        ``[n_x, n_1, ..., n_L]``: the input size, then each layer's number of units.
+    method : {"zeros", "random", "normal", "xavier", "he", "glorot"}
+        W = 0; W = randn · scale (the course's 0.01, or 10 for its "large random"
+        start; "normal" is the same); W = randn / √n_prev (the course's week 4);
+        W = randn · √(2 / n_prev) (He); W ~ U(±√(6 / (n + n_prev))) (Glorot,
+        scikit-learn's MLP). Biases start at zero.
+    scale : float
+        The standard deviation for ``method="random"``.
+    random_state : None, int, RandomState or Generator
+        An int builds the course's ``RandomState(seed)`` and draws W1, W2, ... in order.
+    backend : Backend, optional
+        Where the parameters live, and their dtype; by default the backend in force.
+    """
+    try:  # a list, a tuple, a NumPy array of sizes; not a string
+        sizes = [] if isinstance(layer_dims, str | bytes) else list(layer_dims)
+    except TypeError:
+        sizes = []
+    if len(sizes) < 2:
+        raise ValueError(
+            "Invalid layer_dims. Expected at least two sizes [n_x, ..., n_L]. "
+            f"Received: layer_dims={layer_dims!r}"
+        )
+    dims = [check_integer(f"layer_dims[{i}]", n) for i, n in enumerate(sizes)]
+    check_method(method)
+    backend = get_backend() if backend is None else backend
+    rng = check_random_state(random_state) if method != "zeros" else None
+    return draw_parameters(rng, dims, method, scale, backend)
+
+
+# -- course 2: optimisation ------------------------------------------------------------
+
+
+def _check_grads(parameters: Params, grads: Params, *states: tuple[str, Params]) -> None:
+    names = ["d" + name for name in parameters]
+    for label, d in (("grads", grads), *states):
+        check_keys(label, d, names)
+
+
+def update_parameters(parameters: Params, grads: Params, learning_rate: float) -> Params:
+    """Gradient descent: W = W − α·dW and b = b − α·db for every layer."""
+    _check_grads(parameters, grads)
+    return GradientDescent().update(parameters, grads, {}, learning_rate)[0]
+
+
+def random_mini_batches(
+    X: Array, Y: Array, mini_batch_size: int = 64, seed: int = 0, /, *, xp: Any = None
+) -> list[tuple[Array, Array]]:
+    """Shuffle the columns with ``seed``, then cut batches of ``mini_batch_size``.
+
+    ``np.random.seed(seed)`` then ``np.random.permutation(m)``, as in the course; the
+    last batch is partial.
+
+    Parameters
+    ----------
+    X : array of shape (n_x, m)
+    Y : array of shape (n_y, m)
+
+    Returns
+    -------
+    list of (X_batch, Y_batch)
+    """
+    xp = array_namespace(X, Y) if xp is None else xp
+    size = check_integer("mini_batch_size", mini_batch_size)
+    seed = check_integer("seed", seed, minimum=0)
+    _, m = _check_X(X)
+    check_shape("Y", Y, (("n_y", None), ("m", m)))
+    permutation = np.random.RandomState(seed).permutation(m)  # the course's shuffle
+    order = xp.asarray(permutation, device=device(X))
+    X, Y = xp.take(X, order, axis=1), xp.take(Y, order, axis=1)
+    _, cuts = epoch_batches(m, size, shuffle=False)
+    return [(X[:, cut], Y[:, cut]) for cut in cuts]
+
+
+def initialize_velocity(parameters: Params) -> Params:
+    """Momentum's ``v``: zeros shaped like each gradient, ``{"dW1": ..., "db1": ...}``."""
+    return Momentum().init(parameters)["v"]
+
+
+def update_parameters_with_momentum(
+    parameters: Params, grads: Params, v: Params, beta: float, learning_rate: float
+) -> tuple[Params, Params]:
+    """v = β·v + (1 − β)·dW, W = W − α·v; returns the new parameters and ``v``."""
+    _check_grads(parameters, grads, ("v", v))
+    new, state = Momentum(beta).update(parameters, grads, {"v": v}, learning_rate)
+    return new, state["v"]
+
+
+def initialize_adam(parameters: Params) -> tuple[Params, Params]:
+    """Adam's ``v, s``: zeros shaped like each gradient."""
+    state = Adam().init(parameters)
+    return state["v"], state["s"]
+
+
+def update_parameters_with_adam(
+    parameters: Params,
+    grads: Params,
+    v: Params,
+    s: Params,
+    t: int,
+    learning_rate: float = 0.01,
+    beta1: float = 0.9,
+    beta2: float = 0.999,
+    epsilon: float = 1e-8,
+) -> tuple[Params, Params, Params]:
+    """Adam's step at update ``t``, counted from 1 (1 − β1ᵗ is 0 at t = 0).
+
+    Returns
+    -------
+    parameters, v, s
+    """
+    t = check_integer("t", t, minimum=1)
+    _check_grads(parameters, grads, ("v", v), ("s", s))
+    state: dict[str, Any] = {"v": v, "s": s, "t": t - 1}
+    new, state = Adam(beta1, beta2, epsilon).update(parameters, grads, state, learning_rate)
+    return new, state["v"], state["s"]
+
+
+def update_lr(learning_rate0: float, epoch_num: int, decay_rate: float = 1.0) -> float:
+    """Inverse-time decay: α = α0 / (1 + decay_rate · epoch_num)."""
+    return InverseTimeDecay(decay_rate)(learning_rate0, epoch_num)
+
+
+def schedule_lr_decay(
+    learning_rate0: float, epoch_num: int, decay_rate: float = 1.0, time_interval: int = 1000
+) -> float:
+    """Scheduled decay: α = α0 / (1 + decay_rate · ⌊epoch_num / time_interval⌋)."""
+    return ScheduledDecay(decay_rate, time_interval)(learning_rate0, epoch_num)
+
+
+def exponential_decay(learning_rate0: float, epoch_num: int, decay_rate: float = 0.95) -> float:
+    """Exponential decay: α = decay_rate^epoch_num · α0 (the lectures' 0.95^epoch · α0)."""
+    return ExponentialDecay(decay_rate)(learning_rate0, epoch_num)
