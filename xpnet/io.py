@@ -41,13 +41,18 @@ class InvalidModelFileError(ValueError):
 
 
 def check_writable(
-    path: str | os.PathLike[str], *, suffixes: tuple[str, ...] = (), name: str = "path"
+    path: str | os.PathLike[str],
+    *,
+    suffixes: tuple[str, ...] = (),
+    name: str = "path",
+    folder: bool = False,
 ) -> Path:
-    """Refuse, before any work is done, a file path that cannot be written.
+    """Refuse, before any work is done, a path that cannot be written.
 
-    The path must not be a folder (nor end with a separator), its suffix must be one of
-    ``suffixes`` (when given), and its folder must exist and be writable, or be one that
-    can be made. Nothing is created.
+    A file's path must not be a folder (nor end with a separator), and its suffix must be
+    one of ``suffixes`` (when given); a folder's path (``folder=True``) must not be a
+    file. The folder written into must exist and be writable, or be one that can be made.
+    Nothing is created.
 
     Parameters
     ----------
@@ -56,6 +61,8 @@ def check_writable(
         The suffixes the writer supports, e.g. ``(".npz",)``; any when empty.
     name : str
         What the path is called in an error, e.g. ``"--save"``.
+    folder : bool
+        Whether ``path`` is a folder to write files into, rather than a file.
 
     Returns
     -------
@@ -64,42 +71,51 @@ def check_writable(
     Raises
     ------
     IsADirectoryError, NotADirectoryError, PermissionError
-        For a folder, a folder that is a file, or one that cannot be written, naming the
-        path as given.
+        For a folder where a file is expected, a file where a folder is, or a folder that
+        cannot be written, naming the path as given.
     ValueError
         For a suffix the writer does not support.
     """
     given = os.fspath(path)
     received = f"Received: {name}={given!r}"
-    if not given or given.endswith((os.sep, "/")) or Path(given).is_dir():
-        raise IsADirectoryError(
-            f"Invalid {name}. Expected a file to write, not a folder. {received}"
-        )
     path = Path(given)
-    if suffixes and path.suffix.lower() not in suffixes:
-        raise ValueError(
-            f"Invalid {name}. Expected a file name ending in {' or '.join(suffixes)}. {received}"
-        )
-    folder = path.parent
-    while not folder.exists() and folder != folder.parent:
-        folder = folder.parent  # the first folder that exists: the others can be made
-    if not folder.is_dir():
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise NotADirectoryError(
+                f"Invalid {name}. Expected a folder to write into. {received}, which is a file"
+            )
+        target = path
+    else:
+        if not given or given.endswith((os.sep, "/")) or path.is_dir():
+            raise IsADirectoryError(
+                f"Invalid {name}. Expected a file to write, not a folder. {received}"
+            )
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise ValueError(
+                f"Invalid {name}. Expected a file name ending in {' or '.join(suffixes)}. "
+                f"{received}"
+            )
+        target = path.parent
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # the first folder that exists: the others can be made
+    if not existing.is_dir():
         raise NotADirectoryError(
-            f"Invalid {name}. Expected a path in a folder. {received}, and {str(folder)!r} "
+            f"Invalid {name}. Expected a path in a folder. {received}, and {str(existing)!r} "
             "is a file"
         )
-    if folder == path.parent:
+    if existing == target:
         try:  # the one sure test of a folder's permissions: write there
-            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=target)
             os.close(fd)
             os.unlink(probe)
         except OSError as exc:
             raise _naming(
-                exc, f"Cannot write into the folder {str(folder)!r} of {name}={given!r}"
+                exc, f"Cannot write into the folder {str(target)!r} of {name}={given!r}"
             ) from exc
-    elif not os.access(folder, os.W_OK | os.X_OK):
+    elif not os.access(existing, os.W_OK | os.X_OK):
         raise PermissionError(
-            f"Cannot make the folder of {name}={given!r}: {str(folder)!r} is not writable"
+            f"Cannot make the folder of {name}={given!r}: {str(existing)!r} is not writable"
         )
     return path
 
