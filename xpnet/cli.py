@@ -8,11 +8,11 @@ option says so in one line and points to ``--help``. Warnings print as one plain
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
 from typing import Any, NoReturn
 
+from . import cli_errors
 from ._version import __version__
 
 __all__ = ["main"]
@@ -21,7 +21,8 @@ MODELS = ("two_layer", "logistic", "deep")
 _EPILOG = """\
 The backend comes from --backend, else XPNET_BACKEND (numpy, cupy, torch, jax,
 array_api_strict; numpy by default); the device from --device, else XPNET_DEVICE; the
-dtype from --dtype, else XPNET_DTYPE.
+dtype from --dtype, else XPNET_DTYPE. An error prints one line and exits with status 2;
+XPNET_TRACEBACK=1 adds the traceback of an error xpnet did not expect.
 """
 _TRAIN_DESCRIPTION = """\
 Train a model, print its cost as it goes, then its train and test accuracy.
@@ -138,14 +139,16 @@ def _train_parser(commands: Any) -> None:
         help="seed of the weights, the shuffles and dropout",
     )
     opt = train.add_argument_group("optimisation (the course's second part)")
-    opt.add_argument("--learning-rate", type=float, metavar="RATE", help="α, the initial step")
+    opt.add_argument(
+        "--learning-rate", type=float, metavar="RATE", help="α, the initial step size"
+    )
     opt.add_argument(
         "--epochs",
         "--iterations",
         dest="iterations",
         type=int,
         metavar="N",
-        help="passes over the data (with full batches: gradient-descent steps)",
+        help="passes over the data (with full batches: steps of gradient descent)",
     )
     opt.add_argument(
         "--optimizer",
@@ -278,31 +281,6 @@ def _empty_option(args: argparse.Namespace) -> str | None:
     return None
 
 
-def _one_line(exc: BaseException) -> str:
-    if isinstance(exc, OSError) and exc.strerror and exc.filename:  # no "[Errno 2]"
-        return f"{exc.strerror}: {str(exc.filename)!r}"
-    if isinstance(exc, OverflowError | ZeroDivisionError) and not isinstance(
-        exc, FloatingPointError
-    ):
-        detail = exc.args[-1] if exc.args and isinstance(exc.args[-1], str) else exc
-        return (
-            f"{type(exc).__name__}: {' '.join(str(detail).split())}. A number left the "
-            "float range: try a smaller --learning-rate or --decay-rate, or --l2"
-        )
-    return " ".join(str(exc).split()) or type(exc).__name__
-
-
-def _show_warning(command: str) -> Any:
-    """Warnings as one plain line: no file, no source line; an interruption as news."""
-    from .exceptions import TrainingInterrupted
-
-    def show(message: Any, category: type, *args: Any, **kwargs: Any) -> None:
-        kind = "" if issubclass(category, TrainingInterrupted) else "warning: "
-        print(f"xpnet {command}: {kind}{' '.join(str(message).split())}", file=sys.stderr)
-
-    return show
-
-
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
@@ -327,40 +305,5 @@ def main(argv: list[str] | None = None) -> int:
     )
     with warnings.catch_warnings():
         warnings.simplefilter("always", TrainingInterrupted)  # never an error: the model is kept
-        warnings.showwarning = _show_warning(args.command)
-        return _run(command, args)
-
-
-def _run(command: Any, args: argparse.Namespace) -> int:
-    prefix = f"xpnet {args.command}: error:"
-    try:
-        return command(args)
-    except KeyboardInterrupt:
-        print(f"xpnet {args.command}: interrupted", file=sys.stderr)
-        return 130
-    except (MemoryError, RuntimeError) as exc:  # out of memory, CUDA runtime errors
-        if isinstance(exc, NotImplementedError | RecursionError):
-            return _unexpected(exc, prefix)
-        print(
-            f"{prefix} {type(exc).__name__}: {_one_line(exc)}. "
-            "Try a smaller --batch-size, --dtype float32, or another --device",
-            file=sys.stderr,
-        )
-        return 2
-    except (ValueError, TypeError, ImportError, OSError, ArithmeticError) as exc:
-        print(f"{prefix} {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        return _unexpected(exc, prefix)
-
-
-def _unexpected(exc: Exception, prefix: str) -> int:
-    """An error xpnet did not foresee: one line still, and the traceback on request."""
-    if os.environ.get("XPNET_TRACEBACK"):
-        raise exc
-    print(
-        f"{prefix} {type(exc).__name__}: {_one_line(exc)} (unexpected: please report it; "
-        "XPNET_TRACEBACK=1 shows where it happened)",
-        file=sys.stderr,
-    )
-    return 2
+        warnings.showwarning = cli_errors.show_warning(args.command)
+        return cli_errors.run(command, args)

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import cli_errors
 from ._version import __version__
 
 __all__ = ["bench", "evaluate", "info", "select_backend", "train"]
@@ -143,167 +144,6 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     return xpnet.LogisticRegression(**settings)
 
 
-#: Options that define a model, which a resumed model takes from its file instead.
-_MODEL_OPTIONS = {
-    "model": "--model",
-    "hidden": "--hidden",
-    "activation": "--activation",
-    "init": "--init",
-    "random_state": "--random-state",
-    "learning_rate": "--learning-rate",
-    "optimizer": "--optimizer",
-    "batch_size": "--batch-size",
-    "lr_decay": "--lr-decay",
-    "decay_rate": "--decay-rate",
-    "l2": "--l2",
-    "keep_prob": "--keep-prob",
-    "early_stopping": "--early-stopping",
-}
-
-
-def _check_train_options(args: argparse.Namespace) -> None:
-    """Refuse what training could not honour, before it starts."""
-    if args.print_every is not None and args.print_every < 1:
-        raise ValueError(
-            f"Invalid --print-every. Expected a positive integer. Received: {args.print_every}"
-        )
-    if args.iterations is not None and args.iterations < 1:
-        raise ValueError(
-            f"Invalid --epochs. Expected a positive integer. Received: {args.iterations}"
-        )
-    _check_seed(args.random_state, "--random-state")
-    _check_seed(args.seed, "--seed")
-    if args.resume:
-        given = [flag for dest, flag in _MODEL_OPTIONS.items() if getattr(args, dest) is not None]
-        if given:
-            raise ValueError(
-                f"Invalid {', '.join(given)} with --resume. Expected only --epochs to change: "
-                f"a resumed model keeps the hyperparameters saved in {args.resume!r}. Leave "
-                f"{'them' if len(given) > 1 else 'it'} out, or train a new model without --resume"
-            )
-    _check_outputs(args, plots="cost.png")
-
-
-def _check_seed(seed: int | None, flag: str) -> None:
-    if seed is not None and not 0 <= seed <= 2**32 - 1:
-        raise ValueError(
-            f"Invalid {flag}. Expected an int between 0 and 2**32 - 1. Received: {seed}"
-        )
-
-
-def _check_outputs(args: argparse.Namespace, plots: str) -> None:
-    """Every path the command will write, checked before any work: named as given."""
-    from .io import check_writable
-
-    if getattr(args, "save", None) is not None:
-        check_writable(args.save, suffixes=(".npz",), name="--save")
-    if args.plot is not None:
-        _check_folder(args.plot, "--plot", plots)
-        try:
-            import matplotlib  # noqa: F401
-        except ImportError as exc:
-            raise ImportError(
-                "Invalid --plot: plotting needs matplotlib. Install it with: "
-                "pip install 'xpnet[plot]'"
-            ) from exc
-
-
-#: Suffixes of files, which a folder option is not meant to name.
-_FILE_SUFFIXES = {".png", ".pdf", ".svg", ".jpg", ".jpeg", ".csv", ".npz", ".json", ".txt", ".md"}
-
-
-def _check_folder(folder: str, flag: str, first: str) -> None:
-    """A folder that exists or can be made, and can be written; not a file's name."""
-    from .io import check_writable
-
-    path = Path(folder)
-    if not path.is_dir() and (path.exists() or path.suffix.lower() in _FILE_SUFFIXES):
-        raise NotADirectoryError(
-            f"Invalid {flag}. Expected a folder to write {first} and the others into. "
-            f"Received: {flag}={folder!r}, which "
-            + ("is a file" if path.is_file() else "names a file")
-        )
-    check_writable(path, name=flag, folder=True)
-
-
-def _recorded(meta: Any, path: str) -> dict:
-    """A model file's metadata (data, split, standardisation), checked: it may be edited."""
-    from .io import invalid
-
-    if not isinstance(meta, dict):
-        raise invalid(path, f"its metadata is {type(meta).__name__}; expected a JSON object")
-    expected = {
-        "data": (lambda v: isinstance(v, str) and v.strip(), "a data set's name or a path"),
-        "test_size": (
-            lambda v: _is_real(v) and 0 < v < 1,
-            "a fraction in (0, 1)",
-        ),
-        "seed": (
-            lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 2**32 - 1,
-            "an int between 0 and 2**32 - 1",
-        ),
-    }
-    for key, (valid, what) in expected.items():
-        if meta.get(key) is not None and not valid(meta[key]):
-            raise invalid(path, f"its metadata {key}={meta[key]!r}; expected {what}")
-    if "standardize" in meta:
-        scaling = meta["standardize"]
-        parts = [scaling.get(k) if isinstance(scaling, dict) else None for k in ("mean", "scale")]
-        if (
-            not all(
-                isinstance(part, list)
-                and part
-                and all(_is_real(v) and math.isfinite(v) for v in part)
-                for part in parts
-            )
-            or len(parts[0]) != len(parts[1])
-            or not all(v > 0 for v in parts[1])
-        ):
-            raise invalid(
-                path,
-                "its metadata standardize is not {'mean': [...], 'scale': [...]}, two lists "
-                "of finite numbers of one length with positive scales",
-            )
-    return meta
-
-
-def _is_real(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
-
-
-def _standardizer(meta: dict, n_features: int, path: str) -> Any:
-    """The StandardScaler recorded in a model file, for data of ``n_features`` columns."""
-    import numpy as np
-
-    from .datasets import StandardScaler
-    from .io import invalid
-
-    scaler = StandardScaler()
-    scaler.mean_ = np.asarray(meta["standardize"]["mean"], dtype=np.float64)
-    scaler.scale_ = np.asarray(meta["standardize"]["scale"], dtype=np.float64)
-    if scaler.mean_.shape != (n_features,):
-        raise invalid(
-            path,
-            f"its metadata standardize has {scaler.mean_.shape[0]} features and the data "
-            f"{n_features}",
-        )
-    return scaler
-
-
-def _check_diverged(model: Any) -> None:
-    """A fit whose parameters are not finite failed, whatever the record of its costs."""
-    import numpy as np
-
-    from .backend import to_numpy
-
-    for name, value in model.parameters_.items():
-        if not np.all(np.isfinite(to_numpy(value))):
-            raise FloatingPointError(
-                f"Training diverged: {name} holds NaN or infinity after {model.n_iter_} "
-                f"epochs. Try a smaller --learning-rate (now {model.learning_rate})"
-            )
-
-
 def train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
@@ -312,12 +152,12 @@ def train(args: argparse.Namespace) -> int:
     from .backend import to_numpy
     from .datasets import StandardScaler
 
-    _check_train_options(args)
+    cli_errors.check_train_options(args)
     backend = select_backend(args)
     recipe = None
     if args.resume:
         model = xpnet.load(args.resume)
-        recorded = _recorded(model.metadata_, args.resume)
+        recorded = cli_errors.recorded_metadata(model.metadata_, args.resume)
         # The data it was trained on, unless told otherwise.
         args.data = args.data or recorded.get("data")
         args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
@@ -352,7 +192,7 @@ def train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model.fit(X_train, y_train, callback=report)
     seconds = time.perf_counter() - start
-    _check_diverged(model)
+    cli_errors.check_diverged(model)
     train_score, test_score = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"Train accuracy: {100 * train_score:.2f}%")
     print(f"Test accuracy:  {100 * test_score:.2f}%")
@@ -400,11 +240,11 @@ def evaluate(args: argparse.Namespace) -> int:
 
     from .metrics import classification_report, format_report
 
-    _check_seed(args.seed, "--seed")
-    _check_outputs(args, plots="confusion.png")
+    cli_errors.check_seed(args.seed, "--seed")
+    cli_errors.check_outputs(args, plots="confusion.png")
     select_backend(args)
     model = xpnet.load(args.model_file)
-    meta = _recorded(model.metadata_, args.model_file)
+    meta = cli_errors.recorded_metadata(model.metadata_, args.model_file)
     name = args.data or meta.get("data")
     if not name:
         raise ValueError(
@@ -420,7 +260,7 @@ def evaluate(args: argparse.Namespace) -> int:
         "all": (np.r_[X_train, X_test], np.r_[y_train, y_test]),
     }[args.subset]
     if "standardize" in meta:
-        X = _standardizer(meta, X.shape[1], args.model_file).transform(X)
+        X = cli_errors.standardizer(meta, X.shape[1], args.model_file).transform(X)
     report = classification_report(y, model.predict(X), labels=model.classes_)
     if args.json:
         print(
@@ -444,5 +284,5 @@ def bench(args: argparse.Namespace) -> int:
     from .bench import run
 
     if args.out is not None:
-        _check_folder(args.out, "--out", "results.json")
+        cli_errors.check_folder(args.out, "--out", "results.json")
     return run(args)
