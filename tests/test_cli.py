@@ -623,3 +623,20 @@ def test_warnings_are_one_plain_line(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert out.stderr == "xpnet train: warning: something to know\n"
+
+
+def test_a_csv_of_huge_values_is_standardised_not_zeroed(tmp_path, capsys):
+    rng = np.random.RandomState(0)
+    X = rng.randn(200, 2) * 1e300
+    rows = [f"{a:.17g},{b:.17g},{int(a > 0)}" for a, b in X]
+    path = tmp_path / "huge.csv"
+    path.write_text("\n".join(rows) + "\n")
+    model = tmp_path / "m.npz"
+    args = ["train", "--data", str(path), "--model", "logistic", "--learning-rate", "0.1"]
+    assert main([*args, "--no-progress", "--save", str(model)]) == 0
+    out = capsys.readouterr().out
+    assert float(out.split("Train accuracy:")[1].split("%")[0]) > 90
+    import xpnet
+
+    scale = xpnet.load(model).metadata_["standardize"]["scale"]
+    assert all(1e299 < s < 1e301 for s in scale)
