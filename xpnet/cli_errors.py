@@ -70,6 +70,7 @@ def check_train_options(args: argparse.Namespace) -> None:
 
 
 def check_seed(seed: int | None, flag: str) -> None:
+    """A seed NumPy takes, refused by the option's name rather than ``random_state``."""
     if seed is not None and not 0 <= seed <= 2**32 - 1:
         raise ValueError(
             f"Invalid {flag}. Expected an int between 0 and 2**32 - 1. Received: {seed}"
@@ -190,6 +191,7 @@ def check_diverged(model: Any) -> None:
 
 
 def one_line(exc: BaseException) -> str:
+    """An error's message on one line, said for a user of the command line."""
     if isinstance(exc, OSError) and exc.strerror and exc.filename:  # no "[Errno 2]"
         return f"{exc.strerror}: {str(exc.filename)!r}"
     if isinstance(exc, OverflowError | ZeroDivisionError) and not isinstance(
@@ -215,6 +217,7 @@ def show_warning(command: str) -> Any:
 
 
 def run(command: Any, args: argparse.Namespace) -> int:
+    """Run ``command(args)``; every error it raises becomes one line and exit status 2."""
     prefix = f"xpnet {args.command}: error:"
     try:
         return command(args)
