@@ -13,7 +13,7 @@ import math
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 __all__ = [
     "check_diverged",
@@ -132,29 +132,34 @@ def recorded_metadata(meta: Any, path: str) -> dict:
     for key, (valid, what) in expected.items():
         if meta.get(key) is not None and not valid(meta[key]):
             raise invalid(path, f"its metadata {key}={meta[key]!r}; expected {what}")
-    if "standardize" in meta:
-        scaling = meta["standardize"]
-        parts = [scaling.get(k) if isinstance(scaling, dict) else None for k in ("mean", "scale")]
-        if (
-            not all(
-                isinstance(part, list)
-                and part
-                and all(_is_real(v) and math.isfinite(v) for v in part)
-                for part in parts
-            )
-            or len(parts[0]) != len(parts[1])
-            or not all(v > 0 for v in parts[1])
-        ):
-            raise invalid(
-                path,
-                "its metadata standardize is not {'mean': [...], 'scale': [...]}, two lists "
-                "of finite numbers of one length with positive scales",
-            )
+    scaling = meta.get("standardize", {"mean": [0.0], "scale": [1.0]})
+    mean, scale = (
+        scaling.get(k) if isinstance(scaling, dict) else None for k in ("mean", "scale")
+    )
+    if not (
+        _finite_numbers(mean)
+        and _finite_numbers(scale)
+        and len(mean) == len(scale)
+        and all(v > 0 for v in scale)
+    ):
+        raise invalid(
+            path,
+            "its metadata standardize is not {'mean': [...], 'scale': [...]}, two lists "
+            "of finite numbers of one length with positive scales",
+        )
     return meta
 
 
 def _is_real(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _finite_numbers(values: Any) -> TypeGuard[list[float]]:
+    return (
+        isinstance(values, list)
+        and bool(values)
+        and all(_is_real(v) and math.isfinite(v) for v in values)
+    )
 
 
 def standardizer(meta: dict, n_features: int, path: str) -> Any:

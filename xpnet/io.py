@@ -237,6 +237,7 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
 
 def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
     """Every array of the open ``.npz`` file ``f``; its contents' faults as invalid files."""
+    problem: Exception
     try:
         npz = np.load(f, allow_pickle=False)
         if not hasattr(npz, "files"):

@@ -7,6 +7,7 @@ scikit-learn's convention: None, an int, a NumPy ``RandomState`` or ``Generator`
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np  # edge: data generation happens on the host
@@ -98,7 +99,7 @@ def make_gaussian_quantiles(
 
 
 #: Generated data sets: a fresh draw with another seed makes a true test set.
-GENERATED = {
+GENERATED: dict[str, Callable[..., tuple[np.ndarray, np.ndarray]]] = {
     "planar": make_planar,
     "moons": make_moons,
     "circles": make_circles,

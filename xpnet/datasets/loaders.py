@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -247,4 +248,7 @@ def _is_number(text: str) -> bool:
 
 
 #: Real data sets, split into a training and a test part.
-TABLES = {"breast_cancer": load_breast_cancer, "digits": load_digits}
+TABLES: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
+    "breast_cancer": load_breast_cancer,
+    "digits": load_digits,
+}

@@ -28,11 +28,11 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
         raise ValueError(
             f"Invalid test_size. Expected a fraction in (0, 1). Received: {test_size!r}"
         )
-    xp, device, arrays = as_arrays(*arrays)
-    n = arrays[0].shape[0]
-    if any(a.shape[0] != n for a in arrays):
+    xp, device, parts = as_arrays(*arrays)
+    n = parts[0].shape[0]
+    if any(a.shape[0] != n for a in parts):
         raise ValueError(
-            f"Expected arrays with one number of rows. Received {[a.shape[0] for a in arrays]}"
+            f"Expected arrays with one number of rows. Received {[a.shape[0] for a in parts]}"
         )
     n_test = max(1, round(n * test_size))
     if n_test >= n:
@@ -40,7 +40,7 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
     order = check_random_state(random_state).permutation(n)
     test = xp.asarray(order[:n_test], device=device)
     train = xp.asarray(order[n_test:], device=device)
-    return [part for a in arrays for part in (xp.take(a, train, axis=0), xp.take(a, test, axis=0))]
+    return [part for a in parts for part in (xp.take(a, train, axis=0), xp.take(a, test, axis=0))]
 
 
 class StandardScaler:
