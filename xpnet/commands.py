@@ -42,16 +42,13 @@ def select_backend(args: argparse.Namespace) -> Any:
     environment (XPNET_BACKEND, XPNET_DEVICE, XPNET_DTYPE), as without any flag."""
     from .backend import get_backend, set_backend
 
-    given = (args.backend, args.device, args.dtype)
-    if any(value is not None for value in given):  # an empty value is refused, not unset
-        backend, device, dtype = given
-        return set_backend(
-            (os.environ.get("XPNET_BACKEND") or "numpy" if backend is None else backend)
-            .strip()
-            .lower(),
-            os.environ.get("XPNET_DEVICE") or None if device is None else device,
-            os.environ.get("XPNET_DTYPE") or None if dtype is None else dtype,
-        )
+    if args.backend is not None or args.device is not None or args.dtype is not None:
+        # A flag given empty is refused by the command line, never read as unset.
+        env = os.environ.get
+        name = env("XPNET_BACKEND") or "numpy" if args.backend is None else args.backend
+        device = env("XPNET_DEVICE") or None if args.device is None else args.device
+        dtype = env("XPNET_DTYPE") or None if args.dtype is None else args.dtype
+        return set_backend(name.strip().lower(), device, dtype)
     return get_backend()
 
 
