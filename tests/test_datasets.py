@@ -135,3 +135,86 @@ def test_standard_scaler_on_every_backend(backend, xp):
     assert_close(Z, [[-1.2247448713915890, 0.0], [0.0, 0.0], [1.2247448713915890, 0.0]], rtol=tol)
     with pytest.raises(ValueError, match="not fitted"):
         datasets.StandardScaler().transform(X)
+
+
+@pytest.mark.parametrize("name", sorted(datasets.GENERATED))
+def test_every_generator_takes_a_numpy_generator(name):
+    make = datasets.GENERATED[name]
+    X, y = make(random_state=np.random.default_rng(5))
+    X2, _ = make(random_state=np.random.default_rng(5))
+    np.testing.assert_array_equal(X, X2)
+    assert np.all(np.isfinite(X)) and sorted(np.unique(y)) == [0, 1]
+    assert not np.array_equal(make(random_state=np.random.default_rng(6))[0], X)
+
+
+def test_load_dataset_with_a_generator_draws_a_fresh_test_set():
+    X_train, _, X_test, _ = datasets.load_dataset("moons", random_state=np.random.default_rng(0))
+    assert X_train.shape == X_test.shape == (200, 2)
+    assert not np.array_equal(X_train, X_test)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_a_seed_out_of_range_is_refused_by_its_name(seed):
+    message = rf"Invalid random_state\. Expected an int between 0 and 2\*\*32 - 1\. Received: random_state={seed}"
+    with pytest.raises(ValueError, match=message):
+        datasets.make_moons(random_state=seed)
+    with pytest.raises(ValueError, match=message):
+        datasets.load_dataset("blobs", random_state=seed)
+    with pytest.raises(ValueError, match=message):
+        datasets.train_test_split(np.zeros((4, 2)), random_state=seed)
+
+
+@pytest.mark.parametrize("seed", [True, 1.5, "0"])
+def test_a_seed_of_another_type_is_refused_by_its_name(seed):
+    with pytest.raises(TypeError, match=r"Invalid random_state\. .*Received: random_state="):
+        datasets.make_planar(random_state=seed)
+
+
+def test_the_largest_seed_still_draws_a_test_set():
+    X_train, _, X_test, _ = datasets.load_dataset("circles", random_state=2**32 - 1)
+    assert not np.array_equal(X_train, X_test)
+
+
+def test_standard_scaler_near_the_float_maximum(backend, xp):
+    """Squares of 1e300 overflow; the statistics must not."""
+    if backend.dtype != xp.float64:
+        pytest.skip("1e300 is not a float32 number")
+    X = np.random.RandomState(0).randn(50, 3)
+    big = datasets.StandardScaler().fit_transform(xpnet.asarray(X * 1e300))
+    reference = (X - X.mean(axis=0)) / X.std(axis=0)
+    assert_close(big, reference, rtol=1e-12, atol=1e-12)
+
+
+def test_standard_scaler_matches_the_formula_bit_for_bit():
+    X = np.random.RandomState(1).randn(40, 4) * [1e-3, 1.0, 7.0, 1e5] + [3.0, -2.0, 0.0, 1e6]
+    scaler = datasets.StandardScaler().fit(X)
+    np.testing.assert_array_equal(scaler.mean_, X.mean(axis=0))
+    np.testing.assert_array_equal(scaler.scale_, X.std(axis=0))
+
+
+@pytest.mark.parametrize("bad", [np.inf, -np.inf, np.nan])
+def test_standard_scaler_refuses_non_finite_features(bad):
+    X = np.ones((4, 3))
+    X[2, 1] = bad
+    with pytest.raises(ValueError, match=r"Invalid X\. .*finite.*feature column\(s\) \[1\]"):
+        datasets.StandardScaler().fit(X)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "# a comment only\n", "a,b,label\n"])
+def test_an_empty_csv_is_one_clear_error(tmp_path, text):
+    path = tmp_path / "empty.csv"
+    path.write_text(text)
+    with pytest.raises(ValueError, match="Expected a CSV file with feature columns"):
+        datasets.load_csv(path)  # and no loadtxt warning (warnings are errors here)
+
+
+def test_every_public_name_is_importable_from_the_package():
+    import importlib
+
+    for name in datasets.__all__:
+        assert getattr(datasets, name) is not None
+    for module in ("generators", "loaders", "preprocessing"):
+        part = importlib.import_module(f"xpnet.datasets.{module}")
+        for name in part.__all__:
+            assert getattr(part, name) is getattr(datasets, name, getattr(part, name))
+    assert datasets.StandardScaler.__module__ == "xpnet.datasets.preprocessing"

@@ -1,5 +1,8 @@
+import errno
 import io as io_module
 import json
+import os
+import stat
 import zipfile
 
 import numpy as np
@@ -178,3 +181,101 @@ def test_the_file_is_an_npz_with_a_json_header(tmp_path):
     header = json.loads(str(np.load(path)["header"]))
     assert header["format"] == io.FORMAT and header["model"] == "TwoLayerNet"
     assert header["dtype"] == "float64" and header["backend"] == "numpy"
+
+
+@pytest.mark.parametrize("where", ["folder", "folder/", "m.npz/"])
+def test_saving_onto_a_folder_names_the_path_given(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(IsADirectoryError, match=f"not a folder. Received: path='{where}'") as e:
+        fitted().save(where)
+    assert ".tmp" not in str(e.value)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder"]  # nothing written
+
+
+def test_a_failed_write_names_the_path_not_the_temporary_file(tmp_path, monkeypatch):
+    def refuse(source, target):
+        raise PermissionError(13, "Permission denied", source, target)
+
+    monkeypatch.setattr(io.os, "replace", refuse)
+    path = tmp_path / "m.npz"
+    with pytest.raises(PermissionError, match="Cannot write the model file '.*m.npz'") as e:
+        fitted().save(path)
+    assert ".tmp" not in str(e.value) and e.value.errno == 13
+    assert list(tmp_path.iterdir()) == []  # no temporary left
+
+
+def test_a_folder_that_is_a_file_is_named(tmp_path):
+    (tmp_path / "plain").write_text("")
+    with pytest.raises(NotADirectoryError, match="'.*plain' is a file"):
+        io.check_writable(tmp_path / "plain" / "m.npz")
+
+
+def test_check_writable_checks_the_suffix_and_creates_nothing(tmp_path):
+    with pytest.raises(ValueError, match=r"Invalid --save\. Expected a file name ending in \.npz"):
+        io.check_writable(tmp_path / "m.csv", suffixes=(".npz",), name="--save")
+    assert io.check_writable(tmp_path / "new" / "deeper" / "m.npz", suffixes=(".npz",))
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("umask", [0o022, 0o027, 0o077, 0o002])
+def test_a_saved_file_has_the_mode_a_plain_open_gives(tmp_path, umask):
+    previous = os.umask(umask)
+    try:
+        path = fitted().save(tmp_path / "m.npz")
+        with open(tmp_path / "plain", "w"):
+            pass
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask
+    assert stat.S_IMODE(path.stat().st_mode) == stat.S_IMODE((tmp_path / "plain").stat().st_mode)
+
+
+def test_a_replaced_file_keeps_its_mode(tmp_path):
+    path = fitted().save(tmp_path / "m.npz")
+    path.chmod(0o604)
+    fitted().save(path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o604
+
+
+def test_reading_a_folder_says_so(tmp_path):
+    with pytest.raises(IsADirectoryError, match="which is a folder"):
+        xpnet.load(tmp_path)
+
+
+def test_reading_from_a_missing_folder_says_so(tmp_path):
+    with pytest.raises(FileNotFoundError, match="nor does its folder '.*nowhere'"):
+        xpnet.load(tmp_path / "nowhere" / "m.npz")
+
+
+def test_a_permission_error_is_reported_as_one(tmp_path, monkeypatch):
+    path = fitted().save(tmp_path / "m.npz")
+
+    def denied(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(path))
+
+    monkeypatch.setattr(io, "open", denied, raising=False)
+    with pytest.raises(PermissionError, match="Cannot read the model file '.*m.npz'"):
+        xpnet.load(path)
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "geteuid") or os.geteuid() == 0, reason="permissions do not bind root"
+)
+def test_an_unreadable_file_is_not_called_corrupted(tmp_path):
+    path = fitted().save(tmp_path / "m.npz")
+    path.chmod(0)
+    with pytest.raises(PermissionError, match="Permission denied"):
+        xpnet.load(path)
+
+
+def test_an_input_output_error_is_not_called_corrupted(tmp_path, monkeypatch):
+    path = fitted().save(tmp_path / "m.npz")
+
+    def failing_disk(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error")
+
+    monkeypatch.setattr(np, "load", failing_disk)
+    with pytest.raises(OSError, match="Cannot read the model file .*Input/output error") as e:
+        xpnet.load(path)
+    assert not isinstance(e.value, ValueError)

@@ -1,14 +1,18 @@
 """The command line: ``xpnet info``, ``xpnet train``, ``xpnet evaluate``, ``xpnet bench``.
 
-Every error a user can cause prints one line on stderr and exits with status 2; no
-traceback.
+Every error prints one line on stderr and exits with status 2, never a traceback
+(``XPNET_TRACEBACK=1`` shows one for an error xpnet did not expect); a mistyped
+option says so in one line and points to ``--help``. Warnings print as one plain line.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import warnings
+from typing import Any, NoReturn
 
+from . import cli_errors
 from ._version import __version__
 
 __all__ = ["main"]
@@ -17,7 +21,16 @@ MODELS = ("two_layer", "logistic", "deep")
 _EPILOG = """\
 The backend comes from --backend, else XPNET_BACKEND (numpy, cupy, torch, jax,
 array_api_strict; numpy by default); the device from --device, else XPNET_DEVICE; the
-dtype from --dtype, else XPNET_DTYPE.
+dtype from --dtype, else XPNET_DTYPE. An error prints one line and exits with status 2;
+XPNET_TRACEBACK=1 adds the traceback of an error xpnet did not expect.
+"""
+_TRAIN_DESCRIPTION = """\
+Train a model, print its cost as it goes, then its train and test accuracy.
+
+With no options: the course's week-3 network (tanh, 4 hidden units, learning rate 1.2,
+10,000 full-batch steps) on the planar flower, which reaches 90.75% in the course and
+90.5-90.75% here, depending on the machine's floating-point paths (the run is chaotic
+after about 7,500 steps).
 """
 _TRAIN_EPILOG = """\
 Defaults follow the data and the model. Where the course published a result, its
@@ -30,55 +43,178 @@ Everything else starts from the estimators' defaults, which serve real data as
 scikit-learn's MLPClassifier does: Adam at rate 0.001 on mini-batches of 200, L2 of
 1e-4, up to 200 epochs with a stopping rule, seed 0. Any option overrides either.
 
-Example: xpnet train --data digits --model deep --optimizer adam --batch-size 64 \
+Example: xpnet train --data digits --model deep --optimizer adam --batch-size 64 \\
              --epochs 50 --l2 1e-4 --early-stopping
+
 """
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser, whose usage errors are one line and a pointer to ``--help``."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def _backend_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("where to compute")
     group.add_argument(
-        "--backend", help="array library: numpy, cupy, torch, jax, array_api_strict"
+        "--backend",
+        metavar="NAME",
+        help="array library: numpy, cupy, torch, jax, array_api_strict",
     )
-    group.add_argument("--device", help="device of that library, e.g. cpu, cuda:0, device1")
+    group.add_argument(
+        "--device", metavar="NAME", help="device of that library, e.g. cpu, cuda:0, device1"
+    )
     group.add_argument(
         "--dtype",
         choices=["float32", "float64"],
-        help="float dtype (default: float64 where supported)",
+        help="float dtype (default: float64 where the device has it)",
     )
 
 
-def _data_options(parser: argparse.ArgumentParser, default: str | None) -> None:
+def _data_options(parser: argparse.ArgumentParser, default_help: str) -> None:
     group = parser.add_argument_group("data")
     group.add_argument(
         "--data",
-        default=default,
+        metavar="NAME_OR_PATH",
         help="planar, moons, circles, blobs, gaussian_quantiles, breast_cancer, digits, "
         "catvnoncat, a CSV file (last column: the label), or a Zarr store PATH.zarr "
-        "with arrays X and y, read lazily with Dask (default: planar, or the data a saved "
-        "model was trained on)",
+        f"with arrays X and y, read lazily with Dask (default: {default_help})",
     )
     group.add_argument(
-        "--data-dir", help="folder of the catvnoncat HDF5 files (or XPNET_DATA_DIR)"
+        "--data-dir",
+        metavar="DIR",
+        help="folder of the catvnoncat HDF5 files (default: XPNET_DATA_DIR)",
     )
     group.add_argument(
         "--test-size",
         type=float,
-        default=None,
-        help="held-out fraction of tables and CSV files (default: 0.2)",
+        metavar="FRACTION",
+        help="held-out fraction of the tables and CSV files (default: 0.2); generated "
+        "data sets draw a fresh test set of the training set's size",
     )
     group.add_argument(
         "--seed",
         type=int,
-        default=None,
         help="seed of the split and of the generated data (default: 0)",
     )
 
 
+def _train_parser(commands: Any) -> None:
+    train = commands.add_parser(
+        "train",
+        help="train a model and report its accuracy",
+        description=_TRAIN_DESCRIPTION,
+        epilog=_TRAIN_EPILOG + _EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    model = train.add_argument_group("model")
+    model.add_argument(
+        "--model",
+        choices=list(MODELS),
+        help="logistic regression, a network of one hidden layer (two_layer), or of any "
+        "number (deep) (default: two_layer)",
+    )
+    model.add_argument(
+        "--hidden",
+        metavar="SIZES",
+        help="units of the hidden layers: '4' for two_layer, '20,7,5' for deep (default: "
+        "the course's recipe, else 100 for two_layer and 100,50 for deep)",
+    )
+    model.add_argument(
+        "--activation",
+        metavar="NAME",
+        help="activation of the hidden layers: relu, tanh, leaky_relu, sigmoid",
+    )
+    model.add_argument(
+        "--init",
+        choices=["zeros", "random", "normal", "xavier", "he", "glorot"],
+        help="initialisation of the weights",
+    )
+    model.add_argument(
+        "--random-state",
+        type=int,
+        metavar="SEED",
+        help="seed of the weights, the shuffles and dropout",
+    )
+    opt = train.add_argument_group("optimisation (the course's second part)")
+    opt.add_argument(
+        "--learning-rate", type=float, metavar="RATE", help="α, the initial step size"
+    )
+    opt.add_argument(
+        "--epochs",
+        "--iterations",
+        dest="iterations",
+        type=int,
+        metavar="N",
+        help="passes over the data (with full batches: steps of gradient descent)",
+    )
+    opt.add_argument(
+        "--optimizer",
+        choices=["gd", "momentum", "rmsprop", "adam"],
+        help="the update rule (default: gd for the course's recipes, else adam)",
+    )
+    opt.add_argument(
+        "--batch-size",
+        metavar="SIZE",
+        help="examples per step: a number, 'auto' (min(200, n)) or 'full' (the whole set)",
+    )
+    opt.add_argument(
+        "--lr-decay",
+        choices=["inverse_time", "scheduled", "exponential"],
+        help="decay of the learning rate over the epochs (default: none)",
+    )
+    opt.add_argument(
+        "--decay-rate",
+        type=float,
+        metavar="RATE",
+        help="the decay's rate (default: 1, or 0.95 for the exponential decay)",
+    )
+    opt.add_argument("--l2", type=float, metavar="LAMBDA", help="λ of L2 regularisation")
+    opt.add_argument(
+        "--keep-prob",
+        type=float,
+        metavar="P",
+        help="dropout: the probability of keeping each hidden unit",
+    )
+    opt.add_argument(
+        "--early-stopping",
+        action="store_true",
+        default=None,
+        help="hold out 10%% of the training data; stop when its score stops improving",
+    )
+    _data_options(train, "planar, or the data a resumed model was trained on")
+    out = train.add_argument_group("output")
+    out.add_argument(
+        "--print-every",
+        type=int,
+        metavar="N",
+        help="print the cost every N epochs (default: 1000 for the course's recipes, else 10)",
+    )
+    out.add_argument(
+        "--no-progress", action="store_true", help="no progress bar, even on a terminal"
+    )
+    out.add_argument("--save", metavar="PATH", help="write the trained model to PATH, a .npz file")
+    out.add_argument(
+        "--resume",
+        metavar="PATH",
+        help="continue training the model saved at PATH, with the hyperparameters saved "
+        "there (only --epochs changes), on the data it was trained on",
+    )
+    out.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="write cost.png, and boundary.png for 2-D data, into the folder DIR",
+    )
+    _backend_options(train)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="xpnet",
-        description="The course's neural networks on NumPy, CuPy, PyTorch, JAX and array-api-strict.",
+        description="The course's neural networks on NumPy, CuPy, PyTorch, JAX and "
+        "array-api-strict.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -86,92 +222,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     info = commands.add_parser(
-        "info", help="versions, backends and devices on this machine", epilog=_EPILOG
+        "info",
+        help="versions, backends and devices on this machine",
+        description="Print xpnet's version; each backend's version, devices and default\n"
+        "float, or why it is unavailable; and the backend the options select.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     _backend_options(info)
 
-    train = commands.add_parser(
-        "train",
-        help="train a model and report its accuracy",
-        description="Train a model, print its cost as it goes, then its train and test "
-        "accuracy. With no options: the course's week-3 network (tanh, 4 hidden units, "
-        "learning rate 1.2, 10,000 full-batch steps) on the planar flower, which reaches "
-        "90.75%% in the course and 90.5-90.75%% here, depending on the machine's "
-        "floating-point paths (the run is chaotic after about 7,500 steps).",
-        epilog=_TRAIN_EPILOG + _EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    model = train.add_argument_group("model")
-    model.add_argument(
-        "--model", choices=list(MODELS), default="two_layer", help="(default: %(default)s)"
-    )
-    model.add_argument(
-        "--hidden", default=None, help="hidden sizes: '4' for two_layer, '20,7,5' for deep"
-    )
-    model.add_argument(
-        "--activation", default=None, help="hidden activation: relu, tanh, leaky_relu, sigmoid"
-    )
-    model.add_argument(
-        "--init",
-        choices=["zeros", "random", "normal", "xavier", "he", "glorot"],
-        help="initialisation of the weights",
-    )
-    model.add_argument("--random-state", type=int, help="seed of the weights and the shuffles")
-    opt = train.add_argument_group("optimisation (the course's second part)")
-    opt.add_argument("--learning-rate", type=float, help="the initial step size α")
-    opt.add_argument(
-        "--epochs",
-        "--iterations",
-        dest="iterations",
-        type=int,
-        help="passes over the data (with full batches: gradient-descent steps)",
-    )
-    opt.add_argument("--optimizer", choices=["gd", "momentum", "rmsprop", "adam"])
-    opt.add_argument(
-        "--batch-size",
-        help="examples per step: a number, 'auto' (min(200, n)) or 'full' (the whole set)",
-    )
-    opt.add_argument("--lr-decay", choices=["inverse_time", "scheduled", "exponential"])
-    opt.add_argument("--decay-rate", type=float, help="the decay's rate (default: 1; 0.95)")
-    opt.add_argument("--l2", type=float, help="λ of L2 regularisation")
-    opt.add_argument("--keep-prob", type=float, help="dropout: the probability to keep a unit")
-    opt.add_argument(
-        "--early-stopping",
-        action="store_true",
-        help="hold out 10%% of the training data; stop when its score stops improving",
-    )
-    _data_options(train, None)
-    out = train.add_argument_group("output")
-    out.add_argument(
-        "--print-every",
-        type=int,
-        default=None,
-        help="print the cost every N epochs (default: 1000 for the course's recipes, else 10)",
-    )
-    out.add_argument(
-        "--no-progress", action="store_true", help="no progress bar, even on a terminal"
-    )
-    out.add_argument("--save", metavar="PATH", help="write the trained model to PATH (.npz)")
-    out.add_argument(
-        "--resume",
-        metavar="PATH",
-        help="continue training the model saved at PATH, on the data it was trained on",
-    )
-    out.add_argument(
-        "--plot", metavar="DIR", help="write cost.png and boundary.png (2-D data) to DIR"
-    )
-    _backend_options(train)
+    _train_parser(commands)
 
     evaluate = commands.add_parser(
         "evaluate",
         help="report a saved model's precision, recall, F1 and confusion matrix",
+        description="Report a saved model's accuracy, each class's precision, recall and F1,\n"
+        "and the confusion matrix; by default on the test part of the data it was\n"
+        "trained on, standardised as it was in training.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     evaluate.add_argument(
         "model_file", metavar="MODEL_FILE", help="a model written by xpnet train --save"
     )
-    _data_options(evaluate, None)
+    _data_options(evaluate, "the data the model was trained on")
     evaluate.add_argument(
         "--subset",
         choices=["test", "train", "all"],
@@ -180,7 +254,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
     evaluate.add_argument(
-        "--plot", metavar="DIR", help="write confusion.png (and boundary.png for 2-D data) to DIR"
+        "--plot",
+        metavar="DIR",
+        help="write confusion.png, and boundary.png for 2-D data, into the folder DIR",
     )
     _backend_options(evaluate)
 
@@ -197,34 +273,37 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _one_line(exc: BaseException) -> str:
-    return " ".join(str(exc).split()) or type(exc).__name__
+def _empty_option(args: argparse.Namespace) -> str | None:
+    """The first option given an empty value (``--backend ""``), which would read as unset."""
+    for dest, value in vars(args).items():
+        if isinstance(value, str) and not value.strip():
+            return "MODEL_FILE" if dest == "model_file" else f"--{dest.replace('_', '-')}"
+    return None
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    args = build_parser().parse_args(argv)
-    from . import commands
-
-    command = {"info": commands.info, "train": commands.train, "evaluate": commands.evaluate}.get(
-        args.command
-    )
-    if command is None:
-        from .bench import run
-
-        command = run
+    parser = build_parser()
     try:
-        return command(args)
-    except (ValueError, TypeError, ImportError, OSError, FloatingPointError) as exc:
-        print(f"xpnet {args.command}: error: {_one_line(exc)}", file=sys.stderr)
-        return 2
-    except (MemoryError, RuntimeError) as exc:  # out of memory, CUDA runtime errors
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # --help, --version, or a usage error, already printed
+        return stop.code if isinstance(stop.code, int) else 2
+    empty = _empty_option(args)
+    if empty:
+        prog = f"xpnet {args.command}"
         print(
-            f"xpnet {args.command}: error: {type(exc).__name__}: {_one_line(exc)}. "
-            "Try a smaller --batch-size, --dtype float32, or another --device",
+            f"{prog}: error: argument {empty}: expected a value, received an empty string "
+            f"(see '{prog} --help')",
             file=sys.stderr,
         )
         return 2
-    except KeyboardInterrupt:
-        print(f"xpnet {args.command}: interrupted", file=sys.stderr)
-        return 130
+    from . import commands
+    from .exceptions import TrainingInterrupted
+
+    command = {"info": commands.info, "train": commands.train, "evaluate": commands.evaluate}.get(
+        args.command, commands.bench
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", TrainingInterrupted)  # never an error: the model is kept
+        warnings.showwarning = cli_errors.show_warning(args.command)
+        return cli_errors.run(command, args)

@@ -1,19 +1,24 @@
-"""What the command line runs: ``info``, ``train`` and ``evaluate`` (``bench`` is
-:mod:`xpnet.bench`). Each takes the parsed arguments and returns the exit status.
+"""What the command line runs: ``info``, ``train``, ``evaluate`` and ``bench`` (whose
+work is :mod:`xpnet.bench`). Each takes the parsed arguments and returns the exit status.
+
+Whatever a command will write (a model file, plots, benchmark results) is checked before
+the work starts, so that a long training run is never lost to a mistyped path.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import time
 from pathlib import Path
 from typing import Any
 
+from . import cli_errors
 from ._version import __version__
 
-__all__ = ["evaluate", "info", "select_backend", "train"]
+__all__ = ["bench", "evaluate", "info", "select_backend", "train"]
 
 #: (data, model) → the course's recipe: where the course published a result, its
 #: hyperparameters are the command line's defaults.
@@ -37,12 +42,13 @@ def select_backend(args: argparse.Namespace) -> Any:
     environment (XPNET_BACKEND, XPNET_DEVICE, XPNET_DTYPE), as without any flag."""
     from .backend import get_backend, set_backend
 
-    if args.backend or args.device or args.dtype:
-        return set_backend(
-            (args.backend or os.environ.get("XPNET_BACKEND") or "numpy").strip().lower(),
-            args.device or os.environ.get("XPNET_DEVICE") or None,
-            args.dtype or os.environ.get("XPNET_DTYPE") or None,
-        )
+    if args.backend is not None or args.device is not None or args.dtype is not None:
+        # A flag given empty is refused by the command line, never read as unset.
+        env = os.environ.get
+        name = env("XPNET_BACKEND") or "numpy" if args.backend is None else args.backend
+        device = env("XPNET_DEVICE") or None if args.device is None else args.device
+        dtype = env("XPNET_DTYPE") or None if args.dtype is None else args.dtype
+        return set_backend(name.strip().lower(), device, dtype)
     return get_backend()
 
 
@@ -95,6 +101,7 @@ def _batch_size(text: str | None) -> Any:
 def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     import xpnet
 
+    args.model = args.model or "two_layer"
     settings = dict(getattr(xpnet.recipes, recipe)) if recipe else {"random_state": 0}
     settings = {k: v for k, v in settings.items() if k not in ("n_h", "hidden_layer_sizes")}
     if args.model == "logistic":
@@ -135,8 +142,6 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
 
 
 def train(args: argparse.Namespace) -> int:
-    import math
-
     from tqdm import tqdm
 
     import xpnet
@@ -144,27 +149,24 @@ def train(args: argparse.Namespace) -> int:
     from .backend import to_numpy
     from .datasets import StandardScaler
 
+    cli_errors.check_train_options(args)
     backend = select_backend(args)
+    recipe = None
     if args.resume:
         model = xpnet.load(args.resume)
-        metadata = dict(model.metadata_)
+        recorded = cli_errors.recorded_metadata(model.metadata_, args.resume)
         # The data it was trained on, unless told otherwise.
-        args.data = args.data or metadata.get("data")
-        args.test_size = metadata.get("test_size") if args.test_size is None else args.test_size
-        args.seed = metadata.get("seed") if args.seed is None else args.seed
-        changes = {"num_iterations": args.iterations} if args.iterations else {}
+        args.data = args.data or recorded.get("data")
+        args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
+        args.seed = recorded.get("seed") if args.seed is None else args.seed
+        changes = {"num_iterations": args.iterations} if args.iterations is not None else {}
         model.set_params(warm_start=True, progress=False if args.no_progress else None, **changes)
-        recipe = None
     args.data = args.data or "planar"
     if not args.resume:
-        recipe = COURSE_RECIPES.get((args.data, args.model))
+        recipe = COURSE_RECIPES.get((args.data, args.model or "two_layer"))
         model = _estimator(args, recipe)
     metadata = {"data": args.data, "test_size": args.test_size, "seed": args.seed}
     print_every = args.print_every or (1000 if recipe else 10)
-    if print_every < 1:
-        raise ValueError(
-            f"Invalid --print-every. Expected a positive integer. Received: {print_every}"
-        )
     # Record the cost at least as often as it is printed: every gcd of the two.
     model.set_params(cost_every=math.gcd(model.cost_every, print_every))
     X_train, y_train, X_test, y_test = _load_data(args, args.data)
@@ -187,6 +189,7 @@ def train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model.fit(X_train, y_train, callback=report)
     seconds = time.perf_counter() - start
+    cli_errors.check_diverged(model)
     train_score, test_score = model.score(X_train, y_train), model.score(X_test, y_test)
     print(f"Train accuracy: {100 * train_score:.2f}%")
     print(f"Test accuracy:  {100 * test_score:.2f}%")
@@ -234,9 +237,11 @@ def evaluate(args: argparse.Namespace) -> int:
 
     from .metrics import classification_report, format_report
 
+    cli_errors.check_seed(args.seed, "--seed")
+    cli_errors.check_outputs(args, plots="confusion.png")
     select_backend(args)
     model = xpnet.load(args.model_file)
-    meta = model.metadata_
+    meta = cli_errors.recorded_metadata(model.metadata_, args.model_file)
     name = args.data or meta.get("data")
     if not name:
         raise ValueError(
@@ -252,9 +257,7 @@ def evaluate(args: argparse.Namespace) -> int:
         "all": (np.r_[X_train, X_test], np.r_[y_train, y_test]),
     }[args.subset]
     if "standardize" in meta:
-        X = (X - np.asarray(meta["standardize"]["mean"])) / np.asarray(
-            meta["standardize"]["scale"]
-        )
+        X = cli_errors.standardizer(meta, X.shape[1], args.model_file).transform(X)
     report = classification_report(y, model.predict(X), labels=model.classes_)
     if args.json:
         print(
@@ -272,3 +275,11 @@ def evaluate(args: argparse.Namespace) -> int:
     if args.plot:
         _plots(model, Path(args.plot), X, y, confusion=np.asarray(report["confusion_matrix"]))
     return 0
+
+
+def bench(args: argparse.Namespace) -> int:
+    from .bench import run
+
+    if args.out is not None:
+        cli_errors.check_folder(args.out, "--out", "results.json")
+    return run(args)

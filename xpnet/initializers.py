@@ -43,10 +43,26 @@ METHODS = (*INITIALIZATIONS, *UNIFORM)
 
 
 def check_random_state(seed: Any) -> np.random.RandomState | np.random.Generator:
-    """scikit-learn's convention: None, an int, a RandomState or a Generator."""
+    """scikit-learn's convention: None, an int in [0, 2**32 - 1], a RandomState or a Generator.
+
+    None is NumPy's global RandomState; an int seeds a new RandomState (the course's
+    draws); a RandomState or a Generator is used as it is, its state advancing.
+
+    Raises
+    ------
+    ValueError
+        For an int outside [0, 2**32 - 1], naming ``random_state``.
+    TypeError
+        For anything else (a bool, a float, a string), naming ``random_state``.
+    """
     if seed is None:
         return np.random.mtrand._rand
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool | np.bool_):
+        if not 0 <= int(seed) <= 2**32 - 1:
+            raise ValueError(
+                "Invalid random_state. Expected an int between 0 and 2**32 - 1. "
+                f"Received: random_state={seed!r}"
+            )
         return np.random.RandomState(int(seed))
     if isinstance(seed, np.random.RandomState | np.random.Generator):
         return seed

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from pathlib import Path
@@ -21,7 +22,15 @@ import numpy as np  # edge: files
 
 from ._version import __version__
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "InvalidModelFileError", "invalid", "read", "write"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "InvalidModelFileError",
+    "check_writable",
+    "invalid",
+    "read",
+    "write",
+]
 
 FORMAT = "xpnet-model"
 FORMAT_VERSION = 3  # 3: the fitted architecture; parameters in the engine's layout
@@ -31,30 +40,145 @@ class InvalidModelFileError(ValueError):
     """A file that is not a readable xpnet model: truncated, corrupted or foreign."""
 
 
+def check_writable(
+    path: str | os.PathLike[str],
+    *,
+    suffixes: tuple[str, ...] = (),
+    name: str = "path",
+    folder: bool = False,
+) -> Path:
+    """Refuse, before any work is done, a path that cannot be written.
+
+    A file's path must not be a folder (nor end with a separator), and its suffix must be
+    one of ``suffixes`` (when given); a folder's path (``folder=True``) must not be a
+    file. The folder written into must exist and be writable, or be one that can be made.
+    Nothing is created.
+
+    Parameters
+    ----------
+    path : path
+    suffixes : tuple of str, optional
+        The suffixes the writer supports, e.g. ``(".npz",)``; any when empty.
+    name : str
+        What the path is called in an error, e.g. ``"--save"``.
+    folder : bool
+        Whether ``path`` is a folder to write files into, rather than a file.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    IsADirectoryError, NotADirectoryError, PermissionError
+        For a folder where a file is expected, a file where a folder is, or a folder that
+        cannot be written, naming the path as given.
+    ValueError
+        For a suffix the writer does not support.
+    """
+    given = os.fspath(path)
+    received = f"Received: {name}={given!r}"
+    path = Path(given)
+    if folder:
+        if path.exists() and not path.is_dir():
+            raise NotADirectoryError(
+                f"Invalid {name}. Expected a folder to write into. {received}, which is a file"
+            )
+        target = path
+    else:
+        if not given or given.endswith((os.sep, "/")) or path.is_dir():
+            raise IsADirectoryError(
+                f"Invalid {name}. Expected a file to write, not a folder. {received}"
+            )
+        if suffixes and path.suffix.lower() not in suffixes:
+            raise ValueError(
+                f"Invalid {name}. Expected a file name ending in {' or '.join(suffixes)}. "
+                f"{received}"
+            )
+        target = path.parent
+    existing = target
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent  # the first folder that exists: the others can be made
+    if not existing.is_dir():
+        raise NotADirectoryError(
+            f"Invalid {name}. Expected a path in a folder. {received}, and {str(existing)!r} "
+            "is a file"
+        )
+    if existing == target:
+        try:  # the one sure test of a folder's permissions: write there
+            fd, probe = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=target)
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as exc:
+            raise _naming(
+                exc, f"Cannot write into the folder {str(target)!r} of {name}={given!r}"
+            ) from exc
+    elif not os.access(existing, os.W_OK | os.X_OK):
+        raise PermissionError(
+            f"Cannot make the folder of {name}={given!r}: {str(existing)!r} is not writable"
+        )
+    return path
+
+
 def write(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str, Any]) -> Path:
     """Write ``header`` (JSON-able) and ``arrays`` (host arrays) to ``path``, atomically.
+
+    The file gets the permissions a plain ``open`` would give it: those of the file it
+    replaces, else 0o666 less the umask.
 
     Returns
     -------
     Path
         The path written.
+
+    Raises
+    ------
+    OSError
+        Naming ``path`` (never the temporary file), when it cannot be written.
     """
-    path = Path(path)
+    given = os.fspath(path)
+    path = check_writable(path)
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
     contents = {"header": np.asarray(json.dumps(header)), **arrays}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666 & ~_umask()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _naming(exc, f"Cannot write the model file {given!r}") from exc
     try:
         with os.fdopen(fd, "wb") as f:
+            if hasattr(os, "fchmod"):
+                os.fchmod(f.fileno(), mode)
             np.savez(f, **contents)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, f"Cannot write the model file {given!r}") from exc
         raise
     return path
+
+
+def _naming(exc: OSError, what: str) -> OSError:
+    """The same kind of error, saying ``what`` could not be done, not a temporary name."""
+    named = type(exc)(f"{what}: {exc.strerror or exc}")
+    named.errno = exc.errno
+    return named
+
+
+def _umask() -> int:
+    """The process's umask, read without changing it where the system says it."""
+    with contextlib.suppress(OSError, ValueError), open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def invalid(path: str | os.PathLike[str], problem: str) -> InvalidModelFileError:
@@ -68,26 +192,30 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
     Raises
     ------
     FileNotFoundError
-        When there is no such file.
+        When there is no such file (saying so when its folder is missing too).
+    IsADirectoryError
+        For a folder.
+    OSError
+        When the file cannot be read (e.g. ``PermissionError``), as what it is.
     InvalidModelFileError
         (a ValueError) for a truncated, corrupted or foreign file.
     """
+    given = os.fspath(path)
     path = Path(path)
+    expected = "Expected an xpnet model file. Received"
+    if path.is_dir():
+        raise IsADirectoryError(f"{expected} {given!r}, which is a folder")
+    if not path.exists():
+        folder = path.parent
+        missing = "" if folder.is_dir() else f" (nor does its folder {str(folder)!r})"
+        raise FileNotFoundError(f"{expected} {given!r}, which does not exist{missing}")
     if not path.is_file():
-        raise FileNotFoundError(
-            f"Expected an xpnet model file. Received {str(path)!r}, which does not exist"
-        )
+        raise invalid(path, "not a regular file")
     try:
         with open(path, "rb") as f:
-            npz = np.load(f, allow_pickle=False)
-            if not hasattr(npz, "files"):
-                raise ValueError("a single .npy array, not an .npz archive")
-            with npz:
-                arrays = {name: npz[name] for name in npz.files}
-    except (zipfile.BadZipFile, EOFError, OSError, ValueError, KeyError) as exc:
-        raise invalid(
-            path, f"not a readable .npz archive (truncated or corrupted?): {exc}"
-        ) from exc
+            arrays = _arrays(f, path)
+    except OSError as exc:  # the system's error (permission, I/O), not the file's contents
+        raise _naming(exc, f"Cannot read the model file {given!r}") from exc
     if "header" not in arrays or arrays["header"].dtype.kind != "U" or arrays["header"].ndim:
         raise invalid(path, "no xpnet header; it was not written by xpnet.save")
     try:
@@ -105,3 +233,23 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
         )
     del arrays["header"]
     return header, arrays
+
+
+def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
+    """Every array of the open ``.npz`` file ``f``; its contents' faults as invalid files."""
+    problem: Exception
+    try:
+        npz = np.load(f, allow_pickle=False)
+        if not hasattr(npz, "files"):
+            raise ValueError("a single .npy array, not an .npz archive")
+        with npz:
+            return {name: npz[name] for name in npz.files}
+    except OSError as exc:
+        if exc.errno is not None:
+            raise
+        problem = exc
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError) as exc:
+        problem = exc
+    raise invalid(
+        path, f"not a readable .npz archive (truncated or corrupted?): {problem}"
+    ) from problem

@@ -1,0 +1,116 @@
+"""Data sets: the course's own, a few classic toy problems, and two real tables.
+
+Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
+(n_samples, n_features) and y of shape (n_samples,); the estimators move them to the
+backend. For the functional layer, take ``X.T`` and ``y.reshape(1, -1)``.
+
+The generators live in :mod:`.generators`, the file and library readers in
+:mod:`.loaders`, and :func:`train_test_split` and :class:`StandardScaler`, which run
+on any backend, in :mod:`.preprocessing`. :func:`load_dataset` picks one by name.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+from typing import Any
+
+from ..initializers import check_random_state
+from .generators import (
+    GENERATED,
+    make_blobs,
+    make_circles,
+    make_gaussian_quantiles,
+    make_moons,
+    make_planar,
+)
+from .loaders import (
+    TABLES,
+    load_breast_cancer,
+    load_catvnoncat,
+    load_csv,
+    load_digits,
+    load_football,
+    load_zarr,
+    save_zarr,
+)
+from .preprocessing import StandardScaler, train_test_split
+
+__all__ = [
+    "DATASETS",
+    "StandardScaler",
+    "load_breast_cancer",
+    "load_catvnoncat",
+    "load_csv",
+    "load_dataset",
+    "load_digits",
+    "load_football",
+    "load_zarr",
+    "make_blobs",
+    "make_circles",
+    "make_gaussian_quantiles",
+    "make_moons",
+    "make_planar",
+    "save_zarr",
+    "train_test_split",
+]
+
+DATASETS = [*GENERATED, *TABLES, "catvnoncat"]
+
+
+def load_dataset(
+    name: str,
+    *,
+    test_size: float = 0.2,
+    random_state: Any = 0,
+    data_dir: str | os.PathLike[str] | None = None,
+):
+    """A training and a test set, by name (one of :data:`DATASETS`) or a CSV file's path.
+
+    Generated sets draw their training set as the course does (planar: RandomState(1);
+    the others: ``random_state``) and a test set of the same size from the next seed
+    (from the same generator, when ``random_state`` is a ``RandomState`` or a
+    ``Generator``). Tables and CSV files are split with :func:`train_test_split`.
+    ``"catvnoncat"`` reads the course's two HDF5 files from ``data_dir`` (or
+    ``XPNET_DATA_DIR``).
+
+    A path ending in ``.zarr`` opens a Zarr store lazily (:func:`load_zarr`).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : host arrays (Dask arrays for a Zarr store)
+    """
+    if not isinstance(name, str):
+        raise TypeError(f"Invalid data set. Expected a name or a path (a str). Received: {name!r}")
+    if name in GENERATED:
+        make = GENERATED[name]
+        if name == "planar":
+            return (*make(random_state=1), *make(random_state=2))
+        seed = 0 if random_state is None else random_state
+        check_random_state(seed)  # a bad seed is refused by its name, random_state
+        if isinstance(seed, numbers.Integral):
+            return (*make(random_state=int(seed)), *make(random_state=(int(seed) + 1) % 2**32))
+        return (*make(random_state=seed), *make(random_state=seed))  # the next draws
+    if name == "catvnoncat":
+        data_dir = data_dir or os.environ.get("XPNET_DATA_DIR")
+        if not data_dir:
+            raise ValueError(
+                "The catvnoncat data set needs the folder of its HDF5 files. Received none: "
+                "pass --data-dir DIR or set XPNET_DATA_DIR"
+            )
+        return load_catvnoncat(data_dir)[:4]
+    if name.rstrip("/").lower().endswith(".zarr"):
+        return load_zarr(name, test_size=test_size)
+    if name in TABLES:
+        X, y = TABLES[name]()
+    elif name.lower().endswith(".csv") or os.sep in name:
+        X, y = load_csv(name)
+    else:
+        raise ValueError(
+            f"Invalid data set. Expected one of {DATASETS} or a path to a .csv file. "
+            f"Received: {name!r}"
+        )
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=test_size, random_state=random_state
+    )
+    return X_train, y_train, X_test, y_test

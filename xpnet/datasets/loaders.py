@@ -1,0 +1,254 @@
+"""Data sets read from files and libraries: the course's cats and football field, two
+tables that ship with scikit-learn, CSV files and Zarr stores.
+
+Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
+(n_samples, n_features) and y of shape (n_samples,) (a Zarr store: lazy Dask arrays).
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # edge: data loading happens on the host
+
+__all__ = [
+    "TABLES",
+    "load_breast_cancer",
+    "load_catvnoncat",
+    "load_csv",
+    "load_digits",
+    "load_football",
+    "load_zarr",
+    "save_zarr",
+]
+
+
+def load_catvnoncat(directory: str | os.PathLike[str]):
+    """The course's cat vs non-cat images, flattened to 12,288 values and divided by 255.
+
+    Parameters
+    ----------
+    directory : path
+        The folder holding ``train_catvnoncat.h5`` and ``test_catvnoncat.h5``.
+
+    Returns
+    -------
+    X_train : array of shape (209, 12288)
+    y_train : array of shape (209,), 1 for cat
+    X_test : array of shape (50, 12288)
+    y_test : array of shape (50,)
+    classes : list of str
+        ``["non-cat", "cat"]``
+    """
+    try:
+        import h5py
+    except ImportError as exc:
+        raise ImportError(
+            "Reading the cat images needs h5py. Install it with: pip install 'xpnet[data]'"
+        ) from exc
+    directory = Path(directory)
+    out = []
+    for part in ("train", "test"):
+        path = directory / f"{part}_catvnoncat.h5"
+        if not path.is_file():
+            raise FileNotFoundError(
+                f"Expected the course's {part}_catvnoncat.h5 in {directory}. "
+                f"Received a folder without it"
+            )
+        try:
+            with h5py.File(path, "r") as f:
+                images = np.asarray(f[f"{part}_set_x"])
+                labels = np.asarray(f[f"{part}_set_y"])
+                classes = [c.decode() for c in np.asarray(f["list_classes"])]
+        except (OSError, KeyError) as exc:
+            raise ValueError(
+                f"Expected an HDF5 file with {part}_set_x, {part}_set_y and list_classes. "
+                f"Received {path}, which cannot be read that way: {exc}"
+            ) from exc
+        if images.ndim != 4 or images.shape[0] != labels.shape[0]:
+            raise ValueError(
+                f"Expected {part}_set_x of shape (m, height, width, 3) and m labels in {path}. "
+                f"Received {images.shape} and {labels.shape}"
+            )
+        out += [images.reshape(images.shape[0], -1) / 255, labels.reshape(-1).astype(np.int64)]
+    return (*out, classes)
+
+
+def load_football(directory: str | os.PathLike[str]):
+    """The course's regularisation data: where the goalkeeper kicked, who headed it.
+
+    Parameters
+    ----------
+    directory : path
+        The folder holding the course's ``data.mat`` (read with SciPy).
+
+    Returns
+    -------
+    X_train : array of shape (211, 2)
+    y_train : array of shape (211,), 1 where a French player headed the ball
+    X_test : array of shape (200, 2)
+    y_test : array of shape (200,)
+    """
+    try:
+        from scipy.io import loadmat
+    except ImportError as exc:
+        raise ImportError(
+            "Reading the football data needs SciPy. Install it with: pip install 'xpnet[data]'"
+        ) from exc
+    path = Path(directory) / "data.mat"
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Expected the course's data.mat in {directory}. Received a folder without it"
+        )
+    try:
+        data = loadmat(path)
+        parts = [data["X"], data["y"], data["Xval"], data["yval"]]
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Expected a MATLAB file with X, y, Xval and yval. Received {path}: {exc}"
+        ) from exc
+    X_train, y_train, X_test, y_test = (np.asarray(a) for a in parts)
+    return (
+        X_train.astype(np.float64),
+        y_train.reshape(-1).astype(np.int64),
+        X_test.astype(np.float64),
+        y_test.reshape(-1).astype(np.int64),
+    )
+
+
+def load_zarr(path: str | os.PathLike[str], *, test_size: float = 0.2):
+    """A Zarr store with arrays ``X`` (n_samples, n_features) and ``y`` (n_samples,), as
+    lazy Dask arrays chunked as stored: nothing is read until training reads it.
+
+    The last ``test_size`` of the rows are held out (a slice, so that it stays lazy;
+    shuffle the rows when you write the store).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : Dask arrays
+    """
+    try:
+        import dask.array as da
+    except ImportError as exc:
+        raise ImportError(
+            "Reading a Zarr store needs Dask and Zarr. Install them with: "
+            "pip install 'xpnet[dask]'"
+        ) from exc
+    if not Path(path).is_dir():
+        raise FileNotFoundError(
+            f"Expected a Zarr store (a folder). Received {str(path)!r}, which does not exist"
+        )
+    try:
+        X, y = da.from_zarr(str(path), component="X"), da.from_zarr(str(path), component="y")
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Expected a Zarr store with arrays X and y. Received {str(path)!r}: {exc}"
+        ) from exc
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"Expected X of shape (n_samples, n_features) and y of shape (n_samples,) in "
+            f"{str(path)!r}. Received {X.shape} and {y.shape}"
+        )
+    n_test = max(1, round(X.shape[0] * test_size))
+    cut = X.shape[0] - n_test
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def save_zarr(path: str | os.PathLike[str], X: Any, y: Any, *, chunk_rows: int = 10_000):
+    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads."""
+    import dask.array as da
+
+    X = X if hasattr(X, "to_zarr") else da.from_array(np.asarray(X), chunks=(chunk_rows, -1))
+    y = y if hasattr(y, "to_zarr") else da.from_array(np.asarray(y), chunks=(chunk_rows,))
+    X.to_zarr(str(path), component="X", overwrite=True)
+    y.rechunk((X.chunks[0],)).to_zarr(str(path), component="y", overwrite=True)
+    return Path(path)
+
+
+def _sklearn_dataset(name: str):
+    try:
+        from sklearn import datasets
+    except ImportError as exc:
+        raise ImportError(
+            f"The {name} data set ships with scikit-learn. Install it with: "
+            "pip install 'xpnet[data]'"
+        ) from exc
+    X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
+    return np.asarray(X, dtype=np.float64), np.asarray(y)
+
+
+def load_breast_cancer():
+    """Wisconsin breast cancer (569 × 30, binary), from scikit-learn. Returns X, y."""
+    return _sklearn_dataset("breast_cancer")
+
+
+def load_digits():
+    """Handwritten digits (1,797 × 64, ten classes), from scikit-learn. Returns X, y."""
+    return _sklearn_dataset("digits")
+
+
+def load_csv(path: str | os.PathLike[str]):
+    """A CSV file whose last column is the label and the others numeric features.
+
+    A first row that is not numeric is taken as a header. Labels may be numbers or text.
+
+    Returns
+    -------
+    X : array of shape (n_samples, n_features)
+    y : array of shape (n_samples,)
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Expected a CSV file. Received {str(path)!r}, which does not exist"
+        )
+    try:
+        with warnings.catch_warnings():  # loadtxt's warnings about empty input: said below
+            warnings.simplefilter("ignore", UserWarning)
+            rows = np.loadtxt(path, delimiter=",", dtype=str, ndmin=2, encoding="utf-8")
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"Expected a CSV file of equal-length rows. Received {path}: {exc}"
+        ) from exc
+    if not rows.size:
+        raise ValueError(
+            "Expected a CSV file with feature columns, then a label column, and at least one "
+            f"row. Received {path}, which holds no data"
+        )
+    if not _is_number(rows[0, 0]):
+        rows = rows[1:]
+    if rows.shape[0] < 1 or rows.shape[1] < 2:
+        raise ValueError(
+            "Expected a CSV file with feature columns, then a label column, and at least one "
+            f"row. Received {path} with {rows.shape[0]} rows of {rows.shape[1]} columns"
+        )
+    try:
+        X = rows[:, :-1].astype(np.float64)
+    except ValueError as exc:
+        raise ValueError(
+            f"Expected numeric features in every column but the last of {path}: {exc}"
+        ) from exc
+    labels = np.char.strip(rows[:, -1])
+    y = labels.astype(np.float64) if all(_is_number(v) for v in labels) else labels
+    if y.dtype.kind == "f" and np.all(y == np.round(y)):
+        y = y.astype(np.int64)
+    return X, y
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+#: Real data sets, split into a training and a test part.
+TABLES: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
+    "breast_cancer": load_breast_cancer,
+    "digits": load_digits,
+}

@@ -1,0 +1,90 @@
+"""Splitting and standardising data where it lives, on any backend.
+
+X has scikit-learn's shape (n_samples, n_features): rows are samples.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..backend import as_arrays, default_float
+from ..dask_arrays import is_dask_array
+from ..initializers import check_random_state
+
+__all__ = ["StandardScaler", "train_test_split"]
+
+
+def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = None):
+    """Shuffle the rows and split each array into a training and a test part.
+
+    The permutation is drawn on the host; the rows are taken where the arrays live.
+
+    Returns
+    -------
+    list
+        ``[a_train, a_test, b_train, b_test, ...]``
+    """
+    if not 0 < test_size < 1:
+        raise ValueError(
+            f"Invalid test_size. Expected a fraction in (0, 1). Received: {test_size!r}"
+        )
+    xp, device, parts = as_arrays(*arrays)
+    n = parts[0].shape[0]
+    if any(a.shape[0] != n for a in parts):
+        raise ValueError(
+            f"Expected arrays with one number of rows. Received {[a.shape[0] for a in parts]}"
+        )
+    n_test = max(1, round(n * test_size))
+    if n_test >= n:
+        raise ValueError(f"Expected at least two rows to split. Received {n}")
+    order = check_random_state(random_state).permutation(n)
+    test = xp.asarray(order[:n_test], device=device)
+    train = xp.asarray(order[n_test:], device=device)
+    return [part for a in parts for part in (xp.take(a, train, axis=0), xp.take(a, test, axis=0))]
+
+
+class StandardScaler:
+    """Standardise each feature: (X − mean) / std, with std = 1 where a feature is constant.
+
+    Works where X lives; ``mean_`` and ``scale_`` stay on that device. The statistics
+    are taken on X divided by a power of two near each feature's largest magnitude, an
+    exact scaling, so that features near the float maximum do not overflow the squares
+    of the standard deviation.
+    """
+
+    def fit(self, X: Any) -> StandardScaler:
+        xp, device, (X,) = as_arrays(X)
+        if not xp.isdtype(X.dtype, "real floating"):
+            X = xp.astype(X, default_float(xp, device))
+        if not is_dask_array(X):  # a lazy array is checked where it is computed
+            _check_finite(X, xp)
+        largest = xp.max(xp.abs(X), axis=0)
+        largest = xp.where(largest > 0, largest, 1.0)
+        unit = 2.0 ** xp.floor(xp.log2(largest))  # an exact scaling, by a power of two
+        X_unit = X / unit
+        self.mean_ = xp.mean(X_unit, axis=0) * unit
+        std = xp.std(X_unit, axis=0) * unit
+        self.scale_ = xp.where(std > 0, std, 1.0)
+        return self
+
+    def transform(self, X: Any) -> Any:
+        if not hasattr(self, "mean_"):
+            raise ValueError("This StandardScaler is not fitted yet. Call fit(X) first")
+        _, _, (X, mean, scale) = as_arrays(X, self.mean_, self.scale_)
+        return (X - mean) / scale
+
+    def fit_transform(self, X: Any) -> Any:
+        return self.fit(X).transform(X)
+
+
+def _check_finite(X: Any, xp: Any) -> None:
+    if bool(xp.all(xp.isfinite(X))):
+        return
+    where = ""
+    if X.ndim == 2:
+        finite = xp.all(xp.isfinite(X), axis=0)
+        columns = [i for i in range(X.shape[1]) if not bool(finite[i])]
+        where = f" in feature column(s) {columns[:10]}{' ...' if len(columns) > 10 else ''}"
+    raise ValueError(
+        f"Invalid X. Expected finite values to standardise. Received NaN or infinity{where}"
+    )
