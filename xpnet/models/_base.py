@@ -481,7 +481,12 @@ class BaseClassifier(Hyperparameters):
             )
         layout = None if saved is not None else model._from_course  # format 2
         fitted = FittedState.from_state(header, arrays, architecture, backend, layout=layout)
-        fitted.metadata = dict(header.get("metadata") or {})
+        metadata = header.get("metadata") or {}
+        if not isinstance(metadata, dict):
+            raise ValueError(
+                f"its metadata is {type(metadata).__name__}, expected a JSON object of notes"
+            )
+        fitted.metadata = metadata
         return fitted
 
     def __getstate__(self) -> dict[str, Any]:
