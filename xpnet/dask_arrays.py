@@ -24,7 +24,8 @@ from typing import Any
 import array_api_compat
 import numpy as np  # edge: host-side permutations, seeds and class lists
 
-from .backend import Backend
+from .backend import Backend, to_numpy
+from .targets import check_classes, check_weight_summary, class_index, one_hot
 
 __all__ = ["BlockSource", "is_dask_array", "predict_blocks", "prepare"]
 
@@ -78,22 +79,23 @@ def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None)
     if not backend.xp.isdtype(X.dtype, "real floating") or X.dtype != backend.dtype:
         X = X.astype(backend.dtype)
     y = _align(y, X, "y", da)
+    if y.dtype.kind == "c":
+        raise ValueError("Complex data not supported. Expected class labels in y")
     if classes is None:
-        classes = np.asarray(da.unique(y).compute())  # one pass over y, before training
-    classes = np.unique(np.asarray(classes))
-    if classes.dtype.kind == "f" and np.any(classes != np.round(classes)):
-        raise ValueError("Unknown label type: continuous. Expected class labels")
+        classes = check_classes(da.unique(y).compute())  # one pass over y, before training
+    else:  # a label outside them is refused by the step that meets it, before any update
+        classes = check_classes(classes, "classes")
     if classes.shape[0] < 2:
         raise ValueError(
             f"Expected at least two classes in y. Received one class: {classes.tolist()}"
         )
-    index = y.map_blocks(_searchsorted, classes, dtype=np.int64)
+    index = y.map_blocks(_class_index, classes, dtype=np.int64)
     weights = None if sample_weight is None else _align(sample_weight, X, "sample_weight", da)
     return BlockSource(X, index, weights, classes.shape[0]), backend, classes
 
 
-def _searchsorted(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    return np.searchsorted(classes, labels)
+def _class_index(labels: Any, classes: np.ndarray) -> np.ndarray:
+    return class_index(to_numpy(labels), classes)
 
 
 def _align(v: Any, X: Any, name: str, da: Any) -> Any:
@@ -120,11 +122,8 @@ def _block(network, X, index, weights, parameters, n_classes, seed, with_loss, c
         return None, None, 0.0, False
     Xt = X.T
     n_y = 1 if n_classes == 2 else n_classes
-    if n_y == 1:
-        Y = xp.astype(xp.reshape(index, (1, -1)) == 1, X.dtype)
-    else:
-        classes = Backend.of(X).put(np.arange(n_y).reshape(-1, 1))  # on the block's device
-        Y = xp.astype(classes == xp.reshape(index, (1, -1)), X.dtype)
+    put = Backend.of(X).put  # on the block's device
+    Y = one_hot(put(to_numpy(index)), n_y, X.dtype, xp=xp, put=put)
     w = None if weights is None else xp.reshape(xp.astype(weights, X.dtype), (1, -1))
     rng = None if seed is None else np.random.RandomState(seed)
     grads, loss = network.gradients(Xt, Y, parameters, weights=w, rng=rng, with_loss=with_loss)
@@ -169,10 +168,17 @@ class BlockSource:
 
     @property
     def total_weight(self) -> float:
+        """The examples' total weight, read (and the weights checked) in one pass."""
         if self._total_weight is None:
-            self._total_weight = (
-                float(self.m) if self.weights is None else float(self.weights.sum().compute())
-            )
+            if self.weights is None:
+                self._total_weight = float(self.m)
+            else:
+                w = self.weights
+                finite, low, total = _dask().compute(
+                    _dask().array.isfinite(w).all(), w.min(), w.sum()
+                )
+                check_weight_summary(bool(finite), float(low), float(total))
+                self._total_weight = float(total)
         return self._total_weight
 
     def batches(self, config: Any, seed: int, epoch: int) -> list[list[int]]:

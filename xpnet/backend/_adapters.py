@@ -57,6 +57,10 @@ class Adapter:
     def to_host(self, x: Any) -> np.ndarray:
         return np.asarray(x)
 
+    def data(self, x: Any) -> Any:
+        """The array as data only: no autograd history for xpnet's hand-written backprop."""
+        return x
+
     def synchronize(self, device: Any, pending: tuple = ()) -> None:
         """Wait until the device has finished the work queued so far (for ``pending``)."""
 
@@ -106,6 +110,9 @@ class _Torch(Adapter):
 
     def to_host(self, x: Any) -> np.ndarray:
         return x.detach().cpu().numpy()
+
+    def data(self, x: Any) -> Any:
+        return x.detach()
 
     def synchronize(self, device: Any, pending: tuple = ()) -> None:
         if device.type == "cuda":

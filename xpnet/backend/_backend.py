@@ -169,7 +169,7 @@ class Backend:
         return self.put(np.zeros(shape), self.dtype)
 
     def check(self, x: Any, what: str = "the array") -> Any:
-        """Refuse an array of another library or device; return it in this dtype."""
+        """Refuse an array of another library or device; return its data in this dtype."""
         xp, device = namespace_and_device(x)
         if xp is not self.xp or device != self.device:
             raise TypeError(
@@ -177,6 +177,7 @@ class Backend:
                 f"lives. Received an array of {backend_name(xp)} on {device_name(device)}. "
                 "Move it with xpnet.asarray(xpnet.to_numpy(x)) inside xpnet.use_backend(...)"
             )
+        x = ADAPTERS[self.name].data(x)
         if xp.isdtype(x.dtype, "real floating") and x.dtype != self.dtype:
             return xp.astype(x, self.dtype)
         return x

@@ -21,11 +21,11 @@ from ..exceptions import data_conversion
 from ..initializers import check_method
 from ..optimizers import OPTIMIZERS
 from ..schedules import SCHEDULES
+from ..targets import check_classes, check_weight_summary, masked_host, nonfinite, outside
 
 __all__ = [
     "check_X",
     "check_activation",
-    "check_classes",
     "check_hyperparameters",
     "check_memory",
     "check_sample_weight",
@@ -35,23 +35,13 @@ __all__ = [
 Array = Any
 
 
-def _host(a: Any, name: str) -> np.ndarray:
-    """Host data as a NumPy array; a masked array is refused rather than unmasked."""
-    if np.ma.isMaskedArray(a):
-        raise TypeError(
-            f"Expected {name} without a mask. Received a masked array: fill the masked "
-            f"entries first ({name}.filled(value)) or drop those rows"
-        )
-    return np.asarray(a)
-
-
 def _host_X(X: Any) -> np.ndarray:
     if hasattr(X, "toarray") or type(X).__module__.startswith("scipy.sparse"):
         raise TypeError(
             "Expected dense X. Sparse data was passed for X, but dense data is required: "
             "convert it with X.toarray()"
         )
-    X = _host(X, "X")
+    X = masked_host(X, "X")
     if X.dtype.kind == "c":
         raise ValueError("Complex data not supported. Expected real numbers in X")
     if X.dtype.kind == "O":
@@ -92,7 +82,7 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
         )
     if host:
         if not np.isfinite(X).all():
-            raise ValueError(_nonfinite(X, "X"))
+            raise ValueError(nonfinite(X, "X"))
         backend = get_backend().with_dtype(dtype) if backend is None else backend
         return backend.put(X, backend.dtype), backend, True
     _real(X, "X")
@@ -116,11 +106,6 @@ def _real(a: Array, name: str) -> None:
         raise ValueError(f"Complex data not supported. Expected real numbers in {name}")
     if not xp.isdtype(a.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"Expected numeric {name}. Received an array of dtype {a.dtype}")
-
-
-def _nonfinite(a: np.ndarray, name: str) -> str:
-    what = "NaN" if np.isnan(a).any() else "infinity (inf)"
-    return f"Expected finite values in {name}. Input {name} contains {what}"
 
 
 def encode_labels(
@@ -149,7 +134,7 @@ def encode_labels(
     xp = backend.xp
     on_host = is_host_data(y)
     if on_host:
-        y = _host(y, "y")
+        y = masked_host(y, "y")
     else:
         _real(y, "y")
         y = backend.check(y, "y")
@@ -175,7 +160,7 @@ def encode_labels(
         classes = found
     else:
         classes = check_classes(classes, "classes")
-        unknown = _outside(found, classes)
+        unknown = outside(found, classes)
         if unknown:
             raise ValueError(
                 f"Expected labels among the classes {classes.tolist()}. "
@@ -190,73 +175,12 @@ def encode_labels(
     return xp.searchsorted(backend.put(classes), y), classes
 
 
-def _outside(found: np.ndarray, classes: np.ndarray) -> list[Any]:
-    """The labels of ``found`` that are not among ``classes`` (text is never a number)."""
-    if (found.dtype.kind == "U") != (classes.dtype.kind == "U"):
-        return found.tolist()
-    return np.setdiff1d(found, classes).tolist()
-
-
-def _label_kind(value: Any) -> str:
-    if isinstance(value, str | np.str_ | bytes | np.bytes_):
-        return "text"
-    if isinstance(value, bool | np.bool_):
-        return "bool"
-    if isinstance(value, numbers.Real):
-        return "number"
-    return type(value).__name__
-
-
-def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.ndarray:
-    """Host labels as an array of one kind: whole numbers, booleans or text.
-
-    An object array (what pandas gives) becomes text or numbers; NaN, None, a mix of
-    text and numbers, and fractional numbers (a continuous target) are refused.
-
-    Returns
-    -------
-    NumPy array, of the labels' unique values, sorted (``unique=False``: all of them)
-    """
-    labels = _host(labels, name)
-    if labels.ndim != 1:
-        labels = labels.reshape(-1)
-    if labels.dtype.kind in "OSU":
-        kinds = {_label_kind(v) for v in labels.tolist()}
-        missing = any(
-            v is None or (isinstance(v, float) and math.isnan(v)) for v in labels.tolist()
-        )
-        if missing:
-            raise ValueError(f"Expected class labels in {name}. Received NaN or None among them")
-        if kinds <= {"text"}:
-            labels = labels.astype(str)
-        elif kinds <= {"number", "bool"}:
-            labels = np.asarray(labels.tolist())
-        else:
-            raise TypeError(
-                f"Expected labels of one type in {name}: all numbers, all booleans or all "
-                f"text. Received a mix of {sorted(kinds)}"
-            )
-    if labels.dtype.kind == "f":
-        if not np.isfinite(labels).all():
-            raise ValueError(_nonfinite(labels, name))
-        if np.any(labels != np.round(labels)):
-            raise ValueError(
-                "Unknown label type: continuous. Expected class labels (integers, "
-                "booleans or text); a classifier cannot fit a continuous target"
-            )
-    elif labels.dtype.kind == "c":
-        raise ValueError(f"Complex data not supported. Expected class labels in {name}")
-    elif labels.dtype.kind not in "biuU":
-        raise ValueError(f"Unknown label type: {labels.dtype}. Expected class labels")
-    return np.unique(labels) if unique else labels
-
-
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
     """Non-negative, finite weights of shape (n,) as a (1, n) row; None when absent."""
     if sample_weight is None:
         return None
     if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
-        w = _host(sample_weight, "sample_weight")
+        w = masked_host(sample_weight, "sample_weight")
         if w.dtype.kind == "c":
             raise ValueError("Complex data not supported. Expected real numbers in sample_weight")
         try:
@@ -268,7 +192,7 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
         finite = bool(np.isfinite(w).all())
-        _check_weights(
+        check_weight_summary(
             finite, float(w.min()) if finite else 0.0, float(w.sum()) if finite else 0.0
         )
         return backend.put(w.reshape(1, n), backend.dtype)
@@ -285,20 +209,8 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
             xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])
         )
     )
-    _check_weights(bool(finite), low, total)
+    check_weight_summary(bool(finite), low, total)
     return xp.reshape(w, (1, n))
-
-
-def _check_weights(finite: bool, low: float, total: float) -> None:
-    if not finite or low < 0:
-        raise ValueError(
-            "Expected finite, non-negative sample_weight. "
-            f"Received {'NaN or infinity' if not finite else f'a smallest weight of {low}'}"
-        )
-    if not total > 0:
-        raise ValueError(
-            "Expected sample_weight with a positive sum. Received weights that are all zero"
-        )
 
 
 def _positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False) -> None:
