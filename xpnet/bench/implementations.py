@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np  # edge: the hand-written reference is NumPy on purpose
 
+from .rows import KERAS, import_keras, parse
 from .workloads import Workload
 
 __all__ = ["IMPLEMENTATIONS", "build"]
@@ -219,18 +220,87 @@ def sklearn_step(w: Workload, dtype: str) -> Built:
     return None, step, _no_sync, 1
 
 
+def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | None) -> Built:
+    """Full-batch iterations through an estimator with ``jit_compile=True``.
+
+    A warm-started ``fit`` of ``k`` iterations a call (gradient descent at the workload's
+    rate, no L2, the cost every iteration), so that the estimator's checks of X are shared
+    by ``k`` compiled steps; ``k`` keeps a call near a GFLOP.
+    """
+    import xpnet
+
+    where = xpnet.set_backend(backend, device, dtype)
+    X, Y = w.data(dtype)
+    y = Y[0] if Y.shape[0] == 1 else Y.argmax(axis=0)
+    k = min(100, max(1, int(1e9 / w.flops)))
+    settings = {
+        "optimizer": "gd",
+        "batch_size": None,
+        "learning_rate": w.learning_rate,
+        "l2": 0.0,
+        "tol": None,
+        "cost_every": 1,
+        "num_iterations": k,
+        "warm_start": True,
+        "random_state": 0,
+        "progress": False,
+        "jit_compile": True,
+    }
+    if w.kind == "logistic":
+        model = xpnet.LogisticRegression(**settings)
+    elif w.kind == "two_layer":
+        model = xpnet.TwoLayerNet(n_h=w.layer_dims[1], activation=w.activation, **settings)
+    else:
+        model = xpnet.DeepNet(w.layer_dims[1:-1], activation=w.activation, **settings)
+    X_rows, y = where.put(np.ascontiguousarray(X.T)), where.put(y)
+
+    def step(state: Any) -> Any:
+        return model.fit(X_rows, y).parameters_
+
+    return None, step, _synchronizer(where), k
+
+
+def keras_step(w: Workload, dtype: str) -> Built:
+    """Keras 3 on JAX: ``train_on_batch`` of the whole set, SGD at the workload's rate,
+    from the workload's parameters; the data placed on the device once."""
+    keras = import_keras(dtype)
+    import jax.numpy as jnp
+
+    X, Y = w.data(dtype)
+    p = w.parameters(dtype)
+    if w.kind == "logistic":
+        p = {"W1": p["w"].T, "b1": p["b"]}
+    L = len(w.layer_dims) - 1
+    layers = [keras.layers.Dense(n, activation=w.activation) for n in w.layer_dims[1:-1]]
+    model = keras.Sequential(
+        [keras.Input((w.layer_dims[0],)), *layers, keras.layers.Dense(Y.shape[0], w.output)]
+    )
+    model.set_weights([a for l in range(1, L + 1) for a in (p[f"W{l}"].T, p[f"b{l}"][:, 0])])  # noqa: E741
+    loss = "binary_crossentropy" if w.output == "sigmoid" else "categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=w.learning_rate), loss=loss)
+    X_rows, Y_rows = jnp.asarray(np.ascontiguousarray(X.T)), jnp.asarray(np.ascontiguousarray(Y.T))
+
+    def step(state: Any) -> Any:
+        return model.train_on_batch(X_rows, Y_rows)  # the loss, read back: a synchronisation
+
+    return None, step, _no_sync, 1
+
+
 #: Implementation name → (builder, library it needs).
 IMPLEMENTATIONS = {
     "numpy (by hand)": (numpy_step, "numpy"),
     "torch eager (by hand)": (torch_eager_step, "torch"),
     "torch autograd": (torch_autograd_step, "torch"),
     "scikit-learn": (sklearn_step, "sklearn"),
+    KERAS: (keras_step, "keras"),
 }
 
 
 def build(implementation: str, w: Workload, dtype: str) -> Built:
-    """``xpnet[BACKEND]`` or ``xpnet[BACKEND:DEVICE]``, or one of :data:`IMPLEMENTATIONS`."""
+    """``xpnet[BACKEND]``, ``xpnet[BACKEND:DEVICE]``, ``xpnet[BACKEND, compiled]``, or one
+    of :data:`IMPLEMENTATIONS`."""
     if implementation.startswith("xpnet["):
-        backend, _, device = implementation[6:-1].partition(":")
-        return xpnet_step(w, dtype, backend, device or None)
+        row = parse(implementation)
+        builder = xpnet_compiled_step if row.compiled else xpnet_step
+        return builder(w, dtype, row.backend, row.device)
     return IMPLEMENTATIONS[implementation][0](w, dtype)
