@@ -45,7 +45,12 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
     X = rng.standard_normal((rows, features), dtype=np.float32)
     y = (X[:, :10].sum(axis=1) > 0).astype(np.int64)
     classes = np.array([0, 1])
-    settings = {"batch_size": None, "tol": None, "random_state": 0, "dtype": "float32"}
+    settings: dict[str, Any] = {
+        "batch_size": None,
+        "tol": None,
+        "random_state": 0,
+        "dtype": "float32",
+    }
     out: dict[str, Any] = {**config}
     with xpnet.use_backend("numpy", dtype="float32"):
         out["numpy_step_s"] = _step_seconds(

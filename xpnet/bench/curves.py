@@ -29,7 +29,7 @@ TASKS: dict[str, tuple[str, tuple[int, ...], int]] = {
     "digits": ("digits", (100,), 60),
     "mnist-shaped": ("mnist_shaped", (256, 128), 30),
 }
-RECIPE = {"learning_rate": 0.001, "batch_size": 128, "l2": 1e-4}
+RECIPE: dict[str, Any] = {"learning_rate": 0.001, "batch_size": 128, "l2": 1e-4}
 
 Data = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 Row = tuple[Callable[[], Any], Callable[[], float]]
@@ -85,7 +85,7 @@ def _xpnet(name: str, hidden: tuple[int, ...], data: Data, dtype: str) -> Row:
 
     X_train, y_train, X_test, y_test = data
     row = parse(name)
-    switch = {"jit_compile": True} if row.compiled else {}
+    switch: dict[str, Any] = {"jit_compile": True} if row.compiled else {}
     where = xpnet.set_backend(row.backend, row.device, dtype)
     model = xpnet.DeepNet(hidden, **RECIPE, **switch, random_state=0, progress=False)
     Xb, yb, Xt = where.put(X_train), where.put(y_train), where.put(X_test)

@@ -81,7 +81,7 @@ def _numpy_epochs(hidden: tuple[int, ...], data: Any, dtype: str, epochs: int) -
 
     X_train, y_train, _, _ = data
     classes = np.unique(y_train)
-    settings = {**RECIPE, "num_iterations": epochs, "tol": None, "random_state": 0}
+    settings: dict[str, Any] = {**RECIPE, "num_iterations": epochs, "tol": None, "random_state": 0}
     with xpnet.use_backend("numpy", dtype=dtype):
         # The hand-written loop starts from xpnet's initial weights (one step of rate ~0).
         start = xpnet.DeepNet(hidden, **{**settings, "num_iterations": 1, "learning_rate": 1e-300})
@@ -93,7 +93,7 @@ def _numpy_epochs(hidden: tuple[int, ...], data: Any, dtype: str, epochs: int) -
     def by_hand() -> None:
         p = dict(p0)
         zeros = {k: 0 * v for k, v in p.items()}
-        state = {"t": 0, "v": dict(zeros), "s": dict(zeros), "cost": 0.0}
+        state: dict[str, Any] = {"t": 0, "v": dict(zeros), "s": dict(zeros), "cost": 0.0}
         for epoch in range(epochs):
             p = _hand_adam_epoch(X, Y, p, state, 0, epoch)
             float(state["cost"]) / X.shape[1]  # read once an epoch, as xpnet does
@@ -152,7 +152,7 @@ def fit_ratio(config: dict[str, Any]) -> dict[str, Any]:
 
     def fit(name: str) -> Callable[[], Any]:
         row = parse(name)
-        switch = {"jit_compile": True} if row.compiled else {}
+        switch: dict[str, Any] = {"jit_compile": True} if row.compiled else {}
 
         def run() -> None:
             with xpnet.use_backend(row.backend, row.device, dtype=dtype):

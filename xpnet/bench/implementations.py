@@ -75,14 +75,14 @@ def numpy_step(w: Workload, dtype: str) -> Built:
 
     if w.kind == "logistic":
 
-        def step(p: dict) -> dict:
+        def logistic_step(p: dict) -> dict:
             A = output(p["w"].T @ X + p["b"])
             cost(A)
             dZ = A - Y
             dw, db = X @ dZ.T / m, dZ.sum(axis=1, keepdims=True) / m
             return {"w": p["w"] - lr * dw, "b": p["b"] - lr * db}
 
-        return w.parameters(dtype), step, _no_sync, 1
+        return w.parameters(dtype), logistic_step, _no_sync, 1
 
     tanh = w.activation == "tanh"
 
@@ -196,10 +196,10 @@ def sklearn_step(w: Workload, dtype: str) -> Built:
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     if w.kind == "logistic":
         # lbfgs is not gradient descent: this is its time per iteration.
-        def step(state: Any) -> Any:
+        def lbfgs_step(state: Any) -> Any:
             return LogisticRegression(max_iter=10, C=1e6).fit(X, y)
 
-        return None, step, _no_sync, int(step(None).n_iter_[0])
+        return None, lbfgs_step, _no_sync, int(lbfgs_step(None).n_iter_[0])
     model = MLPClassifier(
         hidden_layer_sizes=w.layer_dims[1:-1],
         activation=w.activation,
@@ -233,7 +233,7 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
     X, Y = w.data(dtype)
     y = Y[0] if Y.shape[0] == 1 else Y.argmax(axis=0)
     k = min(100, max(1, int(1e9 / w.flops)))
-    settings = {
+    settings: dict[str, Any] = {
         "optimizer": "gd",
         "batch_size": None,
         "learning_rate": w.learning_rate,
@@ -246,6 +246,7 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
         "progress": False,
         "jit_compile": True,
     }
+    model: Any
     if w.kind == "logistic":
         model = xpnet.LogisticRegression(**settings)
     elif w.kind == "two_layer":

@@ -61,7 +61,9 @@ def available() -> tuple[list[str], list[tuple[str, str | None]], dict[str, str]
     rows left out with their reason."""
     from xpnet.backend import available_backends
 
-    rows, devices, skipped = [], [("numpy", None)], {}
+    rows: list[str] = []
+    devices: list[tuple[str, str | None]] = [("numpy", None)]
+    skipped: dict[str, str] = {}
     # array_api_strict is a correctness backend, not a fast one.
     backends = [b for b in available_backends() if b != "array_api_strict"]
     rows += [f"xpnet[{name}]" for name in backends]

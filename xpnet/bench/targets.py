@@ -50,7 +50,7 @@ def _numpy_bound(p: dict[str, Any]) -> float:
 
 
 def _step_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
-    steps = {"section": "steps"}
+    steps: dict[str, Any] = {"section": "steps"}
     out = [
         verdict(
             "xpnet on NumPy ÷ hand-written NumPy ≤ 1.05 (> 10 ms), ≤ 1.20 (small), interleaved",

@@ -62,22 +62,22 @@ def run_training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, A
     xpnet_rows = [r for r in rows if r.startswith("xpnet[") and r != "xpnet[jax]"]
     competitors = [r for r in ("scikit-learn", "torch autograd", KERAS) if r in rows]
     tasks = {"digits": 3} if quick else {"digits": None, "mnist-shaped": None}
-    curves = []
+    curves: list[dict[str, Any]] = []
     for task, epochs in tasks.items():
         for dtype in dtypes:
             config = {"kind": "tta", "task": task, "dtype": dtype, "epochs": epochs}
-            group = [spawn({**config, "implementation": r}) for r in [*competitors, *xpnet_rows]]
-            _print_tta(group)
-            curves += group
+            row = [spawn({**config, "implementation": r}) for r in [*competitors, *xpnet_rows]]
+            _print_tta(row)
+            curves += row
     ratios = []
-    size = {"rounds": 1, "epochs": 2} if quick else {}
+    size: dict[str, Any] = {"rounds": 1, "epochs": 2} if quick else {}
     task = "digits" if quick else "mnist-shaped"
     planar = [r for r in (*NUMPY_PAIR, "xpnet[jax, compiled]") if r in rows]
     for dtype in dtypes:
         for group in ([r for r in g if r in rows] for g in EPOCH_GROUPS):
             if group:
-                config = {"kind": "epoch", "task": task, "dtype": dtype, "implementations": group}
-                ratios.append(spawn({**config, **size}))
+                epoch = {"kind": "epoch", "task": task, "dtype": dtype}
+                ratios.append(spawn({**epoch, "implementations": group, **size}))
                 _print_timing(ratios[-1])
         if planar:
             iterations = 200 if quick else 10000

@@ -98,7 +98,7 @@ def race(training: dict[str, Any], task: str = "mnist-shaped", dtype: str = "flo
 
 def training_targets(training: dict[str, Any]) -> list[dict[str, Any]]:
     """Each training target with its verdict."""
-    section = {"section": "training"}
+    section: dict[str, Any] = {"section": "training"}
     return [
         verdict(
             "an epoch of mini-batch Adam ÷ a hand-written NumPy epoch ≤ 1.10, interleaved",
