@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np  # edge: data, the references, timing
 
-from .rows import KERAS, import_keras, parse
+from .rows import KERAS, import_keras, parse, switch
 
 __all__ = ["RECIPE", "TASKS", "load", "make", "time_to_accuracy"]
 
@@ -85,9 +85,8 @@ def _xpnet(name: str, hidden: tuple[int, ...], data: Data, dtype: str) -> Row:
 
     X_train, y_train, X_test, y_test = data
     row = parse(name)
-    switch: dict[str, Any] = {"jit_compile": True} if row.compiled else {}
     where = xpnet.set_backend(row.backend, row.device, dtype)
-    model = xpnet.DeepNet(hidden, **RECIPE, **switch, random_state=0, progress=False)
+    model = xpnet.DeepNet(hidden, **RECIPE, **switch(row), random_state=0, progress=False)
     Xb, yb, Xt = where.put(X_train), where.put(y_train), where.put(X_test)
     classes = np.unique(y_train)
 

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np  # edge: the hand-written references, timing
 
 from .curves import RECIPE, TASKS, load, make
-from .rows import parse
+from .rows import parse, switch
 
 __all__ = ["epoch_ratio", "fit_ratio"]
 
@@ -82,6 +82,7 @@ def _numpy_epochs(hidden: tuple[int, ...], data: Any, dtype: str, epochs: int) -
     X_train, y_train, _, _ = data
     classes = np.unique(y_train)
     settings: dict[str, Any] = {**RECIPE, "num_iterations": epochs, "tol": None, "random_state": 0}
+    settings |= switch(parse("xpnet[numpy]"))
     with xpnet.use_backend("numpy", dtype=dtype):
         # The hand-written loop starts from xpnet's initial weights (one step of rate ~0).
         start = xpnet.DeepNet(hidden, **{**settings, "num_iterations": 1, "learning_rate": 1e-300})
@@ -152,11 +153,11 @@ def fit_ratio(config: dict[str, Any]) -> dict[str, Any]:
 
     def fit(name: str) -> Callable[[], Any]:
         row = parse(name)
-        switch: dict[str, Any] = {"jit_compile": True} if row.compiled else {}
+        settings = {**recipe, **switch(row)}
 
         def run() -> None:
             with xpnet.use_backend(row.backend, row.device, dtype=dtype):
-                xpnet.TwoLayerNet(**recipe, **switch).fit(X, y)
+                xpnet.TwoLayerNet(**settings).fit(X, y)
 
         return run
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np  # edge: the hand-written reference is NumPy on purpose
 
-from .rows import KERAS, import_keras, parse
+from .rows import KERAS, XpnetRow, import_keras, parse, switch
 from .workloads import Workload
 
 __all__ = ["IMPLEMENTATIONS", "build"]
@@ -244,7 +244,7 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
         "warm_start": True,
         "random_state": 0,
         "progress": False,
-        "jit_compile": True,
+        **switch(XpnetRow(backend, device, compiled=True)),
     }
     model: Any
     if w.kind == "logistic":

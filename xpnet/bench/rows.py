@@ -13,7 +13,16 @@ import importlib.util
 import os
 from typing import Any, NamedTuple
 
-__all__ = ["COMPILED", "KERAS", "XpnetRow", "available", "gpu_rows", "import_keras", "parse"]
+__all__ = [
+    "COMPILED",
+    "KERAS",
+    "XpnetRow",
+    "available",
+    "gpu_rows",
+    "import_keras",
+    "parse",
+    "switch",
+]
 
 #: Keras 3 with its JAX backend, jit-compiled as ``Model.fit`` compiles it.
 KERAS = "keras (jax)"
@@ -43,6 +52,19 @@ def has_jit_compile() -> bool:
     from xpnet import DeepNet
 
     return "jit_compile" in DeepNet().get_params()
+
+
+def switch(row: XpnetRow) -> dict[str, Any]:
+    """The estimators' keyword for a row: ``jit_compile=`` True or False where this xpnet
+    has it (an eager row stays eager whatever ``"auto"`` and ``XPNET_COMPILE`` say)."""
+    if has_jit_compile():
+        return {"jit_compile": row.compiled}
+    if row.compiled:
+        raise ValueError(
+            "Invalid row. Expected an xpnet whose estimators take jit_compile. "
+            f"Received: {row}, and no jit_compile hyperparameter"
+        )
+    return {}
 
 
 def _keras_missing() -> str | None:
