@@ -227,6 +227,12 @@ def test_row_names_parse_into_backend_device_and_switch():
         bench_rows.parse("keras (jax)")
 
 
+def test_row_names_split_at_commas_outside_brackets():
+    names = bench_rows.split_names("xpnet[numpy], xpnet[jax,compiled],keras (jax),")
+    assert names == ["xpnet[numpy]", "xpnet[jax, compiled]", "keras (jax)"]
+    assert bench_rows.parse(names[1]).compiled
+
+
 def test_rows_that_cannot_run_are_skipped_with_their_reason(monkeypatch):
     monkeypatch.setattr(bench_rows, "has_jit_compile", lambda: False)
     monkeypatch.setattr(bench_rows, "_keras_missing", lambda: "Keras is not installed")

@@ -28,7 +28,7 @@ from typing import Any
 
 from .machine import machine
 from .markdown import write_markdown
-from .rows import available, gpu_rows
+from .rows import available, gpu_rows, split_names
 from .targets import targets
 from .worker import spawn
 from .workloads import QUICK, WORKLOADS
@@ -99,7 +99,7 @@ def _choose(args: argparse.Namespace) -> tuple[set[str], list[str], list, dict[s
         rows = gpu_rows(rows)
         devices = [d for d in devices if d[0] != "numpy"] or devices
     if args.only:
-        wanted = [n.strip() for n in args.only.split(",")]
+        wanted = split_names(args.only)
         unknown = [n for n in wanted if n not in rows and n not in skipped]
         if unknown:
             raise ValueError(f"Invalid --only. Expected names from {rows}. Received: {unknown}")

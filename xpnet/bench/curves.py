@@ -5,7 +5,8 @@ xpnet (Adam on mini-batches, eager or compiled), scikit-learn's
 Keras 3 on JAX (``Model.fit``, one epoch a call) train the same architecture on the same
 data and split with the same recipe: ReLU, Adam at 0.001, batches of 128, L2 1e-4 in
 the course's scaling. The test accuracy is taken after each epoch, off the clock; a
-curve is ``[(training seconds so far, test accuracy), ...]``.
+curve is ``[(training seconds so far, test accuracy), ...]``. The first epoch includes
+any compilation (xpnet's compiled step, Keras's train function), as a user's does.
 
 :func:`make` builds one row's ``(epoch, score)`` pair; the epoch timings of
 :mod:`xpnet.bench.fits` run the same epochs.

@@ -21,6 +21,7 @@ __all__ = [
     "gpu_rows",
     "import_keras",
     "parse",
+    "split_names",
     "switch",
 ]
 
@@ -45,6 +46,26 @@ def parse(name: str) -> XpnetRow:
     where, *flags = (part.strip() for part in name[6:-1].split(","))
     backend, _, device = where.partition(":")
     return XpnetRow(backend, device or None, "compiled" in flags)
+
+
+def split_names(text: str) -> list[str]:
+    """Comma-separated row names, commas inside brackets kept, xpnet's spelled as
+    :func:`parse` reads them: ``"xpnet[jax,compiled],keras (jax)"`` →
+    ``["xpnet[jax, compiled]", "keras (jax)"]``."""
+    names, part = [], ""
+    for piece in text.split(","):
+        part = f"{part},{piece}" if part else piece
+        if part.count("[") <= part.count("]"):
+            names.append(part.strip())
+            part = ""
+    names += [part.strip()] if part else []
+    return [_spelled(name) for name in names if name]
+
+
+def _spelled(name: str) -> str:
+    if not (name.startswith("xpnet[") and name.endswith("]")):
+        return name
+    return "xpnet[" + ", ".join(part.strip() for part in name[6:-1].split(",")) + "]"
 
 
 def has_jit_compile() -> bool:
