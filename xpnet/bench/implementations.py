@@ -225,14 +225,14 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
 
     A warm-started ``fit`` of ``k`` iterations a call (gradient descent at the workload's
     rate, no L2, the cost every iteration), so that the estimator's checks of X are shared
-    by ``k`` compiled steps; ``k`` keeps a call near a GFLOP.
+    by ``k`` compiled steps: at least 5, and up to 100 while a call stays under a GFLOP.
     """
     import xpnet
 
     where = xpnet.set_backend(backend, device, dtype)
     X, Y = w.data(dtype)
     y = Y[0] if Y.shape[0] == 1 else Y.argmax(axis=0)
-    k = min(100, max(1, int(1e9 / w.flops)))
+    k = min(100, max(5, int(1e9 / w.flops)))
     settings: dict[str, Any] = {
         "optimizer": "gd",
         "batch_size": None,
