@@ -252,6 +252,27 @@ def test_rows_that_cannot_run_are_skipped_with_their_reason(monkeypatch):
 # -- the runner -------------------------------------------------------------------------
 
 
+def test_a_worker_gets_jax_64_bit_mode_only_for_float64_and_keras_on_jax(monkeypatch):
+    import subprocess
+
+    from xpnet.bench import worker
+
+    seen = []
+
+    def run(command, env, **kwargs):
+        seen.append(env)
+        failed = env["JAX_ENABLE_X64"] == "1"  # a failure reports its last line of stderr
+        out = "" if failed else json.dumps({"seconds": 1.0})
+        return subprocess.CompletedProcess(command, int(failed), out, "a\nValueError: why")
+
+    monkeypatch.delenv("JAX_ENABLE_X64", raising=False)
+    monkeypatch.setattr(worker.subprocess, "run", run)
+    assert worker.spawn({"dtype": "float32"}) == {"seconds": 1.0}
+    assert worker.spawn({"dtype": "float64"}) == {"dtype": "float64", "error": "ValueError: why"}
+    assert [env["JAX_ENABLE_X64"] for env in seen] == ["0", "1"]
+    assert all(env["KERAS_BACKEND"] == "jax" for env in seen)
+
+
 def test_quick_steps_write_a_table_json_and_markdown_to_a_fresh_folder(
     tmp_path, capsys, monkeypatch
 ):
