@@ -95,7 +95,7 @@ def _keras_missing() -> str | None:
     if not importlib.metadata.version("keras").startswith("3."):
         return f"Keras {importlib.metadata.version('keras')} is installed; the row needs Keras 3"
     if importlib.util.find_spec("jax") is None:
-        return "JAX is not installed (Keras runs on its JAX backend here)"
+        return "JAX is not installed (pip install 'xpnet[jax]'; Keras runs on JAX here)"
     return None
 
 
