@@ -1,7 +1,17 @@
-"""The benchmark runner works (a smoke test at small sizes; no timing is asserted)."""
+"""The benchmark: its verdicts on synthetic reports, its rows, and a quick run of the runner.
+
+No timing is asserted: the verdicts are fed reports whose figures are chosen here.
+"""
 
 import json
 
+import pytest
+
+from xpnet.bench import rows as bench_rows
+from xpnet.bench.markdown import write_markdown
+from xpnet.bench.targets import targets
+from xpnet.bench.training_targets import race, training_targets
+from xpnet.bench.verdicts import MET, NOT_MEASURED, NOT_MET, reach, verdict
 from xpnet.bench.workloads import WORKLOADS, Workload
 from xpnet.cli import main
 
@@ -23,32 +33,302 @@ def test_workload_data_has_the_course_layout():
     assert small.parameters("float64")["W2"].shape == (3, 5)
 
 
-def test_quick_run_writes_a_table_json_and_markdown_to_a_fresh_folder(
+# -- verdicts ---------------------------------------------------------------------------
+
+
+def test_a_value_over_its_bound_is_not_met_and_one_within_is_met():
+    assert verdict("t", [("a", 0.9, 1.0), ("b", 1.0, 1.0)], section="s")["verdict"] == MET
+    over = verdict("t", [("a", 0.9, 1.0), ("b", 1.2, 1.1)], section="s")
+    assert over["verdict"] == NOT_MET and over["met"] is False and over["worst"] == "b"
+    assert "1.2 (bound ≤ 1.1)" in over["measured"]
+
+
+def test_a_lower_bound_and_the_better_of_several_rows():
+    low = [("slow", 0.60, 0.85), ("fast", 0.90, 0.85)]
+    assert verdict("t", low, section="s", at_least=True)["verdict"] == NOT_MET
+    best = verdict("t", low, section="s", at_least=True, rule=any)
+    assert best["verdict"] == MET and best["worst"] == "slow"
+
+
+def test_no_measurement_is_not_measured_and_names_what_it_needs():
+    v = verdict("t", [], section="training", needs="keras (jax)")
+    assert v["verdict"] == NOT_MEASURED and v["met"] is None
+    assert "keras (jax)" in v["measured"] and "training" in v["measured"]
+
+
+def _dask_only_report():
+    blocks = {"cluster_ratio": 1.2, "overhead_step_s": 0.08, "rows": 4000, "features": 32}
+    blocks |= {
+        "cluster_step_s": 0.12,
+        "numpy_step_s": 0.1,
+        "zarr_mb_s": 1.0,
+        "disk_read_mb_s": 2.0,
+    }
+    ceiling = {"backend": "numpy", "device": None, "matmul_gflops": {"float32": 100.0}}
+    return {"ceilings": [ceiling], "results": [], "paired": [], "training": None, "dask": blocks}
+
+
+def test_a_run_of_one_section_leaves_the_others_targets_not_measured():
+    out = targets(_dask_only_report())
+    by_verdict = {v: [t["target"] for t in out if t["verdict"] == v] for v in (MET, NOT_MET)}
+    assert by_verdict[MET] == [
+        "a full-batch step on a 2-worker LocalCluster ÷ one NumPy process ≤ 1.3"
+    ]
+    assert by_verdict[NOT_MET] == ["the scheduler's share of a step (8 tiny chunks) ≤ 50 ms"]
+    others = [
+        t for t in out if "LocalCluster" not in t["target"] and "scheduler" not in t["target"]
+    ]
+    assert len(others) >= 14 and all(t["verdict"] == NOT_MEASURED for t in others)
+
+
+def _step(implementation, workload, seconds, peak_fraction, dtype="float32"):
+    return {
+        "implementation": implementation,
+        "workload": workload,
+        "dtype": dtype,
+        "seconds": seconds,
+        "peak_fraction": peak_fraction,
+    }
+
+
+def test_the_compiled_step_is_judged_on_the_deep_784_workload_in_float32():
+    deep = "deep 784-256-128-10 ×60000"
+    report = {
+        "ceilings": [{}],
+        "results": [
+            _step("xpnet[jax, compiled]", deep, 0.5, 0.80),
+            _step("xpnet[torch, compiled]", deep, 0.5, 0.95, dtype="float64"),  # not judged
+            _step("xpnet[torch, compiled]", "two-layer 784-256-1 ×60000", 0.1, 0.99),  # nor this
+        ],
+    }
+    (compiled,) = [t for t in targets(report) if "compiled step" in t["target"]]
+    assert compiled["verdict"] == NOT_MET and compiled["measured"].startswith("xpnet[jax")
+    report["results"].append(_step("xpnet[torch, compiled]", deep, 0.4, 0.86))
+    (compiled,) = [t for t in targets(report) if "compiled step" in t["target"]]
+    assert compiled["verdict"] == MET
+
+
+def _timing(kind, seconds, **where):
+    return {"kind": kind, "dtype": "float32", "seconds": seconds, **where}
+
+
+def _training_verdicts(training):
+    return {t["target"]: t for t in training_targets(training)}
+
+
+def test_the_compiled_epoch_is_judged_against_keras_and_the_planar_fit_against_numpy():
+    training = {
+        "curves": [],
+        "ratios": [
+            _timing("epoch", {"xpnet[numpy]": 1.0, "numpy (by hand)": 1.0}, task="mnist-shaped"),
+            _timing(
+                "epoch", {"xpnet[jax, compiled]": 0.5, "keras (jax)": 0.4}, task="mnist-shaped"
+            ),
+            _timing(
+                "fit", {"xpnet[jax, compiled]": 2.0, "numpy (by hand)": 3.0}, iterations=10000
+            ),
+        ],
+    }
+    got = _training_verdicts(training)
+    keras = next(t for k, t in got.items() if "Keras" in k)
+    assert keras["verdict"] == NOT_MET and "1.25" in keras["measured"]
+    compiled_planar = next(t for k, t in got.items() if "planar fit compiled" in k)
+    assert compiled_planar["verdict"] == MET and "10,000 steps" in compiled_planar["measured"]
+    numpy_planar = next(t for k, t in got.items() if k.startswith("the planar fit ÷"))
+    assert numpy_planar["verdict"] == NOT_MEASURED  # no xpnet[numpy] in the fit's rows
+    training["ratios"][1]["seconds"]["keras (jax)"] = 0.6
+    keras = next(t for k, t in _training_verdicts(training).items() if "Keras" in k)
+    assert keras["verdict"] == MET
+
+
+def test_time_to_accuracy_is_read_from_a_curve():
+    curve = [[1.0, 0.5], [2.5, 0.71], [3.0, 0.70], [4.0, 0.76]]
+    assert reach(curve, 0.70) == 2.5 and reach(curve, 0.75) == 4.0
+    assert reach(curve, 0.5) == 1.0 and reach(curve, 0.8) is None
+
+
+def _curves(**curves):
+    return {
+        "curves": [
+            {"task": "mnist-shaped", "dtype": "float32", "implementation": name, "curve": c}
+            for name, c in curves.items()
+        ],
+        "ratios": [],
+    }
+
+
+PYTORCH_CURVE = [[1.1, 0.65], [2.2, 0.72], [3.0, 0.76], [4.0, 0.787]]
+
+
+def test_the_race_with_pytorch_is_lost_by_a_row_that_never_reaches_75_percent():
+    slow = [[1.0, 0.60], [7.6, 0.70], [9.0, 0.728]]
+    items = race(_curves(**{"torch autograd": PYTORCH_CURVE, "xpnet[numpy]": slow}))
+    assert [v for _, v, _ in items][:2] == [pytest.approx(7.6 / 2.2), float("inf")]
+    assert items[2][1] == pytest.approx(0.787 / 0.728)
+    (target,) = [
+        t
+        for t in training_targets(
+            _curves(**{"torch autograd": PYTORCH_CURVE, "xpnet[numpy]": slow})
+        )
+        if "MNIST" in t["target"]
+    ]
+    assert target["verdict"] == NOT_MET
+
+
+def test_the_race_judges_xpnets_best_row_and_only_its_first_30_epochs():
+    late = [[0.1 * (i + 1), 0.5] for i in range(30)] + [[3.1, 0.99]]  # best after 30 epochs
+    fast = [[1.0, 0.71], [2.0, 0.76], [3.0, 0.79]]
+    training = _curves(
+        **{"torch autograd": PYTORCH_CURVE, "xpnet[numpy]": late, "xpnet[jax, compiled]": fast}
+    )
+    items = race(training)
+    assert all(where.startswith("xpnet[jax, compiled]") for where, _, _ in items)
+    (target,) = [t for t in training_targets(training) if "MNIST" in t["target"]]
+    assert target["verdict"] == MET
+    alone = _curves(**{"torch autograd": PYTORCH_CURVE, "xpnet[numpy]": late})
+    assert race(alone)[2][1] == pytest.approx(0.787 / 0.5)  # 0.99 came at epoch 31
+
+
+def test_the_race_is_not_measured_without_pytorch_or_on_another_task():
+    assert race(_curves(**{"xpnet[numpy]": PYTORCH_CURVE})) == []
+    training = _curves(**{"torch autograd": PYTORCH_CURVE, "xpnet[numpy]": PYTORCH_CURVE})
+    assert race(training, task="digits") == []
+
+
+def test_markdown_shows_each_verdict_as_it_is(tmp_path):
+    report = {
+        **_dask_only_report(),
+        "machine": {
+            "date": "d",
+            "cpu": "c",
+            "cores": 2,
+            "python": "3",
+            "versions": {},
+            "blas": [],
+        },
+        "quick": True,
+        "skipped": {"keras (jax)": "Keras is not installed"},
+    }
+    report["targets"] = targets(report)
+    write_markdown(report, tmp_path / "RESULTS.md")
+    text = (tmp_path / "RESULTS.md").read_text()
+    assert text.count("| not measured |") == len(report["targets"]) - 2
+    assert text.count("| **not met** |") == 1 and text.count("| met |") == 1
+    assert "Skipped keras (jax): Keras is not installed." in text
+
+
+# -- rows -------------------------------------------------------------------------------
+
+
+def test_row_names_parse_into_backend_device_and_switch():
+    assert bench_rows.parse("xpnet[numpy]") == ("numpy", None, False)
+    assert bench_rows.parse("xpnet[torch:cuda, compiled]") == ("torch", "cuda", True)
+    with pytest.raises(ValueError, match="Invalid row"):
+        bench_rows.parse("keras (jax)")
+
+
+def test_row_names_split_at_commas_outside_brackets():
+    names = bench_rows.split_names("xpnet[numpy], xpnet[jax,compiled],keras (jax),")
+    assert names == ["xpnet[numpy]", "xpnet[jax, compiled]", "keras (jax)"]
+    assert bench_rows.parse(names[1]).compiled
+
+
+def test_rows_that_cannot_run_are_skipped_with_their_reason(monkeypatch):
+    monkeypatch.setattr(bench_rows, "has_jit_compile", lambda: False)
+    monkeypatch.setattr(bench_rows, "_keras_missing", lambda: "Keras is not installed")
+    rows, _, skipped = bench_rows.available()
+    assert not set(bench_rows.COMPILED) & set(rows) and bench_rows.KERAS not in rows
+    assert skipped[bench_rows.KERAS] == "Keras is not installed"
+    assert all(
+        "jit_compile" in skipped[n] or "not installed" in skipped[n] for n in bench_rows.COMPILED
+    )
+    monkeypatch.setattr(bench_rows, "has_jit_compile", lambda: True)
+    monkeypatch.setattr(bench_rows, "_keras_missing", lambda: None)
+    rows, _, skipped = bench_rows.available()
+    assert bench_rows.KERAS in rows and bench_rows.KERAS not in skipped
+    assert set(bench_rows.COMPILED) <= set(rows) | set(skipped)
+
+
+# -- the runner -------------------------------------------------------------------------
+
+
+def test_a_worker_gets_jax_64_bit_mode_only_for_float64_and_keras_on_jax(monkeypatch):
+    import subprocess
+
+    from xpnet.bench import worker
+
+    seen = []
+
+    def run(command, env, **kwargs):
+        seen.append(env)
+        failed = env["JAX_ENABLE_X64"] == "1"  # a failure reports its last line of stderr
+        out = "" if failed else json.dumps({"seconds": 1.0})
+        return subprocess.CompletedProcess(command, int(failed), out, "a\nValueError: why")
+
+    monkeypatch.delenv("JAX_ENABLE_X64", raising=False)
+    monkeypatch.setattr(worker.subprocess, "run", run)
+    assert worker.spawn({"dtype": "float32"}) == {"seconds": 1.0}
+    assert worker.spawn({"dtype": "float64"}) == {"dtype": "float64", "error": "ValueError: why"}
+    assert [env["JAX_ENABLE_X64"] for env in seen] == ["0", "1"]
+    assert all(env["KERAS_BACKEND"] == "jax" for env in seen)
+
+
+def test_quick_steps_write_a_table_json_and_markdown_to_a_fresh_folder(
     tmp_path, capsys, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)  # no --out: a new folder here, never benchmarks/
-    only = "xpnet[numpy],numpy (by hand),scikit-learn"
-    assert main(["bench", "--quick", "--only", only, "--dtypes", "float64"]) == 0
+    only = "xpnet[numpy],numpy (by hand)"
+    args = ["bench", "--quick", "--only", only, "--dtypes", "float64", "--sections", "steps"]
+    assert main(args) == 0
     out = capsys.readouterr().out
-    assert "Ceilings:" in out and "Training" in out and "Targets:" in out
+    assert "Ceilings:" in out and "Targets:" in out and "Training" not in out
     (folder,) = tmp_path.glob("xpnet-bench-*")
     report = json.loads((folder / "results.json").read_text())
     rows = report["results"]
     assert {r["implementation"] for r in rows} == set(only.split(","))
     assert all("error" not in r and r["seconds"] > 0 and r["gflops"] >= 0 for r in rows)
-    assert all(r["vs_numpy"] == 1.0 for r in rows if r["implementation"] == "numpy (by hand)")
+    for r in rows:  # each row against the hand-written reference of its workload
+        reference = next(
+            s
+            for s in rows
+            if s["workload"] == r["workload"] and s["implementation"] == "numpy (by hand)"
+        )
+        assert r["vs_numpy"] == pytest.approx(r["seconds"] / reference["seconds"])
+    assert {p["workload"] for p in report["paired"]} == {r["workload"] for r in rows}
     assert report["ceilings"][0]["matmul_gflops"]["float64"] > 0
-    curves = {c["implementation"]: c["curve"] for c in report["training"]["curves"]}
-    assert set(curves) == {"xpnet[numpy]", "scikit-learn"}
-    assert all(len(c) == 3 and 0 < c[-1][1] <= 1 for c in curves.values())
-    assert {r["kind"] for r in report["training"]["ratios"] if r["ratio"] > 0} == {"epoch", "fit"}
-    if report["dask"] is not None:  # where Dask is installed
-        assert report["dask"]["cluster_step_s"] > 0 and report["dask"]["zarr_mb_s"] > 0
+    verdicts = {t["target"]: t["verdict"] for t in report["targets"]}
+    assert verdicts["xpnet on NumPy ÷ scikit-learn MLPClassifier < 1"] == NOT_MEASURED
+    assert all(verdicts[t["target"]] == NOT_MEASURED for t in training_targets({}))
     markdown = (folder / "RESULTS.md").read_text()
-    for heading in ("## Ceilings", "## Time to accuracy", "## Targets", "xpnet[numpy]"):
+    for heading in ("## Ceilings", "## Targets", "xpnet[numpy]", "not measured"):
         assert heading in markdown
 
 
 def test_unknown_implementation_is_a_clear_error(capsys):
     assert main(["bench", "--quick", "--only", "xpnet[mxnet]"]) == 2
     assert "Invalid --only" in capsys.readouterr().err
+
+
+# -- the rows' training, in this process at small sizes ---------------------------------
+
+
+def test_an_xpnet_curve_learns_and_its_clock_runs():
+    from xpnet.bench.curves import time_to_accuracy
+
+    config = {"task": "digits", "dtype": "float32", "implementation": "xpnet[numpy]"}
+    curve = time_to_accuracy({**config, "epochs": 2})["curve"]
+    assert len(curve) == 2 and 0 < curve[0][0] < curve[1][0]
+    assert curve[1][1] > 0.3  # ten classes: chance is 0.1
+
+
+@pytest.mark.slow  # Keras and JAX take seconds to import and compile
+def test_keras_on_jax_trains_the_same_task(monkeypatch, tmp_path):
+    monkeypatch.setenv("KERAS_BACKEND", "jax")  # read once, when Keras is first imported
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # where Keras writes its configuration
+    pytest.importorskip("jax")
+    pytest.importorskip("keras", minversion="3")
+    from xpnet.bench.curves import time_to_accuracy
+
+    config = {"task": "digits", "dtype": "float32", "implementation": "keras (jax)"}
+    curve = time_to_accuracy({**config, "epochs": 2})["curve"]
+    assert len(curve) == 2 and curve[1][1] > 0.3

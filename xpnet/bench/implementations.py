@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np  # edge: the hand-written reference is NumPy on purpose
 
+from .rows import KERAS, XpnetRow, import_keras, parse, switch
 from .workloads import Workload
 
 __all__ = ["IMPLEMENTATIONS", "build"]
@@ -74,14 +75,14 @@ def numpy_step(w: Workload, dtype: str) -> Built:
 
     if w.kind == "logistic":
 
-        def step(p: dict) -> dict:
+        def logistic_step(p: dict) -> dict:
             A = output(p["w"].T @ X + p["b"])
             cost(A)
             dZ = A - Y
             dw, db = X @ dZ.T / m, dZ.sum(axis=1, keepdims=True) / m
             return {"w": p["w"] - lr * dw, "b": p["b"] - lr * db}
 
-        return w.parameters(dtype), step, _no_sync, 1
+        return w.parameters(dtype), logistic_step, _no_sync, 1
 
     tanh = w.activation == "tanh"
 
@@ -195,10 +196,10 @@ def sklearn_step(w: Workload, dtype: str) -> Built:
     warnings.filterwarnings("ignore", category=ConvergenceWarning)
     if w.kind == "logistic":
         # lbfgs is not gradient descent: this is its time per iteration.
-        def step(state: Any) -> Any:
+        def lbfgs_step(state: Any) -> Any:
             return LogisticRegression(max_iter=10, C=1e6).fit(X, y)
 
-        return None, step, _no_sync, int(step(None).n_iter_[0])
+        return None, lbfgs_step, _no_sync, int(lbfgs_step(None).n_iter_[0])
     model = MLPClassifier(
         hidden_layer_sizes=w.layer_dims[1:-1],
         activation=w.activation,
@@ -219,18 +220,88 @@ def sklearn_step(w: Workload, dtype: str) -> Built:
     return None, step, _no_sync, 1
 
 
+def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | None) -> Built:
+    """Full-batch iterations through an estimator with ``jit_compile=True``.
+
+    A warm-started ``fit`` of ``k`` iterations a call (gradient descent at the workload's
+    rate, no L2, the cost every iteration), so that the estimator's checks of X are shared
+    by ``k`` compiled steps: at least 5, and up to 100 while a call stays under a GFLOP.
+    """
+    import xpnet
+
+    where = xpnet.set_backend(backend, device, dtype)
+    X, Y = w.data(dtype)
+    y = Y[0] if Y.shape[0] == 1 else Y.argmax(axis=0)
+    k = min(100, max(5, int(1e9 / w.flops)))
+    settings: dict[str, Any] = {
+        "optimizer": "gd",
+        "batch_size": None,
+        "learning_rate": w.learning_rate,
+        "l2": 0.0,
+        "tol": None,
+        "cost_every": 1,
+        "num_iterations": k,
+        "warm_start": True,
+        "random_state": 0,
+        "progress": False,
+        **switch(XpnetRow(backend, device, compiled=True)),
+    }
+    model: Any
+    if w.kind == "logistic":
+        model = xpnet.LogisticRegression(**settings)
+    elif w.kind == "two_layer":
+        model = xpnet.TwoLayerNet(n_h=w.layer_dims[1], activation=w.activation, **settings)
+    else:
+        model = xpnet.DeepNet(w.layer_dims[1:-1], activation=w.activation, **settings)
+    X_rows, y = where.put(np.ascontiguousarray(X.T)), where.put(y)
+
+    def step(state: Any) -> Any:
+        return model.fit(X_rows, y).parameters_
+
+    return None, step, _synchronizer(where), k
+
+
+def keras_step(w: Workload, dtype: str) -> Built:
+    """Keras 3 on JAX: ``train_on_batch`` of the whole set, SGD at the workload's rate,
+    from the workload's parameters; the data placed on the device once."""
+    keras = import_keras(dtype)
+    import jax.numpy as jnp
+
+    X, Y = w.data(dtype)
+    p = w.parameters(dtype)
+    if w.kind == "logistic":
+        p = {"W1": p["w"].T, "b1": p["b"]}
+    L = len(w.layer_dims) - 1
+    layers = [keras.layers.Dense(n, activation=w.activation) for n in w.layer_dims[1:-1]]
+    model = keras.Sequential(
+        [keras.Input((w.layer_dims[0],)), *layers, keras.layers.Dense(Y.shape[0], w.output)]
+    )
+    model.set_weights([a for l in range(1, L + 1) for a in (p[f"W{l}"].T, p[f"b{l}"][:, 0])])  # noqa: E741
+    loss = "binary_crossentropy" if w.output == "sigmoid" else "categorical_crossentropy"
+    model.compile(optimizer=keras.optimizers.SGD(learning_rate=w.learning_rate), loss=loss)
+    X_rows, Y_rows = jnp.asarray(np.ascontiguousarray(X.T)), jnp.asarray(np.ascontiguousarray(Y.T))
+
+    def step(state: Any) -> Any:
+        return model.train_on_batch(X_rows, Y_rows)  # the loss, read back: a synchronisation
+
+    return None, step, _no_sync, 1
+
+
 #: Implementation name → (builder, library it needs).
 IMPLEMENTATIONS = {
     "numpy (by hand)": (numpy_step, "numpy"),
     "torch eager (by hand)": (torch_eager_step, "torch"),
     "torch autograd": (torch_autograd_step, "torch"),
     "scikit-learn": (sklearn_step, "sklearn"),
+    KERAS: (keras_step, "keras"),
 }
 
 
 def build(implementation: str, w: Workload, dtype: str) -> Built:
-    """``xpnet[BACKEND]`` or ``xpnet[BACKEND:DEVICE]``, or one of :data:`IMPLEMENTATIONS`."""
+    """``xpnet[BACKEND]``, ``xpnet[BACKEND:DEVICE]``, ``xpnet[BACKEND, compiled]``, or one
+    of :data:`IMPLEMENTATIONS`."""
     if implementation.startswith("xpnet["):
-        backend, _, device = implementation[6:-1].partition(":")
-        return xpnet_step(w, dtype, backend, device or None)
+        row = parse(implementation)
+        builder = xpnet_compiled_step if row.compiled else xpnet_step
+        return builder(w, dtype, row.backend, row.device)
     return IMPLEMENTATIONS[implementation][0](w, dtype)

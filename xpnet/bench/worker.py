@@ -7,16 +7,42 @@ memory figures honest and one library's threads out of another's timings.
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 import tracemalloc
 from typing import Any
 
 import numpy as np  # edge: timing and host-side figures
 
-__all__ = ["ceilings", "paired", "time_configuration"]
+__all__ = ["ceilings", "paired", "spawn", "time_configuration"]
+
+
+def spawn(config: dict[str, Any]) -> dict[str, Any]:
+    """Run one configuration in a new process; its result, or ``config`` with an ``error``."""
+    # The benchmark chooses JAX's 64-bit mode for its own float64 processes only; Keras
+    # runs on JAX, and keeps its configuration folder out of the user's home.
+    x64 = "0" if config.get("dtype") == "float32" else "1"
+    env = {
+        **os.environ,
+        "JAX_ENABLE_X64": os.environ.get("JAX_ENABLE_X64", x64),
+        "KERAS_BACKEND": "jax",
+        "KERAS_HOME": os.path.join(tempfile.gettempdir(), "xpnet-bench-keras"),
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "xpnet.bench.worker", json.dumps(config)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    if out.returncode != 0:
+        reason = (out.stderr.strip().splitlines() or ["no output"])[-1]
+        return {**config, "error": reason}
+    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def _peak_rss_mb() -> float:
@@ -179,7 +205,8 @@ def main() -> None:
     config = json.loads(sys.argv[1])
     kind = config.get("kind")
     from .blocks import dask_rows
-    from .training import epoch_ratio, fit_ratio, time_to_accuracy
+    from .curves import time_to_accuracy
+    from .fits import epoch_ratio, fit_ratio
 
     run = {
         "ceilings": ceilings,
