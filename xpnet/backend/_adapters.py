@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -171,7 +172,7 @@ ADAPTERS: dict[str, Adapter] = {
     a.name: a for a in (Adapter(), _CuPy(), _Torch(), _JAX(), _Strict())
 }
 
-_CHECKS = {
+_CHECKS: dict[str, Callable[[ModuleType], bool]] = {
     "numpy": array_api_compat.is_numpy_namespace,
     "cupy": array_api_compat.is_cupy_namespace,
     "torch": array_api_compat.is_torch_namespace,

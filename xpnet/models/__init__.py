@@ -10,6 +10,7 @@ from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
 from ._base import BaseClassifier
 from ._fitted import placement
+from ._persist import FittedModel
 from .deep import DeepNet
 from .logistic import LogisticRegression
 from .two_layer import TwoLayerNet
@@ -31,7 +32,7 @@ MODELS: dict[str, type[BaseClassifier]] = {
 }
 
 
-def save(model: BaseClassifier, path: str | os.PathLike[str], *, metadata: dict | None = None):
+def save(model: FittedModel, path: str | os.PathLike[str], *, metadata: dict | None = None):
     """Write a fitted model to one ``.npz`` file, atomically.
 
     The file holds the parameters in the course's layout, the classes, the cost

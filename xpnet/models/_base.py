@@ -232,13 +232,7 @@ class BaseClassifier(Predictor):
                     f"{architecture.describe()}: set warm_start=False to train it afresh"
                 )
             backend, state = fitted.backend, fitted.warm_start(self.optimizer)
-        network = Network.dense(
-            len(architecture.dims) - 1,
-            architecture.activation,
-            architecture.output,
-            keep_prob=self.keep_prob,
-            l2=self.l2,
-        )
+        network = architecture.training_network(keep_prob=self.keep_prob, l2=self.l2)
         validation = None
         if not blocks:
             Y = one_hot(index, n_y, backend.dtype, xp=backend.xp, put=backend.put)
@@ -264,7 +258,9 @@ class BaseClassifier(Predictor):
         return self
 
     def _config(self, network: Network, m: int) -> TrainingConfig:
-        batch = min(200, m) if self.batch_size == "auto" else self.batch_size
+        batch = self.batch_size
+        if batch == "auto" or isinstance(batch, str):  # "auto", as checked
+            batch = min(200, m)
         optimizer = get_optimizer(
             self.optimizer,
             beta=self.beta,

@@ -36,13 +36,19 @@ class Architecture:
     """The layer sizes n_x, n_1, ..., n_L, the hidden activation and the output head."""
 
     dims: tuple[int, ...]
-    activation: str
+    activation: str | None  # None: no hidden layers
     output: str
 
     @property
     def network(self) -> Network:
         """The network that predicts with these layers (no dropout, no L2)."""
-        return Network.dense(len(self.dims) - 1, self.activation, self.output)
+        return self.training_network()
+
+    def training_network(self, *, keep_prob: float = 1.0, l2: float = 0.0) -> Network:
+        """The network that trains these layers, with dropout and L2."""
+        hidden = self.activation or "relu"  # without hidden layers, it is never applied
+        L = len(self.dims) - 1
+        return Network.dense(L, hidden, self.output, keep_prob=keep_prob, l2=l2)
 
     def shapes(self) -> dict[str, tuple[int, int]]:
         """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``: the parameters' shapes."""
@@ -242,9 +248,7 @@ class FittedState:
     def placed(self, backend: Backend) -> FittedState:
         """The same state with its arrays on ``backend``, in its dtype (a new object)."""
 
-        def put(group: dict[str, Array] | None) -> dict[str, Array] | None:
-            if group is None:
-                return None
+        def put(group: dict[str, Array]) -> dict[str, Array]:
             return {k: backend.put(to_numpy(v), backend.dtype) for k, v in group.items()}
 
         t = self.training
@@ -255,7 +259,7 @@ class FittedState:
             t,
             parameters=put(t.parameters),
             optimizer_state=optimizer_state,
-            best_parameters=put(t.best_parameters),
+            best_parameters=None if t.best_parameters is None else put(t.best_parameters),
         )
         return replace(self, training=training, backend=backend, unavailable=None)
 

@@ -191,10 +191,8 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
             w = np.full(n, float(w))
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
-        finite = bool(np.isfinite(w).all())
-        check_weight_summary(
-            finite, float(w.min()) if finite else 0.0, float(w.sum()) if finite else 0.0
-        )
+        ok = bool(np.isfinite(w).all())
+        check_weight_summary(ok, float(w.min()) if ok else 0.0, float(w.sum()) if ok else 0.0)
         return backend.put(w.reshape(1, n), backend.dtype)
     _real(sample_weight, "sample_weight")
     w = backend.check(sample_weight, "sample_weight")
@@ -204,7 +202,7 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
     w = xp.astype(w, backend.dtype)
     # finite, non-negative, a positive sum: three answers from the device in one move
     finite, low, total = (
-        float(v)
+        float(v)  # (finite as 0.0 or 1.0, the smallest weight, their sum)
         for v in to_numpy(
             xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])
         )
@@ -251,7 +249,7 @@ def check_hyperparameters(model: Any) -> None:
     _fraction("validation_fraction", model.validation_fraction, closed=False)
     for name in ("beta", "beta1", "beta2"):
         value = getattr(model, name)
-        if not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        if not isinstance(value, numbers.Real) or not 0 <= float(value) < 1:
             raise ValueError(f"Invalid {name}. Expected a number in [0, 1). Received: {value!r}")
     _positive("epsilon", model.epsilon)
     if model.tol is not None:
