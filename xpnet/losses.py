@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
+from array_api_compat import device
+
 from .activations import sigmoid, softmax
 from .backend import array_namespace
 
@@ -31,9 +33,14 @@ Array = Any
 
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
-    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``)."""
+    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``).
+
+    The 0 is a 0-d array of Z's dtype, not a Python float, which ``torch.compile``
+    cannot trace through array-api-compat's type promotion.
+    """
     xp = array_namespace(Z)[0] if xp is None else xp
-    return xp.logaddexp(Z, 0.0)
+    zero = xp.zeros((), dtype=Z.dtype, device=device(Z))
+    return xp.logaddexp(Z, zero)  # log(e^0 + e^Z)
 
 
 def _bce_losses(Z: Array, Y: Array, xp: Any) -> Array:
