@@ -501,9 +501,10 @@ def test_no_host_synchronisation_but_the_recorded_costs(monkeypatch):
             conversions.clear()
             MODELS["deep"](num_iterations=epochs, cost_every=10).fit(Xb, yb)
             # Before the loop: X is finite (one bool), the classes (one move to the host,
-            # then NumPy's view of it). In the loop: one float per recorded cost.
+            # then NumPy's view of it). In the loop: one float per recorded cost. After
+            # it: one bool, whether the trained model's outputs are finite.
             before = ["__bool__", "to_device", "__array__"]
-            assert conversions == before + ["__float__"] * (epochs // 10)
+            assert conversions == before + ["__float__"] * (epochs // 10) + ["__bool__"]
 
 
 def test_progress_bar_on_request_and_silent_otherwise(capsys):

@@ -89,9 +89,11 @@ def train_step(
 
 
 def check_jit_compile(value: Any, source: str = "jit_compile") -> bool | str:
-    """``value`` if it is True, False or ``"auto"``, else a ValueError naming it."""
-    if value is True or value is False or value == "auto":
+    """``value`` as True, False or ``"auto"``, else a ValueError naming it."""
+    if isinstance(value, str) and value == "auto":
         return value
+    if not isinstance(value, str) and value in (True, False):
+        return bool(value)
     raise ValueError(
         f"Invalid {source}. Expected one of ['auto', True, False]. Received: {source}={value!r}"
     )

@@ -334,8 +334,9 @@ def run(
         finally:
             if counters:
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
-        if state.stopped != "interrupted":  # whatever was recorded, the last update too
-            _check_parameters(state.parameters, state.epoch - 1, rate, xp)
+        if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
+            last = batch[0] if isinstance(source, InMemory) else None
+            _check_trained(network, last, state.parameters, state.epoch - 1, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
     return state
@@ -353,6 +354,29 @@ def _check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp:
                 f"Training diverged: {name} holds NaN or infinite values after epoch "
                 f"{epoch}. Try a smaller learning_rate (now {rate})"
             )
+
+
+def _check_trained(
+    network: Network,
+    X: Array | None,
+    parameters: dict[str, Array],
+    epoch: int,
+    rate: float,
+    xp: Any,
+) -> None:
+    """After training, in one host read: are the logits of (up to 1024 examples of) the
+    last batch X finite? Non-finite parameters make them so, and so do finite ones so
+    large that a forward pass overflows. Without X, the parameters are checked."""
+    if X is None:
+        return _check_parameters(parameters, epoch, rate, xp)
+    ZL = network.forward(X[:, : min(1024, X.shape[1])], parameters, xp=xp)[0]
+    if not bool(xp.all(xp.isfinite(ZL))):
+        _check_parameters(parameters, epoch, rate, xp)
+        raise FloatingPointError(
+            f"Training diverged: the parameters after epoch {epoch} are so large that the "
+            f"outputs overflow to NaN or infinity. Try a smaller learning_rate (now {rate})"
+        )
+    return None
 
 
 def _check_finite(cost: float, epoch: int, rate: float) -> float:

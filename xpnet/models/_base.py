@@ -84,6 +84,9 @@ class BaseClassifier:
         None keeps a floating backend array's dtype and otherwise takes the backend's.
     progress : bool or None
         Show a progress bar over the epochs; None shows it on a terminal only.
+    jit_compile : {"auto", True, False}
+        Compile the training step (``jax.jit``, ``torch.compile``); "auto" reads
+        ``XPNET_COMPILE`` and otherwise compiles on JAX only (see :mod:`xpnet.step`).
     """
 
     _: KW_ONLY
@@ -112,6 +115,7 @@ class BaseClassifier:
     warm_start: bool = False
     dtype: str | None = None
     progress: bool | None = None
+    jit_compile: bool | str = "auto"
 
     # -- what a model is: its hidden layers, and its parameters in the course's layout --
 
@@ -302,6 +306,7 @@ class BaseClassifier:
             cost_every=self.cost_every,
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
+            jit_compile=self.jit_compile,
         )
 
     def _initial_state(self, n_x: int, n_y: int, backend: Backend) -> TrainingState:

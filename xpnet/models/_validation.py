@@ -239,6 +239,7 @@ def check_hyperparameters(model: Any) -> None:
     _one_of("optimizer", model.optimizer, OPTIMIZERS)
     _one_of("lr_decay", model.lr_decay, SCHEDULES)
     _one_of("dtype", model.dtype, (None, "float32", "float64"))
+    _one_of("jit_compile", model.jit_compile, ("auto", True, False))
     if hasattr(model, "activation"):
         _one_of("activation", model.activation, ACTIVATIONS)
     check_method(model.initialization)
