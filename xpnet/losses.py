@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
-from array_api_compat import device
-
 from .activations import sigmoid, softmax
 from .backend import array_namespace
 
@@ -35,11 +33,11 @@ Array = Any
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
     """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``).
 
-    The 0 is a 0-d array of Z's dtype, not a Python float, which ``torch.compile``
-    cannot trace through array-api-compat's type promotion.
+    The 0 is an array of Z's dtype and device (one element, broadcast), not a Python
+    float, which ``torch.compile`` cannot trace through array-api-compat's promotion.
     """
     xp = array_namespace(Z)[0] if xp is None else xp
-    zero = xp.zeros((), dtype=Z.dtype, device=device(Z))
+    zero = xp.zeros_like(Z[(slice(0, 1),) * Z.ndim])
     return xp.logaddexp(Z, zero)  # log(e^0 + e^Z)
 
 

@@ -263,14 +263,18 @@ def _jax(step: CompiledStep, with_loss: bool) -> Any:
     return jax.jit(functools.partial(step._traced, with_loss=with_loss))
 
 
+#: The ``torch.compile`` backend: inductor generates the code; "eager" only traces.
+TORCH_BACKEND = "inductor"
+
+
 def _torch(step: CompiledStep, with_loss: bool) -> Any:
     import torch
 
-    inductor = torch._dynamo.lookup_backend("inductor")
+    compile_graph = torch._dynamo.lookup_backend(TORCH_BACKEND)
 
     def backend(graph: Any, example_inputs: Any) -> Any:
         step.traces += 1
-        return inductor(graph, example_inputs)
+        return compile_graph(graph, example_inputs)
 
     def traced(*args: Any) -> Any:
         return train_step(step.network, step.optimizer, *args, with_loss=with_loss, xp=step.xp)
