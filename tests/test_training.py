@@ -10,6 +10,7 @@ import pytest
 import xpnet
 from conftest import assert_close
 from xpnet import gradcheck, losses
+from xpnet.datasets import make_planar
 from xpnet.initializers import initialize_parameters
 from xpnet.models import logistic, two_layer
 from xpnet.network import L_model_backward, L_model_forward, Network
@@ -276,3 +277,55 @@ def test_initialisation_by_name(backend, float64, method):
     p = initialize_parameters([30, 20, 1], method, scale=10, random_state=3)
     expected = EXPECTED_DRAWS[method](np.random.RandomState(3))
     np.testing.assert_array_equal(xpnet.to_numpy(p["W1"]), expected)
+
+
+# -- divergence, whatever is recorded -------------------------------------------------
+
+
+def test_one_diverging_step_is_caught_though_no_cost_follows_it():
+    """The last update is checked: one step at rate 1e308 leaves outputs that overflow."""
+    X, Y = data()
+    model = xpnet.DeepNet(optimizer="gd", learning_rate=1e308, num_iterations=1)
+    with pytest.raises(FloatingPointError, match=r"diverged.*smaller learning_rate"):
+        model.fit(X.T, Y[0])
+    assert not hasattr(model, "parameters_")
+
+
+def test_the_planar_recipe_at_rate_1e308_is_caught_in_unrecorded_epochs():
+    X, y = make_planar()
+    recipe = {**xpnet.recipes.PLANAR, "learning_rate": 1e308, "num_iterations": 50}
+    with pytest.raises(FloatingPointError, match=r"diverged.*now 1e\+308"):
+        xpnet.TwoLayerNet(**recipe).fit(X, y)  # the cost is recorded at epoch 0 only
+
+
+def test_non_finite_parameters_are_named_after_epochs_of_unrecorded_steps():
+    X, Y = data(m=60)
+    network = Network.dense(2, "relu", "sigmoid")
+    opt = GradientDescent()
+    config = TrainingConfig(network, opt, 1e300, batch_size=20, cost_every=1000)
+    p = {k: np.asarray(v) for k, v in host_parameters([3, 4, 1]).items()}
+    p["W1"] = p["W1"] * 1e300
+    with pytest.raises(
+        FloatingPointError, match=r"W\d holds NaN or infinite values after epoch 1"
+    ):
+        train(config, TrainingState(p, {}, epoch=1), X * 1e10, Y, xp=np, epochs=5)
+
+
+def test_a_batch_of_zero_weights_is_a_zero_gradient_not_nan(backend, float64):
+    """A batch whose sample weights are all zero holds no example: no NaN, no divergence."""
+    X, Y = data(m=40)
+    p = {k: backend.put(v) for k, v in host_parameters([3, 4, 1]).items()}
+    network = Network.dense(2, "relu", "sigmoid", l2=0.5)
+    zero = backend.put(np.zeros((1, 40)))
+    grads, loss = network.gradients(
+        backend.put(X), backend.put(Y), p, weights=zero, with_loss=True
+    )
+    for name, g in grads.items():
+        np.testing.assert_array_equal(xpnet.to_numpy(g), 0.0, err_msg=name)
+    assert np.isfinite(float(loss))
+    # Trained with every other batch weighted, the model stays finite and learns.
+    w = np.ones(40)
+    w[:20] = 0.0
+    model = xpnet.DeepNet((4,), batch_size=20, shuffle=False, num_iterations=20, random_state=0)
+    model.fit(X.T, Y[0], sample_weight=w)
+    assert all(np.isfinite(xpnet.to_numpy(P)).all() for P in model.parameters_.values())

@@ -335,7 +335,7 @@ def run(
             if counters:
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
-            last = batch[0] if isinstance(source, InMemory) else None
+            last = batch if isinstance(source, InMemory) else None
             _check_trained(network, last, state.parameters, state.epoch - 1, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
@@ -358,23 +358,26 @@ def _check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp:
 
 def _check_trained(
     network: Network,
-    X: Array | None,
+    batch: tuple | None,
     parameters: dict[str, Array],
     epoch: int,
     rate: float,
     xp: Any,
 ) -> None:
-    """After training, in one host read: are the logits of (up to 1024 examples of) the
-    last batch X finite? Non-finite parameters make them so, and so do finite ones so
-    large that a forward pass overflows. Without X, the parameters are checked."""
-    if X is None:
+    """After training, in one host read: is the cost of (up to 1024 examples of) the last
+    batch finite? Non-finite parameters make it NaN, and so do finite ones so large that
+    the outputs or the cost overflow. Without a batch, the parameters are checked."""
+    if batch is None:
         return _check_parameters(parameters, epoch, rate, xp)
-    ZL = network.forward(X[:, : min(1024, X.shape[1])], parameters, xp=xp)[0]
-    if not bool(xp.all(xp.isfinite(ZL))):
+    X, Y, _ = batch
+    n = min(1024, X.shape[1])
+    ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
+    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
+    if not bool(xp.isfinite(loss)):
         _check_parameters(parameters, epoch, rate, xp)
         raise FloatingPointError(
-            f"Training diverged: the parameters after epoch {epoch} are so large that the "
-            f"outputs overflow to NaN or infinity. Try a smaller learning_rate (now {rate})"
+            f"Training diverged: after epoch {epoch} the parameters are so large that the "
+            f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
         )
     return None
 
