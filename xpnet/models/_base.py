@@ -23,7 +23,7 @@ import numpy as np  # edge: host-side labels, seeds and split indices
 from ..backend import Backend, to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks, prepare
 from ..exceptions import not_fitted
-from ..initializers import check_random_state, draw_weights
+from ..initializers import check_random_state, draw_layer
 from ..network import Network
 from ..optimizers import get_optimizer
 from ..training import Epoch, InMemory, TrainingConfig, TrainingState, run
@@ -314,9 +314,9 @@ class BaseClassifier:
         dims = self._layer_dims(n_x, n_y)
         parameters = {}
         for l in range(1, len(dims)):  # noqa: E741 (the course's layer index)
-            W = draw_weights(rng, (dims[l], dims[l - 1]), self.initialization, self.scale)
+            W, b = draw_layer(rng, (dims[l], dims[l - 1]), self.initialization, self.scale)
             parameters[f"W{l}"] = backend.put(W, backend.dtype)
-            parameters[f"b{l}"] = backend.zeros((dims[l], 1))
+            parameters[f"b{l}"] = backend.put(b, backend.dtype)
         # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
         seed = self.random_state if isinstance(self.random_state, int) else None
         seed = int(rng.randint(2**31)) if seed is None else seed
