@@ -180,16 +180,16 @@ class CompiledStep:
             self._variants[with_loss] = COMPILERS[self.library](self, with_loss)
         return self._variants[with_loss]
 
-    def enter(self, state: dict[str, Any], like: Array) -> dict[str, Any]:
-        """The state with its counters as 0-d arrays of ``like``'s dtype and device."""
-        xp = self.xp
+    def enter(self, state: dict[str, Any], like: Array) -> tuple[dict[str, Any], list[str]]:
+        """The state with its counters (Adam's ``t``) as 0-d arrays of ``like``'s dtype
+        and device, and the counters' names, for :meth:`leave`."""
+        counters = _counter_fields(state)
         dev = array_api_compat.device(like)
-        return {
-            k: xp.asarray(float(v), dtype=like.dtype, device=dev)
-            if k in _counter_fields(state)
-            else v
+        entered = {
+            k: self.xp.asarray(float(v), dtype=like.dtype, device=dev) if k in counters else v
             for k, v in state.items()
         }
+        return entered, counters
 
     @staticmethod
     def leave(state: dict[str, Any], counters: list[str]) -> dict[str, Any]:

@@ -14,7 +14,6 @@ and the validation scores.
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -251,8 +250,7 @@ def run(
     counters: list[str] = []
     like = next(iter(state.parameters.values()))
     if step is not None:  # Adam's t enters the compiled step as a 0-d array
-        counters = [k for k, v in state.optimizer_state.items() if isinstance(v, numbers.Number)]
-        state.optimizer_state = step.enter(state.optimizer_state, like)
+        state.optimizer_state, counters = step.enter(state.optimizer_state, like)
     with (
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
