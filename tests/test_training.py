@@ -219,7 +219,13 @@ def test_partial_fit_is_one_epoch_per_piece(backend, put, float64):
     X, y = small()
     pieces = np.array_split(np.arange(120), 3)
     model = xpnet.DeepNet(
-        (6,), optimizer="gd", batch_size=None, l2=0.0, learning_rate=0.1, random_state=0
+        (6,),
+        optimizer="gd",
+        batch_size=None,
+        l2=0.0,
+        learning_rate=0.1,
+        random_state=0,
+        initialization="glorot",
     )
     with pytest.raises(ValueError, match="Expected classes= on the first call to partial_fit"):
         model.partial_fit(X[pieces[0]], y[pieces[0]])
