@@ -4,7 +4,7 @@ import pytest
 import xpnet
 from conftest import assert_close
 from xpnet.course import initialize_parameters
-from xpnet.initializers import check_random_state
+from xpnet.initializers import check_random_state, draw_layer, draw_weights
 
 
 def test_shapes_and_zero_biases(backend, xp):
@@ -79,3 +79,45 @@ def test_glorot_is_scikit_learns_uniform_start(backend, float64):
     assert_close(parameters["W1"], rng.uniform(-bound, bound, (20, 30)), rtol=0)
     W2 = xpnet.to_numpy(parameters["W2"])
     assert np.abs(W2).max() <= np.sqrt(6 / 21)
+
+
+#: Each named start's standard deviation for W of shape (n, n_prev), by its formula.
+STD = {
+    "xavier": lambda n, n_prev: 1 / np.sqrt(n_prev),
+    "he": lambda n, n_prev: np.sqrt(2 / n_prev),
+    "he_normal": lambda n, n_prev: np.sqrt(2 / n_prev),
+    "he_uniform": lambda n, n_prev: np.sqrt(6 / n_prev) / np.sqrt(3),
+    "glorot": lambda n, n_prev: np.sqrt(6 / (n + n_prev)) / np.sqrt(3),
+    "glorot_uniform": lambda n, n_prev: np.sqrt(6 / (n + n_prev)) / np.sqrt(3),
+    "glorot_normal": lambda n, n_prev: np.sqrt(2 / (n + n_prev)),
+    "pytorch": lambda n, n_prev: 1 / np.sqrt(3 * n_prev),
+}
+
+
+@pytest.mark.parametrize("method", sorted(STD))
+def test_named_starts_have_their_documented_scale(method):
+    W, b = draw_layer(np.random.RandomState(0), (300, 500), method, 0.01)
+    assert W.shape == (300, 500) and b.shape == (300, 1)
+    assert W.std() == pytest.approx(STD[method](300, 500), rel=0.01)
+    assert abs(W.mean()) < 0.01 * W.std()
+    if method == "pytorch":  # nn.Linear draws its biases too, from U(±1/√n_prev)
+        assert 0 < np.abs(b).max() <= 1 / np.sqrt(500)
+        assert b.std() == pytest.approx(1 / np.sqrt(3 * 500), rel=0.15)
+    else:
+        assert not b.any()
+
+
+@pytest.mark.parametrize("method", ["random", "xavier", "he", "glorot"])
+def test_the_layer_draw_keeps_the_courses_weights(method):
+    """Drawing biases for some starts leaves the others' weights bit for bit."""
+    W, _ = draw_layer(np.random.RandomState(1), (7, 12), method, 0.01)
+    np.testing.assert_array_equal(W, draw_weights(np.random.RandomState(1), (7, 12), method, 0.01))
+
+
+def test_the_estimators_draw_pytorch_biases(backend):
+    rng = np.random.RandomState(0)
+    X, y = rng.randn(30, 4), rng.rand(30) > 0.5
+    model = xpnet.DeepNet((5,), initialization="pytorch", num_iterations=1, random_state=0)
+    model.set_params(learning_rate=1e-12).fit(X, y)
+    b1 = xpnet.to_numpy(model.parameters_["b1"])
+    assert np.abs(b1).min() > 1e-6 and np.abs(b1).max() <= 0.5

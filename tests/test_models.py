@@ -500,9 +500,10 @@ def test_no_host_synchronisation_but_the_recorded_costs():
             with HostConversions() as conversions:
                 MODELS["deep"](num_iterations=epochs, cost_every=10).fit(Xb, yb)
             # Before the loop: X is finite (one bool), the classes (one move to the host,
-            # as a NumPy array). In the loop: one float per recorded cost.
+            # as a NumPy array). In the loop: one float per recorded cost. After it: one
+            # bool, whether the trained model's outputs are finite.
             before = ["__bool__", "cpu", "numpy"]
-            assert conversions.seen == before + ["__float__"] * (epochs // 10)
+            assert conversions.seen == before + ["__float__"] * (epochs // 10) + ["__bool__"]
 
 
 def test_progress_bar_on_request_and_silent_otherwise(capsys):

@@ -110,7 +110,7 @@ def test_course2_optimisation():
 def test_out_of_core_training_on_a_local_cluster(tmp_path):
     pytest.importorskip("distributed", reason="distributed is not installed (xpnet[dask])")
     pytest.importorskip("zarr", reason="zarr is not installed (xpnet[dask])")
-    args = ["--rows", "20000", "--features", "10", "--chunk-rows", "4000", "--epochs", "2"]
+    args = ["--rows", "20000", "--features", "10", "--chunk-rows", "500", "--epochs", "2"]
     results = script("dask_out_of_core")([*args, "--store", str(tmp_path / "t.zarr")])
     assert len(results["seconds_per_epoch"]) == 2 and len(results["peaks_mb"]) == 2
     assert 0.5 < results["accuracy"] <= 1

@@ -69,7 +69,7 @@ def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
     if xp is None:  # a call from the course's code: numbers and integers allowed
         Z, xp = _prepare(Z)
     bound = math.log(xp.finfo(Z.dtype).max) - 1  # the largest z whose e^z is finite, less 1
-    Z = xp.minimum(xp.maximum(Z, -bound), bound)
+    Z = xp.clip(Z, min=-bound, max=bound)
     return 1 / (1 + xp.exp(-Z))  # σ(Z) = 1/(1 + e^(−Z))
 
 
@@ -91,10 +91,14 @@ def tanh_derivative(*, A: Array, xp: Any = None) -> Array:
 
 
 def relu(Z: Array, /, *, xp: Any = None) -> Array:
-    """ReLU(Z) = max(0, Z)."""
+    """ReLU(Z) = max(0, Z).
+
+    Written as a clip, which compilers trace (a two-argument ``maximum`` with a Python
+    float makes ``torch.compile`` break its graph); the values are the same.
+    """
     if xp is None:  # a call from the course's code: numbers and integers allowed
         Z, xp = _prepare(Z)
-    return xp.maximum(Z, 0.0)
+    return xp.clip(Z, min=0.0)  # max(0, Z)
 
 
 def relu_derivative(*, A: Array, xp: Any = None) -> Array:

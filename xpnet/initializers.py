@@ -21,6 +21,7 @@ __all__ = [
     "METHODS",
     "check_method",
     "check_random_state",
+    "draw_layer",
     "draw_parameters",
     "draw_weights",
     "standard_normal",
@@ -35,10 +36,18 @@ INITIALIZATIONS = {
     "normal": lambda R, scale: R * scale,  # the same as "random", by its statistical name
     "xavier": lambda R, scale: R / np.sqrt(R.shape[1]),  # W = randn / √n_prev
     "he": lambda R, scale: R * np.sqrt(2 / R.shape[1]),  # W = randn · √(2 / n_prev)
+    "he_normal": lambda R, scale: R * np.sqrt(2 / R.shape[1]),  # the same as "he"
+    "glorot_normal": lambda R, scale: R * np.sqrt(2 / sum(R.shape)),  # randn · √(2/(n + n_prev))
 }
-#: Initialisations drawn from a uniform distribution instead: scikit-learn's MLP start,
-#: W ~ U(−r, r) with r = √(6 / (n + n_prev)) (Glorot and Bengio).
-UNIFORM = {"glorot": lambda n, n_prev: np.sqrt(6 / (n + n_prev))}
+#: Name → the bound r of W ~ U(−r, r), from the shape (n, n_prev) of W.
+UNIFORM = {
+    "glorot": lambda n, n_prev: np.sqrt(6 / (n + n_prev)),  # Glorot and Bengio; scikit-learn
+    "glorot_uniform": lambda n, n_prev: np.sqrt(6 / (n + n_prev)),  # the same as "glorot"
+    "he_uniform": lambda n, n_prev: np.sqrt(6 / n_prev),  # r = √(6 / n_prev)
+    "pytorch": lambda n, n_prev: 1 / np.sqrt(n_prev),  # kaiming_uniform(a=√5): r = 1/√n_prev
+}
+#: Initialisations whose biases are drawn too, b ~ U(−r, r): name → r from (n, n_prev).
+BIASES = {"pytorch": lambda n, n_prev: 1 / np.sqrt(n_prev)}  # nn.Linear: r = 1/√n_prev
 METHODS = (*INITIALIZATIONS, *UNIFORM)
 
 
@@ -87,7 +96,22 @@ def uniform(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) -> np.ndarray:
-    """One W of ``shape`` (n, n_prev), drawn on the host by ``method``."""
+    """One W of ``shape`` (n, n_prev), drawn on the host by ``method``.
+
+    With n_prev the layer's inputs (fan-in) and n its units (fan-out):
+
+    - ``"zeros"``: W = 0.
+    - ``"random"``, ``"normal"``: W = randn · scale (the course's 0.01, or 10).
+    - ``"xavier"``: W = randn / √n_prev (the course's week 4; LeCun's normal start).
+    - ``"he"``, ``"he_normal"``: W = randn · √(2 / n_prev).
+    - ``"he_uniform"``: W ~ U(±√(6 / n_prev)).
+    - ``"glorot"``, ``"glorot_uniform"``: W ~ U(±√(6 / (n + n_prev))) (scikit-learn's
+      MLP, Keras's default).
+    - ``"glorot_normal"``: W = randn · √(2 / (n + n_prev)).
+    - ``"pytorch"``: W ~ U(±1/√n_prev), a standard deviation of 1/√(3·n_prev):
+      ``torch.nn.Linear``'s ``kaiming_uniform_(a=√5)``. Its biases are drawn too
+      (:func:`draw_layer`).
+    """
     if method in UNIFORM:
         bound = UNIFORM[method](*shape)
         return rng.uniform(-bound, bound, shape)
@@ -95,20 +119,35 @@ def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) ->
     return INITIALIZATIONS[method](R, scale)
 
 
+def draw_layer(
+    rng: Any, shape: tuple[int, int], method: str, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """W of ``shape`` (n, n_prev) and b of shape (n, 1), drawn on the host in that order.
+
+    Biases start at zero (the course's start) except for the initialisations that draw
+    them (``"pytorch"``: b ~ U(±1/√n_prev), as ``nn.Linear``).
+    """
+    W = draw_weights(rng, shape, method, scale)
+    if method not in BIASES:
+        return W, np.zeros((shape[0], 1))
+    bound = BIASES[method](*shape)
+    return W, rng.uniform(-bound, bound, (shape[0], 1))
+
+
 def draw_parameters(
     rng: Any, layer_dims: Sequence[int], method: str, scale: float, backend: Backend
 ) -> dict[str, Any]:
     """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}`` for ``layer_dims = [n_x, n_1, ..., n_L]``.
 
-    W1, W2, ... are drawn from ``rng`` in order, on the host (:func:`draw_weights`), then
-    put on ``backend`` in its dtype; biases start at zero. The course's
-    ``initialize_parameters``, which checks its arguments, is in :mod:`xpnet.course`.
+    Each layer's W and b are drawn from ``rng`` in order, on the host (:func:`draw_layer`),
+    then put on ``backend`` in its dtype. The course's ``initialize_parameters``, which
+    checks its arguments, is in :mod:`xpnet.course`.
     """
     parameters = {}
     for l in range(1, len(layer_dims)):  # noqa: E741 (the course's layer index)
-        W = draw_weights(rng, (layer_dims[l], layer_dims[l - 1]), method, scale)
+        W, b = draw_layer(rng, (layer_dims[l], layer_dims[l - 1]), method, scale)
         parameters[f"W{l}"] = backend.put(W, backend.dtype)
-        parameters[f"b{l}"] = backend.zeros((layer_dims[l], 1))
+        parameters[f"b{l}"] = backend.put(b, backend.dtype)
     return parameters
 
 

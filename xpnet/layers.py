@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from array_api_compat import array_namespace, device
+from array_api_compat import array_namespace
 
 from .activations import get_activation, softmax
 from .initializers import uniform
@@ -150,16 +150,24 @@ class Dense(NamedTuple):
     """Layer l: Z = W[l]·A_prev + b[l], then A = g(Z).
 
     The output layer has no activation (``activation=None``): it gives its logits Z,
-    and the network's output head turns them into A[L] and the cost.
+    and the network's output head turns them into A[L] and the cost. ``names`` are its
+    parameters' and gradients' keys, built once here so that a traced step reads them
+    as constants.
     """
 
     l: int  # noqa: E741 (the course's layer index)
     activation: str | None = None
 
+    @property
+    def names(self) -> tuple[str, str, str, str]:
+        """``("W{l}", "b{l}", "dW{l}", "db{l}")``."""
+        return _NAMES[self.l] if self.l in _NAMES else _names(self.l)
+
     def forward(
-        self, A_prev: Array, parameters: dict[str, Array], *, rng: Any = None, xp: Any
+        self, A_prev: Array, parameters: dict[str, Array], *, mask: Any = None, xp: Any
     ) -> tuple[Array, Cache]:
-        W, b = parameters[f"W{self.l}"], parameters[f"b{self.l}"]
+        W_name, b_name, _, _ = self.names
+        W, b = parameters[W_name], parameters[b_name]
         if self.activation is None:
             Z, linear = linear_forward(A_prev, W, b, xp=xp)
             return Z, Cache(linear, Z, None)
@@ -175,27 +183,40 @@ class Dense(NamedTuple):
             dA_prev, dW, db = linear_activation_backward(
                 dA, cache, self.activation, need_dA_prev=need_dA_prev, xp=xp
             )
-        return dA_prev, {f"dW{self.l}": dW, f"db{self.l}": db}
+        _, _, dW_name, db_name = self.names
+        return dA_prev, {dW_name: dW, db_name: db}
+
+
+_NAMES: dict[int, tuple[str, str, str, str]] = {}
+
+
+def _names(l: int) -> tuple[str, str, str, str]:  # noqa: E741 (the course's layer index)
+    _NAMES[l] = (f"W{l}", f"b{l}", f"dW{l}", f"db{l}")
+    return _NAMES[l]
 
 
 class Dropout(NamedTuple):
     """Inverted dropout on the activations before it, while training only.
 
-    The mask D = (U < keep_prob), U uniform on [0, 1), is drawn on the host from the
-    ``rng`` given to the forward pass (the course's ``np.random.rand``) and moved to the
-    activations' device. With no ``rng``, at prediction time, the layer does nothing.
+    The mask D = (U < keep_prob), U uniform on [0, 1), is drawn on the host (the
+    course's ``np.random.rand``) by :meth:`draw`, before the step, and passed to the
+    forward pass: a compiled step takes it as an input, so one seed gives the same
+    masks eagerly and compiled. With no mask, at prediction time, the layer does nothing.
     """
 
     keep_prob: float
 
+    def draw(self, rng: Any, shape: tuple[int, int], *, dtype: Any, device: Any, xp: Any) -> Array:
+        """D of ``shape`` (n, m): 1 for the units kept, with probability ``keep_prob``."""
+        D = uniform(rng, shape) < self.keep_prob  # D = rand(shape of A) < keep_prob
+        return xp.asarray(D, dtype=dtype, device=device)
+
     def forward(
-        self, A: Array, parameters: dict[str, Array], *, rng: Any = None, xp: Any
+        self, A: Array, parameters: dict[str, Array], *, mask: Array | None = None, xp: Any
     ) -> tuple[Array, Array | None]:
-        if rng is None or self.keep_prob == 1:
+        if mask is None:
             return A, None
-        D = uniform(rng, tuple(A.shape)) < self.keep_prob  # D = rand(shape of A) < keep_prob
-        D = xp.asarray(D, dtype=A.dtype, device=device(A))
-        return dropout_forward(A, D, self.keep_prob), D
+        return dropout_forward(A, mask, self.keep_prob), mask
 
     def backward(
         self, dA: Array, D: Array | None, *, need_dA_prev: bool, xp: Any

@@ -32,9 +32,14 @@ Array = Any
 
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
-    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``)."""
+    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``).
+
+    The 0 is an array of Z's dtype and device (one element, broadcast), not a Python
+    float, which ``torch.compile`` cannot trace through array-api-compat's promotion.
+    """
     xp = array_namespace(Z) if xp is None else xp
-    return xp.logaddexp(Z, 0.0)
+    zero = xp.zeros_like(Z[(slice(0, 1),) * Z.ndim])
+    return xp.logaddexp(Z, zero)  # log(e^0 + e^Z)
 
 
 def _bce_losses(Z: Array, Y: Array, xp: Any) -> Array:

@@ -13,10 +13,11 @@ and each dW[l] gains λ/m·W[l]; biases are not regularised.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
-from array_api_compat import array_namespace
+from array_api_compat import array_namespace, device
 
 from ._checks import check_fraction
 from .layers import Dense, Dropout
@@ -77,19 +78,50 @@ class Network:
         return get_output(self.output)
 
     def forward(
-        self, X: Array, parameters: dict[str, Array], /, *, rng: Any = None, xp: Any = None
+        self,
+        X: Array,
+        parameters: dict[str, Array],
+        /,
+        *,
+        rng: Any = None,
+        masks: tuple | None = None,
+        xp: Any = None,
     ) -> tuple[Array, list[Any]]:
         """The logits Z[L] of shape (n_L, m), and each layer's cache.
 
-        ``rng`` (a NumPy RandomState or Generator) switches dropout on, as in training;
-        without it the pass is the prediction pass.
+        ``masks`` (from :meth:`draw_masks`), or an ``rng`` (a NumPy RandomState or
+        Generator) to draw them from, switch dropout on, as in training; without either
+        the pass is the prediction pass.
         """
         xp = array_namespace(X) if xp is None else xp
+        if masks is None and rng is not None:
+            masks = self.draw_masks(rng, parameters, X.shape[1], xp=xp)
+        masks = iter(masks or ())
         A, caches = X, []
         for layer in self.layers:
-            A, cache = layer.forward(A, parameters, rng=rng, xp=xp)
+            mask = next(masks, None) if isinstance(layer, Dropout) else None
+            A, cache = layer.forward(A, parameters, mask=mask, xp=xp)
             caches.append(cache)
         return A, caches
+
+    def draw_masks(
+        self, rng: Any, parameters: dict[str, Array], m: int, /, *, xp: Any
+    ) -> tuple[Array, ...]:
+        """The dropout masks of one step, drawn on the host in layer order from ``rng``.
+
+        One D of shape (n_l, m) per :class:`~xpnet.layers.Dropout` layer, on the
+        parameters' device and in their dtype; empty without dropout. Drawn before the
+        step, so that a compiled step takes them as inputs and one seed gives the same
+        masks eagerly and compiled.
+        """
+        masks, n, W = [], None, None
+        for layer in self.layers:
+            if isinstance(layer, Dense):
+                W = parameters[layer.names[0]]
+                n = W.shape[0]
+            elif isinstance(layer, Dropout):
+                masks.append(layer.draw(rng, (n, m), dtype=W.dtype, device=device(W), xp=xp))
+        return tuple(masks)
 
     def backward(
         self,
@@ -176,6 +208,7 @@ class Network:
         *,
         weights: Array | None = None,
         rng: Any = None,
+        masks: tuple | None = None,
         with_loss: bool = False,
         xp: Any = None,
     ) -> tuple[dict[str, Array], Array | None]:
@@ -183,9 +216,12 @@ class Network:
 
         ``weights`` of shape (1, m) weight each example as if it were repeated that many
         times: the gradient is Σ w_i·∂J_i / Σ w_i, and the L2 term is divided by Σ w_i.
+        A batch whose weights are all zero holds no example: its gradient is zero, L2
+        term included, rather than 0/0. Dropout takes ``masks`` (:meth:`draw_masks`),
+        or draws them from ``rng``.
         """
         xp = array_namespace(X) if xp is None else xp
-        ZL, caches = self.forward(X, parameters, rng=rng, xp=xp)
+        ZL, caches = self.forward(X, parameters, rng=rng, masks=masks, xp=xp)
         loss = self.loss_sum(ZL, Y, parameters, weights=weights, xp=xp) if with_loss else None
         AL = self.head.activation(ZL, xp=xp)
         return self.output_backward(AL, Y, caches, parameters, weights=weights, xp=xp), loss
@@ -213,5 +249,7 @@ class Network:
         total = None
         if weights is not None:
             total = xp.sum(weights)
+            # Σ w = 0: dividing by ∞ makes every term zero, where 0/0 would make NaN.
+            total = xp.where(total > 0, total, xp.full_like(total, math.inf))
             dZL = dZL * (weights * (AL.shape[1] / total))
         return self.backward(dZL, caches, parameters, m=total, xp=xp)

@@ -13,6 +13,7 @@ counts from 1 and never resets. The course's own functions (``initialize_adam``,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -144,11 +145,22 @@ class Adam:
         for name, P in parameters.items():
             d, g = "d" + name, grads["d" + name]
             v[d] = beta1 * state["v"][d] + (1 - beta1) * g  # v = β1·v + (1 − β1)·dW
-            v_corrected = v[d] / (1 - beta1**t)  # v̂ = v / (1 − β1ᵗ)
+            v_corrected = v[d] / _one_minus_power(beta1, t, xp)  # v̂ = v / (1 − β1ᵗ)
             s[d] = beta2 * state["s"][d] + (1 - beta2) * (g * g)  # s = β2·s + (1 − β2)·dW²
-            s_corrected = s[d] / (1 - beta2**t)  # ŝ = s / (1 − β2ᵗ)
+            s_corrected = s[d] / _one_minus_power(beta2, t, xp)  # ŝ = s / (1 − β2ᵗ)
             new[name] = P - learning_rate * v_corrected / (xp.sqrt(s_corrected) + eps)
         return new, {"v": v, "s": s, "t": t}
+
+
+def _one_minus_power(beta: float, t: Any, xp: Any) -> Any:
+    """1 − βᵗ, for a count t, or a 0-d array t (a compiled step's input).
+
+    For an array, −expm1(t·ln β): in float32, 1 − βᵗ would keep only a few digits of
+    its value near β = 1 (0.999 itself is rounded), which a count never loses.
+    """
+    if isinstance(t, int | float):
+        return 1 - beta**t
+    return -xp.expm1(t * (math.log(beta) if beta > 0 else -math.inf))
 
 
 #: Name → optimiser factory: the class, called with its hyperparameters.

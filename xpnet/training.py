@@ -27,6 +27,7 @@ from .exceptions import TrainingInterrupted
 from .network import Network
 from .progress import progress_bar
 from .schedules import learning_rate_at
+from .step import compiled_step, resolve
 
 __all__ = [
     "Epoch",
@@ -50,6 +51,9 @@ class TrainingConfig:
     epochs); otherwise training stops once the training cost (or, with validation
     data, the validation score) has failed to improve by ``tol`` for more than
     ``n_iter_no_change`` consecutive epochs.
+
+    ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
+    which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
     """
 
     network: Network
@@ -63,6 +67,7 @@ class TrainingConfig:
     cost_every: int = 1
     tol: float | None = None
     n_iter_no_change: int = 10
+    jit_compile: bool | str = "auto"
 
 
 @dataclass
@@ -229,13 +234,23 @@ def run(
     Raises
     ------
     FloatingPointError
-        When a recorded cost is NaN or infinite: training diverged.
+        When a recorded cost, or a parameter after training (or after an epoch of
+        several steps whose cost was not recorded), is NaN or infinite: training
+        diverged.
     """
     network, optimizer = config.network, config.optimizer
     total_weight = source.total_weight
     dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)
     watch_cost = config.tol is not None and validation is None
     constant_rate = config.lr_decay is None
+    rate = config.learning_rate
+    library = resolve(config.jit_compile, xp, in_memory=isinstance(source, InMemory))
+    step = None if library is None else compiled_step(network, optimizer, library, xp)
+    strict = config.jit_compile is True
+    counters: list[str] = []
+    like = next(iter(state.parameters.values()))
+    if step is not None:  # Adam's t enters the compiled step as a 0-d array
+        state.optimizer_state, counters = step.enter(state.optimizer_state, like)
     with (
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
@@ -249,26 +264,47 @@ def run(
                 record = epoch % config.cost_every == 0
                 rate = config.learning_rate if constant_rate else _rate(config, epoch)
                 rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
-                total = None
+                with_loss = record or watch_cost
+                if step is not None:  # a 0-d array: a decaying rate does not recompile
+                    alpha = xp.asarray(rate, dtype=like.dtype, device=device(like))
+                total, steps = None, 0
                 for batch in source.batches(config, state.seed, epoch):
-                    grads, loss = source.gradients(
-                        network,
-                        batch,
-                        state.parameters,
-                        rng=rng,
-                        with_loss=record or watch_cost,
-                    )
+                    if step is None:
+                        grads, loss = source.gradients(
+                            network, batch, state.parameters, rng=rng, with_loss=with_loss
+                        )
+                        state.parameters, state.optimizer_state = optimizer.update(
+                            state.parameters, grads, state.optimizer_state, rate, xp=xp
+                        )
+                    else:
+                        X, Y, weights = batch
+                        masks = (
+                            network.draw_masks(rng, state.parameters, X.shape[1], xp=xp)
+                            if dropout
+                            else ()
+                        )
+                        state.parameters, state.optimizer_state, loss = step(
+                            state.parameters,
+                            state.optimizer_state,
+                            X,
+                            Y,
+                            weights,
+                            masks,
+                            alpha,
+                            with_loss=with_loss,
+                            strict=strict,
+                        )
+                    steps += 1
                     if loss is not None:
                         total = loss if total is None else total + loss
-                    state.parameters, state.optimizer_state = optimizer.update(
-                        state.parameters, grads, state.optimizer_state, rate, xp=xp
-                    )
                 state.epoch = epoch + 1
                 cost = (
                     None
                     if total is None
                     else _check_finite(float(total) / total_weight, epoch, rate)
                 )
+                if cost is None and steps > 1:  # one sync for many steps: cheap enough
+                    _check_parameters(state.parameters, epoch, rate, xp)
                 if record:
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)
@@ -293,9 +329,55 @@ def run(
                 stacklevel=2,
             )
             state.stopped = "interrupted"
+        finally:
+            if counters:
+                state.optimizer_state = step.leave(state.optimizer_state, counters)
+        if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
+            last = batch if isinstance(source, InMemory) else None
+            _check_trained(network, last, state.parameters, state.epoch - 1, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
     return state
+
+
+def _check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
+    """A FloatingPointError if a parameter holds NaN or ±∞: the run diverged.
+
+    A batch whose weights are all zero cannot cause it (its gradient is zero), nor can
+    the data (checked before training): the step was too large.
+    """
+    for name, P in parameters.items():
+        if not bool(xp.all(xp.isfinite(P))):
+            raise FloatingPointError(
+                f"Training diverged: {name} holds NaN or infinite values after epoch "
+                f"{epoch}. Try a smaller learning_rate (now {rate})"
+            )
+
+
+def _check_trained(
+    network: Network,
+    batch: tuple | None,
+    parameters: dict[str, Array],
+    epoch: int,
+    rate: float,
+    xp: Any,
+) -> None:
+    """After training, in one host read: is the cost of (up to 1024 examples of) the last
+    batch finite? Non-finite parameters make it NaN, and so do finite ones so large that
+    the outputs or the cost overflow. Without a batch, the parameters are checked."""
+    if batch is None:
+        return _check_parameters(parameters, epoch, rate, xp)
+    X, Y, _ = batch
+    n = min(1024, X.shape[1])
+    ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
+    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
+    if not bool(xp.isfinite(loss)):
+        _check_parameters(parameters, epoch, rate, xp)
+        raise FloatingPointError(
+            f"Training diverged: after epoch {epoch} the parameters are so large that the "
+            f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
+        )
+    return None
 
 
 def _check_finite(cost: float, epoch: int, rate: float) -> float:

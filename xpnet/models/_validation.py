@@ -266,6 +266,7 @@ def check_hyperparameters(model: Any) -> None:
     _one_of("optimizer", model.optimizer, OPTIMIZERS)
     _one_of("lr_decay", model.lr_decay, SCHEDULES)
     _one_of("dtype", model.dtype, (None, "float32", "float64"))
+    _one_of("jit_compile", model.jit_compile, ("auto", True, False))
     check_method(model.initialization)
     for name in ("shuffle", "early_stopping", "warm_start"):
         if not isinstance(getattr(model, name), bool | np.bool_):

@@ -1,0 +1,293 @@
+"""The training step, compiled: the engine's own step, traced once per static configuration.
+
+One step is :meth:`Network.gradients <xpnet.network.Network.gradients>` then the
+optimiser's ``update``, nothing else::
+
+    step(parameters, optimizer_state, X, Y, weights, masks, rate)
+        -> (parameters, optimizer_state, loss)
+
+:func:`train_step` is that function, and the eager loop and the compiled step run the
+same code: no equation is written twice. On JAX it is compiled with ``jax.jit``, on
+PyTorch with ``torch.compile(fullgraph=True)``; NumPy, array-api-strict, CuPy and Dask
+run eagerly.
+
+What changes from step to step enters as an array, never as a constant of the trace:
+the learning rate and Adam's update count ``t`` are 0-d arrays (a decaying rate never
+recompiles), and the dropout masks are drawn on the host before the step
+(:meth:`Network.draw_masks <xpnet.network.Network.draw_masks>`) and passed in, so one
+seed gives the same masks eagerly and compiled. A static configuration (the network,
+the optimiser, with or without the loss) selects a compiled variant; the library itself
+keeps one program per batch shape (the last, shorter batch has its own).
+
+Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
+only (see :func:`resolve`); ``"auto"`` defers to the environment variable
+``XPNET_COMPILE`` (``1``, ``0`` or ``auto``), read when a fit starts.
+"""
+
+from __future__ import annotations
+
+import functools
+import numbers
+import os
+import types
+import warnings
+from typing import Any
+
+import array_api_compat
+
+__all__ = [
+    "COMPILERS",
+    "CompiledStep",
+    "check_jit_compile",
+    "compiled_step",
+    "resolve",
+    "train_step",
+]
+
+Array = Any
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def train_step(
+    network: Any,
+    optimizer: Any,
+    parameters: dict[str, Array],
+    optimizer_state: dict[str, Any],
+    X: Array,
+    Y: Array,
+    weights: Array | None,
+    masks: tuple,
+    rate: Any,
+    /,
+    *,
+    with_loss: bool,
+    xp: Any,
+) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
+    """One step: the gradients of a batch, the optimiser's update, and m · J if asked.
+
+    Parameters
+    ----------
+    X : array of shape (n_x, m)
+    Y : array of shape (n_y, m)
+    weights : array of shape (1, m), or None
+    masks : tuple of arrays
+        The dropout masks, one (n_l, m) per dropout layer; empty without dropout.
+    rate : float or 0-d array
+        α for this step.
+
+    Returns
+    -------
+    parameters, optimizer_state : the updated ones (new arrays)
+    loss : 0-d array, or None without ``with_loss``
+        m · J of the batch before the update.
+    """
+    grads, loss = network.gradients(
+        X, Y, parameters, weights=weights, masks=masks, with_loss=with_loss, xp=xp
+    )
+    parameters, optimizer_state = optimizer.update(parameters, grads, optimizer_state, rate, xp=xp)
+    return parameters, optimizer_state, loss
+
+
+def check_jit_compile(value: Any, source: str = "jit_compile") -> bool | str:
+    """``value`` as True, False or ``"auto"``, else a ValueError naming it."""
+    if isinstance(value, str) and value == "auto":
+        return value
+    if not isinstance(value, str) and value in (True, False):
+        return bool(value)
+    raise ValueError(
+        f"Invalid {source}. Expected one of ['auto', True, False]. Received: {source}={value!r}"
+    )
+
+
+def _from_environment() -> bool | str:
+    value = os.environ.get("XPNET_COMPILE", "").strip().lower()
+    if value in ("", "auto"):
+        return "auto"
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ValueError(
+        "Invalid XPNET_COMPILE. Expected one of ['auto', '1', '0', 'true', 'false']. "
+        f"Received: XPNET_COMPILE={os.environ['XPNET_COMPILE']!r}"
+    )
+
+
+def _library(xp: Any) -> str | None:
+    if array_api_compat.is_jax_namespace(xp):
+        return "jax"
+    if array_api_compat.is_torch_namespace(xp):
+        return "torch"
+    return None
+
+
+def resolve(jit_compile: Any, xp: Any, *, in_memory: bool = True) -> str | None:
+    """The library that compiles the step (``"jax"`` or ``"torch"``), or None: eager.
+
+    ``"auto"`` reads ``XPNET_COMPILE`` first; then it compiles on JAX, where tracing
+    and compiling take under a second and a step runs 10–20 times faster, and not on
+    PyTorch, whose ``torch.compile`` takes tens of seconds on a CPU before the first
+    step (ask for it with True). True on a backend that cannot compile, or on Dask
+    blocks, is an error that says so.
+
+    Raises
+    ------
+    ValueError
+        For an unknown setting, or True where nothing compiles.
+    """
+    setting = check_jit_compile(jit_compile)
+    if setting == "auto":
+        setting = _from_environment()
+    library = _library(xp)
+    if setting is False:
+        return None
+    if setting is True:
+        if library is None or not in_memory:
+            where = "Dask blocks" if library is not None else f"the {xp.__name__!r} namespace"
+            raise ValueError(
+                f"Invalid jit_compile=True for {where}: only the JAX and PyTorch backends "
+                "compile a step, on arrays in memory. Expected jit_compile='auto' or False"
+            )
+        return library
+    return library if library == "jax" and in_memory else None
+
+
+def _counter_fields(state: dict[str, Any]) -> list[str]:
+    """The optimiser state's plain numbers (Adam's ``t``): they enter a trace as arrays."""
+    return [k for k, v in state.items() if isinstance(v, numbers.Number)]
+
+
+class CompiledStep:
+    """:func:`train_step` compiled by ``library``, one variant per value of ``with_loss``.
+
+    Call it as :func:`train_step` without the network and optimiser. ``traces`` counts
+    the traces made (one per variant and batch shape); :meth:`enter` and :meth:`leave`
+    turn the optimiser state's counters into 0-d arrays and back.
+    """
+
+    def __init__(self, network: Any, optimizer: Any, library: str, xp: Any) -> None:
+        self.network, self.optimizer, self.library, self.xp = network, optimizer, library, xp
+        self.traces = 0
+        self._variants: dict[bool, Any] = {}
+        self._ran: set[tuple] = set()
+
+    def _traced(self, *args: Any, with_loss: bool) -> Any:
+        self.traces += 1  # runs once per trace, never when the compiled program runs
+        return train_step(self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp)
+
+    def _variant(self, with_loss: bool) -> Any:
+        if with_loss not in self._variants:
+            self._variants[with_loss] = COMPILERS[self.library](self, with_loss)
+        return self._variants[with_loss]
+
+    def enter(self, state: dict[str, Any], like: Array) -> tuple[dict[str, Any], list[str]]:
+        """The state with its counters (Adam's ``t``) as 0-d arrays of ``like``'s dtype
+        and device, and the counters' names, for :meth:`leave`."""
+        counters = _counter_fields(state)
+        dev = array_api_compat.device(like)
+        entered = {
+            k: self.xp.asarray(float(v), dtype=like.dtype, device=dev) if k in counters else v
+            for k, v in state.items()
+        }
+        return entered, counters
+
+    @staticmethod
+    def leave(state: dict[str, Any], counters: list[str]) -> dict[str, Any]:
+        """The state with the named counters back as Python ints."""
+        return {k: round(float(v)) if k in counters else v for k, v in state.items()}
+
+    def __call__(
+        self,
+        parameters: dict[str, Array],
+        optimizer_state: dict[str, Any],
+        X: Array,
+        Y: Array,
+        weights: Array | None,
+        masks: tuple,
+        rate: Array,
+        /,
+        *,
+        with_loss: bool,
+        strict: bool = False,
+    ) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
+        key = (with_loss, tuple(X.shape), weights is None)
+        args = (parameters, optimizer_state, X, Y, weights, masks, rate)
+        if key in self._ran:
+            return self._variant(with_loss)(*args)
+        try:
+            out = self._variant(with_loss)(*args)
+        except Exception as exc:  # the first run of a variant is its compilation
+            if strict:
+                raise RuntimeError(
+                    f"Could not compile the training step with {_NAMES[self.library]}: "
+                    f"{type(exc).__name__}: {exc}. Train eagerly with jit_compile=False "
+                    "(or XPNET_COMPILE=0)"
+                ) from exc
+            _warn_once(self.library, exc)
+            self._variants[with_loss] = functools.partial(self._eager, with_loss=with_loss)
+            out = self._variants[with_loss](*args)
+        self._ran.add(key)
+        return out
+
+    def _eager(self, *args: Any, with_loss: bool) -> Any:
+        return train_step(self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp)
+
+
+_NAMES = {"jax": "jax.jit", "torch": "torch.compile"}
+_warned: set[str] = set()
+
+
+def _warn_once(library: str, exc: Exception) -> None:
+    if library not in _warned:
+        _warned.add(library)
+        warnings.warn(
+            f"Could not compile the training step with {_NAMES[library]} "
+            f"({type(exc).__name__}: {exc}); training eagerly. Set jit_compile=True to "
+            "make this an error, or False to silence it",
+            RuntimeWarning,
+            stacklevel=4,
+        )
+
+
+def _fresh(fn: Any) -> Any:
+    """A copy of ``fn`` with a code object of its own: torch's compiled code is cached
+    per code object, so each variant keeps its own cache and recompile budget."""
+    return types.FunctionType(
+        fn.__code__.replace(), fn.__globals__, fn.__name__, fn.__defaults__, fn.__closure__
+    )
+
+
+def _jax(step: CompiledStep, with_loss: bool) -> Any:
+    import jax
+
+    return jax.jit(functools.partial(step._traced, with_loss=with_loss))
+
+
+#: The ``torch.compile`` backend: inductor generates the code; "eager" only traces.
+TORCH_BACKEND = "inductor"
+
+
+def _torch(step: CompiledStep, with_loss: bool) -> Any:
+    import torch
+
+    compile_graph = torch._dynamo.lookup_backend(TORCH_BACKEND)
+
+    def backend(graph: Any, example_inputs: Any) -> Any:
+        step.traces += 1
+        return compile_graph(graph, example_inputs)
+
+    def traced(*args: Any) -> Any:
+        return train_step(step.network, step.optimizer, *args, with_loss=with_loss, xp=step.xp)
+
+    return torch.compile(_fresh(traced), fullgraph=True, dynamic=False, backend=backend)
+
+
+#: Library → how it compiles a :class:`CompiledStep`'s variant.
+COMPILERS = {"jax": _jax, "torch": _torch}
+
+
+@functools.lru_cache(maxsize=32)
+def compiled_step(network: Any, optimizer: Any, library: str, xp: Any) -> CompiledStep:
+    """The compiled step of one (network, optimiser) on ``library``, cached: a warm start
+    or ``partial_fit`` with the same configuration reuses its programs."""
+    return CompiledStep(network, optimizer, library, xp)
