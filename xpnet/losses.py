@@ -35,10 +35,11 @@ def softplus(Z: Array, /, *, xp: Any = None) -> Array:
     """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``).
 
     The 0 is an array of Z's dtype and device (one element, broadcast), not a Python
-    float, which ``torch.compile`` cannot trace through array-api-compat's promotion.
+    float, which ``torch.compile`` cannot trace through array-api-compat's promotion;
+    it is made from Z itself, where a creation function could pick another device.
     """
     xp = array_namespace(Z) if xp is None else xp
-    zero = xp.zeros_like(Z[(slice(0, 1),) * Z.ndim])
+    zero = xp.clip(Z[(slice(0, 1),) * Z.ndim], min=0.0, max=0.0)
     return xp.logaddexp(Z, zero)  # log(e^0 + e^Z)
 
 

@@ -250,6 +250,6 @@ class Network:
         if weights is not None:
             total = xp.sum(weights)
             # Σ w = 0: dividing by ∞ makes every term zero, where 0/0 would make NaN.
-            total = xp.where(total > 0, total, xp.full_like(total, math.inf))
+            total = xp.where(total > 0, total, total + math.inf)
             dZL = dZL * (weights * (AL.shape[1] / total))
         return self.backward(dZL, caches, parameters, m=total, xp=xp)
