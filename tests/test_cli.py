@@ -574,10 +574,6 @@ def test_a_real_overflow_is_one_line():
     assert out.stderr.count("\n") == 1 and out.stderr.startswith("xpnet train: error: ")
 
 
-@pytest.mark.xfail(
-    reason="needs the engine's finiteness check on every epoch (issue 13); remove when it lands",
-    strict=False,
-)
 def test_a_learning_rate_of_1e308_fails_in_one_line():
     out = run("train", "--learning-rate", "1e308", "--epochs", "2", "--no-progress")
     assert out.returncode == 2 and "Traceback" not in out.stderr
