@@ -151,8 +151,8 @@ class Dense(NamedTuple):
 
     The output layer has no activation (``activation=None``): it gives its logits Z,
     and the network's output head turns them into A[L] and the cost. ``names`` are its
-    parameters' and gradients' keys, built once here so that a traced step reads them
-    as constants.
+    parameters' and gradients' keys, built from the layer's own l, which a traced step
+    reads as a constant.
     """
 
     l: int  # noqa: E741 (the course's layer index)
@@ -160,8 +160,9 @@ class Dense(NamedTuple):
 
     @property
     def names(self) -> tuple[str, str, str, str]:
-        """``("W{l}", "b{l}", "dW{l}", "db{l}")``."""
-        return _NAMES[self.l] if self.l in _NAMES else _names(self.l)
+        """``("W{l}", "b{l}", "dW{l}", "db{l}")``, from the constant l (never a traced value)."""
+        l = self.l  # noqa: E741 (the course's layer index)
+        return f"W{l}", f"b{l}", f"dW{l}", f"db{l}"
 
     def forward(
         self, A_prev: Array, parameters: dict[str, Array], *, mask: Any = None, xp: Any
@@ -185,14 +186,6 @@ class Dense(NamedTuple):
             )
         _, _, dW_name, db_name = self.names
         return dA_prev, {dW_name: dW, db_name: db}
-
-
-_NAMES: dict[int, tuple[str, str, str, str]] = {}
-
-
-def _names(l: int) -> tuple[str, str, str, str]:  # noqa: E741 (the course's layer index)
-    _NAMES[l] = (f"W{l}", f"b{l}", f"dW{l}", f"db{l}")
-    return _NAMES[l]
 
 
 class Dropout(NamedTuple):
