@@ -49,7 +49,7 @@ def _prepare(Z: Any) -> tuple[Array, Any]:
     (``sigmoid(0)``) and integer arrays, which go to floats of the backend in force.
     Callers that pass ``xp`` (the engine) pass floating arrays, and skip this.
     """
-    if isinstance(Z, numbers.Number):
+    if isinstance(Z, numbers.Real):
         backend = get_backend()
         return backend.put(float(Z)), backend.xp
     xp = array_namespace(Z)

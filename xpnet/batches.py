@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import numpy as np  # edge: host-side random draws
 
-__all__ = ["epoch_batches"]
+__all__ = ["epoch_batches", "epoch_order"]
 
 
-def _permutation(m: int, seed: int, epoch: int) -> np.ndarray:
+def epoch_order(m: int, seed: int, epoch: int) -> np.ndarray:
+    """The course's shuffle of m items before ``epoch``: ``RandomState(seed + 1 + epoch)``."""
     return np.random.RandomState(seed + 1 + epoch).permutation(m)
 
 
@@ -34,5 +35,5 @@ def epoch_batches(
     """
     if batch_size is None or batch_size >= m:
         return None, [slice(0, m)]
-    order = _permutation(m, seed, epoch) if shuffle else None
+    order = epoch_order(m, seed, epoch) if shuffle else None
     return order, [slice(k, min(k + batch_size, m)) for k in range(0, m, batch_size)]

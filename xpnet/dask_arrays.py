@@ -25,6 +25,7 @@ import array_api_compat
 import numpy as np  # edge: host-side permutations, seeds and class lists
 
 from .backend import Backend, to_numpy
+from .batches import epoch_order
 from .targets import check_classes, check_weight_summary, class_index, one_hot
 
 __all__ = ["BlockSource", "is_dask_array", "predict_blocks", "prepare"]
@@ -142,7 +143,8 @@ def _add(*parts: tuple) -> tuple:
 
 
 class BlockSource:
-    """A data source (see :class:`xpnet.training.InMemory`) over the blocks of Dask arrays.
+    """A :class:`xpnet.sources.DataSource` over the blocks of Dask arrays: a batch is a
+    list of blocks, whose gradients one compute sums where the blocks live.
 
     Parameters
     ----------
@@ -151,6 +153,8 @@ class BlockSource:
     weights : Dask array of shape (n_samples,), or None
     n_classes : int
     """
+
+    in_memory = False
 
     def __init__(self, X: Any, index: Any, weights: Any, n_classes: int) -> None:
         self.X, self.index, self.weights, self.n_classes = X, index, weights, n_classes
@@ -187,7 +191,7 @@ class BlockSource:
         if config.batch_size is None:
             return [list(range(n))]
         shuffle = config.shuffle and n > 1
-        order = np.random.RandomState(seed + 1 + epoch).permutation(n) if shuffle else range(n)
+        order = epoch_order(n, seed, epoch) if shuffle else range(n)
         return [[int(b)] for b in order]
 
     def gradients(self, network, batch, parameters, *, rng, with_loss):

@@ -96,10 +96,10 @@ class Network:
         xp = array_namespace(X) if xp is None else xp
         if masks is None and rng is not None:
             masks = self.draw_masks(rng, parameters, X.shape[1], xp=xp)
-        masks = iter(masks or ())
+        pending = iter(masks or ())
         A, caches = X, []
         for layer in self.layers:
-            mask = next(masks, None) if isinstance(layer, Dropout) else None
+            mask = next(pending, None) if isinstance(layer, Dropout) else None
             A, cache = layer.forward(A, parameters, mask=mask, xp=xp)
             caches.append(cache)
         return A, caches
@@ -114,7 +114,8 @@ class Network:
         step, so that a compiled step takes them as inputs and one seed gives the same
         masks eagerly and compiled.
         """
-        masks, n, W = [], None, None
+        masks: list[Array] = []
+        n, W = 0, next(iter(parameters.values()))
         for layer in self.layers:
             if isinstance(layer, Dense):
                 W = parameters[layer.names[0]]

@@ -22,14 +22,15 @@ from typing import Any
 import numpy as np  # edge: host-side random draws for dropout
 from array_api_compat import device
 
-from .batches import epoch_batches
 from .exceptions import TrainingInterrupted
 from .network import Network
 from .progress import progress_bar
 from .schedules import learning_rate_at
+from .sources import DataSource, InMemory
 from .step import compiled_step, resolve
 
 __all__ = [
+    "DataSource",
     "Epoch",
     "InMemory",
     "TrainingConfig",
@@ -123,57 +124,6 @@ def _rate(config: TrainingConfig, epoch: int) -> float:
     )
 
 
-class InMemory:
-    """A data source: examples that live on one device, batched by slicing.
-
-    Every data source has ``m`` (examples), ``total_weight`` (their weight, read once),
-    ``batches(config, seed, epoch)`` and ``gradients(network, batch, parameters, ...)``;
-    :mod:`xpnet.dask_arrays` has the other, for data made of blocks.
-
-    Parameters
-    ----------
-    X : array of shape (n_x, m), or (m, n_x) with ``rows=True``
-        With ``rows=True`` (the estimators' data, samples in rows) a shuffle gathers
-        whole rows and each batch is a block of rows seen through ``.T``: contiguous
-        memory, where gathering columns of a row-major array would stride through it.
-    Y : array of shape (n_y, m)
-    weights : array of shape (1, m), optional
-    """
-
-    def __init__(
-        self, X: Array, Y: Array, weights: Array | None, xp: Any, *, rows: bool = False
-    ) -> None:
-        self.X, self.Y, self.weights, self.xp, self.rows = X, Y, weights, xp, rows
-        self.m = X.shape[0] if rows else X.shape[1]
-        self.total_weight = self.m if weights is None else float(xp.sum(weights))
-
-    def batches(self, config: TrainingConfig, seed: int, epoch: int):
-        """The epoch's batches (X, Y, weights), X of shape (n_x, batch): the data itself
-        when one batch holds it all."""
-        X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
-        if config.batch_size is None or config.batch_size >= m:
-            return ((X.T if self.rows else X, Y, weights),)
-        order, slices = epoch_batches(
-            m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
-        )
-        if order is not None:  # the permutation was drawn on the host; the data moves here
-            order = xp.asarray(order, device=device(X))
-            X = xp.take(X, order, axis=0 if self.rows else 1)
-            Y = xp.take(Y, order, axis=1)
-            weights = None if weights is None else xp.take(weights, order, axis=1)
-        if self.rows:
-            return (
-                (X[s, :].T, Y[:, s], None if weights is None else weights[:, s]) for s in slices
-            )
-        return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
-
-    def gradients(self, network: Network, batch: Any, parameters: dict, *, rng, with_loss):
-        X, Y, weights = batch
-        return network.gradients(
-            X, Y, parameters, weights=weights, rng=rng, with_loss=with_loss, xp=self.xp
-        )
-
-
 def train(
     config: TrainingConfig,
     state: TrainingState,
@@ -196,7 +146,7 @@ def train(
 def run(
     config: TrainingConfig,
     state: TrainingState,
-    source: Any,
+    source: DataSource,
     /,
     *,
     epochs: int,
@@ -215,8 +165,9 @@ def run(
     state : TrainingState
         Advanced in place, step by step: if training is interrupted (Ctrl-C), it holds
         the last completed step.
-    source : InMemory, or :class:`xpnet.dask_arrays.BlockSource`
-        Where the batches come from.
+    source : DataSource
+        Where the batches come from: :class:`InMemory`, the blocks of Dask arrays
+        (:class:`xpnet.dask_arrays.BlockSource`), or a source of your own.
     epochs : int
     validation : (X_val, labels_val), optional
         Columns of held-out data and their class indices (m_val,): the score is recorded
@@ -244,7 +195,7 @@ def run(
     watch_cost = config.tol is not None and validation is None
     constant_rate = config.lr_decay is None
     rate = config.learning_rate
-    library = resolve(config.jit_compile, xp, in_memory=isinstance(source, InMemory))
+    library = resolve(config.jit_compile, xp, in_memory=source.in_memory)
     step = None if library is None else compiled_step(network, optimizer, library, xp)
     strict = config.jit_compile is True
     counters: list[str] = []
@@ -305,7 +256,7 @@ def run(
                 )
                 if cost is None and steps > 1:  # one sync for many steps: cheap enough
                     _check_parameters(state.parameters, epoch, rate, xp)
-                if record:
+                if record and cost is not None:
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)
                     bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
@@ -330,10 +281,10 @@ def run(
             )
             state.stopped = "interrupted"
         finally:
-            if counters:
+            if step is not None and counters:
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
-            last = batch if isinstance(source, InMemory) else None
+            last = batch if source.in_memory else None
             _check_trained(network, last, state.parameters, state.epoch - 1, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
