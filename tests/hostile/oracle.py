@@ -134,7 +134,7 @@ def assert_sound_predictions(model: Any, X: Any) -> np.ndarray:
     assert not refused(proba), f"a fitted model refused to predict: {proba}"
     P = host(proba).astype(np.float64)
     n_classes = len(model.classes_)
-    assert P.shape == (X.shape[0], n_classes), f"predict_proba has shape {P.shape}"
+    assert P.shape == (np.shape(X)[0], n_classes), f"predict_proba has shape {P.shape}"
     assert np.isfinite(P).all(), f"predict_proba is not finite: {P[:3]}"
     assert ((P >= 0) & (P <= 1)).all(), f"predict_proba outside [0, 1]: {P[:3]}"
     tol = 1e-3 if model.dtype_ == "float32" else 1e-9

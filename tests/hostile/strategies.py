@@ -121,12 +121,9 @@ X_REFUSED = {
 }
 
 
-@st.composite
-def hostile_X(draw, rows=(4, 24)) -> tuple[str, Any, np.ndarray]:
-    """(kind, hostile X, the finite X it came from)."""
-    X = draw(matrices(rows))
-    kind = draw(st.sampled_from(sorted(X_KINDS)))
-    return kind, X_KINDS[kind](X), X
+def hostile_X(kind: str, rows=(4, 24)) -> st.SearchStrategy[tuple[Any, np.ndarray]]:
+    """(X made hostile in the way ``kind`` names, the finite X it came from)."""
+    return matrices(rows).map(lambda X: (X_KINDS[kind](X), X))
 
 
 # -- y -------------------------------------------------------------------------------------
@@ -143,14 +140,30 @@ LABEL_VALUES: dict[str, st.SearchStrategy] = {
     "with None": st.sampled_from([0, 1, None]),
     "text with NaN": st.sampled_from(["a", "b", math.nan]),
 }
-#: The kinds a classifier must refuse, whatever holds them.
-LABELS_REFUSED = {
-    "continuous float",
-    "float with NaN",
-    "mixed int and text",
-    "with None",
-    "text with NaN",
-}
+#: The kinds whose values are of one Python type: every container holds the same labels.
+HOMOGENEOUS = sorted(set(LABEL_VALUES) - {"mixed int and text", "text with NaN"})
+
+
+def labels_to_refuse(values: list) -> str | None:
+    """Why a classifier must refuse these labels, whatever holds them; None if it need not.
+
+    A list or array that NumPy turns into text (``[0, "a"]`` becomes ``["0", "a"]``) is
+    text: what NumPy gives is what the user holds.
+    """
+    natural = np.asarray(values)
+    if natural.dtype != object:
+        values = natural.tolist()
+    if any(v is None for v in values):
+        return "None among the labels"
+    if any(isinstance(v, float) and math.isnan(v) for v in values):
+        return "NaN among the labels"
+    if any(isinstance(v, float) and v != round(v) for v in values):
+        return "continuous labels"
+    if len({isinstance(v, str) for v in values}) > 1:
+        return "text mixed with numbers"
+    if len({repr(v) for v in values}) < 2:
+        return "one class"
+    return None
 
 
 def _series(values: list, dtype: Any):
@@ -168,12 +181,9 @@ LABEL_CONTAINERS: dict[str, Callable[[list], Any]] = {
 }
 
 
-@st.composite
-def labels(draw, n: int, kinds=None) -> tuple[str, list]:
-    """(kind, n labels of that kind), at least two distinct when the kind allows."""
-    kind = draw(st.sampled_from(sorted(kinds or LABEL_VALUES)))
-    values = draw(st.lists(LABEL_VALUES[kind], min_size=n, max_size=n))
-    return kind, values
+def labels(kind: str, n: int) -> st.SearchStrategy[list]:
+    """n labels of ``kind``."""
+    return st.lists(LABEL_VALUES[kind], min_size=n, max_size=n)
 
 
 def classes_of(n: int, k: int = 2) -> np.ndarray:
@@ -207,7 +217,6 @@ WEIGHTS_REFUSED = {
     "inf",
     "wrong length",
     "2-D",
-    "text",
     "complex",
 }
 
