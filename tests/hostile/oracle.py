@@ -122,7 +122,9 @@ def assert_finite_model(model: Any) -> None:
     for name, value in model.parameters_.items():
         a = host(value)
         assert a.dtype in (np.float32, np.float64), f"{name} has dtype {a.dtype}"
-        assert np.isfinite(a).all(), f"a model xpnet returned as sound holds non-finite {name}: {a.ravel()[:6]}"
+        assert np.isfinite(a).all(), (
+            f"a model xpnet returned as sound holds non-finite {name}: {a.ravel()[:6]}"
+        )
 
 
 def assert_sound_predictions(model: Any, X: Any) -> np.ndarray:
