@@ -24,17 +24,20 @@ from .oracle import assert_finite_model, attempt, refused
 from .strategies import PROFILES, check_all
 
 
-def _show_on_stderr(message, category, filename, lineno, file=None, line=None):
-    """Python's own display of a warning, on the (redirected) stderr."""
-    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
-
-
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``xpnet ARGV`` as a user runs it: (status, stdout, stderr), warnings shown as they are.
+    """``xpnet ARGV`` as a user runs it: (status, stdout, stderr).
 
-    An exception that escapes ``main`` is what a user sees as a traceback: it fails.
+    A warning that reaches Python's own display (a file path, a class name and a source
+    line on stderr) is a leak, and so is an exception that escapes ``main`` (a
+    traceback): either fails the test. The command line may show warnings its own way.
     """
     out, err = io.StringIO(), io.StringIO()
+    leaked = []
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        leaked.append(f"{category.__name__}: {message} ({filename}:{lineno})")
+        sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
     saved = xb._override
     try:
         with (
@@ -42,8 +45,8 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
             contextlib.redirect_stderr(err),
             warnings.catch_warnings(),
         ):
-            warnings.simplefilter("always")  # every warning printed, as a user sees it
-            warnings.showwarning = _show_on_stderr
+            warnings.simplefilter("always")  # every warning shown, as a user sees it
+            warnings.showwarning = show
             try:
                 status = cli.main(argv)
             except SystemExit as exc:  # argparse's own exit
@@ -54,6 +57,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
                 ) from exc
     finally:
         xb._override = saved
+    assert not leaked, f"xpnet {' '.join(argv)} leaked a warning: {leaked[0]}"
     return status, out.getvalue(), err.getvalue()
 
 
