@@ -94,7 +94,8 @@ def test_labels_of_any_kind_in_any_container(profile, kind, container):
             return
         classes = label_keys(model.classes_)
         assert len(set(classes)) == len(classes), f"duplicate classes_ {model.classes_!r}"
-        unseen = set(label_keys(np.asarray(values, dtype=object))) - set(classes)
+        given = np.asarray(y).ravel()  # as NumPy holds them: [0, "a"] becomes text
+        unseen = set(label_keys(given)) - set(classes)
         assert not unseen, f"labels {unseen} are not among classes_ {model.classes_!r}"
         assert_sound_fit(model, X, np.asarray(y).ravel())
 
