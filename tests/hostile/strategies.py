@@ -292,7 +292,7 @@ def hyperparameters(draw, model: str, hostile: bool = True) -> dict[str, Any]:
     if model == "LogisticRegression":
         space.pop("keep_prob")  # no hidden layer to drop units from
     names = draw(st.lists(st.sampled_from(sorted(space)), min_size=1, max_size=4, unique=True))
-    chosen = {"num_iterations": 2, "progress": False}
+    chosen = {"num_iterations": 2, "progress": False, "random_state": 0}  # seeded unless drawn
     for name in names:
         bad = hostile and name not in _ENDLESS and draw(st.booleans())
         value = draw((HOSTILE.get(name, _nasty) | _nasty) if bad else space[name])
@@ -309,11 +309,10 @@ def models(hostile: bool = False) -> st.SearchStrategy[Any]:
 
 
 def estimator(name: str, **params: Any) -> Any:
-    """A small, quick estimator: tiny hidden layers, two epochs."""
+    """A small, quick, seeded estimator: tiny hidden layers, two epochs."""
     small = {"TwoLayerNet": {"n_h": 3}, "DeepNet": {"hidden_layer_sizes": (3, 2)}}
-    return getattr(xpnet, name)(
-        **{"num_iterations": 2, "progress": False, **small.get(name, {}), **params}
-    )
+    base = {"num_iterations": 2, "progress": False, "random_state": 0}
+    return getattr(xpnet, name)(**{**base, **small.get(name, {}), **params})
 
 
 MODEL_NAMES = ("LogisticRegression", "TwoLayerNet", "DeepNet")

@@ -57,7 +57,7 @@ def csv_file(tmp_path):
 
 
 def test_saving_after_set_params_keeps_a_loadable_file(tmp_path):
-    m = xpnet.TwoLayerNet(n_h=4, num_iterations=2, progress=False).fit(X, y)
+    m = xpnet.TwoLayerNet(n_h=4, num_iterations=2, progress=False, random_state=0).fit(X, y)
     expected = m.predict_proba(X)
     path = tmp_path / "m.npz"
     m.save(path)
@@ -71,7 +71,7 @@ def test_saving_after_set_params_keeps_a_loadable_file(tmp_path):
 @pytest.mark.parametrize("change", [{"n_h": 8}, {"num_iterations": 0}, {"activation": "tanh"}])
 @pytest.mark.parametrize("how", ["pickle", "joblib", "deepcopy"])
 def test_a_copy_after_set_params_loads(change, how):
-    m = xpnet.TwoLayerNet(n_h=4, num_iterations=2, progress=False).fit(X, y)
+    m = xpnet.TwoLayerNet(n_h=4, num_iterations=2, progress=False, random_state=0).fit(X, y)
     expected = m.predict_proba(X)
     m.set_params(**change)
     if how == "pickle":
@@ -97,7 +97,9 @@ def test_a_copy_after_set_params_loads(change, how):
 
 @pytest.mark.parametrize("new", [(7,), (4, 4), ()])
 def test_a_warm_start_on_a_changed_architecture(new):
-    m = xpnet.DeepNet(hidden_layer_sizes=(4,), warm_start=True, num_iterations=2, progress=False)
+    m = xpnet.DeepNet(
+        hidden_layer_sizes=(4,), warm_start=True, num_iterations=2, progress=False, random_state=0
+    )
     m.fit(X, y)
     m.set_params(hidden_layer_sizes=new)
     outcome = attempt(m.fit, X, y)
@@ -126,7 +128,7 @@ def test_cli_output_paths_are_checked_before_training(option, csv_file):
 def test_text_labels_in_object_arrays(how, tmp_path):
     pd = pytest.importorskip("pandas")
     labels = pd.Series(np.where(y == 1, "cat", "dog"), dtype=object)
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False).fit(X, labels)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0).fit(X, labels)
     if how == "save":
         outcome = attempt(lambda: xpnet.load(m.save(tmp_path / "m.npz")))
     elif how == "pickle":
@@ -150,7 +152,9 @@ def test_text_labels_in_object_arrays(how, tmp_path):
     ids=["last update", "cost_every=2", "tol=None"],
 )
 def test_divergence_is_caught_whatever_is_recorded(settings):
-    m = xpnet.DeepNet(optimizer="gd", learning_rate=1e308, progress=False, **settings)
+    m = xpnet.DeepNet(
+        optimizer="gd", learning_rate=1e308, progress=False, random_state=0, **settings
+    )
     outcome = attempt(m.fit, X, y)
     sound_or_refused(m, outcome)
 
@@ -177,7 +181,7 @@ def test_cli_at_rate_1e308_does_not_exit_0(tmp_path):
 def test_a_mini_batch_of_zero_weight(num_iterations):
     w = np.r_[np.zeros(10), np.ones(10)]
     m = xpnet.LogisticRegression(
-        batch_size=5, shuffle=False, num_iterations=num_iterations, progress=False
+        batch_size=5, shuffle=False, num_iterations=num_iterations, progress=False, random_state=0
     )
     outcome = attempt(m.fit, X, y, sample_weight=w)
     assert not refused(outcome), f"a zero-weight mini-batch: {outcome}"
@@ -194,24 +198,24 @@ LABEL_CASES = {
 
 @pytest.mark.parametrize("case", sorted(LABEL_CASES))
 def test_hostile_labels_are_refused(case):
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0)
     own_refusal(attempt(m.fit, X, LABEL_CASES[case]), case)
 
 
 def test_a_second_partial_fit_with_other_classes_is_refused():
-    m = xpnet.LogisticRegression(progress=False).partial_fit(X, y, classes=[0, 1])
+    m = xpnet.LogisticRegression(progress=False, random_state=0).partial_fit(X, y, classes=[0, 1])
     own_refusal(attempt(m.partial_fit, X, y, classes=[0, 1, 2]), "classes changed")
 
 
 def test_partial_fit_with_nan_among_the_classes_is_refused():
-    m = xpnet.LogisticRegression(progress=False)
+    m = xpnet.LogisticRegression(progress=False, random_state=0)
     own_refusal(attempt(m.partial_fit, X, y, classes=[0, 1, math.nan]), "classes with NaN")
 
 
 @pytest.mark.parametrize("how", ["warm start", "partial_fit"])
 def test_dask_labels_are_checked_against_classes(how):
     da = pytest.importorskip("dask.array")
-    m = xpnet.LogisticRegression(num_iterations=2, warm_start=True, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, warm_start=True, progress=False, random_state=0)
     if how == "warm start":
         m.fit(X, y)
     else:
@@ -252,7 +256,7 @@ BACKEND_CASES = {
 def test_backend_arrays_get_the_hosts_checks(library, case):
     put = _library_arrays(library)
     args, kwargs = BACKEND_CASES[case](put)
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0)
     own_refusal(attempt(m.fit, *args, **kwargs), f"{case} on {library}")
 
 
@@ -260,7 +264,7 @@ def test_backend_arrays_get_the_hosts_checks(library, case):
 def test_half_precision_input_trains_in_the_allowed_dtypes(dtype):
     torch = pytest.importorskip("torch")
     Xh = torch.asarray(X).to(getattr(torch, dtype))
-    m = xpnet.TwoLayerNet(n_h=3, num_iterations=2, progress=False)
+    m = xpnet.TwoLayerNet(n_h=3, num_iterations=2, progress=False, random_state=0)
     outcome = attempt(m.fit, Xh, torch.asarray(y))
     sound_or_refused(m, outcome, Xh)
 
@@ -297,7 +301,7 @@ def test_the_functional_layer_does_not_broadcast(case):
 
 @pytest.mark.parametrize("case", ["2-D y", "negative weights", "all-zero weights"], ids=str)
 def test_score_checks_its_arguments(case):
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False).fit(X, y)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0).fit(X, y)
     args = {
         "2-D y": (X, np.c_[y, y]),
         "negative weights": (X, y, np.r_[-1.0, np.ones(19)]),
@@ -308,7 +312,7 @@ def test_score_checks_its_arguments(case):
 
 def test_exponential_decay_faster_than_one():
     m = xpnet.LogisticRegression(
-        lr_decay="exponential", decay_rate=1e308, num_iterations=3, progress=False
+        lr_decay="exponential", decay_rate=1e308, num_iterations=3, progress=False, random_state=0
     )
     sound_or_refused(m, attempt(m.fit, X, y))
 
@@ -321,7 +325,7 @@ def test_cli_exponential_decay_faster_than_one_is_one_line(csv_file):
 
 def test_masked_arrays_do_not_lose_their_mask():
     Xm = np.ma.masked_array(X, mask=np.eye(20, 3, dtype=bool))
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0)
     own_refusal(attempt(m.fit, Xm, y), "a masked X")
 
 
@@ -407,21 +411,21 @@ def test_evaluate_on_hand_edited_metadata(csv_file, tmp_path):
 
 
 def test_a_huge_hidden_layer_is_refused_with_its_size():
-    m = xpnet.TwoLayerNet(n_h=10**12, num_iterations=1, progress=False)
+    m = xpnet.TwoLayerNet(n_h=10**12, num_iterations=1, progress=False, random_state=0)
     own_refusal(attempt(m.fit, X, y), "10**12 hidden units")
 
 
 def test_no_warning_from_a_tensor_that_requires_grad():
     torch = pytest.importorskip("torch")
     Xt = torch.asarray(X).requires_grad_(True)
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0)
     sound_or_refused(m, attempt(m.fit, Xt, torch.asarray(y)), Xt.detach())
 
 
 def test_no_overflow_warning_near_the_float_maximum():
     Xbig = X.copy()
     Xbig[0, 0] = 1.7e308
-    m = xpnet.LogisticRegression(num_iterations=2, progress=False)
+    m = xpnet.LogisticRegression(num_iterations=2, progress=False, random_state=0)
     sound_or_refused(m, attempt(m.fit, Xbig, y), Xbig)
 
 
