@@ -24,6 +24,7 @@ __all__ = [
     "Adam",
     "GradientDescent",
     "Momentum",
+    "Optimizer",
     "RMSprop",
     "get_optimizer",
     "state_keys",
@@ -31,6 +32,8 @@ __all__ = [
 
 Array = Any
 Params = dict[str, Array]
+State = dict[str, Any]
+Step = tuple[Params, State]
 
 
 def _zeros_like(parameters: Params) -> Params:
@@ -39,82 +42,81 @@ def _zeros_like(parameters: Params) -> Params:
     return {"d" + name: P * 0 for name, P in parameters.items()}
 
 
-@dataclass(frozen=True)
-class GradientDescent:
-    """W = W − α·dW."""
+class Optimizer:
+    """``init(parameters) -> state`` and ``update(parameters, grads, state, α) -> (parameters,
+    state)``; each optimiser writes its equations once, in ``apply``."""
 
-    def init(self, parameters: Params) -> dict[str, Any]:
-        return {}
+    def init(self, parameters: Params) -> State:
+        raise NotImplementedError
+
+    def apply(self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any) -> Step:
+        raise NotImplementedError
 
     def update(
         self,
         parameters: Params,
         grads: Params,
-        state: dict[str, Any],
-        learning_rate: float,
+        state: State,
+        learning_rate: Any,
         *,
         xp: Any = None,
-    ) -> tuple[Params, dict[str, Any]]:
-        new = {name: P - learning_rate * grads["d" + name] for name, P in parameters.items()}
+    ) -> Step:
+        """One update with rate α = ``learning_rate`` (a number, or a 0-d array)."""
+        xp = array_namespace(*parameters.values()) if xp is None else xp
+        return self.apply(parameters, grads, state, learning_rate, xp)
+
+
+@dataclass(frozen=True)
+class GradientDescent(Optimizer):
+    """W = W − α·dW."""
+
+    def init(self, parameters: Params) -> State:
+        return {}
+
+    def apply(self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any) -> Step:
+        new = {name: P - alpha * grads["d" + name] for name, P in parameters.items()}
         return new, state
 
 
 @dataclass(frozen=True)
-class Momentum:
+class Momentum(Optimizer):
     """v = β·v + (1 − β)·dW;  W = W − α·v."""
 
     beta: float = 0.9
 
-    def init(self, parameters: Params) -> dict[str, Any]:
+    def init(self, parameters: Params) -> State:
         return {"v": _zeros_like(parameters)}
 
-    def update(
-        self,
-        parameters: Params,
-        grads: Params,
-        state: dict[str, Any],
-        learning_rate: float,
-        *,
-        xp: Any = None,
-    ) -> tuple[Params, dict[str, Any]]:
+    def apply(self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any) -> Step:
         beta, v, new = self.beta, {}, {}
         for name, P in parameters.items():
             d = "d" + name
             v[d] = beta * state["v"][d] + (1 - beta) * grads[d]  # v = β·v + (1 − β)·dW
-            new[name] = P - learning_rate * v[d]  # W = W − α·v
+            new[name] = P - alpha * v[d]  # W = W − α·v
         return new, {"v": v}
 
 
 @dataclass(frozen=True)
-class RMSprop:
+class RMSprop(Optimizer):
     """s = β·s + (1 − β)·dW²;  W = W − α·dW / (√s + ε)."""
 
     beta: float = 0.9
     epsilon: float = 1e-8
 
-    def init(self, parameters: Params) -> dict[str, Any]:
+    def init(self, parameters: Params) -> State:
         return {"s": _zeros_like(parameters)}
 
-    def update(
-        self,
-        parameters: Params,
-        grads: Params,
-        state: dict[str, Any],
-        learning_rate: float,
-        *,
-        xp: Any = None,
-    ) -> tuple[Params, dict[str, Any]]:
-        xp = array_namespace(*parameters.values()) if xp is None else xp
+    def apply(self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any) -> Step:
         beta, eps, s, new = self.beta, self.epsilon, {}, {}
         for name, P in parameters.items():
             d, g = "d" + name, grads["d" + name]
             s[d] = beta * state["s"][d] + (1 - beta) * (g * g)  # s = β·s + (1 − β)·dW²
-            new[name] = P - learning_rate * g / (xp.sqrt(s[d]) + eps)  # W = W − α·dW/(√s + ε)
+            new[name] = P - alpha * g / (xp.sqrt(s[d]) + eps)  # W = W − α·dW/(√s + ε)
         return new, {"s": s}
 
 
 @dataclass(frozen=True)
-class Adam:
+class Adam(Optimizer):
     """Momentum and RMSprop together, bias-corrected (ε outside the square root).
 
     v = β1·v + (1 − β1)·dW,   v̂ = v / (1 − β1ᵗ)
@@ -126,19 +128,10 @@ class Adam:
     beta2: float = 0.999
     epsilon: float = 1e-8
 
-    def init(self, parameters: Params) -> dict[str, Any]:
+    def init(self, parameters: Params) -> State:
         return {"v": _zeros_like(parameters), "s": _zeros_like(parameters), "t": 0}
 
-    def update(
-        self,
-        parameters: Params,
-        grads: Params,
-        state: dict[str, Any],
-        learning_rate: float,
-        *,
-        xp: Any = None,
-    ) -> tuple[Params, dict[str, Any]]:
-        xp = array_namespace(*parameters.values()) if xp is None else xp
+    def apply(self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any) -> Step:
         beta1, beta2, eps = self.beta1, self.beta2, self.epsilon
         t = state["t"] + 1  # t counts updates from 1 and never resets
         v, s, new = {}, {}, {}
@@ -148,7 +141,7 @@ class Adam:
             v_corrected = v[d] / _one_minus_power(beta1, t, xp)  # v̂ = v / (1 − β1ᵗ)
             s[d] = beta2 * state["s"][d] + (1 - beta2) * (g * g)  # s = β2·s + (1 − β2)·dW²
             s_corrected = s[d] / _one_minus_power(beta2, t, xp)  # ŝ = s / (1 − β2ᵗ)
-            new[name] = P - learning_rate * v_corrected / (xp.sqrt(s_corrected) + eps)
+            new[name] = P - alpha * v_corrected / (xp.sqrt(s_corrected) + eps)
         return new, {"v": v, "s": s, "t": t}
 
 

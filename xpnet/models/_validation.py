@@ -172,7 +172,9 @@ def encode_labels(
         )
     if on_host:
         return backend.put(np.searchsorted(classes, y)), classes
-    return xp.searchsorted(backend.put(classes), y), classes
+    # searchsorted takes numbers of one dtype: booleans count as 0 and 1
+    on_device = backend.put(classes.astype(np.int64) if classes.dtype.kind == "b" else classes)
+    return xp.searchsorted(on_device, xp.astype(y, on_device.dtype)), classes
 
 
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
