@@ -20,6 +20,7 @@ __all__ = [
     "check_labels",
     "check_parameters",
     "check_shape",
+    "registered",
 ]
 
 Array = Any
@@ -130,3 +131,12 @@ def check_fraction(name: str, value: Any, /) -> float:
     if not ok or not 0 < float(value) <= 1:
         raise ValueError(f"Invalid {name}. Expected a number in (0, 1]. Received: {value!r}")
     return float(value)
+
+
+def registered(what: str, registry: Mapping[Any, Any], name: Any, /) -> Any:
+    """``registry[name]``, or a ValueError naming ``what`` and the names registered."""
+    try:
+        return registry[name]
+    except (KeyError, TypeError):  # TypeError: an unhashable name
+        names = sorted(registry, key=str)
+        raise ValueError(f"Invalid {what}. Expected one of {names}. Received: {name!r}") from None

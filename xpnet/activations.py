@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
 
+from ._checks import registered
 from .backend import Backend, get_backend
 
 __all__ = [
@@ -152,9 +153,4 @@ ACTIVATIONS: dict[str, Activation] = {
 
 def get_activation(name: str) -> Activation:
     """The activation registered under ``name`` (one of :data:`ACTIVATIONS`)."""
-    try:
-        return ACTIVATIONS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Invalid activation. Expected one of {sorted(ACTIVATIONS)}. Received: {name!r}"
-        ) from None
+    return registered("activation", ACTIVATIONS, name)

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
 
+from ._checks import registered
 from .activations import sigmoid, softmax
 
 __all__ = [
@@ -75,12 +76,7 @@ OUTPUTS: dict[str, Output] = {
 
 def get_output(name: str) -> Output:
     """The output head registered under ``name``: ``"sigmoid"`` or ``"softmax"``."""
-    try:
-        return OUTPUTS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Invalid output. Expected one of {sorted(OUTPUTS)}. Received: {name!r}"
-        ) from None
+    return registered("output", OUTPUTS, name)
 
 
 def _check(Z: Array, Y: Array, xp: Any) -> tuple[Array, Any]:

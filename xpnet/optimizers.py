@@ -19,6 +19,8 @@ from typing import Any
 
 from array_api_compat import array_namespace
 
+from ._checks import registered
+
 __all__ = [
     "OPTIMIZERS",
     "Adam",
@@ -161,12 +163,7 @@ OPTIMIZERS = {"gd": GradientDescent, "momentum": Momentum, "rmsprop": RMSprop, "
 
 
 def _factory(name: str) -> Any:
-    try:
-        return OPTIMIZERS[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Invalid optimizer. Expected one of {sorted(OPTIMIZERS)}. Received: {name!r}"
-        ) from None
+    return registered("optimizer", OPTIMIZERS, name)
 
 
 def get_optimizer(

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass, fields
 from typing import Any
 
+from ._checks import registered
+
 __all__ = [
     "SCHEDULES",
     "Constant",
@@ -79,12 +81,7 @@ def get_schedule(name: str | None, **hyperparameters: Any) -> Any:
 
     The others (``time_interval`` for an exponential decay, say) are left.
     """
-    try:
-        factory = SCHEDULES[name]
-    except (KeyError, TypeError):
-        raise ValueError(
-            f"Invalid lr_decay. Expected one of {list(SCHEDULES)}. Received: {name!r}"
-        ) from None
+    factory = registered("lr_decay", SCHEDULES, name)
     taken = {f.name for f in fields(factory)}
     return factory(**{k: v for k, v in hyperparameters.items() if k in taken and v is not None})
 
