@@ -9,6 +9,7 @@ X has shape (n_x, m), Y shape (n_y, m), W[l] shape (n_l, n_{l−1}), b[l] shape 
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -117,8 +118,12 @@ def check_parameters(parameters: Any, n_x: int, L: int, /) -> None:
 
 
 def check_integer(name: str, value: Any, /, *, minimum: int = 1) -> int:
-    """``value`` if it is an integer ≥ ``minimum`` (not a bool, not a float such as 2.7)."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
+    """``value`` as an int if it is a whole number ≥ ``minimum`` (3 or 3.0; not a bool,
+    not a fraction such as 2.7)."""
+    whole = isinstance(value, numbers.Integral) or (
+        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
+    )
+    if not whole or isinstance(value, bool) or value < minimum:
         raise (ValueError if isinstance(value, numbers.Real) else TypeError)(
             f"Invalid {name}. Expected an integer ≥ {minimum}. Received: {name}={value!r}"
         )

@@ -73,6 +73,10 @@ def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None)
             f"Received shape {tuple(X.shape)}"
         )
     _known(X, "X")
+    if X.dtype.kind not in "biuf":
+        raise (ValueError if X.dtype.kind == "c" else TypeError)(
+            f"Expected real numbers in X. Received a Dask array of dtype {X.dtype}"
+        )
     if len(X.chunks[1]) > 1:  # a sample's features must sit in one block
         X = X.rechunk({1: -1})
     meta = da.utils.meta_from_array(X)

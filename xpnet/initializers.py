@@ -116,7 +116,14 @@ def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) ->
         bound = UNIFORM[method](*shape)
         return rng.uniform(-bound, bound, shape)
     R = np.zeros(shape) if method == "zeros" else standard_normal(rng, shape)
-    return INITIALIZATIONS[method](R, scale)
+    with np.errstate(over="ignore", invalid="ignore"):  # an overflow is refused below
+        W = INITIALIZATIONS[method](R, scale)
+    if not np.isfinite(W).all():
+        raise ValueError(
+            f"Invalid scale for initialization={method!r}. Expected initial weights within "
+            f"the float range. Received: scale={scale!r}, which overflows them"
+        )
+    return W
 
 
 def draw_layer(

@@ -16,6 +16,7 @@ import stat
 import tempfile
 import zipfile
 from pathlib import Path
+from tokenize import TokenError
 from typing import Any
 
 import numpy as np  # edge: files
@@ -248,8 +249,8 @@ def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
         if exc.errno is not None:
             raise
         problem = exc
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError) as exc:
-        problem = exc
+    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, SyntaxError, TokenError) as exc:
+        problem = exc  # what NumPy's reader raises on damaged contents (its header is parsed)
     raise invalid(
         path, f"not a readable .npz archive (truncated or corrupted?): {problem}"
     ) from problem

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
 
+from ._checks import check_fraction
 from .activations import get_activation, softmax
 from .initializers import uniform
 
@@ -138,11 +139,13 @@ def linear_activation_backward(
 
 def dropout_forward(A: Array, D: Array, keep_prob: float, /) -> Array:
     """Inverted dropout: A = A ∗ D / keep_prob, with D the mask of kept units (0 or 1)."""
+    check_fraction("keep_prob", keep_prob)
     return A * D / keep_prob  # A = A ∗ D / keep_prob
 
 
 def dropout_backward(dA: Array, D: Array, keep_prob: float, /) -> Array:
     """The same mask and scale on the way back: dA = dA ∗ D / keep_prob."""
+    check_fraction("keep_prob", keep_prob)
     return dA * D / keep_prob  # dA = dA ∗ D / keep_prob
 
 

@@ -29,8 +29,12 @@ Array = Any
 
 
 def n_layers(parameters: dict[str, Array]) -> int:
-    """L, the number of layers with parameters."""
-    return sum(1 for name in parameters if name.startswith("W"))
+    """L, the highest layer named among the parameters (``W{l}`` or ``b{l}``): a layer
+    that lacks one of its two is then found missing, not silently dropped."""
+    return max(
+        (int(name[1:]) for name in parameters if name[:1] in "Wb" and name[1:].isdigit()),
+        default=0,
+    )
 
 
 @dataclass(frozen=True)

@@ -139,3 +139,8 @@ def check_weight_summary(finite: bool, low: float, total: float) -> None:
         raise ValueError(
             "Expected sample_weight with a positive sum. Received weights that are all zero"
         )
+    if math.isinf(total):
+        raise ValueError(
+            "Expected sample_weight whose sum stays within the float range. Received "
+            "weights summing past it: only their ratios matter, so scale them down"
+        )

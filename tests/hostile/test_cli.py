@@ -38,7 +38,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
         leaked.append(f"{category.__name__}: {message} ({filename}:{lineno})")
         sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
 
-    saved = xb._override
+    saved = xb._select._override
     try:
         with (
             contextlib.redirect_stdout(out),
@@ -56,7 +56,7 @@ def run_cli(argv: list[str]) -> tuple[int, str, str]:
                     f"xpnet {' '.join(argv)} would print a traceback: {type(exc).__name__}: {exc}"
                 ) from exc
     finally:
-        xb._override = saved
+        xb._select._override = saved
     assert not leaked, f"xpnet {' '.join(argv)} leaked a warning: {leaked[0]}"
     return status, out.getvalue(), err.getvalue()
 

@@ -178,7 +178,12 @@ def encode_labels(
 
 
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
-    """Non-negative, finite weights of shape (n,) as a (1, n) row; None when absent."""
+    """Non-negative, finite weights of shape (n,) with a positive, finite sum, as a (1, n)
+    row on the model's device; None when absent.
+
+    Host weights go to the device first, so that every weight is judged in the model's
+    dtype, on one path, by three numbers brought back at once.
+    """
     if sample_weight is None:
         return None
     if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
@@ -193,22 +198,19 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
             w = np.full(n, float(w))
         if w.shape != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
-        ok = bool(np.isfinite(w).all())
-        check_weight_summary(ok, float(w.min()) if ok else 0.0, float(w.sum()) if ok else 0.0)
-        return backend.put(w.reshape(1, n), backend.dtype)
-    _real(sample_weight, "sample_weight")
-    w = backend.check(sample_weight, "sample_weight")
-    if tuple(w.shape) != (n,):
-        raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
+        with np.errstate(over="ignore"):  # past float32's range: refused below
+            w = backend.put(w, backend.dtype)
+    else:
+        _real(sample_weight, "sample_weight")
+        w = backend.check(sample_weight, "sample_weight")
+        if tuple(w.shape) != (n,):
+            raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
     xp = backend.xp
     w = xp.astype(w, backend.dtype)
-    # finite, non-negative, a positive sum: three answers from the device in one move
-    finite, low, total = (
-        float(v)  # (finite as 0.0 or 1.0, the smallest weight, their sum)
-        for v in to_numpy(
-            xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])
-        )
-    )
+    with warnings.catch_warnings():  # a sum past the float range is refused, not warned of
+        warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
+        summary = xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])
+        finite, low, total = (float(v) for v in to_numpy(summary))
     check_weight_summary(bool(finite), low, total)
     return xp.reshape(w, (1, n))
 
