@@ -149,6 +149,10 @@ def dropout_backward(dA: Array, D: Array, keep_prob: float, /) -> Array:
     return dA * D / keep_prob  # dA = dA ∗ D / keep_prob
 
 
+#: The keys of layers 0 to 63, built once: a step reads them without formatting a string.
+_NAMES = tuple((f"W{l}", f"b{l}", f"dW{l}", f"db{l}") for l in range(64))  # noqa: E741
+
+
 class Dense(NamedTuple):
     """Layer l: Z = W[l]·A_prev + b[l], then A = g(Z).
 
@@ -165,7 +169,7 @@ class Dense(NamedTuple):
     def names(self) -> tuple[str, str, str, str]:
         """``("W{l}", "b{l}", "dW{l}", "db{l}")``, from the constant l (never a traced value)."""
         l = self.l  # noqa: E741 (the course's layer index)
-        return f"W{l}", f"b{l}", f"dW{l}", f"db{l}"
+        return _NAMES[l] if l < len(_NAMES) else (f"W{l}", f"b{l}", f"dW{l}", f"db{l}")
 
     def forward(
         self, A_prev: Array, parameters: dict[str, Array], *, mask: Any = None, xp: Any

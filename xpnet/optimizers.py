@@ -14,6 +14,7 @@ counts from 1 and never resets. The course's own functions (``initialize_adam``,
 from __future__ import annotations
 
 import math
+import numbers
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -153,7 +154,7 @@ def _one_minus_power(beta: float, t: Any, xp: Any) -> Any:
     For an array, −expm1(t·ln β): in float32, 1 − βᵗ would keep only a few digits of
     its value near β = 1 (0.999 itself is rounded), which a count never loses.
     """
-    if isinstance(t, int | float):
+    if isinstance(t, numbers.Number):  # a count, NumPy's integers included
         return 1 - beta**t
     return -xp.expm1(t * (math.log(beta) if beta > 0 else -math.inf))
 
