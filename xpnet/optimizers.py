@@ -154,8 +154,8 @@ def _one_minus_power(beta: float, t: Any, xp: Any) -> Any:
     For an array, −expm1(t·ln β): in float32, 1 − βᵗ would keep only a few digits of
     its value near β = 1 (0.999 itself is rounded), which a count never loses.
     """
-    if isinstance(t, numbers.Number):  # a count, NumPy's integers included
-        return 1 - beta**t
+    if isinstance(t, numbers.Real):  # a count, NumPy's integers included
+        return 1 - beta ** float(t)
     return -xp.expm1(t * (math.log(beta) if beta > 0 else -math.inf))
 
 

@@ -285,7 +285,7 @@ def run(
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
             last = batch if source.in_memory else None
-            _check_trained(network, last, state.parameters, state.epoch - 1, rate, xp)
+            _check_trained(network, last, state, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
     return state
@@ -306,29 +306,36 @@ def _check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp:
 
 
 def _check_trained(
-    network: Network,
-    batch: tuple | None,
-    parameters: dict[str, Array],
-    epoch: int,
-    rate: float,
-    xp: Any,
+    network: Network, batch: tuple | None, state: TrainingState, rate: float, xp: Any
 ) -> None:
     """After training, in one host read: is the cost of (up to 1024 examples of) the last
-    batch finite? Non-finite parameters make it NaN, and so do finite ones so large that
-    the outputs or the cost overflow. Without a batch, the parameters are checked."""
+    batch finite, and so is the optimiser's state? Non-finite parameters make the cost
+    NaN, and so do finite ones so large that the outputs or the cost overflow. Without a
+    batch, the parameters are checked."""
+    parameters, epoch = state.parameters, state.epoch - 1
     if batch is None:
         return _check_parameters(parameters, epoch, rate, xp)
     X, Y, _ = batch
     n = min(1024, X.shape[1])
     ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
     loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
-    if not bool(xp.isfinite(loss)):
+    moments = [
+        v for m in state.optimizer_state.values() if isinstance(m, dict) for v in m.values()
+    ]
+    finite = xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
+    if bool(xp.all(finite)):  # the one host read of a sound run
+        return None
+    if not bool(finite[0]):
         _check_parameters(parameters, epoch, rate, xp)
         raise FloatingPointError(
             f"Training diverged: after epoch {epoch} the parameters are so large that the "
             f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
         )
-    return None
+    raise FloatingPointError(
+        f"Training overflowed: after epoch {epoch} the optimiser's running averages of the "
+        "gradients (and their squares) left the float range. Expected inputs on a scale the "
+        f"arithmetic can hold: standardise X, or try a smaller learning_rate (now {rate})"
+    )
 
 
 def _check_finite(cost: float, epoch: int, rate: float) -> float:

@@ -145,7 +145,8 @@ def test_random_mini_batches_partitions_the_columns(profile):
         X = np.arange(2 * m, dtype=np.float64).reshape(2, m)
         Y = np.ones((1, m + y_extra))
         outcome = attempt(course("random_mini_batches"), X, Y, size, seed)
-        valid = isinstance(size, int) and not isinstance(size, bool) and size >= 1 and y_extra == 0
+        whole = isinstance(size, int) or (isinstance(size, float) and size.is_integer())
+        valid = whole and not isinstance(size, bool) and size >= 1 and y_extra == 0
         if not valid:
             assert refused(outcome), f"random_mini_batches accepted size {size!r}, Y {Y.shape}"
             return

@@ -202,6 +202,17 @@ class FittedState:
         for key in ("classes", "costs", "cost_iterations"):
             if key not in arrays:
                 raise ValueError(f"the array {key!r} is missing")
+        costs, cost_epochs = arrays["costs"], arrays["cost_iterations"]
+        if costs.ndim != 1 or costs.dtype.kind != "f" or cost_epochs.dtype.kind not in "iu":
+            raise ValueError(
+                f"expected costs of floats and cost_iterations of integers. Received dtypes "
+                f"{costs.dtype} and {cost_epochs.dtype}"
+            )
+        if cost_epochs.shape != costs.shape:
+            raise ValueError(
+                f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
+                f"and {costs.shape}"
+            )
         classes = arrays["classes"]
         if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
             raise ValueError(
@@ -224,23 +235,33 @@ class FittedState:
             _check_shapes(best, shapes, "best parameters")
         optimizer_state: dict[str, Any] = {m: found for m, found in moments.items() if found}
         if header.get("optimizer_t") is not None:
-            optimizer_state["t"] = int(header["optimizer_t"])
-        best_loss, best_score = header.get("best_loss"), header.get("best_validation_score")
+            optimizer_state["t"] = _field(header, "optimizer_t", int, 0)
+        best_loss = _field(header, "best_loss", float, math.inf)
+        scores = header.get("validation_scores") or []
+        if not isinstance(scores, list):
+            raise ValueError(f"its header's validation_scores={scores!r} is not a list")
         training = TrainingState(
             parameters,
             optimizer_state,
-            seed=int(header.get("seed") or 0),
-            epoch=int(header.get("n_iter", 0)),
-            costs=[float(c) for c in arrays["costs"]],
-            cost_epochs=[int(e) for e in arrays["cost_iterations"]],
-            validation_scores=[float(s) for s in header.get("validation_scores") or []],
-            best_loss=math.inf if best_loss is None else float(best_loss),
-            best_score=-math.inf if best_score is None else float(best_score),
+            seed=_field(header, "seed", int, 0),
+            epoch=_field(header, "n_iter", int, 0),
+            costs=costs.tolist(),
+            cost_epochs=cost_epochs.tolist(),
+            validation_scores=[_field({"score": s}, "score", float, 0.0) for s in scores],
+            best_loss=best_loss,
+            best_score=_field(header, "best_validation_score", float, -math.inf),
             best_parameters=best or None,
-            no_improvement=int(header.get("no_improvement") or 0),
-            stopped=header.get("stopped"),
+            no_improvement=_field(header, "no_improvement", int, 0),
+            stopped=header.get("stopped") if isinstance(header.get("stopped"), str) else None,
         )
-        trained_on = {k: str(header.get(k)) for k in ("backend", "device", "dtype")}
+        where = {k: header.get(k) for k in ("backend", "device", "dtype")}
+        floats = ("float32", "float64")
+        if not all(isinstance(v, str) for v in where.values()) or where["dtype"] not in floats:
+            raise ValueError(
+                "expected the backend, device and dtype (float32 or float64) it was trained "
+                f"on. Received {where}"
+            )
+        trained_on = {k: str(v) for k, v in where.items()}
         hyperparameters = dict(header["hyperparameters"])
         host = cls(hyperparameters, architecture, training, classes, None, trained_on)
         return host if backend is None else host.placed(backend)
@@ -269,6 +290,18 @@ def _t(optimizer_state: dict[str, Any]) -> int | None:
     return None if t is None else int(t)
 
 
+def _field(header: dict[str, Any], key: str, kind: type, default: Any) -> Any:
+    """``header[key]`` as an int or a float (``default`` where absent or null)."""
+    value = header.get(key)
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"its header's {key}={value!r} is not a number")
+    if kind is int and (not math.isfinite(value) or value != int(value) or value < 0):
+        raise ValueError(f"its header's {key}={value!r} is not a count")
+    return kind(value)
+
+
 def _group(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
@@ -277,18 +310,21 @@ def _check_shapes(found: dict, expected: dict, what: str) -> None:
     if set(found) != set(expected):
         raise ValueError(f"{what} {sorted(found)}, expected {sorted(expected)}")
     for key, shape in expected.items():
+        name = f"{what[:-1] if what.endswith('s') else what} {key}"
         if found[key].shape != tuple(shape) or found[key].dtype.kind != "f":
             raise ValueError(
-                f"{what[:-1] if what.endswith('s') else what} {key} has shape {found[key].shape} "
-                f"and dtype {found[key].dtype}, expected floats of shape {tuple(shape)}"
+                f"{name} has shape {found[key].shape} and dtype {found[key].dtype}, expected "
+                f"floats of shape {tuple(shape)}"
             )
+        if not np.isfinite(found[key]).all():
+            raise ValueError(f"{name} holds NaN or infinity, expected finite numbers")
 
 
 def _saved_dtype(backend: Backend, saved: str | None) -> Backend:
     """``backend`` in the model's saved dtype where its device has that dtype."""
     xp = backend.xp
     floats = xp.__array_namespace_info__().dtypes(device=backend.device, kind="real floating")
-    return backend.with_dtype(saved if saved in floats else None)
+    return backend.with_dtype(saved if isinstance(saved, str) and saved in floats else None)
 
 
 def placement(
