@@ -7,6 +7,7 @@ import sys
 import numpy as np
 import pytest
 
+import xpnet
 from xpnet.cli import main
 
 
@@ -636,3 +637,16 @@ def test_a_csv_of_huge_values_is_standardised_not_zeroed(tmp_path, capsys):
 
     scale = xpnet.load(model).metadata_["standardize"]["scale"]
     assert all(1e299 < s < 1e301 for s in scale)
+
+
+def test_compile_flag_reaches_the_estimator(tmp_path, capsys):
+    """--compile on compiles on JAX; on NumPy, which has no compiler, it is one line."""
+    base = ["train", "--data", "moons", "--epochs", "2", "--no-progress"]
+    assert main([*base, "--compile", "off", "--save", str(tmp_path / "m.npz")]) == 0
+    assert xpnet.load(tmp_path / "m.npz").jit_compile is False
+    capsys.readouterr()
+    assert main([*base, "--backend", "numpy", "--compile", "on"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "jit_compile=True" in err
+    pytest.importorskip("jax")
+    assert main([*base, "--backend", "jax", "--dtype", "float32", "--compile", "on"]) == 0

@@ -14,6 +14,7 @@ from typing import Any, NoReturn
 
 from . import cli_errors
 from ._version import __version__
+from .initializers import METHODS
 
 __all__ = ["main"]
 
@@ -129,8 +130,10 @@ def _train_parser(commands: Any) -> None:
     )
     model.add_argument(
         "--init",
-        choices=["zeros", "random", "normal", "xavier", "he", "glorot"],
-        help="initialisation of the weights",
+        choices=sorted(METHODS),
+        metavar="NAME",
+        help="initialisation of the weights: " + ", ".join(sorted(METHODS)) + " (default: "
+        "the course's recipe, else pytorch, torch.nn.Linear's start)",
     )
     model.add_argument(
         "--random-state",
@@ -177,6 +180,12 @@ def _train_parser(commands: Any) -> None:
         type=float,
         metavar="P",
         help="dropout: the probability of keeping each hidden unit",
+    )
+    opt.add_argument(
+        "--compile",
+        choices=["auto", "on", "off"],
+        help="compile the training step (jax.jit, torch.compile); auto compiles on JAX "
+        "only (default: XPNET_COMPILE, else auto)",
     )
     opt.add_argument(
         "--early-stopping",

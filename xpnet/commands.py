@@ -98,6 +98,10 @@ def _batch_size(text: str | None) -> Any:
         ) from None
 
 
+#: --compile's words → the estimators' jit_compile.
+_COMPILE = {"auto": "auto", "on": True, "off": False}
+
+
 def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     import xpnet
 
@@ -127,6 +131,8 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     }
     if args.batch_size is not None:
         chosen["batch_size"] = _batch_size(args.batch_size)
+    if args.compile is not None:
+        chosen["jit_compile"] = _COMPILE[args.compile]
     settings |= {k: v for k, v in chosen.items() if v is not None}
     settings["progress"] = False if args.no_progress else None
     recipe_model = getattr(xpnet.recipes, recipe) if recipe else {}
@@ -160,6 +166,8 @@ def train(args: argparse.Namespace) -> int:
         args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
         args.seed = recorded.get("seed") if args.seed is None else args.seed
         changes = {"num_iterations": args.iterations} if args.iterations is not None else {}
+        if args.compile is not None:  # how to run, not what the model is
+            changes["jit_compile"] = _COMPILE[args.compile]
         model.set_params(warm_start=True, progress=False if args.no_progress else None, **changes)
     args.data = args.data or "planar"
     if not args.resume:
