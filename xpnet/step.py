@@ -197,21 +197,12 @@ class CompiledStep:
         return {k: round(float(v)) if k in counters else v for k, v in state.items()}
 
     def __call__(
-        self,
-        parameters: dict[str, Array],
-        optimizer_state: dict[str, Any],
-        X: Array,
-        Y: Array,
-        weights: Array | None,
-        masks: tuple,
-        rate: Array,
-        /,
-        *,
-        with_loss: bool,
-        strict: bool = False,
+        self, *args: Any, with_loss: bool, strict: bool = False
     ) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
+        """:func:`train_step` on ``(parameters, optimizer_state, X, Y, weights, masks,
+        rate)``, compiled on its first call for each shape of the batch."""
+        X, weights = args[2], args[4]
         key = (with_loss, tuple(X.shape), weights is None)
-        args = (parameters, optimizer_state, X, Y, weights, masks, rate)
         if key in self._ran:
             return self._variant(with_loss)(*args)
         try:

@@ -28,6 +28,7 @@ from .progress import progress_bar
 from .schedules import learning_rate_at
 from .sources import DataSource, InMemory
 from .step import compiled_step, resolve
+from .watch import check_finite, check_parameters, check_trained, watch
 
 __all__ = [
     "DataSource",
@@ -35,7 +36,6 @@ __all__ = [
     "InMemory",
     "TrainingConfig",
     "TrainingState",
-    "accuracy",
     "run",
     "train",
 ]
@@ -103,15 +103,6 @@ class Epoch:
     cost: float | None
     validation_score: float | None
     parameters: dict[str, Array]
-
-
-def accuracy(
-    network: Network, X: Array, labels: Array, parameters: dict[str, Array], *, xp: Any
-) -> float:
-    """The fraction of columns of X whose predicted class index equals ``labels`` (m,)."""
-    A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
-    predicted = xp.astype(A[0, :] > 0.5, labels.dtype) if A.shape[0] == 1 else xp.argmax(A, axis=0)
-    return float(xp.mean(xp.astype(predicted == labels, A.dtype)))
 
 
 def _rate(config: TrainingConfig, epoch: int) -> float:
@@ -252,17 +243,17 @@ def run(
                 cost = (
                     None
                     if total is None
-                    else _check_finite(float(total) / total_weight, epoch, rate)
+                    else check_finite(float(total) / total_weight, epoch, rate)
                 )
                 if cost is None and steps > 1:  # one sync for many steps: cheap enough
-                    _check_parameters(state.parameters, epoch, rate, xp)
+                    check_parameters(state.parameters, epoch, rate, xp)
                 if record and cost is not None:
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)
                     bar.set_postfix(cost=f"{cost:.6f}", refresh=False)
                 score = None
                 if validation is not None or cost is not None:
-                    score = _watch(config, state, cost, validation, xp)
+                    score = watch(config, state, cost, validation, xp)
                 if score is not None:
                     bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
                 bar.update(1)
@@ -285,90 +276,7 @@ def run(
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
             last = batch if source.in_memory else None
-            _check_trained(network, last, state, rate, xp)
+            check_trained(network, last, state, rate, xp)
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
     return state
-
-
-def _check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
-    """A FloatingPointError if a parameter holds NaN or ±∞: the run diverged.
-
-    A batch whose weights are all zero cannot cause it (its gradient is zero), nor can
-    the data (checked before training): the step was too large.
-    """
-    for name, P in parameters.items():
-        if not bool(xp.all(xp.isfinite(P))):
-            raise FloatingPointError(
-                f"Training diverged: {name} holds NaN or infinite values after epoch "
-                f"{epoch}. Try a smaller learning_rate (now {rate})"
-            )
-
-
-def _check_trained(
-    network: Network, batch: tuple | None, state: TrainingState, rate: float, xp: Any
-) -> None:
-    """After training, in one host read: is the cost of (up to 1024 examples of) the last
-    batch finite, and so is the optimiser's state? Non-finite parameters make the cost
-    NaN, and so do finite ones so large that the outputs or the cost overflow. Without a
-    batch, the parameters are checked."""
-    parameters, epoch = state.parameters, state.epoch - 1
-    if batch is None:
-        return _check_parameters(parameters, epoch, rate, xp)
-    X, Y, _ = batch
-    n = min(1024, X.shape[1])
-    ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
-    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
-    moments = [
-        v for m in state.optimizer_state.values() if isinstance(m, dict) for v in m.values()
-    ]
-    finite = xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
-    if bool(xp.all(finite)):  # the one host read of a sound run
-        return None
-    if not bool(finite[0]):
-        _check_parameters(parameters, epoch, rate, xp)
-        raise FloatingPointError(
-            f"Training diverged: after epoch {epoch} the parameters are so large that the "
-            f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
-        )
-    raise FloatingPointError(
-        f"Training overflowed: after epoch {epoch} the optimiser's running averages of the "
-        "gradients (and their squares) left the float range. Expected inputs on a scale the "
-        f"arithmetic can hold: standardise X, or try a smaller learning_rate (now {rate})"
-    )
-
-
-def _check_finite(cost: float, epoch: int, rate: float) -> float:
-    if not math.isfinite(cost):
-        raise FloatingPointError(
-            f"Training diverged: the cost became {cost} at epoch {epoch}. Try a smaller "
-            f"learning_rate (now {rate})"
-        )
-    return cost
-
-
-def _watch(
-    config: TrainingConfig,
-    state: TrainingState,
-    cost: float | None,
-    validation: tuple[Array, Array] | None,
-    xp: Any,
-) -> float | None:
-    """scikit-learn's stopping rule, on the validation score or else the training cost."""
-    tol, score = config.tol, None
-    if validation is not None:
-        score = accuracy(config.network, *validation, state.parameters, xp=xp)
-        state.validation_scores.append(score)
-        if tol is not None:
-            worse = score < state.best_score + tol
-            state.no_improvement = state.no_improvement + 1 if worse else 0
-        if score > state.best_score:
-            state.best_score, state.best_parameters = score, state.parameters
-    elif cost is not None:
-        if tol is not None:
-            worse = cost > state.best_loss - tol
-            state.no_improvement = state.no_improvement + 1 if worse else 0
-        state.best_loss = min(state.best_loss, cost)
-    if tol is not None and state.no_improvement > config.n_iter_no_change:
-        state.stopped = "converged"
-    return score

@@ -48,12 +48,8 @@ def set_backend(name: str, device: str | None = None, dtype: str | None = None) 
 
     Parameters
     ----------
-    name : {"numpy", "cupy", "torch", "jax", "array_api_strict"}
-    device : str, optional
-        ``"cpu"``, ``"cuda:1"``, array-api-strict's ``"device1"``...; None picks the
-        library's default (for PyTorch, CUDA when available).
-    dtype : {"float32", "float64"}, optional
-        None picks float64 where the device supports it.
+    name, device, dtype : str
+        As :meth:`Backend.load` takes them.
     """
     global _override
     backend = Backend.load(name, device, dtype)

@@ -1,0 +1,110 @@
+"""What watches training: divergence, the stopping rule, and accuracy on held-out data.
+
+:func:`xpnet.training.run` calls these between steps; each reads as little from the
+device as it can (one float per recorded cost, one bool after training).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .network import Network
+    from .training import TrainingConfig, TrainingState
+
+__all__ = ["accuracy", "check_finite", "check_parameters", "check_trained", "watch"]
+
+Array = Any
+
+
+def accuracy(
+    network: Network, X: Array, labels: Array, parameters: dict[str, Array], *, xp: Any
+) -> float:
+    """The fraction of columns of X whose predicted class index equals ``labels`` (m,)."""
+    A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
+    predicted = xp.astype(A[0, :] > 0.5, labels.dtype) if A.shape[0] == 1 else xp.argmax(A, axis=0)
+    return float(xp.mean(xp.astype(predicted == labels, A.dtype)))
+
+
+def check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
+    """A FloatingPointError if a parameter holds NaN or ±∞: the run diverged.
+
+    A batch whose weights are all zero cannot cause it (its gradient is zero), nor can
+    the data (checked before training): the step was too large.
+    """
+    for name, P in parameters.items():
+        if not bool(xp.all(xp.isfinite(P))):
+            raise FloatingPointError(
+                f"Training diverged: {name} holds NaN or infinite values after epoch "
+                f"{epoch}. Try a smaller learning_rate (now {rate})"
+            )
+
+
+def check_trained(
+    network: Network, batch: tuple | None, state: TrainingState, rate: float, xp: Any
+) -> None:
+    """After training, in one host read: is the cost of (up to 1024 examples of) the last
+    batch finite, and so is the optimiser's state? Non-finite parameters make the cost
+    NaN, and so do finite ones so large that the outputs or the cost overflow. Without a
+    batch, the parameters are checked."""
+    parameters, epoch = state.parameters, state.epoch - 1
+    if batch is None:
+        return check_parameters(parameters, epoch, rate, xp)
+    X, Y, _ = batch
+    n = min(1024, X.shape[1])
+    ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
+    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
+    moments = [
+        v for m in state.optimizer_state.values() if isinstance(m, dict) for v in m.values()
+    ]
+    finite = xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
+    if bool(xp.all(finite)):  # the one host read of a sound run
+        return None
+    if not bool(finite[0]):
+        check_parameters(parameters, epoch, rate, xp)
+        raise FloatingPointError(
+            f"Training diverged: after epoch {epoch} the parameters are so large that the "
+            f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
+        )
+    raise FloatingPointError(
+        f"Training overflowed: after epoch {epoch} the optimiser's running averages of the "
+        "gradients (and their squares) left the float range. Expected inputs on a scale the "
+        f"arithmetic can hold: standardise X, or try a smaller learning_rate (now {rate})"
+    )
+
+
+def check_finite(cost: float, epoch: int, rate: float) -> float:
+    if not math.isfinite(cost):
+        raise FloatingPointError(
+            f"Training diverged: the cost became {cost} at epoch {epoch}. Try a smaller "
+            f"learning_rate (now {rate})"
+        )
+    return cost
+
+
+def watch(
+    config: TrainingConfig,
+    state: TrainingState,
+    cost: float | None,
+    validation: tuple[Array, Array] | None,
+    xp: Any,
+) -> float | None:
+    """scikit-learn's stopping rule, on the validation score or else the training cost."""
+    tol, score = config.tol, None
+    if validation is not None:
+        score = accuracy(config.network, *validation, state.parameters, xp=xp)
+        state.validation_scores.append(score)
+        if tol is not None:
+            worse = score < state.best_score + tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        if score > state.best_score:
+            state.best_score, state.best_parameters = score, state.parameters
+    elif cost is not None:
+        if tol is not None:
+            worse = cost > state.best_loss - tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        state.best_loss = min(state.best_loss, cost)
+    if tol is not None and state.no_improvement > config.n_iter_no_change:
+        state.stopped = "converged"
+    return score
