@@ -10,6 +10,8 @@ import math
 
 import numpy as np
 import pytest
+
+pytest.importorskip("hypothesis", reason="the robustness suite draws its cases with hypothesis")
 from hypothesis import strategies as st
 
 import xpnet

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+
+pytest.importorskip("hypothesis", reason="the robustness suite draws its cases with hypothesis")
 from hypothesis import strategies as st
 
 from .oracle import assert_sound_predictions, attempt, label_keys, refused

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+pytest.importorskip("hypothesis", reason="the robustness suite draws its cases with hypothesis")
 from hypothesis import strategies as st
 
 import xpnet

@@ -13,6 +13,8 @@ import numbers
 
 import numpy as np
 import pytest
+
+pytest.importorskip("hypothesis", reason="the robustness suite draws its cases with hypothesis")
 from hypothesis import strategies as st
 
 from .oracle import attempt, host, refused

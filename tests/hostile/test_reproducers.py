@@ -17,6 +17,8 @@ import warnings
 import numpy as np
 import pytest
 
+pytest.importorskip("hypothesis", reason="the robustness suite draws its cases with hypothesis")
+
 import xpnet
 
 from .oracle import (
