@@ -28,15 +28,9 @@ def _from_environment() -> tuple[str, str | None, str | None]:
 
 
 def get_backend() -> Backend:
-    """The backend in force: :func:`use_backend`, :func:`set_backend`, then the environment.
-
-    Raises
-    ------
-    ValueError
-        For an unknown backend, device or dtype name.
-    BackendUnavailableError
-        When the library is not installed, or CuPy finds no CUDA device.
-    """
+    """The backend in force: :func:`use_backend`, :func:`set_backend`, then the environment
+    (``XPNET_BACKEND``, ``XPNET_DEVICE``, ``XPNET_DTYPE``), loaded and checked as
+    :meth:`Backend.load` does, with its errors."""
     return Backend.load(*(_override or _from_environment()))
 
 
