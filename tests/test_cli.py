@@ -650,3 +650,12 @@ def test_compile_flag_reaches_the_estimator(tmp_path, capsys):
     assert err.count("\n") == 1 and "jit_compile=True" in err
     pytest.importorskip("jax")
     assert main([*base, "--backend", "jax", "--dtype", "float32", "--compile", "on"]) == 0
+
+
+@pytest.mark.parametrize("option", [["--hidden", "0"], ["--activation", "tanh"]])
+def test_logistic_refuses_hidden_layer_options(option, capsys):
+    """Logistic regression has no hidden layer: an option about one is refused, not ignored."""
+    argv = ["train", "--model", "logistic", *option, "--epochs", "2", "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"Invalid {option[0]} for --model logistic" in err

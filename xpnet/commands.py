@@ -142,8 +142,9 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     if args.model == "deep":
         sizes = hidden or recipe_model.get("hidden_layer_sizes", (100, 50))
         return xpnet.DeepNet(hidden_layer_sizes=tuple(sizes), **settings)
-    if args.activation:
-        raise ValueError("Invalid --activation for --model logistic: it has no hidden layer")
+    for given, option in ((args.activation, "--activation"), (args.hidden, "--hidden")):
+        if given:
+            raise ValueError(f"Invalid {option} for --model logistic: it has no hidden layer")
     return xpnet.LogisticRegression(**settings)
 
 
