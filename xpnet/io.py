@@ -249,7 +249,15 @@ def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
         if exc.errno is not None:
             raise
         problem = exc
-    except (zipfile.BadZipFile, EOFError, ValueError, KeyError, SyntaxError, TokenError) as exc:
+    except (
+        zipfile.BadZipFile,
+        EOFError,
+        ValueError,
+        KeyError,
+        SyntaxError,
+        TokenError,
+        NotImplementedError,  # zipfile, of a damaged entry's "version"
+    ) as exc:
         problem = exc  # what NumPy's reader raises on damaged contents (its header is parsed)
     raise invalid(
         path, f"not a readable .npz archive (truncated or corrupted?): {problem}"

@@ -69,7 +69,10 @@ def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.nd
     -------
     NumPy array, of the labels' unique values, sorted (``unique=False``: all of them)
     """
+    given = labels
     labels = masked_host(labels, name)
+    if isinstance(given, list | tuple) and labels.dtype.kind in "SU":  # NumPy spelt them
+        labels = np.asarray(given, dtype=object)  # as text: judge what was given
     if labels.ndim != 1:
         labels = labels.reshape(-1)
     if labels.dtype.kind in "OSU":

@@ -84,7 +84,7 @@ def load(
     """
     header, arrays = io.read(path)
     name = header.get("model")
-    if name not in MODELS:
+    if not isinstance(name, str) or name not in MODELS:
         raise io.invalid(path, f"unknown model {name!r}; expected one of {sorted(MODELS)}")
     target = None
     if backend or device or dtype:

@@ -236,7 +236,11 @@ def _fraction(name: str, value: Any, *, closed: bool) -> None:
 
 
 def _one_of(name: str, value: Any, options: Any) -> None:
-    if value not in options:
+    try:
+        known = value in options
+    except TypeError:  # an unhashable value is none of the names
+        known = False
+    if not known:
         raise ValueError(
             f"Invalid {name}. Expected one of {list(options)}. Received: {name}={value!r}"
         )
