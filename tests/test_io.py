@@ -279,3 +279,12 @@ def test_an_input_output_error_is_not_called_corrupted(tmp_path, monkeypatch):
     with pytest.raises(OSError, match="Cannot read the model file .*Input/output error") as e:
         xpnet.load(path)
     assert not isinstance(e.value, ValueError)
+
+
+def test_a_member_that_is_not_an_array_is_refused(tmp_path):
+    """NumPy hands back a zip member without the .npy suffix as bytes: not a model's array."""
+    path = fitted().save(tmp_path / "m.npz")
+    with zipfile.ZipFile(path, "a") as archive:
+        archive.writestr("notes", b"\x00\x01")
+    with pytest.raises(io.InvalidModelFileError, match=r"members \['notes'\] are not arrays"):
+        xpnet.load(path)

@@ -244,7 +244,11 @@ def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
         if not hasattr(npz, "files"):
             raise ValueError("a single .npy array, not an .npz archive")
         with npz:
-            return {name: npz[name] for name in npz.files}
+            arrays = {name: npz[name] for name in npz.files}
+        raw = sorted(name for name, a in arrays.items() if not isinstance(a, np.ndarray))
+        if raw:  # NumPy gives a member that is not an .npy array as bytes
+            raise ValueError(f"members {raw} are not arrays")
+        return arrays
     except OSError as exc:
         if exc.errno is not None:
             raise
