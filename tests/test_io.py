@@ -288,3 +288,23 @@ def test_a_member_that_is_not_an_array_is_refused(tmp_path):
         archive.writestr("notes", b"\x00\x01")
     with pytest.raises(io.InvalidModelFileError, match=r"members \['notes'\] are not arrays"):
         xpnet.load(path)
+
+
+def test_a_format_2_file_still_loads(tmp_path):
+    """Format 2 had no architecture in its header and kept LogisticRegression's own
+    layout (w of shape (n_x, 1)); it loads as it did, predicting the same."""
+    model = fitted(xpnet.LogisticRegression)
+    path = model.save(tmp_path / "m.npz")
+
+    def as_format_2(arrays):
+        header = json.loads(str(arrays["header"]))
+        del header["architecture"]
+        header["format_version"] = 2
+        arrays["header"] = np.asarray(json.dumps(header))
+        arrays["parameter:w"] = arrays.pop("parameter:W1").T
+        arrays["parameter:b"] = arrays.pop("parameter:b1")  # its optimiser state was W1's
+
+    rewrite(path, as_format_2)
+    loaded = xpnet.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    np.testing.assert_allclose(loaded.parameters_["w"], model.parameters_["w"])
