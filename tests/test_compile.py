@@ -61,15 +61,16 @@ def run_steps(backend, optimizer, jit_compile, *, epochs=20, batch_size=32, cost
     return state, config
 
 
-def assert_same_run(a, b, tol):
-    for name in a.parameters:
+def assert_same_parameters(a, b, tol):
+    """Two parameter dicts equal to ``tol``, each array compared on the host."""
+    for name in a:
         np.testing.assert_allclose(
-            xpnet.to_numpy(a.parameters[name]),
-            xpnet.to_numpy(b.parameters[name]),
-            rtol=tol,
-            atol=tol,
-            err_msg=name,
+            xpnet.to_numpy(a[name]), xpnet.to_numpy(b[name]), rtol=tol, atol=tol, err_msg=name
         )
+
+
+def assert_same_run(a, b, tol):
+    assert_same_parameters(a.parameters, b.parameters, tol)
     np.testing.assert_allclose(a.costs, b.costs, rtol=tol)
     assert a.optimizer_state.get("t") == b.optimizer_state.get("t")
 
@@ -133,14 +134,7 @@ def deep(**params):
 
 
 def assert_same_model(a, b, tol=1e-10):
-    for name in a.parameters_:
-        np.testing.assert_allclose(
-            xpnet.to_numpy(a.parameters_[name]),
-            xpnet.to_numpy(b.parameters_[name]),
-            rtol=tol,
-            atol=tol,
-            err_msg=name,
-        )
+    assert_same_parameters(a.parameters_, b.parameters_, tol)
 
 
 def test_warm_start_and_partial_fit_compiled_equal_eager(jax_backend):

@@ -321,21 +321,13 @@ def test_a_batch_of_zero_weights_is_a_zero_gradient_not_nan(backend, float64):
 def mnist_shaped(n_train):
     """The MNIST-shaped task of ``xpnet bench`` (its first ``n_train`` rows to train,
     10,000 others to test), standardised, in float32."""
-    datasets = pytest.importorskip("sklearn.datasets")
-    X, y = datasets.make_classification(
-        n_train + 10_000,
-        784,
-        n_informative=60,
-        n_redundant=40,
-        n_classes=10,
-        n_clusters_per_class=2,
-        flip_y=0.01,
-        random_state=0,
-    )
-    X = X.astype(np.float32)
-    mu, sd = X[:n_train].mean(axis=0), X[:n_train].std(axis=0)
-    X = (X - mu) / sd
-    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
+    pytest.importorskip("sklearn")
+    from xpnet.bench.curves import mnist_shaped as generate
+
+    X_train, y_train, X_test, y_test = generate(n_train)
+    X, X_test = X_train.astype(np.float32), X_test.astype(np.float32)
+    mu, sd = X.mean(axis=0), X.std(axis=0)
+    return (X - mu) / sd, y_train, (X_test - mu) / sd, y_test
 
 
 def accuracy_epoch_by_epoch(n_train, epochs):

@@ -78,6 +78,21 @@ def outcome_kind(outcome) -> str:
     return f"refused ({type(outcome.error).__name__})" if refused(outcome) else "accepted"
 
 
+def fits_as_on_the_host(backend, name, X_dev, y_dev, what):
+    """A fit on the device gives the host's answer on the values the device holds: the
+    same kind of outcome, and a sound model where it succeeds."""
+    X, y = xpnet.to_numpy(X_dev), xpnet.to_numpy(y_dev)
+    host_answer = attempt(estimator(name, random_state=0).fit, X, y)
+    model = estimator(name, random_state=0)
+    answer = attempt(model.fit, X_dev, y_dev)
+    assert outcome_kind(answer) == outcome_kind(host_answer), (
+        f"{what} on {backend}: {answer!r}; on the host: {host_answer!r}"
+    )
+    if not refused(answer):
+        assert_finite_model(model)
+        assert_sound_predictions(model, X_dev)
+
+
 @pytest.mark.parametrize("kind", sorted(DEVICE_X))
 @pytest.mark.parametrize("profile", PROFILES)
 def test_X_on_a_device_gets_the_hosts_answer(backend, profile, kind):
@@ -88,16 +103,7 @@ def test_X_on_a_device_gets_the_hosts_answer(backend, profile, kind):
         X = DEVICE_X[kind](X0)
         y = classes_of(X0.shape[0])
         X_dev, y_dev = on_device(backend, X), on_device(backend, y)
-        X, y = xpnet.to_numpy(X_dev), xpnet.to_numpy(y_dev)  # the values the device holds
-        host_model, model = estimator(name, random_state=0), estimator(name, random_state=0)
-        host_answer = attempt(host_model.fit, X, y)
-        answer = attempt(model.fit, X_dev, y_dev)
-        assert outcome_kind(answer) == outcome_kind(host_answer), (
-            f"X {kind} on {backend}: {answer!r}; on the host: {host_answer!r}"
-        )
-        if not refused(answer):
-            assert_finite_model(model)
-            assert_sound_predictions(model, X_dev)
+        fits_as_on_the_host(backend, name, X_dev, y_dev, f"X {kind}")
 
     on_device(backend, DEVICE_X[kind](np.zeros((4, 2))))  # skips where it cannot be held
     check_all(profile, st.tuples(names, matrices()), check, 0.25)
@@ -110,16 +116,7 @@ def test_y_on_a_device_gets_the_hosts_answer(backend, profile, kind):
         name, X = case
         y = DEVICE_Y[kind](X.shape[0])
         X_dev, y_dev = on_device(backend, X), on_device(backend, y)
-        X, y = xpnet.to_numpy(X_dev), xpnet.to_numpy(y_dev)  # the values the device holds
-        host_answer = attempt(estimator(name, random_state=0).fit, X, y)
-        model = estimator(name, random_state=0)
-        answer = attempt(model.fit, X_dev, y_dev)
-        assert outcome_kind(answer) == outcome_kind(host_answer), (
-            f"y {kind} on {backend}: {answer!r}; on the host: {host_answer!r}"
-        )
-        if not refused(answer):
-            assert_finite_model(model)
-            assert_sound_predictions(model, X_dev)
+        fits_as_on_the_host(backend, name, X_dev, y_dev, f"y {kind}")
 
     on_device(backend, DEVICE_Y[kind](4))
     check_all(profile, st.tuples(names, matrices()), check, 0.25)

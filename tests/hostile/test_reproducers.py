@@ -361,24 +361,17 @@ def test_cli_options_are_not_ignored(option, csv_file):
     assert status == 2, f"{option} ignored"
 
 
+def saved_model(csv_file, tmp_path):
+    """A model trained for two epochs on ``csv_file`` and saved, as the first command."""
+    path = tmp_path / "m.npz"
+    argv = ["train", "--no-progress", "--epochs", "2", "--data", str(csv_file)]
+    assert run_cli([*argv, "--save", str(path)])[0] == 0
+    return path
+
+
 @pytest.mark.parametrize("option", [["--model", "deep"], ["--hidden", "9"]], ids=str)
 def test_resume_says_what_it_ignores(option, csv_file, tmp_path):
-    path = tmp_path / "m.npz"
-    assert (
-        run_cli(
-            [
-                "train",
-                "--no-progress",
-                "--epochs",
-                "2",
-                "--data",
-                str(csv_file),
-                "--save",
-                str(path),
-            ]
-        )[0]
-        == 0
-    )
+    path = saved_model(csv_file, tmp_path)
     argv = ["train", "--no-progress", "--epochs", "2", "--resume", str(path), *option]
     status, out, err = run_cli(argv)
     assert_honest_exit(argv, status, out, err)
@@ -386,22 +379,7 @@ def test_resume_says_what_it_ignores(option, csv_file, tmp_path):
 
 
 def test_evaluate_on_hand_edited_metadata(csv_file, tmp_path):
-    path = tmp_path / "m.npz"
-    assert (
-        run_cli(
-            [
-                "train",
-                "--no-progress",
-                "--epochs",
-                "2",
-                "--data",
-                str(csv_file),
-                "--save",
-                str(path),
-            ]
-        )[0]
-        == 0
-    )
+    path = saved_model(csv_file, tmp_path)
     with np.load(path) as npz:
         arrays = {k: npz[k] for k in npz.files}
     header = json.loads(str(arrays.pop("header")))

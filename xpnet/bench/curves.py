@@ -23,7 +23,7 @@ import numpy as np  # edge: data, the references, timing
 
 from .rows import KERAS, import_keras, parse, switch
 
-__all__ = ["RECIPE", "TASKS", "load", "make", "time_to_accuracy"]
+__all__ = ["RECIPE", "TASKS", "load", "make", "mnist_shaped", "time_to_accuracy"]
 
 #: Task name → (loader, hidden layers, epochs for a full run).
 TASKS: dict[str, tuple[str, tuple[int, ...], int]] = {
@@ -45,12 +45,13 @@ def _digits() -> Data:
     return X_train, y_train, X_test, y_test
 
 
-def _mnist_shaped() -> Data:
-    """scikit-learn's make_classification(70000, 784, ...): 60,000 to train, 10,000 to test."""
+def mnist_shaped(n_train: int = 60_000) -> Data:
+    """scikit-learn's make_classification(n_train + 10,000, 784, ...): the first
+    ``n_train`` rows to train, the 10,000 others to test (the bench's is 70,000)."""
     from sklearn.datasets import make_classification
 
     X, y = make_classification(
-        70000,
+        n_train + 10_000,
         784,
         n_informative=60,
         n_redundant=40,
@@ -59,12 +60,12 @@ def _mnist_shaped() -> Data:
         flip_y=0.01,
         random_state=0,
     )
-    return X[:60000], y[:60000], X[60000:], y[60000:]
+    return X[:n_train], y[:n_train], X[n_train:], y[n_train:]
 
 
 def load(name: str, dtype: str) -> Data:
     """A task's split, standardised with the training rows' mean and deviation."""
-    X_train, y_train, X_test, y_test = {"digits": _digits, "mnist_shaped": _mnist_shaped}[name]()
+    X_train, y_train, X_test, y_test = {"digits": _digits, "mnist_shaped": mnist_shaped}[name]()
     mean, std = X_train.mean(axis=0), X_train.std(axis=0) + 1e-12
     X_train, X_test = (X_train - mean) / std, (X_test - mean) / std
     return X_train.astype(dtype), y_train, X_test.astype(dtype), y_test

@@ -295,7 +295,7 @@ class BaseClassifier(Predictor):
     def _initial_state(self, architecture: Architecture, backend: Backend) -> TrainingState:
         rng = check_random_state(self.random_state)
         optimizer = get_optimizer(self.optimizer)
-        check_memory(architecture.shapes(), optimizer, backend, type(self).__name__)
+        check_memory(architecture.shapes(), self.optimizer, backend, type(self).__name__)
         parameters = draw_parameters(
             rng, architecture.dims, self.initialization, self.scale, backend
         )

@@ -23,7 +23,7 @@ import numpy as np  # edge: the host form of a model
 from .._version import __version__
 from ..backend import Backend, device_name, dtype_name, get_backend, to_numpy
 from ..network import Network
-from ..optimizers import get_optimizer
+from ..optimizers import get_optimizer, state_keys
 from ..training import TrainingState
 
 __all__ = ["Architecture", "FittedState", "json_safe", "placement"]
@@ -126,11 +126,12 @@ class FittedState:
         """A copy of the training state to continue from; a changed optimiser starts its
         own state anew (the state's keys say which optimiser made it)."""
         training = self.training
-        fresh = get_optimizer(optimizer).init(training.parameters)
         state = training.optimizer_state
+        if set(state) != state_keys(optimizer):
+            state = get_optimizer(optimizer).init(training.parameters)
         return replace(
             training,
-            optimizer_state=state if set(state) == set(fresh) else fresh,
+            optimizer_state=state,
             costs=list(training.costs),
             cost_epochs=list(training.cost_epochs),
             validation_scores=list(training.validation_scores),

@@ -142,7 +142,7 @@ class FittedModel(Hyperparameters):
         model = cls._fitted_with(header)
         if backend is None:
             backend = placement(None, None, None, header.get("dtype"))
-        model.fitted_ = cls._read_state(header, arrays, backend)
+        model.fitted_ = model._read_state(header, arrays, backend)
         return model
 
     @classmethod
@@ -161,11 +161,11 @@ class FittedModel(Hyperparameters):
             ) from exc
         return model
 
-    @classmethod
     def _read_state(
-        cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None
+        self, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None
     ) -> FittedState:
-        model = cls._fitted_with(header)
+        """The fitted state a header and arrays describe, read by the model that the
+        header's hyperparameters make (``self``: see :meth:`_fitted_with`)."""
         classes = arrays.get("classes")
         if classes is None or classes.ndim != 1:
             raise ValueError("the array 'classes' is missing or not 1-D")
@@ -173,7 +173,7 @@ class FittedModel(Hyperparameters):
             n_x = int(header["n_features_in"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
-        architecture = model._architecture(n_x, 1 if classes.shape[0] <= 2 else classes.shape[0])
+        architecture = self._architecture(n_x, 1 if classes.shape[0] <= 2 else classes.shape[0])
         saved = header.get("architecture")
         if saved is not None:
             try:
@@ -191,7 +191,7 @@ class FittedModel(Hyperparameters):
             raise ValueError(
                 f"classes {classes.tolist()} do not fit a {header.get('output_activation')} output"
             )
-        layout = None if saved is not None else model._from_course  # format 2
+        layout = None if saved is not None else self._from_course  # format 2
         fitted = FittedState.from_state(header, arrays, architecture, backend, layout=layout)
         metadata = header.get("metadata") or {}
         if not isinstance(metadata, dict):
@@ -219,7 +219,7 @@ class FittedModel(Hyperparameters):
             )
         except (ImportError, ValueError) as exc:
             where, why = None, str(exc)
-        fitted = self._read_state(header, arrays, where)
+        fitted = type(self)._fitted_with(header)._read_state(header, arrays, where)
         fitted.metadata = metadata
         if where is None:
             fitted.unavailable = why

@@ -19,7 +19,7 @@ from ..activations import ACTIVATIONS
 from ..backend import Backend, default_float, dtype_name, get_backend, is_host_data, to_numpy
 from ..exceptions import data_conversion
 from ..initializers import check_method
-from ..optimizers import OPTIMIZERS
+from ..optimizers import OPTIMIZERS, state_keys
 from ..schedules import SCHEDULES
 from ..targets import check_classes, check_weight_summary, masked_host, nonfinite, outside
 
@@ -296,14 +296,14 @@ def _physical_memory() -> int | None:
 
 
 def check_memory(
-    shapes: dict[str, tuple[int, int]], optimizer: Any, backend: Backend, model: str
+    shapes: dict[str, tuple[int, int]], optimizer: str, backend: Backend, model: str
 ) -> None:
     """Refuse a network whose parameters cannot fit in this machine's memory, before
     allocating them: the weights are drawn on the host in float64, then live on the
     device with their gradients and the optimiser's moments."""
     n = sum(math.prod(shape) for shape in shapes.values())
     largest = max(math.prod(shape) for shape in shapes.values())
-    moments = len([k for k in optimizer.init({}) if k != "t"])
+    moments = len(state_keys(optimizer) - {"t"})
     itemsize = 4 if dtype_name(backend.dtype) == "float32" else 8
     needed = n * itemsize * (2 + moments) + largest * 8
     available = _physical_memory()
