@@ -74,3 +74,13 @@ def test_the_course_labels_may_be_integers_or_booleans(backend, put):
 def test_a_vector_of_logits_is_a_clear_error(backend, put):
     with pytest.raises(ValueError, match=r"Expected Z and Y of one shape \(n_y, m\)"):
         course.compute_cost(put(np.zeros(3)), put(np.zeros(3)))
+
+
+def test_mean_squared_error_is_the_courses_half_mean_of_squares(backend, put):
+    rng = np.random.RandomState(0)
+    A, Y = rng.randn(2, 7), rng.randn(2, 7)
+    expected = np.sum((A - Y) ** 2) / (2 * 7)  # J = 1/(2m)·Σ (A − Y)²
+    assert float(losses.mean_squared_error(put(A), put(Y))) == pytest.approx(expected, rel=1e-6)
+    head = losses.get_output("identity")
+    Z = put(A)
+    assert head.activation(Z) is Z  # A = Z

@@ -359,3 +359,24 @@ def test_fifty_epochs_end_within_two_points_of_their_best():
     scores = accuracy_epoch_by_epoch(60_000, 50)
     assert scores[1] >= 0.70 and scores[2] >= 0.75, scores[:3]
     assert scores[-1] >= max(scores) - 0.02, scores
+
+
+@pytest.mark.parametrize(("output", "n_y"), [("identity", 1), ("identity", 3), ("sigmoid", 3)])
+def test_gradient_check_of_the_regression_and_multilabel_heads(backend, put, float64, output, n_y):
+    """dZ[L] = A − Y under J = 1/(2m)·Σ (A − Y)² (a regressor, one or several targets),
+    and under K independent sigmoids (multilabel), checked by finite differences."""
+    rng = np.random.RandomState(3)
+    X = rng.randn(3, 8)
+    Y = rng.randn(n_y, 8) if output == "identity" else (rng.rand(n_y, 8) > 0.5) * 1.0
+    network = Network.dense(3, "tanh", output, l2=0.3)
+    parameters = on(put, host_parameters([3, 4, 3, n_y]))
+    grads, loss = network.gradients(put(X), put(Y), parameters, with_loss=True)
+
+    def cost(params):
+        ZL, _ = network.forward(put(X), params)
+        return network.cost(ZL, put(Y), params)
+
+    assert float(loss) / 8 == pytest.approx(float(cost(parameters)), rel=1e-12)
+    assert gradcheck.gradient_check(cost, parameters, grads) < 2e-7
+    wrong = {**grads, "dW3": grads["dW3"] * 1.1}
+    assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-3

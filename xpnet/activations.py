@@ -3,7 +3,8 @@
 Each activation is a pair of plain functions. Every derivative is written through the
 forward output A = g(Z), which the forward pass already holds:
 
-    σ'(Z) = A·(1 − A),   tanh'(Z) = 1 − A²,   ReLU'(Z) = 1[A > 0],   leaky ReLU'(Z) = 1 or 0.01
+    σ'(Z) = A·(1 − A),   tanh'(Z) = 1 − A²,   ReLU'(Z) = 1[A > 0],   leaky ReLU'(Z) = 1 or 0.01,
+    and the identity's g'(Z) = 1 (a linear layer, and a regressor's output)
 
 so ``dZ = dA * g_prime(A=A)`` computes dZ = dA ∗ g'(Z) without recomputing g, and
 backprop needs no hidden-layer Z at all: the forward pass keeps only the A's, which
@@ -30,6 +31,8 @@ __all__ = [
     "ACTIVATIONS",
     "Activation",
     "get_activation",
+    "identity",
+    "identity_derivative",
     "leaky_relu",
     "leaky_relu_derivative",
     "relu",
@@ -147,6 +150,19 @@ def softmax(Z: Array, /, *, xp: Any = None) -> Array:
     return E / xp.sum(E, axis=0, keepdims=True)
 
 
+def identity(Z: Array, /, *, xp: Any = None) -> Array:
+    """g(Z) = Z: a linear layer, and the output of a regressor."""
+    if xp is None:
+        Z, xp = _prepare(Z)
+    return Z
+
+
+def identity_derivative(*, A: Array, xp: Any = None) -> Array:
+    """g'(Z) = 1."""
+    xp = array_namespace(A) if xp is None else xp
+    return xp.ones_like(A)
+
+
 class Activation(NamedTuple):
     """An activation g and its derivative g', the latter written through A = g(Z)."""
 
@@ -160,6 +176,7 @@ ACTIVATIONS: dict[str, Activation] = {
     "tanh": Activation("tanh", tanh, tanh_derivative),
     "relu": Activation("relu", relu, relu_derivative),
     "leaky_relu": Activation("leaky_relu", leaky_relu, leaky_relu_derivative),
+    "identity": Activation("identity", identity, identity_derivative),
 }
 
 

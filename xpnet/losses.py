@@ -1,12 +1,14 @@
-"""The cost J and the output heads: a sigmoid or a softmax with its cross-entropy.
+"""The cost J and the output heads: a sigmoid or a softmax with its cross-entropy, and
+the identity with the mean squared error (a regressor).
 
 Costs are computed from the output layer's pre-activation ``Z`` (the logits), so that
 they stay finite for any Z: log σ(z) = −log(1 + e^(−z)) is evaluated as −softplus(−z)
 without ever forming σ(z) = 0 or 1.
 
-Both heads share the course's output gradient: with A = g(Z) and its cross-entropy,
-dZ = A − Y, for a sigmoid with binary labels and for a softmax with one-hot labels.
-Examples are columns: Z and Y have shape (1, m), or (K, m) for a softmax. The course's
+Every head shares the course's output gradient dZ = A − Y: a sigmoid with binary
+labels and a softmax with one-hot labels under their cross-entropies, and the identity
+A = Z under J = 1/(2m)·Σ (A − Y)². Examples are columns: Z and Y have shape (1, m), or
+(K, m) for a softmax, K independent sigmoids (multilabel) or K regression targets. The course's
 ``compute_cost``, which takes the output's name, is in :mod:`xpnet.course`.
 """
 
@@ -18,7 +20,7 @@ from typing import Any, NamedTuple
 from array_api_compat import array_namespace
 
 from ._checks import registered
-from .activations import sigmoid, softmax
+from .activations import identity, sigmoid, softmax
 
 __all__ = [
     "OUTPUTS",
@@ -26,6 +28,7 @@ __all__ = [
     "binary_cross_entropy",
     "categorical_cross_entropy",
     "get_output",
+    "mean_squared_error",
     "softplus",
 ]
 
@@ -56,6 +59,12 @@ def _cce_losses(Z: Array, Y: Array, xp: Any) -> Array:
     return -(Y * log_softmax)
 
 
+def _squared_losses(Z: Array, Y: Array, xp: Any) -> Array:
+    # A = Z: each example's loss is ½·Σ_k (A − Y)², so that dZ = A − Y
+    E = Z - Y
+    return E * E / 2
+
+
 class Output(NamedTuple):
     """An output head: the activation A = g(Z) and the per-example losses from the logits.
 
@@ -71,11 +80,13 @@ class Output(NamedTuple):
 OUTPUTS: dict[str, Output] = {
     "sigmoid": Output("sigmoid", sigmoid, _bce_losses),
     "softmax": Output("softmax", softmax, _cce_losses),
+    "identity": Output("identity", identity, _squared_losses),
 }
 
 
 def get_output(name: str) -> Output:
-    """The output head registered under ``name``: ``"sigmoid"`` or ``"softmax"``."""
+    """The output head registered under ``name``: ``"sigmoid"``, ``"softmax"`` or
+    ``"identity"``."""
     return registered("output", OUTPUTS, name)
 
 
@@ -127,3 +138,21 @@ def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array
     """
     Y, xp = _check(Z, Y, xp)
     return xp.sum(_cce_losses(Z, Y, xp)) / Z.shape[1]
+
+
+def mean_squared_error(A: Array, Y: Array, /, *, xp: Any = None) -> Array:
+    """J = 1/(2m) · Σ (A − Y)², the regressor's cost (A = Z: the identity output).
+
+    Parameters
+    ----------
+    A : array of shape (n_y, m)
+        The output layer's activation, equal to its pre-activation Z.
+    Y : array of shape (n_y, m)
+        The targets.
+
+    Returns
+    -------
+    cost : 0-d array, on A's device
+    """
+    Y, xp = _check(A, Y, xp)
+    return xp.sum(_squared_losses(A, Y, xp)) / A.shape[1]

@@ -5,7 +5,8 @@ Every model of xpnet trains through :class:`Network`, and the course's functions
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with
 a softmax output. ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``; the
-hidden layers share one activation and the output layer L is a sigmoid or a softmax.
+hidden layers share one activation and the output layer L is a sigmoid, a softmax or,
+for a regressor, the identity.
 
 L2 regularisation lives here, in its two equations: the cost gains λ/(2m)·Σ‖W[l]‖²
 and each dW[l] gains λ/m·W[l]; biases are not regularised.
@@ -45,7 +46,7 @@ class Network:
     ----------
     layers : tuple of Dense and Dropout
         In order from the input; the last is the output layer ``Dense(L)``.
-    output : {"sigmoid", "softmax"}
+    output : {"sigmoid", "softmax", "identity"}
     l2 : float
         λ of L2 regularisation (0: none).
     """
@@ -191,7 +192,8 @@ class Network:
     def cost(
         self, ZL: Array, Y: Array, parameters: dict[str, Array], /, *, xp: Any = None
     ) -> Array:
-        """J = cross-entropy + λ/(2m)·Σ‖W[l]‖², the course's cost with regularisation."""
+        """J = the head's loss (a cross-entropy, or ½ the mean squared error) + λ/(2m)·Σ‖W[l]‖²,
+        the course's cost with regularisation."""
         xp = array_namespace(ZL) if xp is None else xp
         m = ZL.shape[1]
         J = xp.sum(self.head.losses(ZL, Y, xp)) / m
@@ -244,9 +246,10 @@ class Network:
     ) -> dict[str, Array]:
         """All the gradients from the output A[L] = g(Z[L]) and the labels Y, both (n_L, m).
 
-        With a sigmoid and binary cross-entropy, or a softmax and categorical
-        cross-entropy, the output layer's gradient is dZ[L] = A[L] − Y: exact where the
-        course's dA[L] = −(Y/A[L] − (1 − Y)/(1 − A[L])) divides by zero at saturation.
+        With a sigmoid and binary cross-entropy, a softmax and categorical cross-entropy,
+        or the identity and J = 1/(2m)·Σ (A − Y)², the output layer's gradient is
+        dZ[L] = A[L] − Y: exact where the course's dA[L] = −(Y/A[L] − (1 − Y)/(1 − A[L]))
+        divides by zero at saturation.
         ``weights`` of shape (1, m) weight each example as in :meth:`gradients`.
         """
         xp = array_namespace(AL) if xp is None else xp
