@@ -112,10 +112,10 @@ def test_one_trace_per_variant_across_a_decaying_rate(jax_backend):
     Xb, Yb = jax_backend.put(X), jax_backend.put(Y)
     state = train(config, state, Xb, Yb, xp=jax_backend.xp, epochs=7)
     step = compiled_step(network, opt, "jax", jax_backend.xp)
-    # Batches of 32 and a last one of 4, each with and without the loss: four programs.
-    assert step.traces == 4
+    # Batches of 32 and a last one of 4, each with its loss (the loss curve): two programs.
+    assert step.traces == 2
     train(config, state, Xb, Yb, xp=jax_backend.xp, epochs=5)  # a warm start reuses them
-    assert step.traces == 4
+    assert step.traces == 2
 
 
 # -- JAX: what stays the same with compilation on ------------------------------------
@@ -147,7 +147,7 @@ def test_warm_start_and_partial_fit_compiled_equal_eager(jax_backend):
         models[jit] = m
     assert_same_model(models[True], models[False])
     assert models[True].optimizer_state_["t"] == models[False].optimizer_state_["t"]
-    assert models[True].n_iter_ == 7
+    assert models[True].epochs_trained_ == 7 and models[True].n_iter_ == 1
 
 
 def test_early_stopping_keeps_valid_best_parameters_when_compiled(jax_backend):
@@ -246,7 +246,7 @@ def test_a_failed_compilation_warns_once_on_auto_and_raises_on_true(jax_backend,
     eager = deep(num_iterations=2, jit_compile=False).fit(X, y)
     with pytest.warns(RuntimeWarning, match="Could not compile the training step") as caught:
         model = deep(num_iterations=2).fit(X, y)
-    assert len(caught) == 1
+    assert len([w for w in caught if "Could not compile" in str(w.message)]) == 1
     assert_same_model(model, eager)
     compiled_step.cache_clear()
     with pytest.raises(RuntimeError, match="a step that cannot be traced"):

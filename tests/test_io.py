@@ -63,7 +63,11 @@ def test_training_continues_from_a_loaded_model(tmp_path):
     straight = xpnet.TwoLayerNet(num_iterations=100, random_state=0, cost_every=25).fit(X, Y)
     half = xpnet.TwoLayerNet(num_iterations=50, random_state=0, cost_every=25).fit(X, Y)
     resumed = xpnet.load(half.save(tmp_path / "half.npz")).set_params(warm_start=True).fit(X, Y)
-    assert resumed.n_iter_ == 100 and resumed.cost_iterations_ == [0, 25, 50, 75]
+    assert (
+        resumed.epochs_trained_ == 100
+        and resumed.n_iter_ == 50
+        and resumed.cost_iterations_ == [0, 25, 50, 75]
+    )
     np.testing.assert_allclose(resumed.costs_, straight.costs_, rtol=1e-12)
     np.testing.assert_allclose(resumed.parameters_["W1"], straight.parameters_["W1"], rtol=1e-12)
 

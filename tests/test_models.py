@@ -160,7 +160,8 @@ def test_warm_start_continues_the_history(backend):
     X, y = small_data()
     once = MODELS["deep"](num_iterations=20, cost_every=5).fit(X, y)
     twice = MODELS["deep"](num_iterations=10, cost_every=5, warm_start=True).fit(X, y).fit(X, y)
-    assert twice.n_iter_ == 20 and twice.cost_iterations_ == [0, 5, 10, 15]
+    assert twice.epochs_trained_ == 20 and twice.cost_iterations_ == [0, 5, 10, 15]
+    assert twice.n_iter_ == 10 == len(twice.loss_curve_)  # the last fit's epochs
     np.testing.assert_allclose(twice.costs_, once.costs_, rtol=1e-6)
     assert_close(twice.parameters_["W1"], once.parameters_["W1"], rtol=1e-6)
 
@@ -500,10 +501,11 @@ def test_no_host_synchronisation_but_the_recorded_costs():
             with HostConversions() as conversions:
                 MODELS["deep"](num_iterations=epochs, cost_every=10).fit(Xb, yb)
             # Before the loop: X is finite (one bool), the classes (one move to the host,
-            # as a NumPy array). In the loop: one float per recorded cost. After it: one
-            # bool, whether the trained model's outputs are finite.
-            before = ["__bool__", "cpu", "numpy"]
-            assert conversions.seen == before + ["__float__"] * (epochs // 10) + ["__bool__"]
+            # as a NumPy array). In the loop: one float per recorded cost. After it: the
+            # other epochs' losses, in one move (the loss curve), and one bool, whether
+            # the trained model's outputs are finite.
+            before, after = ["__bool__", "cpu", "numpy"], ["cpu", "numpy", "__bool__"]
+            assert conversions.seen == before + ["__float__"] * (epochs // 10) + after
 
 
 def test_progress_bar_on_request_and_silent_otherwise(capsys):

@@ -1,4 +1,4 @@
-"""scikit-learn's own estimator checks, every one of them, for the three estimators.
+"""scikit-learn's own estimator checks, every one of them, for every estimator.
 
 scikit-learn is optional for xpnet (its estimators do not derive from scikit-learn's
 BaseEstimator, hence the one warning silenced below); these tests skip, with a
@@ -16,7 +16,7 @@ import xpnet  # noqa: E402
 with warnings.catch_warnings():
     warnings.filterwarnings("ignore", "Estimator .* does not inherit from", UserWarning)
     CHECKS = sklearn_checks.parametrize_with_checks(
-        [xpnet.LogisticRegression(), xpnet.TwoLayerNet(), xpnet.DeepNet()]
+        [xpnet.LogisticRegression(), xpnet.TwoLayerNet(), xpnet.DeepNet(), xpnet.DeepRegressor()]
     )
 
 

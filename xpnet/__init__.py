@@ -17,12 +17,13 @@ from .backend import (
     use_backend,
 )
 from .exceptions import NotFittedError
-from .models import DeepNet, LogisticRegression, TwoLayerNet, load, save
+from .models import DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
     "DeepNet",
+    "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
     "TwoLayerNet",

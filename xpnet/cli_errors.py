@@ -190,7 +190,7 @@ def check_diverged(model: Any) -> None:
     for name, value in model.parameters_.items():
         if not np.all(np.isfinite(to_numpy(value))):
             raise FloatingPointError(
-                f"Training diverged: {name} holds NaN or infinity after {model.n_iter_} "
+                f"Training diverged: {name} holds NaN or infinity after {model.epochs_trained_} "
                 f"epochs. Try a smaller --learning-rate (now {model.learning_rate})"
             )
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 from functools import cache
 
 __all__ = [
+    "ConvergenceWarning",
     "DataConversionWarning",
     "NotFittedError",
     "TrainingInterrupted",
+    "convergence",
     "data_conversion",
     "not_fitted",
 ]
@@ -24,6 +26,11 @@ class NotFittedError(ValueError, AttributeError):
 
 class DataConversionWarning(UserWarning):
     """Input data was converted, e.g. a column vector y flattened to 1-D."""
+
+
+class ConvergenceWarning(UserWarning):
+    """Training reached ``num_iterations`` while its stopping rule was still waiting:
+    more epochs would have improved the model."""
 
 
 class TrainingInterrupted(RuntimeWarning):
@@ -48,3 +55,8 @@ def not_fitted(message: str) -> NotFittedError:
 def data_conversion() -> type[DataConversionWarning]:
     """The DataConversionWarning class to warn with (scikit-learn's too, where installed)."""
     return _with_sklearn(DataConversionWarning, "DataConversionWarning")
+
+
+def convergence() -> type[ConvergenceWarning]:
+    """The ConvergenceWarning class to warn with (scikit-learn's too, where installed)."""
+    return _with_sklearn(ConvergenceWarning, "ConvergenceWarning")

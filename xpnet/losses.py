@@ -28,6 +28,7 @@ __all__ = [
     "binary_cross_entropy",
     "categorical_cross_entropy",
     "get_output",
+    "log_softmax",
     "mean_squared_error",
     "softplus",
 ]
@@ -53,10 +54,16 @@ def _bce_losses(Z: Array, Y: Array, xp: Any) -> Array:
     return softplus(Z, xp=xp) - Y * Z
 
 
-def _cce_losses(Z: Array, Y: Array, xp: Any) -> Array:
+def log_softmax(Z: Array, /, *, xp: Any = None) -> Array:
+    """log softmax(Z) = Z − log Σ_k e^Z[k] over axis 0, finite for any Z (the column
+    maximum is subtracted first)."""
+    xp = array_namespace(Z) if xp is None else xp
     shifted = Z - xp.max(Z, axis=0, keepdims=True)
-    log_softmax = shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
-    return -(Y * log_softmax)
+    return shifted - xp.log(xp.sum(xp.exp(shifted), axis=0, keepdims=True))
+
+
+def _cce_losses(Z: Array, Y: Array, xp: Any) -> Array:
+    return -(Y * log_softmax(Z, xp=xp))
 
 
 def _squared_losses(Z: Array, Y: Array, xp: Any) -> Array:

@@ -6,14 +6,17 @@ that it advances and returns: the parameters, the optimiser's state, the epoch c
 the recorded costs and validation scores, and the stopping rule's counters. The
 estimators train through it, and so can a script written in the course's convention.
 
-Nothing leaves the device inside the loop but the costs it records (one float per
-recorded epoch, plus one per epoch while a stopping rule watches the training cost)
-and the validation scores.
+Every epoch's training loss is computed (the loss curve), but nothing leaves the device
+inside the loop except the costs it records (one float per recorded epoch, plus one per
+epoch while a stopping rule or ``verbose`` watches the loss, or when an epoch took
+several steps) and the validation scores; the other epochs' losses are read in one go
+when the run ends.
 """
 
 from __future__ import annotations
 
 import math
+import sys
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,13 +25,14 @@ from typing import Any
 import numpy as np  # edge: host-side random draws for dropout
 from array_api_compat import device
 
+from .backend import to_numpy
 from .exceptions import TrainingInterrupted
 from .network import Network
 from .progress import progress_bar
 from .schedules import learning_rate_at
 from .sources import DataSource, InMemory
 from .step import compiled_step, resolve
-from .watch import check_finite, check_parameters, check_trained, watch
+from .watch import check_finite, check_trained, watch
 
 __all__ = [
     "DataSource",
@@ -53,8 +57,13 @@ class TrainingConfig:
     data, the validation score) has failed to improve by ``tol`` for more than
     ``n_iter_no_change`` consecutive epochs.
 
+    ``n_iter_no_change`` may be ``math.inf``: never stop on a lack of improvement.
+
     ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
     which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
+
+    ``score`` names the validation score (:data:`xpnet.watch.SCORES`): ``"accuracy"``
+    for a classifier, ``"r2"`` for a regressor.
     """
 
     network: Network
@@ -67,18 +76,26 @@ class TrainingConfig:
     shuffle: bool = True
     cost_every: int = 1
     tol: float | None = None
-    n_iter_no_change: int = 10
+    n_iter_no_change: float = 10
     jit_compile: bool | str = "auto"
+    score: str = "accuracy"
 
 
 @dataclass
 class TrainingState:
-    """Everything that a resumed run needs to continue exactly as an uninterrupted one."""
+    """Everything that a resumed run needs to continue exactly as an uninterrupted one.
+
+    ``epoch`` counts every epoch trained, over all runs (it seeds the shuffles and
+    drives the rate's decay), and ``samples_seen`` the examples they visited;
+    ``loss_curve`` holds each epoch's training loss, of the last run only.
+    """
 
     parameters: dict[str, Array]
     optimizer_state: dict[str, Any]
     seed: int = 0
     epoch: int = 0
+    samples_seen: int = 0
+    loss_curve: list[float] = field(default_factory=list)
     costs: list[float] = field(default_factory=list)
     cost_epochs: list[int] = field(default_factory=list)
     validation_scores: list[float] = field(default_factory=list)
@@ -141,10 +158,11 @@ def run(
     /,
     *,
     epochs: int,
-    validation: tuple[Array, Array] | None = None,
+    validation: tuple[Array, Array, Array | None] | None = None,
     callback: Callable[[Epoch], Any] | None = None,
     model: Any = None,
     progress: bool = False,
+    verbose: bool = False,
     desc: str = "",
     xp: Any,
 ) -> TrainingState:
@@ -160,9 +178,11 @@ def run(
         Where the batches come from: :class:`InMemory`, the blocks of Dask arrays
         (:class:`xpnet.dask_arrays.BlockSource`), or a source of your own.
     epochs : int
-    validation : (X_val, labels_val), optional
-        Columns of held-out data and their class indices (m_val,): the score is recorded
-        each epoch, the stopping rule watches it, and the best parameters are restored.
+    validation : (X_val, truth, weights), optional
+        Columns of held-out data (n_x, m_val), what they should give (class indices
+        (m_val,) for ``score="accuracy"``, targets (n_y, m_val) for ``"r2"``) and their
+        weights (1, m_val) or None: the score is recorded each epoch, the stopping rule
+        watches it, and the best parameters are restored.
     callback : callable, optional
         Called with an :class:`Epoch` after each epoch; returning True (itself, not any
         truthy value) stops training.
@@ -170,20 +190,22 @@ def run(
         Passed to the callback as ``Epoch.model``.
     progress : bool
         Show a progress bar over the epochs.
+    verbose : bool
+        Print each epoch's loss (and validation score) as scikit-learn does:
+        ``Iteration 1, loss = 0.69314718``.
     xp : namespace
         The parameters' array namespace.
 
     Raises
     ------
     FloatingPointError
-        When a recorded cost, or a parameter after training (or after an epoch of
-        several steps whose cost was not recorded), is NaN or infinite: training
-        diverged.
+        When an epoch's loss, or the loss of the last batch after training, is NaN or
+        infinite: training diverged.
     """
     network, optimizer = config.network, config.optimizer
     total_weight = source.total_weight
     dropout = any(getattr(layer, "keep_prob", 1) < 1 for layer in network.layers)
-    watch_cost = config.tol is not None and validation is None
+    watch_cost = (config.tol is not None and validation is None) or verbose
     constant_rate = config.lr_decay is None
     rate = config.learning_rate
     library = resolve(config.jit_compile, xp, in_memory=source.in_memory)
@@ -193,6 +215,8 @@ def run(
     like = next(iter(state.parameters.values()))
     if step is not None:  # Adam's t enters the compiled step as a 0-d array
         state.optimizer_state, counters = step.enter(state.optimizer_state, like)
+    state.loss_curve = []
+    pending: dict[int, Array] = {}  # epoch of this run → its loss, still on the device
     with (
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
@@ -206,10 +230,11 @@ def run(
                 record = epoch % config.cost_every == 0
                 rate = config.learning_rate if constant_rate else _rate(config, epoch)
                 rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
-                with_loss = record or watch_cost
+                with_loss = True  # every epoch's loss: the loss curve
                 if step is not None:  # a 0-d array: a decaying rate does not recompile
                     alpha = xp.asarray(rate, dtype=like.dtype, device=device(like))
-                total, steps = None, 0
+                total: Array = None
+                steps = 0
                 for batch in source.batches(config, state.seed, epoch):
                     if step is None:
                         grads, loss = source.gradients(
@@ -240,13 +265,16 @@ def run(
                     if loss is not None:
                         total = loss if total is None else total + loss
                 state.epoch = epoch + 1
-                cost = (
-                    None
-                    if total is None
-                    else check_finite(float(total) / total_weight, epoch, rate)
-                )
-                if cost is None and steps > 1:  # one sync for many steps: cheap enough
-                    check_parameters(state.parameters, epoch, rate, xp)
+                state.samples_seen += source.m
+                cost = None
+                if record or watch_cost or steps > 1:  # one sync for many steps: cheap
+                    cost = check_finite(float(total) / total_weight, epoch, rate)
+                    state.loss_curve.append(cost)
+                else:  # read with the others when the run ends
+                    pending[len(state.loss_curve)] = total
+                    state.loss_curve.append(math.nan)
+                if verbose and cost is not None:
+                    print(f"Iteration {len(state.loss_curve)}, loss = {cost:.8f}", file=sys.stdout)
                 if record and cost is not None:
                     state.costs.append(cost)
                     state.cost_epochs.append(epoch)
@@ -256,6 +284,8 @@ def run(
                     score = watch(config, state, cost, validation, xp)
                 if score is not None:
                     bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
+                    if verbose:
+                        print(f"Validation score: {score:f}", file=sys.stdout)
                 bar.update(1)
                 if callback is not None:
                     event = Epoch(model, epoch, cost, score, state.parameters)
@@ -274,9 +304,30 @@ def run(
         finally:
             if step is not None and counters:
                 state.optimizer_state = step.leave(state.optimizer_state, counters)
+            _read_losses(state, pending, total_weight, xp)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
+            _check_curve(state, rate)
             last = batch if source.in_memory else None
             check_trained(network, last, state, rate, xp)
+        if validation is None and state.loss_curve:  # scikit-learn's best_loss_
+            state.best_loss = min(state.best_loss, min(state.loss_curve))
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
     return state
+
+
+def _read_losses(
+    state: TrainingState, pending: dict[int, Array], total_weight: float, xp: Any
+) -> None:
+    """The losses left on the device, read into the loss curve in one host read."""
+    if pending:
+        values = xp.stack([xp.reshape(v, ()) for v in pending.values()])
+        for i, value in zip(pending, to_numpy(values).tolist(), strict=True):
+            state.loss_curve[i] = value / total_weight
+
+
+def _check_curve(state: TrainingState, rate: float) -> None:
+    """Training diverged if an epoch's loss is NaN or infinite: name the first one."""
+    for i, value in enumerate(state.loss_curve):
+        if not math.isfinite(value):
+            check_finite(value, state.epoch - len(state.loss_curve) + i, rate)

@@ -13,18 +13,65 @@ if TYPE_CHECKING:
     from .network import Network
     from .training import TrainingConfig, TrainingState
 
-__all__ = ["accuracy", "check_finite", "check_parameters", "check_trained", "watch"]
+__all__ = [
+    "SCORES",
+    "accuracy",
+    "check_finite",
+    "check_parameters",
+    "check_trained",
+    "r2",
+    "watch",
+]
 
 Array = Any
 
 
+def _mean(values: Array, weights: Array | None, xp: Any) -> Array:
+    """The mean of ``values`` (…, m) over the examples, weighted by ``weights`` (1, m)."""
+    if weights is None:
+        return xp.mean(values, axis=-1)
+    return xp.sum(values * weights, axis=-1) / xp.sum(weights)
+
+
 def accuracy(
-    network: Network, X: Array, labels: Array, parameters: dict[str, Array], *, xp: Any
+    network: Network,
+    X: Array,
+    labels: Array,
+    parameters: dict[str, Array],
+    weights: Array | None = None,
+    *,
+    xp: Any,
 ) -> float:
-    """The fraction of columns of X whose predicted class index equals ``labels`` (m,)."""
+    """The (weighted) fraction of columns of X whose predicted class index equals
+    ``labels`` (m,)."""
     A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
     predicted = xp.astype(A[0, :] > 0.5, labels.dtype) if A.shape[0] == 1 else xp.argmax(A, axis=0)
-    return float(xp.mean(xp.astype(predicted == labels, A.dtype)))
+    return float(_mean(xp.astype(predicted == labels, A.dtype), weights, xp))
+
+
+def r2(
+    network: Network,
+    X: Array,
+    Y: Array,
+    parameters: dict[str, Array],
+    weights: Array | None = None,
+    *,
+    xp: Any,
+) -> float:
+    """R² = 1 − Σ (Y − A)² / Σ (Y − Ȳ)², per target row of Y (n_y, m), averaged over the
+    targets (scikit-learn's ``r2_score``: a constant target scores 1 if predicted
+    exactly, else 0)."""
+    A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
+    residual = _mean((Y - A) ** 2, weights, xp)
+    mean = xp.reshape(_mean(Y, weights, xp), (-1, 1))
+    total = _mean((Y - mean) ** 2, weights, xp)
+    exact = xp.astype(residual == 0, A.dtype)
+    scores = xp.where(total > 0, 1 - residual / xp.where(total > 0, total, 1.0), exact)
+    return float(xp.mean(scores))
+
+
+#: Validation score name → function(network, X, truth, parameters, weights, xp=).
+SCORES = {"accuracy": accuracy, "r2": r2}
 
 
 def check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
@@ -87,13 +134,14 @@ def watch(
     config: TrainingConfig,
     state: TrainingState,
     cost: float | None,
-    validation: tuple[Array, Array] | None,
+    validation: tuple[Array, Array, Array | None] | None,
     xp: Any,
 ) -> float | None:
     """scikit-learn's stopping rule, on the validation score or else the training cost."""
     tol, score = config.tol, None
     if validation is not None:
-        score = accuracy(config.network, *validation, state.parameters, xp=xp)
+        X, truth, weights = validation
+        score = SCORES[config.score](config.network, X, truth, state.parameters, weights, xp=xp)
         state.validation_scores.append(score)
         if tol is not None:
             worse = score < state.best_score + tol

@@ -123,6 +123,12 @@ class Backend:
             )
         return Backend(self.name, self.xp, self.device, floats[dtype])
 
+    def preferring(self, dtype: str | None) -> Backend:
+        """This backend in ``dtype`` where its device has that float dtype, else as it is
+        (a float64 model on a device without float64 trains in the device's float)."""
+        known = isinstance(dtype, str) and dtype in _floats(self.xp, self.device)
+        return self.with_dtype(dtype if known else None)
+
     # -- the placement's operations -----------------------------------------------------
 
     def put(self, obj: Any, dtype: Any = None) -> Any:

@@ -1,4 +1,5 @@
-"""The course's models as estimators (rows are samples, as in scikit-learn), and their files."""
+"""The course's models as estimators (rows are samples, as in scikit-learn), a regressor
+on the same engine, and their files."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from typing import Any
 from .. import io
 from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
-from ._base import BaseClassifier
+from ._base import BaseEstimator
+from ._classifier import BaseClassifier
 from ._fitted import placement
 from ._persist import FittedModel
+from ._regressor import BaseRegressor
 from .deep import DeepNet
 from .logistic import LogisticRegression
+from .regressor import DeepRegressor
 from .two_layer import TwoLayerNet
 
 __all__ = [
     "MODELS",
     "BaseClassifier",
+    "BaseEstimator",
+    "BaseRegressor",
     "DeepNet",
+    "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
     "TwoLayerNet",
@@ -27,8 +34,8 @@ __all__ = [
 ]
 
 #: Model name (as a file's header records it) → class.
-MODELS: dict[str, type[BaseClassifier]] = {
-    cls.__name__: cls for cls in (LogisticRegression, TwoLayerNet, DeepNet)
+MODELS: dict[str, type[BaseEstimator]] = {
+    cls.__name__: cls for cls in (LogisticRegression, TwoLayerNet, DeepNet, DeepRegressor)
 }
 
 

@@ -1,9 +1,11 @@
-"""What every estimator shares: hyperparameters, fitting through the engine, prediction.
+"""What every estimator shares: hyperparameters, and fitting through the engine.
 
 Estimators follow scikit-learn's convention: rows are samples, X has shape
-(n_samples, n_features) and y shape (n_samples,). Inside, they work in the course's
-convention, on ``X.T`` of shape (n_x, m) and ``Y`` of shape (1, m), or (K, m) one-hot
-for K > 2 classes, through :class:`xpnet.network.Network` and :func:`xpnet.training.train`.
+(n_samples, n_features) and y shape (n_samples,) (or (n_samples, n_targets) for a
+regressor). Inside, they work in the course's convention, on ``X.T`` of shape (n_x, m)
+and ``Y`` of shape (n_y, m), through :class:`xpnet.network.Network` and
+:func:`xpnet.training.run`. A classifier (:mod:`._classifier`) and a regressor
+(:mod:`._regressor`) differ only in their targets, their output head and their score.
 
 Host data (lists, NumPy arrays) goes to the backend in force (:func:`xpnet.get_backend`)
 and results come back to the host; arrays already on a backend are used where they
@@ -12,39 +14,66 @@ live, and results stay there. A fitted model lives where its training data lived
 
 from __future__ import annotations
 
+import math
 import numbers
 import sys
+import warnings
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-import numpy as np  # edge: host-side labels, seeds and split indices
+import numpy as np  # edge: host-side seeds and split indices
 
 from ..backend import Backend
-from ..dask_arrays import is_dask_array, prepare
+from ..dask_arrays import is_dask_array
+from ..exceptions import convergence
 from ..initializers import check_random_state, draw_parameters
 from ..network import Network
 from ..optimizers import get_optimizer
-from ..targets import check_classes, one_hot
 from ..training import Epoch, InMemory, TrainingConfig, TrainingState, run
 from ._fitted import Architecture, FittedState
 from ._predict import Predictor
 from ._validation import (
+    check_feature_names,
     check_hyperparameters,
     check_memory,
     check_sample_weight,
     check_X,
-    encode_labels,
+    feature_names,
 )
 
-__all__ = ["BaseClassifier"]
+__all__ = ["BaseEstimator", "Targets"]
 
 Array = Any
 
 
+class Targets(NamedTuple):
+    """What an estimator learns from, in the course's layout, on the model's device.
+
+    Y : array of shape (n_y, m)
+    truth : what a validation score compares the predictions with: class indices (m,)
+        for a classifier, Y itself for a regressor
+    strata : NumPy array of shape (m,) of class indices, or None: the groups an early
+        stopping split keeps in proportion (a classifier's)
+    classes : NumPy array of the classes, or None for a regressor
+    """
+
+    Y: Array
+    truth: Array
+    strata: np.ndarray | None
+    classes: np.ndarray | None
+
+
 @dataclass(eq=False, repr=False)
-class BaseClassifier(Predictor):
+class BaseEstimator(Predictor):
     """Base of the estimators; the hyperparameters every model shares.
+
+    Where xpnet takes scikit-learn's names, they mean what scikit-learn means; the
+    course's own names (``learning_rate``, ``num_iterations``, ``l2``, ``beta``) keep
+    the course's meaning. scikit-learn's ``MLPClassifier(solver="sgd", momentum=μ,
+    learning_rate_init=η)`` steps as ``optimizer="momentum", beta=μ,
+    learning_rate=η/(1 − μ)`` (the course averages the gradients, v = βv + (1 − β)·dW,
+    where scikit-learn sums them) without Nesterov's look-ahead.
 
     Parameters
     ----------
@@ -54,7 +83,9 @@ class BaseClassifier(Predictor):
         Epochs: passes over the training data (with full batches, gradient-descent steps).
     optimizer : {"adam", "gd", "momentum", "rmsprop"}
     batch_size : int, "auto" or None
-        Examples per step; "auto" takes min(200, n_samples), None the whole set.
+        Examples per step; "auto" takes min(200, n_samples), None the whole set. On Dask
+        arrays an int cuts mini-batches inside the blocks, and "auto" takes one block a
+        step (see :mod:`xpnet.dask_arrays`).
     shuffle : bool
         Shuffle the examples before each epoch (mini-batches only).
     l2 : float
@@ -79,26 +110,58 @@ class BaseClassifier(Predictor):
     time_interval : int
         Epochs between steps of the scheduled decay.
     early_stopping : bool
-        Hold out ``validation_fraction`` of the data, score it each epoch, stop when it
-        stops improving, and keep the best parameters.
+        Hold out ``validation_fraction`` of the data (stratified by class for a
+        classifier, the sample weights following their examples), score it each epoch
+        (accuracy, or R² for a regressor), stop when it stops improving, and keep the
+        best parameters. Not with ``partial_fit``.
     validation_fraction : float
     tol : float or None
-        The stopping rule's minimum improvement; None trains every epoch (the course).
-    n_iter_no_change : int
-        Epochs without an improvement of ``tol`` before stopping.
+        The stopping rule's minimum improvement; None trains every epoch (the course)
+        and never warns of convergence.
+    n_iter_no_change : int or math.inf
+        Epochs without an improvement of ``tol`` before stopping; ``math.inf`` never
+        stops for a lack of improvement.
     random_state : None, int, RandomState or Generator
         Seeds the initial weights, the shuffles, dropout and the validation split.
     cost_every : int
-        Record the cost every this many epochs.
+        Record the cost in ``costs_`` every this many epochs (``loss_curve_`` has every
+        epoch's).
     warm_start : bool
         Continue from the fitted state (parameters, optimiser, epochs) on the next fit.
     dtype : {None, "float32", "float64"}
         None keeps a floating backend array's dtype and otherwise takes the backend's.
     progress : bool or None
         Show a progress bar over the epochs; None shows it on a terminal only.
+    verbose : bool or int
+        Print each epoch's loss to standard output, as scikit-learn does
+        (``Iteration 3, loss = 0.41234567``); the progress bar is separate.
     jit_compile : {"auto", True, False}
         Compile the training step (``jax.jit``, ``torch.compile``); "auto" reads
         ``XPNET_COMPILE`` and otherwise compiles on JAX only (see :mod:`xpnet.step`).
+
+    Attributes
+    ----------
+    n_iter_ : int
+        Epochs run by the last call to ``fit`` (``partial_fit``: 1).
+    loss_curve_ : list of float
+        Each of those epochs' training loss (L2 term included), whatever ``cost_every``.
+    best_loss_ : float or None
+        The lowest loss of ``loss_curve_`` so far (None with early stopping).
+    costs_, cost_iterations_ : list
+        The course's record: the cost every ``cost_every`` epochs, over all fits.
+    epochs_trained_, t_ : int
+        Epochs, and training samples, over every fit (warm starts, ``partial_fit``).
+    validation_scores_, best_validation_score_ : list, float or None
+        With early stopping, each epoch's validation score, and the best.
+    feature_names_in_ : array of str
+        The column names of a DataFrame X (absent otherwise); later data must match.
+
+    Warns
+    -----
+    ConvergenceWarning
+        When ``fit`` stops at ``num_iterations`` while the stopping rule (``tol`` set) has
+        not fired, as scikit-learn warns. ``xpnet.exceptions.ConvergenceWarning``, also
+        scikit-learn's where it is installed.
     """
 
     _: KW_ONLY
@@ -127,7 +190,10 @@ class BaseClassifier(Predictor):
     warm_start: bool = False
     dtype: str | None = None
     progress: bool | None = None
+    verbose: bool | int = False
     jit_compile: bool | str = "auto"
+
+    _score = "accuracy"  # the validation score: "accuracy" or "r2" (xpnet.watch.SCORES)
 
     # -- what a model is: its layers, and its parameters in the course's layout ------
 
@@ -142,9 +208,23 @@ class BaseClassifier(Predictor):
     def _check_architecture(self) -> None:
         """Subclasses validate their own hyperparameters."""
 
+    def _output_head(self, n_y: int) -> str:
+        """The output layer's head for n_y units (:data:`xpnet.losses.OUTPUTS`)."""
+        raise NotImplementedError
+
     def _architecture(self, n_x: int, n_y: int) -> Architecture:
-        output = "sigmoid" if n_y == 1 else "softmax"
-        return Architecture((n_x, *self._hidden(), n_y), self._activation(), output)
+        return Architecture(
+            (n_x, *self._hidden(), n_y), self._activation(), self._output_head(n_y)
+        )
+
+    def _targets(self, y: Any, n: int, backend: Backend, classes: np.ndarray | None) -> Targets:
+        """y checked, in the course's layout on the model's device."""
+        raise NotImplementedError
+
+    def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: np.ndarray | None):
+        """Dask arrays checked: a data source of blocks, the backend, the classes (None
+        for a regressor) and n_y, the output units."""
+        raise NotImplementedError
 
     def _check_hyperparameters(self) -> None:
         check_hyperparameters(self)
@@ -159,14 +239,16 @@ class BaseClassifier(Predictor):
         sample_weight: Any = None,
         *,
         callback: Callable[[Epoch], Any] | None = None,
-    ) -> BaseClassifier:
+    ) -> Any:
         """Train for ``num_iterations`` epochs (fewer if the stopping rule ends it).
 
         Parameters
         ----------
         X : array of shape (n_samples, n_features)
         y : array of shape (n_samples,)
-            Any two or more distinct labels; more than two switch the output to softmax.
+            A classifier's labels: any two or more distinct ones (more than two switch
+            the output to softmax). A regressor's targets: (n_samples,) or
+            (n_samples, n_targets).
         sample_weight : array of shape (n_samples,), optional
             Each example's weight in the cost and its gradient.
         callback : callable, optional
@@ -185,37 +267,21 @@ class BaseClassifier(Predictor):
         """
         return self._fit(X, y, sample_weight, callback, self.num_iterations, self.warm_start)
 
-    def partial_fit(
-        self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
-    ) -> BaseClassifier:
-        """One epoch over (X, y), continuing from the fitted state: data in pieces.
-
-        ``classes`` (every label that will ever be seen) is required on the first call;
-        a later call may repeat it, but not change it. Early stopping does not apply: a
-        piece of data leaves nothing to hold out.
-        """
-        fitted = self.__dict__.get("fitted_")
-        if fitted is None and classes is None:
-            raise ValueError(
-                "Expected classes= on the first call to partial_fit: every label that the "
-                "pieces of data will hold. Received classes=None"
-            )
-        if fitted is not None and classes is not None:
-            given = check_classes(classes, "classes")
-            if not np.array_equal(given, fitted.classes):
-                raise ValueError(
-                    "Expected classes= as on the first call to partial_fit, "
-                    f"{fitted.classes.tolist()}. Received: classes={given.tolist()}"
-                )
-        return self._fit(X, y, sample_weight, None, 1, True, classes, partial=True)
-
     def _fit(
         self, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False
     ):
         self._check_hyperparameters()
+        if partial and self.early_stopping:  # in memory and on Dask alike
+            raise ValueError(
+                "Invalid early_stopping=True with partial_fit: partial_fit does not support "
+                "early_stopping=True, as a piece of data leaves nothing to hold out. Expected "
+                "early_stopping=False, or fit(X, y)"
+            )
         fitted = self._placed() if incremental and "fitted_" in self.__dict__ else None
+        names = feature_names(X)
         if fitted is not None:
             classes = fitted.classes
+            check_feature_names(fitted.feature_names, names, type(self).__name__)
         blocks = is_dask_array(X)
         if blocks:  # a source of blocks: one compute a step
             if self.early_stopping:
@@ -223,12 +289,12 @@ class BaseClassifier(Predictor):
                     "Invalid early_stopping=True with Dask arrays. Expected a validation set "
                     "held out by you: score it in a callback and return True to stop"
                 )
-            source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
+            source, backend, classes, n_y = self._blocks(X, y, sample_weight, classes)
         else:
             X, backend, _ = check_X(X, None if fitted is None else fitted.backend, self.dtype)
-            index, classes = encode_labels(y, X.shape[0], backend, classes)
+            targets = self._targets(y, X.shape[0], backend, classes)
             weights = check_sample_weight(sample_weight, X.shape[0], backend)
-        n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
+            classes, n_y = targets.classes, targets.Y.shape[0]
         architecture = self._architecture(X.shape[1], n_y)
         if fitted is None:
             state = self._initial_state(architecture, backend)
@@ -244,12 +310,13 @@ class BaseClassifier(Predictor):
         network = architecture.training_network(keep_prob=self.keep_prob, l2=self.l2)
         validation = None
         if not blocks:
-            Y = one_hot(index, n_y, backend.dtype, xp=backend.xp, put=backend.put)
-            if self.early_stopping and not partial:  # a piece of data is all partial_fit has
-                X, Y, weights, validation = self._split(backend, X, Y, index, weights, state.seed)
-            source = InMemory(X, Y, weights, backend.xp, rows=True)  # samples stay rows
+            if self.early_stopping:
+                X, targets, weights, validation = self._split(
+                    backend, X, targets, weights, state.seed
+                )
+            source = InMemory(X, targets.Y, weights, backend.xp, rows=True)  # samples: rows
         state = run(
-            self._config(network, source.m),
+            self._config(network, source.m, blocks),
             state,
             source,
             epochs=epochs,
@@ -257,16 +324,26 @@ class BaseClassifier(Predictor):
             callback=callback,
             model=self,
             progress=sys.stderr.isatty() if self.progress is None else bool(self.progress),
+            verbose=bool(self.verbose),
             desc=type(self).__name__,
             xp=backend.xp,
         )
         # Only now, with everything validated and trained, does the model change.
         self.fitted_ = FittedState.after_training(
-            self.get_params(), architecture, state, classes, backend
+            self.get_params(), architecture, state, classes, backend, names
         )
+        if not partial and self.tol is not None and state.stopped is None:
+            warnings.warn(
+                f"Stochastic Optimizer: Maximum iterations ({epochs}) reached and the "
+                "optimization hasn't converged yet: the stopping rule (tol, n_iter_no_change) "
+                "was still waiting. Raise num_iterations, or set tol=None to train exactly "
+                "num_iterations epochs",
+                convergence(),
+                stacklevel=3,
+            )
         return self
 
-    def _config(self, network: Network, m: int) -> TrainingConfig:
+    def _config(self, network: Network, m: int, blocks: bool = False) -> TrainingConfig:
         batch = self.batch_size
         if batch == "auto" or isinstance(batch, str):  # "auto", as checked
             batch = min(200, m)
@@ -290,6 +367,7 @@ class BaseClassifier(Predictor):
             tol=self.tol,
             n_iter_no_change=self.n_iter_no_change,
             jit_compile=self.jit_compile,
+            score=self._score,
         )
 
     def _initial_state(self, architecture: Architecture, backend: Backend) -> TrainingState:
@@ -308,22 +386,71 @@ class BaseClassifier(Predictor):
             seed = int(rng.randint(2**31))
         return TrainingState(parameters, optimizer.init(parameters), seed)
 
-    def _split(self, backend, X, Y, index, weights, seed):
-        """Hold out ``validation_fraction`` of the rows of X for early stopping.
+    def _split(self, backend: Backend, X: Array, targets: Targets, weights: Array | None, seed):
+        """Hold out ``validation_fraction`` of the rows of X for early stopping, in each
+        class's proportion for a classifier (as scikit-learn's ``train_test_split`` with
+        ``stratify``); the weights follow their examples.
 
-        Returns the training part (X's rows, Y's and the weights' columns) and the
-        validation pair (its columns X.T, its class indices).
+        Returns the training part (X's rows, the targets' and weights' columns) and the
+        validation triple (its columns X.T, its truth, its weights).
         """
         m = X.shape[0]
-        n_val = max(1, round(self.validation_fraction * m))
-        if m - n_val < 1:
+        n_val = math.ceil(self.validation_fraction * m)
+        if n_val < 2 or m - n_val < 1:
             raise ValueError(
-                f"Expected enough samples to hold out validation_fraction="
-                f"{self.validation_fraction} for early stopping. Received {m}"
+                "The validation set is too small. Increase 'validation_fraction' or the size "
+                f"of your dataset: validation_fraction={self.validation_fraction} of {m} "
+                f"samples holds out {n_val}, and early stopping needs 2 or more, with at "
+                "least one left to train on"
             )
-        order = np.random.RandomState(seed).permutation(m)
+        val = held_out(m, n_val, targets.strata, np.random.RandomState(seed))
+        train = np.setdiff1d(np.arange(m), val)
         xp = backend.xp
-        train_rows, val_rows = backend.put(order[n_val:]), backend.put(order[:n_val])
-        validation = (xp.take(X, val_rows, axis=0).T, xp.take(index, val_rows, axis=0))
-        w = None if weights is None else xp.take(weights, train_rows, axis=1)
-        return xp.take(X, train_rows, axis=0), xp.take(Y, train_rows, axis=1), w, validation
+        train_rows, val_rows = backend.put(train), backend.put(val)
+
+        def columns(a: Array | None, rows: Array) -> Array | None:
+            return None if a is None else xp.take(a, rows, axis=a.ndim - 1)
+
+        truth = targets.truth
+        validation = (
+            xp.take(X, val_rows, axis=0).T,
+            columns(truth, val_rows),
+            columns(weights, val_rows),
+        )
+        kept = targets._replace(Y=columns(targets.Y, train_rows), truth=columns(truth, train_rows))
+        return xp.take(X, train_rows, axis=0), kept, columns(weights, train_rows), validation
+
+
+def held_out(m: int, n_val: int, strata: np.ndarray | None, rng: np.random.RandomState):
+    """The indices of ``n_val`` of m examples drawn by ``rng``; with ``strata`` (each
+    example's class), each class keeps its share, rounded by largest remainder.
+
+    Raises
+    ------
+    ValueError
+        When a class has one member, or there are fewer held-out or training examples
+        than classes: a stratified split cannot put each class on both sides.
+    """
+    if strata is None:
+        return np.sort(rng.permutation(m)[:n_val])
+    groups, counts = np.unique(strata, return_counts=True)
+    if counts.min() < 2:
+        raise ValueError(
+            "The least populated class in y has only 1 member, which is too few. The "
+            "minimum number of groups for any class cannot be less than 2: early stopping "
+            "holds out a share of every class. Expected 2 or more examples of each class"
+        )
+    if n_val < groups.shape[0] or m - n_val < groups.shape[0]:
+        raise ValueError(
+            f"The validation set is too small. Expected room for each of the "
+            f"{groups.shape[0]} classes on both sides of the early stopping split. Received "
+            f"{n_val} held out and {m - n_val} to train on: change 'validation_fraction'"
+        )
+    share = counts * n_val / m
+    take = np.floor(share).astype(np.int64)
+    largest = np.argsort(-(share - take), kind="stable")
+    take[largest[: n_val - int(take.sum())]] += 1
+    rows = [
+        rng.permutation(np.flatnonzero(strata == g))[:k] for g, k in zip(groups, take, strict=True)
+    ]
+    return np.sort(np.concatenate(rows))

@@ -86,7 +86,7 @@ class FittedState:
     training : TrainingState
         Parameters in the engine's layout ``{"W1", "b1", ...}``, the optimiser's state,
         the epoch and stopping counters, the recorded costs.
-    classes : NumPy array of shape (n_classes,)
+    classes : NumPy array of shape (n_classes,), or None for a regressor
     backend : Backend or None
         Where the arrays live; None for a model unpickled where its backend is missing,
         whose arrays wait on the host (``trained_on`` says where they came from).
@@ -94,16 +94,19 @@ class FittedState:
         ``{"backend", "device", "dtype"}`` of the run that fitted it.
     metadata : dict
         Notes kept with a saved file (the command line keeps its data set there).
+    feature_names : NumPy array of str, or None
+        The columns' names of the data it was fitted on (a DataFrame's), if it had them.
     """
 
     hyperparameters: dict[str, Any]
     architecture: Architecture
     training: TrainingState
-    classes: np.ndarray
+    classes: np.ndarray | None
     backend: Backend | None
     trained_on: dict[str, str]
     metadata: dict[str, Any] = field(default_factory=dict)
     unavailable: str | None = None  # why ``backend`` is None
+    feature_names: np.ndarray | None = None
 
     @classmethod
     def after_training(
@@ -111,8 +114,9 @@ class FittedState:
         hyperparameters: dict[str, Any],
         architecture: Architecture,
         training: TrainingState,
-        classes: np.ndarray,
+        classes: np.ndarray | None,
         backend: Backend,
+        feature_names: np.ndarray | None = None,
     ) -> FittedState:
         where = {
             "backend": backend.name,
@@ -120,7 +124,9 @@ class FittedState:
             "dtype": dtype_name(backend.dtype),
         }
         safe = {k: json_safe(v) for k, v in hyperparameters.items()}
-        return cls(safe, architecture, training, classes, backend, where)
+        return cls(
+            safe, architecture, training, classes, backend, where, feature_names=feature_names
+        )
 
     def warm_start(self, optimizer: str) -> TrainingState:
         """A copy of the training state to continue from; a changed optimiser starts its
@@ -155,7 +161,12 @@ class FittedState:
             "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
             **self.trained_on,
             "n_features_in": arch.dims[0],
+            "n_outputs": arch.dims[-1],
+            "feature_names_in": None
+            if self.feature_names is None
+            else self.feature_names.tolist(),
             "n_iter": t.epoch,
+            "samples_seen": t.samples_seen,
             "output_activation": arch.output,
             "seed": t.seed,
             "best_loss": None if math.isinf(t.best_loss) else t.best_loss,
@@ -167,9 +178,10 @@ class FittedState:
             "parameter_shapes": {k: list(v.shape) for k, v in t.parameters.items()},
         }
         arrays = {
-            "classes": self.classes,
+            **({} if self.classes is None else {"classes": self.classes}),
             "costs": np.asarray(t.costs, dtype=np.float64),
             "cost_iterations": np.asarray(t.cost_epochs, dtype=np.int64),
+            "loss_curve": np.asarray(t.loss_curve, dtype=np.float64),
             **{f"parameter:{k}": to_numpy(v) for k, v in t.parameters.items()},
         }
         for moment in ("v", "s"):
@@ -200,7 +212,8 @@ class FittedState:
         ValueError
             When an array is missing or of the wrong shape or kind.
         """
-        for key in ("classes", "costs", "cost_iterations"):
+        regressor = architecture.output == "identity"
+        for key in ("costs", "cost_iterations", *(() if regressor else ("classes",))):
             if key not in arrays:
                 raise ValueError(f"the array {key!r} is missing")
         costs, cost_epochs = arrays["costs"], arrays["cost_iterations"]
@@ -214,15 +227,15 @@ class FittedState:
                 f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
                 f"and {costs.shape}"
             )
-        classes = arrays["classes"]
-        if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
+        loss_curve = arrays.get("loss_curve")  # absent from files before 0.4
+        if loss_curve is not None and (loss_curve.ndim != 1 or loss_curve.dtype.kind != "f"):
             raise ValueError(
-                "expected at least two classes of numbers, booleans or text. Received "
-                f"an array of dtype {classes.dtype} and shape {classes.shape}"
+                f"expected a loss_curve of floats. Received dtype {loss_curve.dtype} and "
+                f"shape {loss_curve.shape}"
             )
-        n_y = architecture.dims[-1]
-        if n_y != (1 if classes.shape[0] == 2 else classes.shape[0]):
-            raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
+        classes = None if regressor else arrays["classes"]
+        if classes is not None:
+            _check_classes(classes, architecture.dims[-1])
         shapes = architecture.shapes()
         parameters = _group(arrays, "parameter:")
         parameters = parameters if layout is None else layout(parameters)
@@ -246,6 +259,8 @@ class FittedState:
             optimizer_state,
             seed=_field(header, "seed", int, 0),
             epoch=_field(header, "n_iter", int, 0),
+            samples_seen=_field(header, "samples_seen", int, 0),
+            loss_curve=[] if loss_curve is None else loss_curve.tolist(),
             costs=costs.tolist(),
             cost_epochs=cost_epochs.tolist(),
             validation_scores=[_field({"score": s}, "score", float, 0.0) for s in scores],
@@ -264,7 +279,24 @@ class FittedState:
             )
         trained_on = {k: str(v) for k, v in where.items()}
         hyperparameters = dict(header["hyperparameters"])
-        host = cls(hyperparameters, architecture, training, classes, None, trained_on)
+        names = header.get("feature_names_in")
+        if names is not None and (
+            not isinstance(names, list)
+            or len(names) != architecture.dims[0]
+            or not all(isinstance(n, str) for n in names)
+        ):
+            raise ValueError(
+                f"its feature_names_in are not {architecture.dims[0]} names: {names!r}"
+            )
+        host = cls(
+            hyperparameters,
+            architecture,
+            training,
+            classes,
+            None,
+            trained_on,
+            feature_names=None if names is None else np.asarray(names, dtype=object),
+        )
         return host if backend is None else host.placed(backend)
 
     def placed(self, backend: Backend) -> FittedState:
@@ -284,6 +316,16 @@ class FittedState:
             best_parameters=None if t.best_parameters is None else put(t.best_parameters),
         )
         return replace(self, training=training, backend=backend, unavailable=None)
+
+
+def _check_classes(classes: np.ndarray, n_y: int) -> None:
+    if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
+        raise ValueError(
+            "expected at least two classes of numbers, booleans or text. Received "
+            f"an array of dtype {classes.dtype} and shape {classes.shape}"
+        )
+    if n_y != (1 if classes.shape[0] == 2 else classes.shape[0]):
+        raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
 
 
 def _t(optimizer_state: dict[str, Any]) -> int | None:
@@ -321,17 +363,10 @@ def _check_shapes(found: dict, expected: dict, what: str) -> None:
             raise ValueError(f"{name} holds NaN or infinity, expected finite numbers")
 
 
-def _saved_dtype(backend: Backend, saved: str | None) -> Backend:
-    """``backend`` in the model's saved dtype where its device has that dtype."""
-    xp = backend.xp
-    floats = xp.__array_namespace_info__().dtypes(device=backend.device, kind="real floating")
-    return backend.with_dtype(saved if isinstance(saved, str) and saved in floats else None)
-
-
 def placement(
     name: str | None, device: str | None, dtype: str | None, saved: str | None
 ) -> Backend:
     """Where to put a model: a backend and device by name (None: the backend in force),
     in ``dtype`` or else the ``saved`` dtype where the device has it."""
     backend = get_backend() if name is None else Backend.load(name, device)
-    return backend.with_dtype(dtype) if dtype else _saved_dtype(backend, saved)
+    return backend.with_dtype(dtype) if dtype else backend.preferring(saved)

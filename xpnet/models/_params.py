@@ -1,6 +1,6 @@
 """The scikit-learn side of an estimator: its hyperparameters by name, its repr, its tags.
 
-Nothing here knows how a model fits or predicts; :class:`xpnet.models.BaseClassifier`
+Nothing here knows how a model fits or predicts; :class:`xpnet.models.BaseEstimator`
 inherits this plumbing and adds that.
 """
 
@@ -49,15 +49,17 @@ class Hyperparameters:
         ]
         return f"{type(self).__name__}({', '.join(changed)})"
 
-    def __sklearn_tags__(self) -> Any:
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
+    _estimator_type = "classifier"  # "classifier" or "regressor" (scikit-learn before 1.6)
 
+    def __sklearn_tags__(self) -> Any:
+        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
+
+        classifier = self._estimator_type == "classifier"
         return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
+            estimator_type=self._estimator_type,
+            target_tags=TargetTags(required=True, multi_output=not classifier),
+            classifier_tags=ClassifierTags() if classifier else None,
+            regressor_tags=None if classifier else RegressorTags(),
             input_tags=InputTags(),
             array_api_support=True,
         )
-
-    _estimator_type = "classifier"  # scikit-learn before 1.6

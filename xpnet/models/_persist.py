@@ -33,6 +33,10 @@ class FittedModel(Hyperparameters):
     def _architecture(self, n_x: int, n_y: int) -> Architecture:
         raise NotImplementedError
 
+    def _saved_outputs(self, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> int:
+        """n_y, the output units a saved model's header and arrays say it has."""
+        raise NotImplementedError
+
     def _check_hyperparameters(self) -> None:
         raise NotImplementedError
 
@@ -83,12 +87,22 @@ class FittedModel(Hyperparameters):
         doc="The parameters in the course's layout, on the model's device.",
     )
     optimizer_state_ = property(lambda self: self._placed().training.optimizer_state)
-    classes_ = property(lambda self: self._fitted().classes)
     n_features_in_ = property(lambda self: self._fitted().architecture.dims[0])
-    n_iter_ = property(lambda self: self._fitted().training.epoch, doc="Epochs trained.")
-    costs_ = property(lambda self: self._fitted().training.costs)
-    cost_iterations_ = property(lambda self: self._fitted().training.cost_epochs)
-    loss_curve_ = property(lambda self: self._fitted().training.costs, doc="``costs_``.")
+    costs_ = property(
+        lambda self: self._fitted().training.costs,
+        doc="The course's record: the cost every ``cost_every`` epochs, over all fits.",
+    )
+    cost_iterations_ = property(
+        lambda self: self._fitted().training.cost_epochs, doc="The epochs of ``costs_``."
+    )
+    epochs_trained_ = property(
+        lambda self: self._fitted().training.epoch,
+        doc="Epochs trained over every fit, warm starts and partial_fit calls included.",
+    )
+    t_ = property(
+        lambda self: self._fitted().training.samples_seen,
+        doc="Training samples seen over every fit (scikit-learn's ``t_``).",
+    )
     output_activation_ = property(lambda self: self._fitted().architecture.output)
     backend_ = property(lambda self: self._placed().backend)
     device_ = property(lambda self: self._fitted().trained_on["device"])
@@ -96,6 +110,30 @@ class FittedModel(Hyperparameters):
     stopped_ = property(lambda self: self._fitted().training.stopped)
     metadata_ = property(lambda self: self._fitted().metadata)
     trained_on_ = property(lambda self: self._fitted().trained_on)
+
+    @property
+    def n_iter_(self) -> int:
+        """Epochs run by the last call to ``fit`` (``partial_fit``: 1), as in scikit-learn."""
+        training = self._fitted().training
+        return len(training.loss_curve) if training.loss_curve else training.epoch
+
+    @property
+    def loss_curve_(self) -> list[float]:
+        """Each epoch's training loss in the last call to ``fit`` (``n_iter_`` of them),
+        whatever ``cost_every`` says."""
+        training = self._fitted().training
+        return list(training.loss_curve) if training.loss_curve else list(training.costs)
+
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """The column names of the DataFrame it was fitted on; absent without them."""
+        names = self._fitted().feature_names
+        if names is None:
+            raise AttributeError(
+                f"{type(self).__name__} was fitted on data without feature names: it has "
+                "no feature_names_in_"
+            )
+        return names
 
     @property
     def best_loss_(self) -> float | None:
@@ -166,14 +204,11 @@ class FittedModel(Hyperparameters):
     ) -> FittedState:
         """The fitted state a header and arrays describe, read by the model that the
         header's hyperparameters make (``self``: see :meth:`_fitted_with`)."""
-        classes = arrays.get("classes")
-        if classes is None or classes.ndim != 1:
-            raise ValueError("the array 'classes' is missing or not 1-D")
         try:
             n_x = int(header["n_features_in"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
-        architecture = self._architecture(n_x, 1 if classes.shape[0] <= 2 else classes.shape[0])
+        architecture = self._architecture(n_x, self._saved_outputs(header, arrays))
         saved = header.get("architecture")
         if saved is not None:
             try:
@@ -189,7 +224,8 @@ class FittedModel(Hyperparameters):
                 )
         if header.get("output_activation") != architecture.output:
             raise ValueError(
-                f"classes {classes.tolist()} do not fit a {header.get('output_activation')} output"
+                f"its {architecture.dims[-1]} output(s) do not fit a "
+                f"{header.get('output_activation')} output"
             )
         layout = None if saved is not None else self._from_course  # format 2
         fitted = FittedState.from_state(header, arrays, architecture, backend, layout=layout)

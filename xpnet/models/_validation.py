@@ -10,6 +10,7 @@ import math
 import numbers
 import os
 import warnings
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np  # edge: host-side checks of host data
@@ -26,10 +27,14 @@ from ..targets import check_classes, check_weight_summary, masked_host, nonfinit
 __all__ = [
     "check_X",
     "check_activation",
+    "check_feature_names",
+    "check_hidden_layer_sizes",
     "check_hyperparameters",
     "check_memory",
     "check_sample_weight",
+    "check_targets",
     "encode_labels",
+    "feature_names",
 ]
 
 Array = Any
@@ -83,7 +88,9 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if host:
         if not np.isfinite(X).all():
             raise ValueError(nonfinite(X, "X"))
-        backend = get_backend().with_dtype(dtype) if backend is None else backend
+        if backend is None:  # a floating array keeps its dtype where the device has it
+            backend = get_backend()
+            backend = backend.with_dtype(dtype) if dtype else backend.preferring(X.dtype.name)
         return backend.put(X, backend.dtype), backend, True
     _real(X, "X")
     if backend is None:
@@ -97,6 +104,61 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if not bool(xp.all(xp.isfinite(X))):
         raise ValueError("Expected finite values in X. Received NaN or infinity (inf) in X")
     return X, backend, False
+
+
+def feature_names(X: Any) -> np.ndarray | None:
+    """The column names of a DataFrame X when they are all text, else None (as
+    scikit-learn keeps them); a mix of text and other names is refused."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    text = [isinstance(n, str) for n in names]
+    if all(text) and len(text):
+        return names
+    if any(text):
+        raise TypeError(
+            "Expected column names of X that are all text, or none that are. Received a mix "
+            f"of {sorted({type(n).__name__ for n in names})}: convert them with "
+            "X.columns = X.columns.astype(str)"
+        )
+    return None
+
+
+def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, model: str) -> None:
+    """The names of X's columns are those the model was fitted with, in that order.
+
+    As scikit-learn: different names or order raise; names on one side only warn.
+    """
+    if fitted is None and given is None:
+        return
+    if fitted is None:
+        warnings.warn(
+            f"X has feature names, but {model} was fitted without feature names",
+            UserWarning,
+            stacklevel=4,
+        )
+        return
+    if given is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {model} was fitted with feature names",
+            UserWarning,
+            stacklevel=4,
+        )
+        return
+    if len(fitted) != len(given) or np.any(fitted != given):
+        unseen = [n for n in given if n not in set(fitted)]
+        missing = [n for n in fitted if n not in set(given)]
+        detail = (
+            f"Feature names unseen at fit time: {unseen}. "
+            f"Feature names seen at fit time, yet now missing: {missing}."
+            if unseen or missing
+            else "Feature names must be in the same order as they were in fit."
+        )
+        raise ValueError(
+            f"The feature names should match those that were passed during fit. Expected "
+            f"{list(fitted)}. Received {list(given)}. {detail}"
+        )
 
 
 def _real(a: Array, name: str) -> None:
@@ -177,6 +239,65 @@ def encode_labels(
     return xp.searchsorted(on_device, xp.astype(y, on_device.dtype)), classes
 
 
+def check_targets(y: Any, n: int, backend: Backend) -> Array:
+    """A regressor's targets, of shape (n,) or (n, n_y), as Y of shape (n_y, n) on the
+    model's device in its dtype: real and finite.
+    """
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None. "
+            "Expected targets of shape (n_samples,) or (n_samples, n_targets)"
+        )
+    xp = backend.xp
+    if is_host_data(y):
+        y = masked_host(y, "y")
+        if y.dtype.kind == "c":
+            raise ValueError("Complex data not supported. Expected real numbers in y")
+        try:
+            y = y.astype(np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(
+                f"Expected numeric targets in y for a regressor. Received: {exc}"
+            ) from exc
+        if not np.isfinite(y).all():
+            raise ValueError(nonfinite(y, "y"))
+        with np.errstate(over="ignore"):  # past float32's range: refused below
+            y = backend.put(y, backend.dtype)
+    else:
+        _real(y, "y")
+        y = xp.astype(backend.check(y, "y"), backend.dtype)
+    if y.ndim not in (1, 2) or y.shape[0] != n or (y.ndim == 2 and y.shape[1] < 1):
+        raise ValueError(
+            f"Expected y of shape ({n},) or ({n}, n_targets), one row per row of X. "
+            f"Received y of shape {tuple(y.shape)}"
+        )
+    if not bool(xp.all(xp.isfinite(y))):
+        raise ValueError(
+            "Expected finite values in y. Received NaN or infinity (inf), or targets past "
+            f"the range of {dtype_name(backend.dtype)}"
+        )
+    return xp.reshape(y, (1, n)) if y.ndim == 1 else y.T
+
+
+def check_hidden_layer_sizes(sizes: Any) -> tuple[int, ...]:
+    """n_1, ..., n_(L−1): a sequence of positive integers, or one for one hidden layer."""
+    if isinstance(sizes, numbers.Integral) and not isinstance(sizes, bool):
+        sizes = (sizes,)
+    if (
+        isinstance(sizes, str | bytes)
+        or not isinstance(sizes, Sequence)
+        or not all(
+            isinstance(n, numbers.Integral) and not isinstance(n, bool) and int(n) >= 1
+            for n in sizes
+        )
+    ):
+        raise ValueError(
+            "Invalid hidden_layer_sizes. Expected a sequence of positive integers, e.g. "
+            f"(20, 7, 5), or one positive integer for one hidden layer. Received: {sizes!r}"
+        )
+    return tuple(int(n) for n in sizes)
+
+
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
     """Non-negative, finite weights of shape (n,) with a positive, finite sum, as a (1, n)
     row on the model's device; None when absent.
@@ -249,8 +370,10 @@ def _one_of(name: str, value: Any, options: Any) -> None:
 def check_hyperparameters(model: Any) -> None:
     """Validate every hyperparameter of ``model``; raise a ValueError naming the first bad one."""
     _positive("learning_rate", model.learning_rate)
-    for name in ("num_iterations", "cost_every", "n_iter_no_change", "time_interval"):
+    for name in ("num_iterations", "cost_every", "time_interval"):
         _positive(name, getattr(model, name), integer=True)
+    if model.n_iter_no_change != math.inf:  # inf: never stop for a lack of improvement
+        _positive("n_iter_no_change", model.n_iter_no_change, integer=True)
     for name in ("l2", "scale"):
         _positive(name, getattr(model, name), allow_zero=True)
     _fraction("keep_prob", model.keep_prob, closed=True)
@@ -276,6 +399,11 @@ def check_hyperparameters(model: Any) -> None:
     _one_of("dtype", model.dtype, (None, "float32", "float64"))
     _one_of("jit_compile", model.jit_compile, ("auto", True, False))
     check_method(model.initialization)
+    verbose = model.verbose
+    if not isinstance(verbose, numbers.Integral) or verbose < 0:
+        raise ValueError(
+            f"Invalid verbose. Expected True, False or a non-negative integer. Received: {verbose!r}"
+        )
     for name in ("shuffle", "early_stopping", "warm_start"):
         if not isinstance(getattr(model, name), bool | np.bool_):
             raise ValueError(

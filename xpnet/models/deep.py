@@ -6,12 +6,11 @@ It trains through the same engine as :func:`xpnet.course.L_model_forward` and
 
 from __future__ import annotations
 
-import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ._base import BaseClassifier
-from ._validation import check_activation
+from ._classifier import BaseClassifier
+from ._validation import check_activation, check_hidden_layer_sizes
 
 __all__ = ["DeepNet"]
 
@@ -28,12 +27,12 @@ class DeepNet(BaseClassifier):
 
     Parameters
     ----------
-    hidden_layer_sizes : sequence of int
-        n_1, ..., n_(L−1), the sizes of the hidden layers.
-    activation : {"relu", "leaky_relu", "tanh", "sigmoid"}
+    hidden_layer_sizes : sequence of int, or int
+        n_1, ..., n_(L−1), the sizes of the hidden layers (an int: one hidden layer).
+    activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}
         The hidden layers' activation.
     learning_rate, num_iterations, optimizer, batch_size, ... :
-        As in :class:`xpnet.models.BaseClassifier`.
+        As in :class:`xpnet.models.BaseEstimator`.
 
     Attributes
     ----------
@@ -43,27 +42,15 @@ class DeepNet(BaseClassifier):
         As in :class:`xpnet.LogisticRegression`.
     """
 
-    hidden_layer_sizes: Sequence[int] = (100, 50)
+    hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
 
     def _check_architecture(self) -> None:
         check_activation(self.activation)
-        sizes = self.hidden_layer_sizes
-        if (
-            isinstance(sizes, str | bytes)
-            or not isinstance(sizes, Sequence)
-            or not all(
-                isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1
-                for n in sizes
-            )
-        ):
-            raise ValueError(
-                "Invalid hidden_layer_sizes. Expected a sequence of positive integers, "
-                f"e.g. (20, 7, 5). Received: {sizes!r}"
-            )
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _hidden(self) -> tuple[int, ...]:
-        return tuple(int(n) for n in self.hidden_layer_sizes)
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
 
     def _activation(self) -> str:
         return self.activation

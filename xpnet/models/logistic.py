@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
-from ._base import BaseClassifier
+from ._classifier import BaseClassifier
 
 __all__ = ["LogisticRegression"]
 
@@ -31,7 +31,7 @@ class LogisticRegression(BaseClassifier):
     Parameters
     ----------
     learning_rate, num_iterations, optimizer, batch_size, ... :
-        As in :class:`xpnet.models.BaseClassifier`; ``initialization`` defaults to
+        As in :class:`xpnet.models.BaseEstimator`; ``initialization`` defaults to
         ``"zeros"``, as in the course.
 
     Attributes
@@ -39,10 +39,10 @@ class LogisticRegression(BaseClassifier):
     parameters_ : dict
         ``{"w": (n_features, 1), "b": (1, 1)}``, or (n_features, K) and (K, 1).
     classes_ : array of shape (n_classes,)
-    costs_ : list of float
-        The cost at each of ``cost_iterations_`` (epochs); ``loss_curve_`` too.
-    n_iter_ : int
-        Epochs trained.
+    n_iter_, loss_curve_, costs_, cost_iterations_, epochs_trained_, ... :
+        As in :class:`xpnet.models.BaseEstimator`: ``n_iter_`` epochs in the last fit,
+        ``loss_curve_`` each one's loss, ``costs_`` the course's record every
+        ``cost_every`` epochs.
     """
 
     _: KW_ONLY

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass
 
-from ._base import BaseClassifier
+from ._classifier import BaseClassifier
 from ._validation import check_activation
 
 __all__ = ["TwoLayerNet"]
@@ -35,7 +35,7 @@ class TwoLayerNet(BaseClassifier):
     activation : {"relu", "tanh", "leaky_relu", "sigmoid"}
         The hidden layer's activation.
     learning_rate, num_iterations, optimizer, batch_size, ... :
-        As in :class:`xpnet.models.BaseClassifier`.
+        As in :class:`xpnet.models.BaseEstimator`.
 
     Attributes
     ----------

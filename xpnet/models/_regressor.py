@@ -1,0 +1,49 @@
+"""A regressor: real targets in and out, the identity output, R² as its score.
+
+The output layer is linear, A[L] = Z[L], under the course's mean squared error:
+
+    J = 1/(2m) · Σ (A − Y)²,   dZ[L] = A − Y
+
+the same output gradient as the classifiers', so the engine's backward pass is theirs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..backend import Backend
+from ._base import BaseEstimator, Targets
+from ._predict import RegressorPredictions
+from ._validation import check_targets
+
+__all__ = ["BaseRegressor"]
+
+
+@dataclass(eq=False, repr=False)
+class BaseRegressor(RegressorPredictions, BaseEstimator):
+    __doc__ = BaseEstimator.__doc__
+
+    _estimator_type = "regressor"
+    _score = "r2"
+
+    def _output_head(self, n_y: int) -> str:
+        return "identity"
+
+    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Targets:
+        Y = check_targets(y, n, backend)
+        return Targets(Y, Y, None, None)
+
+    def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
+        raise ValueError(
+            f"{type(self).__name__} does not train on Dask arrays yet. Expected NumPy or "
+            "device arrays: compute the blocks with X.compute()"
+        )
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:
+        """One epoch over (X, y), continuing from the fitted state: data in pieces.
+
+        Early stopping does not apply: a piece of data leaves nothing to hold out, so
+        ``early_stopping=True`` is refused.
+        """
+        return self._fit(X, y, sample_weight, None, 1, True, partial=True)
