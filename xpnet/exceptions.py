@@ -12,6 +12,7 @@ from functools import cache
 __all__ = [
     "ConvergenceWarning",
     "DataConversionWarning",
+    "DivergenceError",
     "NotFittedError",
     "TrainingInterrupted",
     "convergence",
@@ -31,6 +32,11 @@ class DataConversionWarning(UserWarning):
 class ConvergenceWarning(UserWarning):
     """Training reached ``num_iterations`` while its stopping rule was still waiting:
     more epochs would have improved the model."""
+
+
+class DivergenceError(FloatingPointError, ValueError):
+    """Training left the float range (NaN or infinity): a step too large, or inputs on a
+    scale the arithmetic cannot hold. A ValueError too, as scikit-learn raises one."""
 
 
 class TrainingInterrupted(RuntimeWarning):

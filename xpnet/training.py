@@ -198,7 +198,7 @@ def run(
 
     Raises
     ------
-    FloatingPointError
+    DivergenceError
         When an epoch's loss, or the loss of the last batch after training, is NaN or
         infinite: training diverged.
     """
@@ -221,7 +221,7 @@ def run(
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
     ):
-        # A diverging run is reported once, as a FloatingPointError, not as warnings.
+        # A diverging run is reported once, as a DivergenceError error, not as warnings.
         warnings.filterwarnings(
             "ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning
         )

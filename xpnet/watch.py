@@ -9,6 +9,8 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .exceptions import DivergenceError
+
 if TYPE_CHECKING:
     from .network import Network
     from .training import TrainingConfig, TrainingState
@@ -75,14 +77,14 @@ SCORES = {"accuracy": accuracy, "r2": r2}
 
 
 def check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
-    """A FloatingPointError if a parameter holds NaN or ±∞: the run diverged.
+    """A DivergenceError (a FloatingPointError and a ValueError) if a parameter holds NaN or ±∞: the run diverged.
 
     A batch whose weights are all zero cannot cause it (its gradient is zero), nor can
     the data (checked before training): the step was too large.
     """
     for name, P in parameters.items():
         if not bool(xp.all(xp.isfinite(P))):
-            raise FloatingPointError(
+            raise DivergenceError(
                 f"Training diverged: {name} holds NaN or infinite values after epoch "
                 f"{epoch}. Try a smaller learning_rate (now {rate})"
             )
@@ -110,11 +112,11 @@ def check_trained(
         return None
     if not bool(finite[0]):
         check_parameters(parameters, epoch, rate, xp)
-        raise FloatingPointError(
+        raise DivergenceError(
             f"Training diverged: after epoch {epoch} the parameters are so large that the "
             f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
         )
-    raise FloatingPointError(
+    raise DivergenceError(
         f"Training overflowed: after epoch {epoch} the optimiser's running averages of the "
         "gradients (and their squares) left the float range. Expected inputs on a scale the "
         f"arithmetic can hold: standardise X, or try a smaller learning_rate (now {rate})"
@@ -123,7 +125,7 @@ def check_trained(
 
 def check_finite(cost: float, epoch: int, rate: float) -> float:
     if not math.isfinite(cost):
-        raise FloatingPointError(
+        raise DivergenceError(
             f"Training diverged: the cost became {cost} at epoch {epoch}. Try a smaller "
             f"learning_rate (now {rate})"
         )

@@ -396,6 +396,8 @@ class BaseEstimator(Predictor):
         """
         m = X.shape[0]
         n_val = math.ceil(self.validation_fraction * m)
+        if targets.strata is not None:
+            check_strata(targets.strata, targets.classes)
         if n_val < 2 or m - n_val < 1:
             raise ValueError(
                 "The validation set is too small. Increase 'validation_fraction' or the size "
@@ -421,6 +423,21 @@ class BaseEstimator(Predictor):
         return xp.take(X, train_rows, axis=0), kept, columns(weights, train_rows), validation
 
 
+def check_strata(strata: np.ndarray, classes: np.ndarray | None = None) -> None:
+    """Each class (``strata``: the examples' class indices) has 2 or more members, so
+    that a stratified split can put it on both sides."""
+    groups, counts = np.unique(strata, return_counts=True)
+    if counts.min() < 2:
+        few = groups[counts < 2]
+        names = (few if classes is None else classes[few]).tolist()
+        raise ValueError(
+            "The least populated classes in y have only 1 member, which is too few. The "
+            "minimum number of groups for any class cannot be less than 2: early stopping "
+            "holds out a share of every class. Classes with too few members are: "
+            f"{names}. Expected 2 or more examples of each class"
+        )
+
+
 def held_out(m: int, n_val: int, strata: np.ndarray | None, rng: np.random.RandomState):
     """The indices of ``n_val`` of m examples drawn by ``rng``; with ``strata`` (each
     example's class), each class keeps its share, rounded by largest remainder.
@@ -434,12 +451,7 @@ def held_out(m: int, n_val: int, strata: np.ndarray | None, rng: np.random.Rando
     if strata is None:
         return np.sort(rng.permutation(m)[:n_val])
     groups, counts = np.unique(strata, return_counts=True)
-    if counts.min() < 2:
-        raise ValueError(
-            "The least populated class in y has only 1 member, which is too few. The "
-            "minimum number of groups for any class cannot be less than 2: early stopping "
-            "holds out a share of every class. Expected 2 or more examples of each class"
-        )
+    check_strata(strata)
     if n_val < groups.shape[0] or m - n_val < groups.shape[0]:
         raise ValueError(
             f"The validation set is too small. Expected room for each of the "
