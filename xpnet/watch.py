@@ -32,6 +32,8 @@ def _mean(values: Array, weights: Array | None, xp: Any) -> Array:
     """The mean of ``values`` (…, m) over the examples, weighted by ``weights`` (1, m)."""
     if weights is None:
         return xp.mean(values, axis=-1)
+    if values.ndim == 1:
+        weights = xp.reshape(weights, (-1,))
     return xp.sum(values * weights, axis=-1) / xp.sum(weights)
 
 
