@@ -30,7 +30,14 @@ def test_help_explains_every_command():
     train = run("train", "--help").stdout
     for words in ("week-3 network", "90.5-90.75%", "--learning-rate", "XPNET_BACKEND"):
         assert words in train
-    for words in ("--optimizer", "--batch-size", "--epochs", "--l2", "--keep-prob"):
+    for words in (
+        "--optimizer",
+        "--batch-size",
+        "--epochs",
+        "--l2",
+        "--keep-prob",
+        "deep_regressor",
+    ):
         assert words in train
     assert "catvnoncat + deep        ReLU, (20, 7, 5)" in train
 
@@ -659,3 +666,33 @@ def test_logistic_refuses_hidden_layer_options(option, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"Invalid {option[0]} for --model logistic" in err
+
+
+def test_train_and_evaluate_a_regressor_on_a_csv_file(tmp_path, capsys):
+    """The last column is the target; errors come back in its own units."""
+    rng = np.random.RandomState(0)
+    X = rng.randn(300, 3)
+    y = 1000 + 50 * (X @ [1.0, 2.0, -1.0]) + rng.randn(300)
+    path = tmp_path / "data.csv"
+    np.savetxt(path, np.c_[X, y], delimiter=",", header="a,b,c,target", comments="")
+    model = tmp_path / "r.npz"
+    args = ["train", "--data", str(path), "--model", "deep_regressor", "--epochs", "150"]
+    assert main([*args, "--hidden", "16", "--no-progress", "--save", str(model)]) == 0
+    out = capsys.readouterr().out
+    test_r2, test_rmse = re.search(r"Test  R²: (\S+), RMSE: (\S+)", out).groups()
+    assert float(test_r2) > 0.95 and 1 < float(test_rmse) < 40  # units of y (σ ≈ 120)
+    loaded = xpnet.load(model)
+    assert type(loaded) is xpnet.DeepRegressor
+    assert loaded.metadata_["target"]["mean"] == pytest.approx(1000, abs=20)
+    assert main(["evaluate", str(model), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["r2"] == pytest.approx(float(test_r2), abs=1e-4)
+    assert report["rmse"] == pytest.approx(float(test_rmse), rel=1e-3)
+    assert report["n_samples"] == 60
+
+
+def test_a_regressor_refuses_a_text_target(tmp_path, capsys):
+    path = tmp_path / "data.csv"
+    path.write_text("1,2,a\n3,4,b\n5,6,a\n7,8,b\n9,1,a\n")
+    assert main(["train", "--data", str(path), "--model", "deep_regressor"]) == 2
+    assert "Expected one finite real target per row" in capsys.readouterr().err

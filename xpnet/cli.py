@@ -18,7 +18,7 @@ from .initializers import METHODS
 
 __all__ = ["main"]
 
-MODELS = ("two_layer", "logistic", "deep")
+MODELS = ("two_layer", "logistic", "deep", "deep_regressor")
 _EPILOG = """\
 The backend comes from --backend, else XPNET_BACKEND (numpy, cupy, torch, jax,
 array_api_strict; numpy by default); the device from --device, else XPNET_DEVICE; the
@@ -26,7 +26,8 @@ dtype from --dtype, else XPNET_DTYPE. An error prints one line and exits with st
 XPNET_TRACEBACK=1 adds the traceback of an error xpnet did not expect.
 """
 _TRAIN_DESCRIPTION = """\
-Train a model, print its cost as it goes, then its train and test accuracy.
+Train a model, print its cost as it goes, then its train and test accuracy (a
+regressor's R² and root mean squared error).
 
 With no options: the course's week-3 network (tanh, 4 hidden units, learning rate 1.2,
 10,000 full-batch steps) on the planar flower, which reaches 90.75% in the course and
@@ -46,6 +47,11 @@ scikit-learn's MLPClassifier does: Adam at rate 0.001 on mini-batches of 200, L2
 
 Example: xpnet train --data digits --model deep --optimizer adam --batch-size 64 \\
              --epochs 50 --l2 1e-4 --early-stopping
+
+Regression: --model deep_regressor on diabetes, or on a CSV file whose last column is
+the target. Features and target are standardised with the training part's mean and
+standard deviation; the model file keeps both, and the errors are reported in the
+target's own units.
 
 """
 
@@ -80,7 +86,8 @@ def _data_options(parser: argparse.ArgumentParser, default_help: str) -> None:
         "--data",
         metavar="NAME_OR_PATH",
         help="planar, moons, circles, blobs, gaussian_quantiles, breast_cancer, digits, "
-        "catvnoncat, a CSV file (last column: the label), or a Zarr store PATH.zarr "
+        "diabetes (a regression target), catvnoncat, a CSV file (last column: the label or "
+        "target), or a Zarr store PATH.zarr "
         f"with arrays X and y, read lazily with Dask (default: {default_help})",
     )
     group.add_argument(
@@ -115,13 +122,15 @@ def _train_parser(commands: Any) -> None:
         "--model",
         choices=list(MODELS),
         help="logistic regression, a network of one hidden layer (two_layer), or of any "
-        "number (deep) (default: two_layer)",
+        "number (deep); deep_regressor, the deep network with a linear output for a real "
+        "target (default: two_layer)",
     )
     model.add_argument(
         "--hidden",
         metavar="SIZES",
-        help="units of the hidden layers: '4' for two_layer, '20,7,5' for deep (default: "
-        "the course's recipe, else 100 for two_layer and 100,50 for deep)",
+        help="units of the hidden layers: '4' for two_layer, '20,7,5' for deep and "
+        "deep_regressor (default: the course's recipe, else 100 for two_layer and 100,50 "
+        "for the others)",
     )
     model.add_argument(
         "--activation",

@@ -26,6 +26,7 @@ __all__ = [
     "run",
     "show_warning",
     "standardizer",
+    "target_scaling",
 ]
 
 #: Options that define a model, which a resumed model takes from its file instead.
@@ -179,6 +180,63 @@ def standardizer(meta: dict, n_features: int, path: str) -> Any:
             f"{n_features}",
         )
     return scaler
+
+
+class TargetScaling:
+    """A regressor's target in units of its spread, (y − mean) / scale, and back."""
+
+    def __init__(self, mean: float, scale: float) -> None:
+        self.mean, self.scale = mean, scale
+
+    def transform(self, y: Any) -> Any:
+        import numpy as np
+
+        return (np.asarray(y, dtype=np.float64) - self.mean) / self.scale
+
+    def inverse(self, y: Any) -> Any:
+        from .backend import to_numpy
+
+        return to_numpy(y) * self.scale + self.mean
+
+    def rmse(self, y_scaled: Any, predicted: Any) -> float:
+        """The root mean squared error in the target's own units."""
+        import numpy as np
+
+        return float(np.sqrt(np.mean((self.inverse(predicted) - self.inverse(y_scaled)) ** 2)))
+
+
+def target_scaling(meta: dict, y: Any, path: str | None) -> TargetScaling:
+    """The scaling of a regressor's target: recorded in ``meta`` (a saved or resumed
+    model's), or else measured on the training targets ``y`` and recorded there."""
+    import numpy as np
+
+    from .io import invalid
+
+    recorded = meta.get("target")
+    if recorded is None and y is not None:
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf" or y.ndim != 1 or not np.isfinite(y).all():
+            raise ValueError(
+                "Expected one finite real target per row for --model deep_regressor: the "
+                "last column of the data. Received "
+                + (
+                    f"values of dtype {y.dtype}"
+                    if y.dtype.kind not in "biuf"
+                    else ("NaN or infinity" if y.ndim == 1 else f"shape {y.shape}")
+                )
+            )
+        y = y.astype(np.float64)
+        scale = float(y.std()) or 1.0
+        recorded = meta["target"] = {"mean": float(y.mean()), "scale": scale}
+    try:
+        mean, scale = float(recorded["mean"]), float(recorded["scale"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise invalid(
+            path or "the model", f"its metadata has no valid target scaling: {exc}"
+        ) from exc
+    if not (np.isfinite(mean) and np.isfinite(scale) and scale > 0):
+        raise invalid(path or "the model", f"its target scaling {recorded} is not finite")
+    return TargetScaling(mean, scale)
 
 
 def check_diverged(model: Any) -> None:

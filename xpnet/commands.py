@@ -139,9 +139,11 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     if args.model == "two_layer":
         n_h = hidden[0] if hidden else recipe_model.get("n_h", 100)
         return xpnet.TwoLayerNet(n_h=n_h, **settings)
-    if args.model == "deep":
-        sizes = hidden or recipe_model.get("hidden_layer_sizes", (100, 50))
-        return xpnet.DeepNet(hidden_layer_sizes=tuple(sizes), **settings)
+    if args.model in ("deep", "deep_regressor"):
+        sizes = tuple(hidden or recipe_model.get("hidden_layer_sizes", (100, 50)))
+        if args.model == "deep_regressor":
+            return xpnet.DeepRegressor(hidden_layer_sizes=sizes, **settings)
+        return xpnet.DeepNet(hidden_layer_sizes=sizes, **settings)
     for given, option in ((args.activation, "--activation"), (args.hidden, "--hidden")):
         if given:
             raise ValueError(f"Invalid {option} for --model logistic: it has no hidden layer")
@@ -186,6 +188,10 @@ def train(args: argparse.Namespace) -> int:
             "mean": to_numpy(scaler.mean_).tolist(),
             "scale": to_numpy(scaler.scale_).tolist(),
         }
+    target = None
+    if model._estimator_type == "regressor":  # the target in units of its spread
+        target = cli_errors.target_scaling(metadata, y_train, args.resume)
+        y_train, y_test = target.transform(y_train), target.transform(y_test)
 
     def report(event: Any) -> None:
         if event.cost is not None and event.epoch % print_every == 0:
@@ -199,9 +205,14 @@ def train(args: argparse.Namespace) -> int:
     model.fit(X_train, y_train, callback=report)
     seconds = time.perf_counter() - start
     cli_errors.check_diverged(model)
-    train_score, test_score = model.score(X_train, y_train), model.score(X_test, y_test)
-    print(f"Train accuracy: {100 * train_score:.2f}%")
-    print(f"Test accuracy:  {100 * test_score:.2f}%")
+    if target is None:
+        train_score, test_score = model.score(X_train, y_train), model.score(X_test, y_test)
+        print(f"Train accuracy: {100 * train_score:.2f}%")
+        print(f"Test accuracy:  {100 * test_score:.2f}%")
+    else:
+        for part, X, y in (("Train", X_train, y_train), ("Test ", X_test, y_test)):
+            error = target.rmse(y, model.predict(X))
+            print(f"{part} R²: {model.score(X, y):.4f}, RMSE: {error:.4g}")
     if recipe:
         print(f"({_COURSE_CLAIMS[recipe]})")
     print(
@@ -228,7 +239,7 @@ def _plots(
     if cost:
         plot.save_figure(plot.plot_cost(model), folder / "cost.png")
         written.append("cost.png")
-    if X.shape[1] == 2:
+    if X.shape[1] == 2 and model._estimator_type == "classifier":
         plot.save_figure(plot.plot_decision_boundary(model, X, y), folder / "boundary.png")
         written.append("boundary.png")
     if confusion is not None:
@@ -267,6 +278,8 @@ def evaluate(args: argparse.Namespace) -> int:
     }[args.subset]
     if "standardize" in meta:
         X = cli_errors.standardizer(meta, X.shape[1], args.model_file).transform(X)
+    if model._estimator_type == "regressor":
+        return _evaluate_regressor(args, model, meta, name, X, y)
     report = classification_report(y, model.predict(X), labels=model.classes_)
     if args.json:
         print(
@@ -283,6 +296,36 @@ def evaluate(args: argparse.Namespace) -> int:
         print(np.asarray(report["confusion_matrix"]))
     if args.plot:
         _plots(model, Path(args.plot), X, y, confusion=np.asarray(report["confusion_matrix"]))
+    return 0
+
+
+def _evaluate_regressor(
+    args: argparse.Namespace, model: Any, meta: dict, name: str, X: Any, y: Any
+) -> int:
+    """R², and the errors in the target's own units, of a saved regressor."""
+    import numpy as np
+
+    target = cli_errors.target_scaling(meta, None, args.model_file)
+    predicted = target.inverse(model.predict(X))
+    y = np.asarray(y, dtype=np.float64)
+    report = {
+        "r2": model.score(X, target.transform(y)),
+        "rmse": float(np.sqrt(np.mean((predicted - y) ** 2))),
+        "mae": float(np.mean(np.abs(predicted - y))),
+        "n_samples": int(y.shape[0]),
+    }
+    if args.json:
+        print(
+            json.dumps({"model": args.model_file, "data": name, "subset": args.subset, **report})
+        )
+    else:
+        print(
+            f"{type(model).__name__} from {args.model_file} on {name} ({args.subset}, "
+            f"{len(y)} samples)\n"
+        )
+        print(f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}")
+    if args.plot:
+        _plots(model, Path(args.plot), X, y)
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Data sets: the course's own, a few classic toy problems, and two real tables.
+"""Data sets: the course's own, a few classic toy problems, and three real tables.
 
 Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
 (n_samples, n_features) and y of shape (n_samples,); the estimators move them to the
@@ -29,6 +29,7 @@ from .loaders import (
     load_breast_cancer,
     load_catvnoncat,
     load_csv,
+    load_diabetes,
     load_digits,
     load_football,
     load_zarr,
@@ -43,6 +44,7 @@ __all__ = [
     "load_catvnoncat",
     "load_csv",
     "load_dataset",
+    "load_diabetes",
     "load_digits",
     "load_football",
     "load_zarr",

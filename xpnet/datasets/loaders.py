@@ -20,6 +20,7 @@ __all__ = [
     "load_breast_cancer",
     "load_catvnoncat",
     "load_csv",
+    "load_diabetes",
     "load_digits",
     "load_football",
     "load_zarr",
@@ -191,8 +192,15 @@ def load_digits():
     return _sklearn_dataset("digits")
 
 
+def load_diabetes():
+    """Diabetes progression (442 × 10, a real target), from scikit-learn. Returns X, y."""
+    X, y = _sklearn_dataset("diabetes")
+    return X, y.astype(np.float64)
+
+
 def load_csv(path: str | os.PathLike[str]):
-    """A CSV file whose last column is the label and the others numeric features.
+    """A CSV file whose last column is the label (or a regressor's target) and the others
+    numeric features.
 
     A first row that is not numeric is taken as a header. Labels may be numbers or text.
 
@@ -247,8 +255,9 @@ def _is_number(text: str) -> bool:
     return True
 
 
-#: Real data sets, split into a training and a test part.
+#: Real data sets, split into a training and a test part (diabetes: a regression target).
 TABLES: dict[str, Callable[[], tuple[np.ndarray, np.ndarray]]] = {
     "breast_cancer": load_breast_cancer,
+    "diabetes": load_diabetes,
     "digits": load_digits,
 }
