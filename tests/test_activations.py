@@ -11,6 +11,7 @@ REFERENCE = {  # float64 on the host, written plainly
     "tanh": np.tanh,
     "relu": lambda z: np.maximum(z, 0),
     "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
+    "identity": lambda z: z,
 }
 
 
@@ -59,7 +60,7 @@ def test_softmax_columns_sum_to_one_and_stay_finite(backend, xp, put):
 def test_unknown_activation_lists_the_valid_ones():
     with pytest.raises(
         ValueError,
-        match=r"Invalid activation\. Expected one of \['leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: 'swish'",
+        match=r"Invalid activation\. Expected one of \['identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: 'swish'",
     ):
         act.get_activation("swish")
 

@@ -136,7 +136,7 @@ def test_resume_continues_training(tmp_path, capsys):
             str(model),
         ]
     )
-    assert "500 iterations" in capsys.readouterr().out
+    assert "500 in all" in capsys.readouterr().out
 
 
 def test_train_on_a_csv_file_with_text_labels(tmp_path, capsys):
@@ -265,7 +265,7 @@ def test_resume_trains_on_the_data_recorded_in_the_file(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", "--resume", str(model), "--epochs", "5", *args]) == 0
     out = capsys.readouterr().out
-    assert "on moons (200 samples" in out and "10 iterations" in out
+    assert "on moons (200 samples" in out and "10 in all" in out
 
 
 def test_a_real_data_set_starts_from_the_estimators_defaults(capsys):
@@ -447,7 +447,7 @@ def test_resume_refuses_the_options_it_would_ignore(tmp_path, capsys):
     assert main([*args, "--learning-rate", "0.1"]) == 2
     assert "Invalid --learning-rate with --resume" in capsys.readouterr().err
     assert main([*args, "--epochs", "2"]) == 0  # what it does change
-    assert "5 iterations" in capsys.readouterr().out
+    assert "5 in all" in capsys.readouterr().out
 
 
 def rewrite_metadata(path, change):

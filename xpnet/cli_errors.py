@@ -229,7 +229,7 @@ def target_scaling(meta: dict, y: Any, path: str | None) -> TargetScaling:
         scale = float(y.std()) or 1.0
         recorded = meta["target"] = {"mean": float(y.mean()), "scale": scale}
     try:
-        mean, scale = float(recorded["mean"]), float(recorded["scale"])
+        mean, scale = float(recorded["mean"]), float(recorded["scale"])  # type: ignore[index]
     except (KeyError, TypeError, ValueError) as exc:
         raise invalid(
             path or "the model", f"its metadata has no valid target scaling: {exc}"

@@ -218,6 +218,7 @@ def train(args: argparse.Namespace) -> int:
     print(
         f"Backend: {model.backend_.name}, device: {model.device_}, dtype: {model.dtype_}; "
         f"{model.n_iter_} iterations in {seconds:.2f} s"
+        + (f", {model.epochs_trained_} in all" if args.resume else "")
     )
     if args.save:
         print(f"Saved to {model.save(args.save, metadata=metadata)}")

@@ -18,7 +18,7 @@ from ._backend import BACKENDS, Backend, default_float, is_host_data, namespace_
 from ._convert import as_arrays, asarray, to_numpy
 from ._describe import available_backends, describe_backends
 from ._names import backend_name, device_name, dtype_name
-from ._select import get_backend, set_backend, use_backend
+from ._select import chosen_dtype, get_backend, set_backend, use_backend
 
 __all__ = [
     "BACKENDS",
@@ -28,6 +28,7 @@ __all__ = [
     "asarray",
     "available_backends",
     "backend_name",
+    "chosen_dtype",
     "default_float",
     "describe_backends",
     "device_name",

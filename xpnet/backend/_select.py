@@ -34,6 +34,12 @@ def get_backend() -> Backend:
     return Backend.load(*(_override or _from_environment()))
 
 
+def chosen_dtype() -> str | None:
+    """The float dtype the user chose for the backend in force (``set_backend``,
+    ``use_backend`` or ``XPNET_DTYPE``); None where it is the device's default."""
+    return (_override or _from_environment())[2]
+
+
 def set_backend(name: str, device: str | None = None, dtype: str | None = None) -> Backend:
     """Choose the backend for this process, overriding ``XPNET_BACKEND``.
 

@@ -17,7 +17,15 @@ import numpy as np  # edge: host-side checks of host data
 from array_api_compat import array_namespace
 
 from ..activations import ACTIVATIONS
-from ..backend import Backend, default_float, dtype_name, get_backend, is_host_data, to_numpy
+from ..backend import (
+    Backend,
+    chosen_dtype,
+    default_float,
+    dtype_name,
+    get_backend,
+    is_host_data,
+    to_numpy,
+)
 from ..exceptions import data_conversion
 from ..initializers import check_method
 from ..optimizers import OPTIMIZERS, state_keys
@@ -88,9 +96,12 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     if host:
         if not np.isfinite(X).all():
             raise ValueError(nonfinite(X, "X"))
-        if backend is None:  # a floating array keeps its dtype where the device has it
+        if backend is None:  # a floating array keeps its dtype, unless one was chosen
             backend = get_backend()
-            backend = backend.with_dtype(dtype) if dtype else backend.preferring(X.dtype.name)
+            if dtype:
+                backend = backend.with_dtype(dtype)
+            elif not chosen_dtype() and X.dtype.kind == "f":
+                backend = backend.preferring(X.dtype.name)
         return backend.put(X, backend.dtype), backend, True
     _real(X, "X")
     if backend is None:
