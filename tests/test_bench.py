@@ -332,3 +332,31 @@ def test_keras_on_jax_trains_the_same_task(monkeypatch, tmp_path):
     config = {"task": "digits", "dtype": "float32", "implementation": "keras (jax)"}
     curve = time_to_accuracy({**config, "epochs": 2})["curve"]
     assert len(curve) == 2 and curve[1][1] > 0.3
+
+
+def test_the_regression_race_reads_r2_curves_against_mlp_regressor():
+    from xpnet.bench import regression
+
+    theirs = [[1.0, 0.5], [2.0, 0.9], [3.0, 0.95]]
+    fast = [[0.5, 0.93], [1.0, 0.96]]
+    curves = [
+        {"implementation": "scikit-learn", "curve": theirs},
+        {"implementation": "xpnet[numpy]", "curve": fast},
+    ]
+    ((what, ratio, bound),) = regression.race(curves)
+    assert ratio == pytest.approx(1.0 / 3.0) and bound == 1.0 and "R² 0.950" in what
+    slow = {"implementation": "xpnet[numpy]", "curve": [[1.0, 0.2]]}
+    assert regression.race([curves[0], slow])[0][1] == float("inf")
+    assert regression.race(curves[:1]) == []
+    targets = {t["target"]: t for t in training_targets({"regression": curves})}
+    (judged,) = [t for name, t in targets.items() if "MLPRegressor" in name]
+    assert judged["verdict"] == "met"
+
+
+def test_a_regressor_curve_learns_and_its_clock_runs():
+    from xpnet.bench.regression import time_to_r2
+
+    config = {"implementation": "xpnet[numpy]", "dtype": "float64", "epochs": 2}
+    curve = time_to_r2(config)["curve"]
+    assert len(curve) == 2 and 0 < curve[0][0] < curve[1][0]
+    assert curve[1][1] > 0.5  # R² of the mean's prediction: 0

@@ -1,7 +1,8 @@
 """The training section: time to accuracy, an epoch, a whole fit, each in a process of its own.
 
 - **time to accuracy** (:mod:`xpnet.bench.curves`): every row's test-accuracy curve,
-  epoch by epoch, on the digits and the MNIST-shaped task;
+  epoch by epoch, on the digits and the MNIST-shaped task; and the regressor's test R²
+  beside ``MLPRegressor``'s (:mod:`xpnet.bench.regression`);
 - **an epoch** (:mod:`xpnet.bench.fits`): per-epoch seconds, timed in alternation within
   groups that the targets compare: xpnet[numpy] and hand-written NumPy,
   ``xpnet[jax, compiled]`` and Keras 3 on JAX, ``xpnet[torch, compiled]`` and the
@@ -47,6 +48,19 @@ def _print_tta(curves: list[dict[str, Any]]) -> None:
         )
 
 
+def _print_r2(curves: list[dict[str, Any]]) -> None:
+    for c in curves:
+        where = f"  regression    float64  {c['implementation']:<22}"
+        if "error" in c:
+            print(f"{where} failed: {c['error']}")
+            continue
+        seconds, r2 = c["curve"][-1]
+        best = max(score for _, score in c["curve"])
+        print(
+            f"{where} test R² {r2:.4f} after {len(c['curve'])} epochs ({seconds:.2f} s); best {best:.4f}"
+        )
+
+
 def _print_timing(r: dict[str, Any]) -> None:
     what = f"  {r['kind']:<6} {r.get('task', 'planar')} {r['dtype']}:"
     if "error" in r:
@@ -69,6 +83,12 @@ def run_training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, A
             row = [spawn({**config, "implementation": r}) for r in [*competitors, *xpnet_rows]]
             _print_tta(row)
             curves += row
+    regression = []
+    for name in ("scikit-learn", "xpnet[numpy]"):
+        if name in rows:
+            config = {"kind": "tta-regression", "dtype": "float64", "implementation": name}
+            regression.append(spawn({**config, "epochs": 3 if quick else None}))
+    _print_r2(regression)
     ratios = []
     size: dict[str, Any] = {"rounds": 1, "epochs": 2} if quick else {}
     task = "digits" if quick else "mnist-shaped"
@@ -84,4 +104,4 @@ def run_training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, A
             config = {"kind": "fit", "dtype": dtype, "iterations": iterations}
             ratios.append(spawn({**config, "implementations": planar, **size}))
             _print_timing(ratios[-1])
-    return {"curves": curves, "ratios": ratios}
+    return {"curves": curves, "ratios": ratios, "regression": regression}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from . import regression
 from .rows import KERAS, parse
 from .verdicts import Item, reach, verdict
 
@@ -126,6 +127,12 @@ def training_targets(training: dict[str, Any]) -> list[dict[str, Any]]:
         verdict(
             "time to MLPClassifier's test accuracy: xpnet[numpy] ÷ MLPClassifier ≤ 1",
             _sklearn_race(training),
+            **section,
+        ),
+        verdict(
+            "time to MLPRegressor's test R²: xpnet[numpy]'s DeepRegressor ÷ MLPRegressor ≤ 1",
+            regression.race(training.get("regression", [])),
+            needs="scikit-learn and xpnet[numpy]",
             **section,
         ),
         verdict(

@@ -207,11 +207,13 @@ def main() -> None:
     from .blocks import dask_rows
     from .curves import time_to_accuracy
     from .fits import epoch_ratio, fit_ratio
+    from .regression import time_to_r2
 
     run = {
         "ceilings": ceilings,
         "paired": paired,
         "tta": time_to_accuracy,
+        "tta-regression": time_to_r2,
         "epoch": epoch_ratio,
         "fit": fit_ratio,
         "dask": dask_rows,
