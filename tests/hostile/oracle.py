@@ -15,7 +15,8 @@ An error is *xpnet's own* when all three hold:
 
 Warnings are errors while xpnet runs: a warning that leaks out of NumPy or PyTorch
 (overflow, divide by zero) becomes an exception that fails rule 1. xpnet's documented
-DataConversionWarning (a column-vector y) is allowed.
+warnings are allowed: DataConversionWarning (a column-vector y) and ConvergenceWarning
+(a fit that reached num_iterations with its stopping rule still waiting).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from typing import Any
 import numpy as np
 
 import xpnet
-from xpnet.exceptions import DataConversionWarning
+from xpnet.exceptions import ConvergenceWarning, DataConversionWarning
 from xpnet.io import InvalidModelFileError
 
 XPNET_DIR = Path(xpnet.__file__).resolve().parent
@@ -93,6 +94,7 @@ def attempt(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         warnings.filterwarnings("ignore", category=DataConversionWarning)
+        warnings.filterwarnings("ignore", category=ConvergenceWarning)
         try:
             return call(*args, **kwargs)
         except Exception as exc:
