@@ -174,8 +174,8 @@ def test_an_unknown_output_is_an_error_not_a_softmax(backend, put):
     X, _ = data(put)
     parameters = initialize_parameters([3, 2, 1], "xavier", random_state=0)
     with pytest.raises(
-        ValueError, match=r"Invalid output\. Expected one of \['sigmoid', 'softmax'\]"
+        ValueError, match=r"Invalid output\. Expected one of \['identity', 'sigmoid', 'softmax'\]"
     ):
         course.forward_propagation(X, parameters, "tanh", "linear")
     with pytest.raises(ValueError, match=r"Invalid output"):
-        course.L_model_forward(X, parameters, "relu", "identity")
+        course.L_model_forward(X, parameters, "relu", "linear")

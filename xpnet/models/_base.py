@@ -400,10 +400,10 @@ class BaseEstimator(Predictor):
             check_strata(targets.strata, targets.classes)
         if n_val < 2 or m - n_val < 1:
             raise ValueError(
-                "The validation set is too small. Increase 'validation_fraction' or the size "
-                f"of your dataset: validation_fraction={self.validation_fraction} of {m} "
-                f"samples holds out {n_val}, and early stopping needs 2 or more, with at "
-                "least one left to train on"
+                "The validation set is too small. Expected 2 or more samples held out for "
+                "early stopping, and at least one left to train on. Received "
+                f"validation_fraction={self.validation_fraction} of {m} samples, which holds "
+                f"out {n_val}: increase 'validation_fraction' or the size of your dataset"
             )
         val = held_out(m, n_val, targets.strata, np.random.RandomState(seed))
         train = np.setdiff1d(np.arange(m), val)
