@@ -184,7 +184,7 @@ class BaseEstimator(Predictor):
     early_stopping: bool = False
     validation_fraction: float = 0.1
     tol: float | None = 1e-4
-    n_iter_no_change: int = 10
+    n_iter_no_change: float = 10  # an int, or math.inf
     random_state: Any = None
     cost_every: int = 1
     warm_start: bool = False

@@ -12,11 +12,29 @@ from dataclasses import dataclass
 from ._classifier import BaseClassifier
 from ._validation import check_activation, check_hidden_layer_sizes
 
-__all__ = ["DeepNet"]
+__all__ = ["DeepLayers", "DeepNet"]
+
+
+class DeepLayers:
+    """The L-layer network's hidden layers: ``hidden_layer_sizes`` units of ``activation``
+    (the fields are each estimator's own, so that its signature shows them first)."""
+
+    hidden_layer_sizes: Sequence[int] | int
+    activation: str
+
+    def _check_architecture(self) -> None:
+        check_activation(self.activation)
+        check_hidden_layer_sizes(self.hidden_layer_sizes)
+
+    def _hidden(self) -> tuple[int, ...]:
+        return check_hidden_layer_sizes(self.hidden_layer_sizes)
+
+    def _activation(self) -> str:
+        return self.activation
 
 
 @dataclass(eq=False, repr=False)
-class DeepNet(BaseClassifier):
+class DeepNet(DeepLayers, BaseClassifier):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR → sigmoid (softmax for more classes).
 
     The defaults serve real data as scikit-learn's ``MLPClassifier()`` does (ReLU, Adam
@@ -44,13 +62,3 @@ class DeepNet(BaseClassifier):
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
-
-    def _check_architecture(self) -> None:
-        check_activation(self.activation)
-        check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _hidden(self) -> tuple[int, ...]:
-        return check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _activation(self) -> str:
-        return self.activation

@@ -6,13 +6,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._regressor import BaseRegressor
-from ._validation import check_activation, check_hidden_layer_sizes
+from .deep import DeepLayers
 
 __all__ = ["DeepRegressor"]
 
 
 @dataclass(eq=False, repr=False)
-class DeepRegressor(BaseRegressor):
+class DeepRegressor(DeepLayers, BaseRegressor):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L].
 
     It minimises the course's mean squared error, J = 1/(2m)·Σ (A − Y)² (+ the L2 term),
@@ -43,13 +43,3 @@ class DeepRegressor(BaseRegressor):
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
-
-    def _check_architecture(self) -> None:
-        check_activation(self.activation)
-        check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _hidden(self) -> tuple[int, ...]:
-        return check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _activation(self) -> str:
-        return self.activation
