@@ -27,7 +27,7 @@ _PROFILE.write_text(
     # xpnet's progress bar imports tqdm.auto, which warns in a notebook without
     # ipywidgets; the bar itself draws only on a terminal.
     "c.InteractiveShellApp.exec_lines = [\n"
-    "    'import warnings; warnings.filterwarnings(\"ignore\", message=\"IProgress not found\")'\n"
+    '    \'import warnings; warnings.filterwarnings("ignore", message="IProgress not found")\'\n'
     "]\n",
     encoding="utf-8",
 )
@@ -37,7 +37,7 @@ import xpnet  # noqa: E402
 
 project = "xpnet"
 author = "the xpnet developers"
-copyright = "the xpnet developers"  # noqa: A001
+copyright = "the xpnet developers"
 release = xpnet.__version__
 version = release
 

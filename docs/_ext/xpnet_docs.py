@@ -49,7 +49,11 @@ def source_lines(dotted: str) -> tuple[list[str], int, str]:
     lines, first = inspect.getsourcelines(obj)
     path = Path(inspect.getsourcefile(obj)).resolve()
     package = Path(importlib.import_module("xpnet").__file__).resolve().parent
-    return [line.rstrip("\n") for line in lines], max(first, 1), str(path.relative_to(package.parent))
+    return (
+        [line.rstrip("\n") for line in lines],
+        max(first, 1),
+        str(path.relative_to(package.parent)),
+    )
 
 
 class Equations(Directive):
