@@ -13,7 +13,8 @@ sys.path[:0] = [str(REPO), str(DOCS / "_ext")]
 os.environ["PYTHONPATH"] = os.pathsep.join(
     [str(REPO), *filter(None, [os.environ.get("PYTHONPATH")])]
 )
-os.environ.setdefault("MPLBACKEND", "agg")
+# Figures are drawn inline, as PNG outputs of the cells, whatever the shell sets.
+os.environ["MPLBACKEND"] = "module://matplotlib_inline.backend_inline"
 
 # The kernels' IPython profile, written into the build folder: the kernel's own log
 # (ipykernel warns that its local TCP sockets are unencrypted) must not reach the first
