@@ -45,3 +45,7 @@ def test_resources_from_the_network_and_pages_without_figures_are_found(tmp_path
     remote = xpnet_site.remote_resources(tmp_path)
     assert len(remote) == 3 and not any("local.js" in r for r in remote)
     assert xpnet_site.pages_without_figures(tmp_path) == ["tutorials/b.html"]
+    assert xpnet_site.missing_scripts(tmp_path) == ["tutorials/a.html: _static/local.js"]
+    (tmp_path / "tutorials" / "_static").mkdir()
+    (tmp_path / "tutorials" / "_static" / "local.js").write_text("")
+    assert xpnet_site.missing_scripts(tmp_path) == []

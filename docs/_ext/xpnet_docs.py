@@ -23,7 +23,13 @@ import os
 from docutils import nodes
 from docutils.parsers.rst import Directive
 from sphinx.errors import ExtensionError
-from xpnet_site import find_line, pages_without_figures, parse_row, remote_resources
+from xpnet_site import (
+    find_line,
+    missing_scripts,
+    pages_without_figures,
+    parse_row,
+    remote_resources,
+)
 
 
 class Equations(Directive):
@@ -109,6 +115,10 @@ def check_site(app, exception):
             f"The site must render offline, but {len(remote)} resources come from the "
             f"network:\n  {shown}"
         )
+    missing = missing_scripts(app.outdir)
+    if missing:
+        shown = "\n  ".join(missing[:20])
+        raise ExtensionError(f"Scripts the pages load are missing from the site:\n  {shown}")
     bare = pages_without_figures(app.outdir)
     if bare:
         raise ExtensionError(

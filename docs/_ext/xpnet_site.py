@@ -49,9 +49,10 @@ def find_line(dotted: str, piece: str) -> tuple[str, str]:
         When no line holds it: the code changed, and the page must follow.
     """
     lines, first, path = source_lines(dotted)
+    name = getattr(_resolve(dotted), "__qualname__", dotted.rsplit(".", 1)[-1])
     for i, line in enumerate(lines):
         if piece in line:
-            return line.strip(), f"{path}:{first + i}, {dotted.rsplit('.', 1)[-1]}"
+            return line.strip(), f"{path}:{first + i}, {name}"
     raise LookupError(
         f"No line of {dotted} ({path}) contains {piece!r}: the code changed; point the "
         "page at the line that now computes the equation"
@@ -100,6 +101,24 @@ def remote_resources(outdir: str | os.PathLike[str]) -> list[str]:
         pattern = _REMOTE if path.suffix == ".html" else _CSS_REMOTE
         found += [f"{path.relative_to(outdir)}: {m.group(1)}" for m in pattern.finditer(text)]
     return found
+
+
+_LOCAL_SCRIPT = re.compile(
+    r"<script\b[^>]*?\bsrc=[\"'](?!(?:https?:)?//)([^\"'?#]+)", re.IGNORECASE
+)
+
+
+def missing_scripts(outdir: str | os.PathLike[str]) -> list[str]:
+    """Every script a built page loads from the site that the site does not hold."""
+    missing = []
+    for page in sorted(Path(outdir).rglob("*.html")):
+        if "_static" in page.relative_to(outdir).parts:
+            continue  # the theme's templates, not pages
+        text = page.read_text(encoding="utf-8", errors="replace")
+        for match in _LOCAL_SCRIPT.finditer(text):
+            if not (page.parent / match.group(1)).is_file():
+                missing.append(f"{page.relative_to(outdir)}: {match.group(1)}")
+    return missing
 
 
 def pages_without_figures(outdir: str | os.PathLike[str]) -> list[str]:
