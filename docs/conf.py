@@ -23,13 +23,7 @@ _IPYTHON = DOCS / "_build" / ".ipython"
 _PROFILE = _IPYTHON / "profile_default" / "ipython_kernel_config.py"
 _PROFILE.parent.mkdir(parents=True, exist_ok=True)
 _PROFILE.write_text(
-    "c.IPKernelApp.log_level = 'ERROR'\n"
-    "c.HistoryManager.enabled = False\n"
-    # xpnet's progress bar imports tqdm.auto, which warns in a notebook without
-    # ipywidgets; the bar itself draws only on a terminal.
-    "c.InteractiveShellApp.exec_lines = [\n"
-    '    \'import warnings; warnings.filterwarnings("ignore", message="IProgress not found")\'\n'
-    "]\n",
+    "c.IPKernelApp.log_level = 'ERROR'\nc.HistoryManager.enabled = False\n",
     encoding="utf-8",
 )
 os.environ["IPYTHONDIR"] = str(_IPYTHON)

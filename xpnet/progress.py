@@ -11,10 +11,25 @@ from tqdm.auto import tqdm
 __all__ = ["progress_bar"]
 
 
+class _Silent:
+    """A bar that draws nothing: no tqdm is made (in a notebook without ipywidgets,
+    ``tqdm.auto`` warns as it makes even a disabled one)."""
+
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def set_postfix(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def progress_bar(total: int, *, enabled: bool, desc: str = "", unit: str = "it") -> Iterator[Any]:
-    """A tqdm bar over ``total`` steps; a bar that draws nothing when not ``enabled``."""
-    bar = tqdm(total=total, desc=desc, disable=not enabled, unit=unit, leave=True)
+    """A tqdm bar over ``total`` steps (a notebook's widget where ipywidgets is there);
+    a bar that draws nothing when not ``enabled``."""
+    if not enabled:
+        yield _Silent()
+        return
+    bar = tqdm(total=total, desc=desc, unit=unit, leave=True)
     try:
         yield bar
     finally:

@@ -23,7 +23,16 @@ __all__ = ["BaseClassifier"]
 
 @dataclass(eq=False, repr=False)
 class BaseClassifier(ClassifierPredictions, BaseEstimator):
-    __doc__ = BaseEstimator.__doc__
+    """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes out.
+
+    Two classes train one sigmoid unit, more a softmax; ``score`` is the accuracy and
+    early stopping watches it on a split stratified by class.
+
+    Attributes
+    ----------
+    classes_ : array of shape (n_classes,)
+        The labels, sorted.
+    """
 
     _estimator_type = "classifier"
     _score = "accuracy"

@@ -22,7 +22,16 @@ __all__ = ["BaseRegressor"]
 
 @dataclass(eq=False, repr=False)
 class BaseRegressor(RegressorPredictions, BaseEstimator):
-    __doc__ = BaseEstimator.__doc__
+    """A regressor: :class:`BaseEstimator`'s hyperparameters, real targets in and out.
+
+    The output is linear under J = 1/(2m)·Σ (A − Y)²; ``score`` is R², and early stopping
+    watches it.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        The number of targets.
+    """
 
     _estimator_type = "regressor"
     _score = "r2"
