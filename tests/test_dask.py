@@ -1,10 +1,13 @@
 """Training on Dask arrays: the same numbers as NumPy, one compute per step, out of core."""
 
+import itertools
+
 import numpy as np
 import pytest
 
 import xpnet
 from xpnet.course import initialize_parameters
+from xpnet.dask_arrays import prepare
 from xpnet.network import Network
 from xpnet.optimizers import Adam
 
@@ -64,24 +67,51 @@ def test_a_full_batch_fit_equals_numpy(name, chunks):
     assert model.score(Xd, yd) == reference.score(X, y)
 
 
-def test_mini_batches_are_the_blocks_in_a_shuffled_order():
-    X, y = data()
-    chunks = (80, 80, 80, 60)
-    Xd, yd = da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=(chunks,))
-    model = xpnet.DeepNet((6,), **{**SETTINGS, "optimizer": "adam"}, batch_size=80).fit(Xd, yd)
-    # The same steps on NumPy: before epoch e, RandomState(seed + 1 + e) orders the blocks.
+def numpy_steps(X, y, pieces, epochs=8):
+    """The course's steps with Adam on NumPy, one piece of rows a step: before epoch e,
+    RandomState(seed + 1 + e) orders the pieces."""
     start = xpnet.DeepNet((6,), **{**SETTINGS, "num_iterations": 1, "learning_rate": 1e-300})
     parameters = start.fit(X, y).parameters_  # the model's initial draw
     network, adam = Network.dense(2, "relu", l2=0.1), Adam()
     state = adam.init(parameters)
-    edges = np.cumsum((0, *chunks))
-    for epoch in range(8):
-        for b in np.random.RandomState(0 + 1 + epoch).permutation(4):
-            rows = slice(edges[b], edges[b + 1])
+    for epoch in range(epochs):
+        for k in np.random.RandomState(0 + 1 + epoch).permutation(len(pieces)):
+            rows = pieces[k]
             grads, _ = network.gradients(X[rows].T, y[None, rows] * 1.0, parameters)
             parameters, state = adam.update(parameters, grads, state, 0.01)
-    for k, v in parameters.items():
+    return parameters
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "cuts"),
+    [
+        ("auto", (0, 80, 160, 240, 300)),  # one block a step
+        (30, (0, 30, 60, 80, 110, 140, 160, 190, 220, 240, 270, 300)),  # 3, 3, 3, 2 pieces
+        (80, (0, 80, 160, 240, 300)),  # pieces that are the blocks
+    ],
+)
+def test_mini_batches_are_pieces_of_blocks_in_a_shuffled_order(batch_size, cuts):
+    X, y = data()
+    chunks = (80, 80, 80, 60)
+    Xd, yd = da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=(chunks,))
+    settings = {**SETTINGS, "optimizer": "adam", "batch_size": batch_size}
+    model = xpnet.DeepNet((6,), **settings).fit(Xd, yd)
+    pieces = [slice(a, b) for a, b in itertools.pairwise(cuts)]
+    for k, v in numpy_steps(X, y, pieces).items():
         np.testing.assert_allclose(model.parameters_[k], v, rtol=1e-12, atol=1e-15)
+
+
+def test_a_mini_batch_step_is_one_compute_and_a_nan_in_any_piece_is_found():
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
+    counted = Computes()
+    with counted:
+        xpnet.DeepNet((4,), **{**SETTINGS, "num_iterations": 2}, batch_size=40).fit(Xd, yd)
+    assert len(counted.graphs) == 1 + 2 * 9  # the classes, then 3 pieces of 3 blocks, twice
+    assert len(set(counted.graphs[1:])) == 1
+    X[290, 1] = np.inf  # in the last piece of the last block
+    with pytest.raises(ValueError, match="Received NaN or infinity in a block of X"):
+        xpnet.DeepNet((4,), **SETTINGS, batch_size=40).fit(da.from_array(X, chunks=(100, 5)), yd)
 
 
 def test_one_compute_per_step_and_a_graph_that_does_not_grow():
@@ -177,6 +207,21 @@ def test_a_local_cluster_fit_equals_numpy(cluster):
     model = xpnet.DeepNet((6,), **SETTINGS, batch_size=None).fit(Xd, yd)
     assert_same(reference, model)
     assert model.score(Xd, yd) == reference.score(X, y)
+
+
+@pytest.mark.parametrize("batch_size", [None, 25], ids=["full", "pieces"])
+def test_blocks_held_by_the_workers_train_as_numpy(cluster, batch_size):
+    X, y = data(classes=3)
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, size=300)
+    Xd = cluster.persist(da.from_array(X, chunks=(50, 5)))
+    settings = {**SETTINGS, "batch_size": batch_size, "shuffle": False}
+    model = xpnet.DeepNet((6,), **settings).fit(Xd, y, sample_weight=weights)
+    source = prepare(Xd, y, None, None, None)[0]
+    assert source._held is not None  # one task a worker, over the blocks it holds
+    assert len(source._held.holders) == len(set(source._held.workers))
+    # Unshuffled pieces of 25 rows are the batches a NumPy fit cuts from the same rows.
+    reference = xpnet.DeepNet((6,), **settings).fit(X, y, sample_weight=weights)
+    assert_same(reference, model)
 
 
 def test_every_optimiser_and_regulariser_on_blocks_is_reproducible():

@@ -223,7 +223,9 @@ class BaseClassifier(Predictor):
                     "Invalid early_stopping=True with Dask arrays. Expected a validation set "
                     "held out by you: score it in a callback and return True to stop"
                 )
-            source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
+            source, backend, classes = prepare(
+                X, y, sample_weight, classes, self.dtype, self.batch_size
+            )
         else:
             X, backend, _ = check_X(X, None if fitted is None else fitted.backend, self.dtype)
             index, classes = encode_labels(y, X.shape[0], backend, classes)
