@@ -186,6 +186,31 @@ def test_a_zarr_array_on_disk_trains_as_in_memory(tmp_path):
     assert_same(reference, model)
 
 
+@pytest.mark.parametrize("codec", ["raw", "blosc"])
+def test_a_store_written_by_save_zarr_reads_its_chunks_as_blocks(tmp_path, codec):
+    zarr = pytest.importorskip("zarr", reason="zarr is not installed (pip install 'xpnet[dask]')")
+    if int(zarr.__version__[0]) < 3:
+        pytest.skip("the raw chunk reader reads Zarr format 3")
+    from xpnet.datasets import load_zarr, save_zarr
+    from xpnet.datasets.stores import RawChunks
+
+    X, y = data()
+    compressors = None if codec == "raw" else zarr.codecs.BloscCodec(cname="lz4")
+    save_zarr(tmp_path / "s.zarr", X, y, chunk_rows=64, compressors=compressors)
+    stored = zarr.open_array(str(tmp_path / "s.zarr" / "X"), mode="r")
+    assert (len(stored.compressors) == 0) == (codec == "raw")
+    X_train, y_train, X_test, y_test = load_zarr(tmp_path / "s.zarr", test_size=0.1)
+    assert X_train.chunks[0] == (64, 64, 64, 64, 14) and y_train.chunks == X_train.chunks[:1]
+    read = [v for v in dict(X_train.__dask_graph__()).values() if isinstance(v, RawChunks)]
+    assert bool(read) == (codec == "raw")  # raw chunk files are read without Zarr's codecs
+    np.testing.assert_array_equal(X_test.compute(), X[270:])  # a view of the edge chunk
+    np.testing.assert_array_equal(y_train.compute(), y[:270])
+    np.testing.assert_array_equal(y_test.compute(), y[270:])
+    reference = xpnet.TwoLayerNet(4, **SETTINGS, batch_size=None).fit(X[:270], y[:270])
+    model = xpnet.TwoLayerNet(4, **SETTINGS, batch_size=None).fit(X_train, y_train)
+    assert_same(reference, model)
+
+
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip(

@@ -36,6 +36,7 @@ a classifier), so that any estimator's targets plug in.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
@@ -215,6 +216,26 @@ def _add(*parts: tuple) -> tuple:
     return grads, loss, sum(part[2] for part in parts), True
 
 
+@functools.cache
+def _blas() -> Any:
+    try:
+        from threadpoolctl import ThreadpoolController
+    except ImportError:
+        return None
+    return ThreadpoolController()
+
+
+def _one_blas_thread_a_task(dask: Any, parts: list[Any]) -> Any:
+    """On Dask's local thread pool, one BLAS thread per task: the pool's threads are the
+    parallelism, and BLAS threads on top of them oversubscribe the cores (OpenBLAS's
+    spinning threads made a step 2-40x slower on 2 shared cores). Needs threadpoolctl."""
+    threads = dask.config.get("num_workers", None) or dask.threaded.CPU_COUNT
+    local = dask.base.get_scheduler(collections=parts) is dask.threaded.get
+    if not local or threads < 2 or _blas() is None:
+        return contextlib.nullcontext()
+    return _blas().limit(limits=1, user_api="blas")
+
+
 @dataclasses.dataclass
 class _Held:
     """Blocks held in a distributed cluster's memory: for each worker, a future of its
@@ -387,7 +408,8 @@ class BlockSource:
             ]
             while len(parts) > 8:  # a tree of sums, 8 at a time (dask's own split_every)
                 parts = [dask.delayed(_add)(*parts[k : k + 8]) for k in range(0, len(parts), 8)]
-            sums, loss, weight, finite = _add(*dask.compute(*parts))
+            with _one_blas_thread_a_task(dask, parts):
+                sums, loss, weight, finite = _add(*dask.compute(*parts))
         if not finite:
             raise ValueError(
                 "Expected finite values in X. Received NaN or infinity in a block of X"
