@@ -54,7 +54,8 @@ class BaseClassifier(Predictor):
         Epochs: passes over the training data (with full batches, gradient-descent steps).
     optimizer : {"adam", "gd", "momentum", "rmsprop"}
     batch_size : int, "auto" or None
-        Examples per step; "auto" takes min(200, n_samples), None the whole set.
+        Examples per step; "auto" takes min(200, n_samples), None the whole set. On
+        Dask arrays, batches are cut inside blocks and "auto" is one block a step.
     shuffle : bool
         Shuffle the examples before each epoch (mini-batches only).
     l2 : float
