@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import xpnet
-from xpnet.dask_arrays import training_workers
+from xpnet.dask_workers import training_workers
 from xpnet.datasets import load_zarr, save_zarr
 
 

@@ -36,7 +36,6 @@ a classifier), so that any estimator's targets plug in.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import functools
 import math
@@ -48,10 +47,10 @@ import numpy as np  # edge: host-side permutations, seeds and class lists
 
 from .backend import Backend, to_numpy
 from .batches import epoch_order
+from .dask_workers import Held, held, one_blas_thread_a_task
 from .targets import check_classes, check_weight_summary, class_index, one_hot
 
 __all__ = [
-    "WORKER_ENVIRON",
     "BlockSource",
     "align",
     "check_blocks",
@@ -59,26 +58,10 @@ __all__ = [
     "one_hot_labels",
     "predict_blocks",
     "prepare",
-    "training_workers",
 ]
 
 Array = Any
 Piece = tuple[int, int, int]  # a block's number, then its first row and end row
-
-#: glibc's allocator thresholds for Dask workers that train. Dask's own setting
-#: (MALLOC_TRIM_THRESHOLD_=65536, which also fixes the mmap threshold at 128 KiB) hands
-#: each step's temporaries back to the OS, and the next step faults them in again: a
-#: worker's step took 1.25-1.6 times as long as the same step in a plain process.
-WORKER_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": "67108864", "MALLOC_MMAP_THRESHOLD_": "33554432"}
-
-
-def training_workers() -> Any:
-    """``dask.config.set`` of :data:`WORKER_ENVIRON` for the workers (nannies) started
-    inside it: ``with training_workers(): cluster = LocalCluster(...)``. For workers
-    started elsewhere, set the two variables in their environment."""
-    return _dask().config.set(
-        {f"distributed.nanny.pre-spawn-environ.{k}": v for k, v in WORKER_ENVIRON.items()}
-    )
 
 
 def is_dask_array(x: Any) -> bool:
@@ -207,18 +190,6 @@ def _part(network, blocks, rows, parameters, to_Y, seeds, with_loss, checks):
     return _add(*shares)
 
 
-class _Blocks:
-    """A worker's blocks, (X, targets, weights) each, held by reference: one key in the
-    graph of a step, whatever their number (the cluster counts their memory under the
-    blocks' own keys, so this holder reports its own size only)."""
-
-    def __init__(self, blocks: list[tuple]) -> None:
-        self.blocks = blocks
-
-    def __sizeof__(self) -> int:
-        return 64 + 8 * len(self.blocks)
-
-
 def _held_part(network, held, positions, rows, *rest):
     return _part(network, [held.blocks[p] for p in positions], rows, *rest)
 
@@ -231,78 +202,6 @@ def _add(*parts: tuple) -> tuple:
     grads = {k: sum(part[0][k] for part in parts[1:]) + g for k, g in first[0].items()}
     loss = None if first[1] is None else sum(part[1] for part in parts)
     return grads, loss, sum(part[2] for part in parts), True
-
-
-@functools.cache
-def _blas() -> Any:
-    try:
-        from threadpoolctl import ThreadpoolController
-    except ImportError:
-        return None
-    return ThreadpoolController()
-
-
-def _one_blas_thread_a_task(dask: Any, parts: list[Any]) -> Any:
-    """On Dask's local thread pool, one BLAS thread per task: the pool's threads are the
-    parallelism, and BLAS threads on top of them oversubscribe the cores (OpenBLAS's
-    spinning threads made a step 2-40x slower on 2 shared cores). Needs threadpoolctl."""
-    threads = dask.config.get("num_workers", None) or dask.threaded.CPU_COUNT
-    local = dask.base.get_scheduler(collections=parts) is dask.threaded.get
-    if not local or threads < 2 or _blas() is None:
-        return contextlib.nullcontext()
-    return _blas().limit(limits=1, user_api="blas")
-
-
-@dataclasses.dataclass
-class _Held:
-    """Blocks held in a distributed cluster's memory: for each worker, a future of its
-    blocks (:class:`_Blocks`); for each block of X, its worker and its place there."""
-
-    client: Any
-    holders: dict[str, Any]
-    workers: list[str]
-    positions: list[int]
-
-
-def _futures(client: Any, a: Any) -> list[Any] | None:
-    """The future of each block of ``a``, if the cluster holds them all; None otherwise."""
-    futures = {f.key: f for f in client.futures_of(a)}
-    keys = [key for key in _dask().core.flatten(a.__dask_keys__())]
-    return [futures[k] for k in keys] if all(k in futures for k in keys) else None
-
-
-def _held(X: Any, targets: Any, weights: Any) -> _Held | None:
-    """X's blocks in a distributed cluster's memory (``client.persist(X)``), with the
-    targets and weights persisted beside them (a small, one-time transfer); None where
-    X's blocks are read by the steps themselves."""
-    client = getattr(_dask().base.get_scheduler(collections=[X]), "__self__", None)
-    if client is None or not hasattr(client, "futures_of"):
-        return None
-    blocks = _futures(client, X)
-    if blocks is None:
-        return None
-    from distributed import wait
-
-    T = _futures(client, targets) or _futures(client, client.persist(targets)) or []
-    W = None if weights is None else _futures(client, client.persist(weights)) or []
-    wait(blocks)
-    held = client.who_has(blocks)
-    workers = [sorted(held[f.key])[0] for f in blocks]
-    mine: dict[str, list[int]] = {}
-    for b, worker in enumerate(workers):
-        mine.setdefault(worker, []).append(b)
-    holders = {
-        worker: client.submit(
-            _Blocks,
-            [(blocks[b], T[b], None if W is None else W[b]) for b in numbers],
-            workers=[worker],
-            allow_other_workers=False,
-            pure=False,
-        )
-        for worker, numbers in mine.items()
-    }
-    positions = [mine[w].index(b) for b, w in enumerate(workers)]
-    return _Held(client, holders, workers, positions)
 
 
 class BlockSource:
@@ -336,7 +235,7 @@ class BlockSource:
         self.one_block_per_step = one_block_per_step
         self.m = X.shape[0]
         self.rows = X.chunks[0]
-        self._held = _held(X, targets, weights)
+        self._held = held(X, targets, weights)
         if self._held is None:  # the blocks as the steps' graphs will read them
             W = [None] * len(self.rows) if weights is None else weights.to_delayed()
             self._blocks = list(zip(X.to_delayed()[:, 0], targets.to_delayed(), W, strict=True))
@@ -374,7 +273,7 @@ class BlockSource:
         return [[pieces[int(k)]] for k in order]
 
     @staticmethod
-    def _on_workers(held: _Held, batch, arguments) -> list[tuple]:
+    def _on_workers(held: Held, batch, arguments) -> list[tuple]:
         """One task per worker over the pieces of the blocks it holds, pinned there."""
         groups: dict[str, list[int]] = {}
         for k, (b, _, _) in enumerate(batch):
@@ -425,7 +324,7 @@ class BlockSource:
             ]
             while len(parts) > 8:  # a tree of sums, 8 at a time (dask's own split_every)
                 parts = [dask.delayed(_add)(*parts[k : k + 8]) for k in range(0, len(parts), 8)]
-            with _one_blas_thread_a_task(dask, parts):
+            with one_blas_thread_a_task(dask, parts):
                 sums, loss, weight, finite = _add(*dask.compute(*parts))
         if not finite:
             raise ValueError(

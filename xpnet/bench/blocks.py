@@ -119,7 +119,7 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
     from distributed import Client, LocalCluster
 
     import xpnet
-    from xpnet.dask_arrays import training_workers
+    from xpnet.dask_workers import training_workers
     from xpnet.datasets import load_zarr, save_zarr
 
     rows, features = config.get("rows", 200_000), config.get("features", 784)
