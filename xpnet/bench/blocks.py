@@ -156,6 +156,7 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
             zarr_steps.append(_step(Xz, yz))
             ratios.append(size / 1e6 / zarr_steps[-1] / reads[-1])
         out["disk_read_mb_s"], out["zarr_step_s"] = float(np.median(reads)), min(zarr_steps)
+        out["zarr_ratios"] = ratios
         out["zarr_mb_s"], out["zarr_ratio"] = (
             size / 1e6 / min(zarr_steps),
             float(np.median(ratios)),
@@ -170,6 +171,8 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
             for _ in range(rounds):
                 steps.append((_share(client, Xd, yd, epochs=4), _step(X, y)))
             (cluster_step, cluster_share), out["numpy_step_s"] = min(steps)
+            out["numpy_steps_s"] = [n for _, n in steps]  # each round's, to show the noise
+            out["cluster_steps_s"] = [c[0] for c, _ in steps]
             out["cluster_ratio"] = float(np.median([c[0] / n for c, n in steps]))
             out["cluster_step_s"], out["cluster_share_s"] = cluster_step, cluster_share
             del Xd, yd
@@ -222,6 +225,12 @@ def dask_markdown(r: dict[str, Any]) -> list[str]:
         f"| full-batch step on {where}, 2-worker LocalCluster | {ms('cluster_step_s')} |",
         f"| the same step, one NumPy process | {ms('numpy_step_s')} |",
         f"| ratio (median of the rounds) | {r['cluster_ratio']:.2f} |",
+        "| each round: cluster, NumPy | "
+        + ", ".join(
+            f"{1e3 * c:.0f}, {1e3 * n:.0f} ms"
+            for c, n in zip(r.get("cluster_steps_s", []), r.get("numpy_steps_s", []), strict=True)
+        )
+        + " |",
         f"| scheduler's share of that step | {ms('cluster_share_s')} |",
         f"| scheduler's share, tiny chunks | {shares} |",
         f"| a step from Zarr (raw chunks) | {r['zarr_mb_s']:.0f} MB/s |",
