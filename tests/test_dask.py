@@ -1,13 +1,14 @@
 """Training on Dask arrays: the same numbers as NumPy, one compute per step, out of core."""
 
 import itertools
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 import xpnet
 from xpnet.course import initialize_parameters
-from xpnet.dask_arrays import prepare
+from xpnet.dask_arrays import BlockSource, prepare
 from xpnet.network import Network
 from xpnet.optimizers import Adam
 
@@ -124,6 +125,35 @@ def test_one_compute_per_step_and_a_graph_that_does_not_grow():
     assert len(counted.graphs) == 1 + 12
     steps = counted.graphs[1:]
     assert len(set(steps)) == 1, steps
+
+
+def test_any_targets_plug_in_through_a_function_that_makes_Y_of_a_block():
+    X, _ = data()
+    soft = np.random.RandomState(2).uniform(size=300)  # a target that is not a class
+    Xd = da.from_array(X, chunks=(70, 5))
+    source = BlockSource(Xd, da.from_array(soft, chunks=70), None, rows_of_targets)
+    parameters = initialize_parameters([5, 4, 1], "he", random_state=0)
+    network = Network.dense(2, "relu")
+    (batch,) = source.batches(SimpleNamespace(batch_size=None), 0, 0)
+    grads, loss = source.gradients(network, batch, parameters, rng=None, with_loss=True)
+    expected, m_cost = network.gradients(X.T, soft[None, :], parameters, with_loss=True)
+    np.testing.assert_allclose(loss, m_cost, rtol=1e-12)
+    for k, v in expected.items():
+        np.testing.assert_allclose(grads[k], v, rtol=1e-12, atol=1e-17)
+
+
+def rows_of_targets(T, X):
+    return np.reshape(np.asarray(T, dtype=X.dtype), (1, -1))
+
+
+def test_workers_started_for_training_keep_their_temporaries():
+    from xpnet.dask_workers import WORKER_ENVIRON, training_workers
+
+    key = "distributed.nanny.pre-spawn-environ."
+    with training_workers():
+        for name, value in WORKER_ENVIRON.items():
+            assert dask.config.get(key + name) == value
+    assert dask.config.get(key + "MALLOC_TRIM_THRESHOLD_", None) != "67108864"
 
 
 def test_functional_layer_on_dask_columns():

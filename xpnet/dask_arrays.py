@@ -137,6 +137,8 @@ def one_hot_labels(labels: Any, X: Array, *, classes: np.ndarray, n_y: int) -> A
 def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None, batch_size=None):
     """A classifier's source of blocks: X, y and the weights checked and aligned.
 
+    ``batch_size`` is the estimator's: ``"auto"`` makes each block one mini-batch.
+
     Returns
     -------
     source : BlockSource
