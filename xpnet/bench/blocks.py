@@ -62,15 +62,21 @@ def _placed(client: Any, X: np.ndarray, y: np.ndarray, rows: int) -> tuple[Any, 
     yd = client.persist(da.from_array(y, chunks=(Xd.chunks[0],)))
     wait([Xd, yd])
     client.rebalance([Xd, yd])
-    return Xd, yd
+    # A block that crossed the network is a view into the message that carried it, at
+    # any address (a float32 block even off 4 bytes), and a step on it took 1.5 times
+    # as long. A copy where each block lies gives it memory of its own, as a block
+    # computed on the workers (read from a store) has.
+    copied = client.persist([Xd.map_blocks(np.copy), yd.map_blocks(np.copy)])
+    wait(copied)
+    return copied[0], copied[1]
 
 
-def _share(client: Any, X: Any, y: Any, epochs: int = 6) -> tuple[float, float]:
+def _share(client: Any, X: Any, y: Any, hidden: int, epochs: int = 6) -> tuple[float, float]:
     """A step's time, and its scheduler's share: the step less its longest worker task."""
     from distributed import get_task_stream
 
     with get_task_stream(client) as stream:
-        marks = _epochs(_model(4, epochs), X, y)
+        marks = _epochs(_model(hidden, epochs), X, y)
     tasks = [
         (ss["start"], ss["stop"] - ss["start"])
         for e in stream.data
@@ -155,12 +161,10 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
             reads.append(size / 1e6 / (time.perf_counter() - start))
             zarr_steps.append(_step(Xz, yz))
             ratios.append(size / 1e6 / zarr_steps[-1] / reads[-1])
-        out["disk_read_mb_s"], out["zarr_step_s"] = float(np.median(reads)), min(zarr_steps)
+        out["disk_read_mb_s"], out["zarr_step_s"] = max(reads), min(zarr_steps)
         out["zarr_ratios"] = ratios
-        out["zarr_mb_s"], out["zarr_ratio"] = (
-            size / 1e6 / min(zarr_steps),
-            float(np.median(ratios)),
-        )
+        out["zarr_mb_s"] = size / 1e6 / min(zarr_steps)
+        out["zarr_ratio"] = out["zarr_mb_s"] / max(reads)  # the best round of each
         out["epoch_threads_s"] = out["zarr_step_s"]
         with LocalCluster(n_workers=1, **cluster) as one, Client(one):
             out["epoch_1_worker_s"] = _step(Xz, yz)
@@ -169,16 +173,18 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
             Xd, yd = _placed(client, X, y, -(-rows // chunks))
             steps = []
             for _ in range(rounds):
-                steps.append((_share(client, Xd, yd, epochs=4), _step(X, y)))
-            (cluster_step, cluster_share), out["numpy_step_s"] = min(steps)
+                steps.append((_share(client, Xd, yd, 32, epochs=4), _step(X, y, 32)))
+            cluster_step, cluster_share = min(c for c, _ in steps)
+            out["numpy_step_s"] = min(n for _, n in steps)
             out["numpy_steps_s"] = [n for _, n in steps]  # each round's, to show the noise
             out["cluster_steps_s"] = [c[0] for c, _ in steps]
-            out["cluster_ratio"] = float(np.median([c[0] / n for c, n in steps]))
+            # The best round of each side: the machine's noise only ever adds time.
+            out["cluster_ratio"] = min(c[0] for c, _ in steps) / out["numpy_step_s"]
             out["cluster_step_s"], out["cluster_share_s"] = cluster_step, cluster_share
             del Xd, yd
             for n in (8, 64, 512):
                 tiny = _placed(client, X[: 10 * n, :8], y[: 10 * n], 10)
-                out[f"step_{n}_chunks_s"], out[f"share_{n}_chunks_s"] = _share(client, *tiny)
+                out[f"step_{n}_chunks_s"], out[f"share_{n}_chunks_s"] = _share(client, *tiny, 4)
         out["overhead_step_s"] = out["share_8_chunks_s"]
         out |= _time_to_accuracy(config, X, y)
     return out
@@ -224,7 +230,7 @@ def dask_markdown(r: dict[str, Any]) -> list[str]:
         "|---|---|",
         f"| full-batch step on {where}, 2-worker LocalCluster | {ms('cluster_step_s')} |",
         f"| the same step, one NumPy process | {ms('numpy_step_s')} |",
-        f"| ratio (median of the rounds) | {r['cluster_ratio']:.2f} |",
+        f"| ratio (the best round of each) | {r['cluster_ratio']:.2f} |",
         "| each round: cluster, NumPy | "
         + ", ".join(
             f"{1e3 * c:.0f}, {1e3 * n:.0f} ms"
@@ -235,7 +241,7 @@ def dask_markdown(r: dict[str, Any]) -> list[str]:
         f"| scheduler's share, tiny chunks | {shares} |",
         f"| a step from Zarr (raw chunks) | {r['zarr_mb_s']:.0f} MB/s |",
         f"| the store's files read straight | {r['disk_read_mb_s']:.0f} MB/s |",
-        f"| Zarr step ÷ straight read (median) | {r['zarr_ratio']:.2f} |",
+        f"| Zarr step ÷ straight read (the best round of each) | {r['zarr_ratio']:.2f} |",
         "| an epoch from Zarr: threads, 1 worker, 2 workers | "
         f"{ms('epoch_threads_s')}, {ms('epoch_1_worker_s')}, {ms('epoch_2_workers_s')} |",
         f"| to {100 * r['tta_target']:.0f}% test, batches of {r['tta_batch']}, "
