@@ -60,10 +60,22 @@ def _dask_only_report():
     blocks = {"cluster_ratio": 1.2, "overhead_step_s": 0.08, "rows": 4000, "features": 32}
     blocks |= {
         "cluster_step_s": 0.12,
+        "cluster_share_s": 0.01,
         "numpy_step_s": 0.1,
-        "zarr_mb_s": 1.0,
+        "zarr_mb_s": 1.2,
         "disk_read_mb_s": 2.0,
+        "zarr_ratio": 0.6,
+        "epoch_threads_s": 0.5,
+        "epoch_1_worker_s": 0.6,
+        "epoch_2_workers_s": 0.4,
+        "tta_target": 0.95,
+        "tta_batch": 100,
+        "tta_rows": 2000,
+        "tta_memory_s": 1.0,
+        "tta_blocks_s": None,
     }
+    for n, share in ((8, 0.08), (64, 0.085), (512, 0.09)):
+        blocks |= {f"share_{n}_chunks_s": share, f"step_{n}_chunks_s": share + 0.01}
     ceiling = {"backend": "numpy", "device": None, "matmul_gflops": {"float32": 100.0}}
     return {"ceilings": [ceiling], "results": [], "paired": [], "training": None, "dask": blocks}
 
@@ -72,12 +84,13 @@ def test_a_run_of_one_section_leaves_the_others_targets_not_measured():
     out = targets(_dask_only_report())
     by_verdict = {v: [t["target"] for t in out if t["verdict"] == v] for v in (MET, NOT_MET)}
     assert by_verdict[MET] == [
-        "a full-batch step on a 2-worker LocalCluster ÷ one NumPy process ≤ 1.3"
+        "a full-batch step on a 2-worker LocalCluster ÷ one NumPy process ≤ 1.3",
+        "the scheduler's share of a step with 512 chunks ≤ 2 × 50 ms",
+        "a step from a Zarr store ÷ reading its files straight ≥ 0.5",
     ]
     assert by_verdict[NOT_MET] == ["the scheduler's share of a step (8 tiny chunks) ≤ 50 ms"]
-    others = [
-        t for t in out if "LocalCluster" not in t["target"] and "scheduler" not in t["target"]
-    ]
+    dask = ("LocalCluster", "scheduler", "Zarr")
+    others = [t for t in out if not any(word in t["target"] for word in dask)]
     assert len(others) >= 14 and all(t["verdict"] == NOT_MEASURED for t in others)
 
 
@@ -212,8 +225,9 @@ def test_markdown_shows_each_verdict_as_it_is(tmp_path):
     report["targets"] = targets(report)
     write_markdown(report, tmp_path / "RESULTS.md")
     text = (tmp_path / "RESULTS.md").read_text()
-    assert text.count("| not measured |") == len(report["targets"]) - 2
-    assert text.count("| **not met** |") == 1 and text.count("| met |") == 1
+    assert text.count("| not measured |") == len(report["targets"]) - 4
+    assert text.count("| **not met** |") == 1 and text.count("| met |") == 3
+    assert "| 1.00 s, not reached |" in text  # time to accuracy: in memory, on blocks
     assert "Skipped keras (jax): Keras is not installed." in text
 
 

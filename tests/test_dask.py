@@ -1,10 +1,14 @@
 """Training on Dask arrays: the same numbers as NumPy, one compute per step, out of core."""
 
+import itertools
+from types import SimpleNamespace
+
 import numpy as np
 import pytest
 
 import xpnet
 from xpnet.course import initialize_parameters
+from xpnet.dask_arrays import BlockSource, prepare
 from xpnet.network import Network
 from xpnet.optimizers import Adam
 
@@ -64,24 +68,51 @@ def test_a_full_batch_fit_equals_numpy(name, chunks):
     assert model.score(Xd, yd) == reference.score(X, y)
 
 
-def test_mini_batches_are_the_blocks_in_a_shuffled_order():
-    X, y = data()
-    chunks = (80, 80, 80, 60)
-    Xd, yd = da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=(chunks,))
-    model = xpnet.DeepNet((6,), **{**SETTINGS, "optimizer": "adam"}, batch_size=80).fit(Xd, yd)
-    # The same steps on NumPy: before epoch e, RandomState(seed + 1 + e) orders the blocks.
+def numpy_steps(X, y, pieces, epochs=8):
+    """The course's steps with Adam on NumPy, one piece of rows a step: before epoch e,
+    RandomState(seed + 1 + e) orders the pieces."""
     start = xpnet.DeepNet((6,), **{**SETTINGS, "num_iterations": 1, "learning_rate": 1e-300})
     parameters = start.fit(X, y).parameters_  # the model's initial draw
     network, adam = Network.dense(2, "relu", l2=0.1), Adam()
     state = adam.init(parameters)
-    edges = np.cumsum((0, *chunks))
-    for epoch in range(8):
-        for b in np.random.RandomState(0 + 1 + epoch).permutation(4):
-            rows = slice(edges[b], edges[b + 1])
+    for epoch in range(epochs):
+        for k in np.random.RandomState(0 + 1 + epoch).permutation(len(pieces)):
+            rows = pieces[k]
             grads, _ = network.gradients(X[rows].T, y[None, rows] * 1.0, parameters)
             parameters, state = adam.update(parameters, grads, state, 0.01)
-    for k, v in parameters.items():
+    return parameters
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "cuts"),
+    [
+        ("auto", (0, 80, 160, 240, 300)),  # one block a step
+        (30, (0, 30, 60, 80, 110, 140, 160, 190, 220, 240, 270, 300)),  # 3, 3, 3, 2 pieces
+        (80, (0, 80, 160, 240, 300)),  # pieces that are the blocks
+    ],
+)
+def test_mini_batches_are_pieces_of_blocks_in_a_shuffled_order(batch_size, cuts):
+    X, y = data()
+    chunks = (80, 80, 80, 60)
+    Xd, yd = da.from_array(X, chunks=(chunks, 5)), da.from_array(y, chunks=(chunks,))
+    settings = {**SETTINGS, "optimizer": "adam", "batch_size": batch_size}
+    model = xpnet.DeepNet((6,), **settings).fit(Xd, yd)
+    pieces = [slice(a, b) for a, b in itertools.pairwise(cuts)]
+    for k, v in numpy_steps(X, y, pieces).items():
         np.testing.assert_allclose(model.parameters_[k], v, rtol=1e-12, atol=1e-15)
+
+
+def test_a_mini_batch_step_is_one_compute_and_a_nan_in_any_piece_is_found():
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(100, 5)), da.from_array(y, chunks=100)
+    counted = Computes()
+    with counted:
+        xpnet.DeepNet((4,), **{**SETTINGS, "num_iterations": 2}, batch_size=40).fit(Xd, yd)
+    assert len(counted.graphs) == 1 + 2 * 9  # the classes, then 3 pieces of 3 blocks, twice
+    assert len(set(counted.graphs[1:])) == 1
+    X[290, 1] = np.inf  # in the last piece of the last block
+    with pytest.raises(ValueError, match="Received NaN or infinity in a block of X"):
+        xpnet.DeepNet((4,), **SETTINGS, batch_size=40).fit(da.from_array(X, chunks=(100, 5)), yd)
 
 
 def test_one_compute_per_step_and_a_graph_that_does_not_grow():
@@ -94,6 +125,35 @@ def test_one_compute_per_step_and_a_graph_that_does_not_grow():
     assert len(counted.graphs) == 1 + 12
     steps = counted.graphs[1:]
     assert len(set(steps)) == 1, steps
+
+
+def test_any_targets_plug_in_through_a_function_that_makes_Y_of_a_block():
+    X, _ = data()
+    soft = np.random.RandomState(2).uniform(size=300)  # a target that is not a class
+    Xd = da.from_array(X, chunks=(70, 5))
+    source = BlockSource(Xd, da.from_array(soft, chunks=70), None, rows_of_targets)
+    parameters = initialize_parameters([5, 4, 1], "he", random_state=0)
+    network = Network.dense(2, "relu")
+    (batch,) = source.batches(SimpleNamespace(batch_size=None), 0, 0)
+    grads, loss = source.gradients(network, batch, parameters, rng=None, with_loss=True)
+    expected, m_cost = network.gradients(X.T, soft[None, :], parameters, with_loss=True)
+    np.testing.assert_allclose(loss, m_cost, rtol=1e-12)
+    for k, v in expected.items():
+        np.testing.assert_allclose(grads[k], v, rtol=1e-12, atol=1e-17)
+
+
+def rows_of_targets(T, X):
+    return np.reshape(np.asarray(T, dtype=X.dtype), (1, -1))
+
+
+def test_workers_started_for_training_keep_their_temporaries():
+    from xpnet.dask_workers import WORKER_ENVIRON, training_workers
+
+    key = "distributed.nanny.pre-spawn-environ."
+    with training_workers():
+        for name, value in WORKER_ENVIRON.items():
+            assert dask.config.get(key + name) == value
+    assert dask.config.get(key + "MALLOC_TRIM_THRESHOLD_", None) != "67108864"
 
 
 def test_functional_layer_on_dask_columns():
@@ -156,6 +216,65 @@ def test_a_zarr_array_on_disk_trains_as_in_memory(tmp_path):
     assert_same(reference, model)
 
 
+@pytest.mark.parametrize("codec", ["raw", "blosc"])
+def test_a_store_written_by_save_zarr_reads_its_chunks_as_blocks(tmp_path, codec):
+    zarr = pytest.importorskip("zarr", reason="zarr is not installed (pip install 'xpnet[dask]')")
+    if int(zarr.__version__[0]) < 3:
+        pytest.skip("the raw chunk reader reads Zarr format 3")
+    from xpnet.datasets import load_zarr, save_zarr
+    from xpnet.datasets.stores import RawChunks
+
+    X, y = data()
+    compressors = None if codec == "raw" else zarr.codecs.BloscCodec(cname="lz4")
+    save_zarr(tmp_path / "s.zarr", X, y, chunk_rows=64, compressors=compressors)
+    stored = zarr.open_array(str(tmp_path / "s.zarr" / "X"), mode="r")
+    assert (len(stored.compressors) == 0) == (codec == "raw")
+    X_train, y_train, X_test, y_test = load_zarr(tmp_path / "s.zarr", test_size=0.1)
+    assert X_train.chunks[0] == (64, 64, 64, 64, 14) and y_train.chunks == X_train.chunks[:1]
+    read = [v for v in dict(X_train.__dask_graph__()).values() if isinstance(v, RawChunks)]
+    assert bool(read) == (codec == "raw")  # raw chunk files are read without Zarr's codecs
+    np.testing.assert_array_equal(X_test.compute(), X[270:])  # a view of the edge chunk
+    np.testing.assert_array_equal(y_train.compute(), y[:270])
+    np.testing.assert_array_equal(y_test.compute(), y[270:])
+    reference = xpnet.TwoLayerNet(4, **SETTINGS, batch_size=None).fit(X[:270], y[:270])
+    model = xpnet.TwoLayerNet(4, **SETTINGS, batch_size=None).fit(X_train, y_train)
+    assert_same(reference, model)
+
+
+@pytest.mark.parametrize("targets", [1, 2])
+@pytest.mark.parametrize("batch_size", [None, 40], ids=["full", "pieces"])
+def test_a_regressor_on_blocks_equals_numpy(targets, batch_size):
+    X, _ = data()
+    y = X @ np.arange(1.0, 1.0 + 5 * targets).reshape(5, targets)
+    y = y[:, 0] if targets == 1 else y
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, size=300)
+    settings = {**SETTINGS, "batch_size": batch_size, "shuffle": False}
+    reference = xpnet.DeepRegressor((6,), **settings).fit(X, y, sample_weight=weights)
+    Xd = da.from_array(X, chunks=(80, 5))
+    yd = da.from_array(y, chunks=(80,) if targets == 1 else (80, targets))
+    with Computes() as computes:
+        model = xpnet.DeepRegressor((6,), **settings).fit(Xd, yd, sample_weight=weights)
+    steps = 8 * (1 if batch_size is None else 2 + 2 + 2 + 2)  # 80 rows: pieces of 40
+    assert len(computes.graphs) == steps + 2  # + y's finiteness, + the weights' check
+    assert_same(reference, model)
+    predicted = model.predict(Xd)
+    assert isinstance(predicted, da.Array) and predicted.shape == y.shape
+    np.testing.assert_allclose(predicted.compute(), reference.predict(X), rtol=1e-12)
+    assert model.score(Xd, yd) == pytest.approx(reference.score(X, y), rel=1e-12)
+
+
+def test_a_regressor_refuses_bad_targets_on_blocks():
+    X, _ = data()
+    Xd = da.from_array(X, chunks=(100, 5))
+    bad = np.where(np.arange(300) == 7, np.nan, 1.0)
+    with pytest.raises(ValueError, match="Expected finite values in y"):
+        xpnet.DeepRegressor((4,)).fit(Xd, da.from_array(bad, chunks=100))
+    with pytest.raises(ValueError, match=r"Expected y of shape \(300,\)"):
+        xpnet.DeepRegressor((4,)).fit(Xd, np.zeros(299))
+    with pytest.raises(TypeError, match="Expected real numbers in y"):
+        xpnet.DeepRegressor((4,)).fit(Xd, np.array(["a"] * 300))
+
+
 @pytest.fixture(scope="module")
 def cluster():
     distributed = pytest.importorskip(
@@ -177,6 +296,30 @@ def test_a_local_cluster_fit_equals_numpy(cluster):
     model = xpnet.DeepNet((6,), **SETTINGS, batch_size=None).fit(Xd, yd)
     assert_same(reference, model)
     assert model.score(Xd, yd) == reference.score(X, y)
+
+
+@pytest.mark.parametrize("batch_size", [None, 25], ids=["full", "pieces"])
+def test_blocks_held_by_the_workers_train_as_numpy(cluster, batch_size):
+    X, y = data(classes=3)
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, size=300)
+    Xd = cluster.persist(da.from_array(X, chunks=(50, 5)))
+    settings = {**SETTINGS, "batch_size": batch_size, "shuffle": False}
+    model = xpnet.DeepNet((6,), **settings).fit(Xd, y, sample_weight=weights)
+    source = prepare(Xd, y, None, None, None)[0]
+    assert source._held is not None  # one task a worker, over the blocks it holds
+    assert len(source._held.holders) == len(set(source._held.workers))
+    # Unshuffled pieces of 25 rows are the batches a NumPy fit cuts from the same rows.
+    reference = xpnet.DeepNet((6,), **settings).fit(X, y, sample_weight=weights)
+    assert_same(reference, model)
+
+
+def test_a_regressor_on_a_local_cluster_equals_numpy(cluster):
+    X, _ = data()
+    y = X @ np.arange(1.0, 6.0)
+    reference = xpnet.DeepRegressor((6,), **SETTINGS, batch_size=None).fit(X, y)
+    Xd = cluster.persist(da.from_array(X, chunks=(75, 5)))
+    model = xpnet.DeepRegressor((6,), **SETTINGS, batch_size=None).fit(Xd, y)
+    assert_same(reference, model)
 
 
 def test_every_optimiser_and_regulariser_on_blocks_is_reproducible():

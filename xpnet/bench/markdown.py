@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from .blocks import dask_markdown
 from .verdicts import MET, NOT_MEASURED, NOT_MET, reach
 
 __all__ = ["write_markdown"]
@@ -82,19 +83,7 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         lines += _training_markdown(report["training"])
     blocks = report.get("dask")
     if blocks and "cluster_ratio" in blocks:
-        lines += [
-            "",
-            "## Dask",
-            "",
-            "| measurement | value |",
-            "|---|---|",
-            f"| full-batch step, 2-worker LocalCluster | {1e3 * blocks['cluster_step_s']:.0f} ms |",
-            f"| the same step, one NumPy process | {1e3 * blocks['numpy_step_s']:.0f} ms |",
-            f"| ratio | {blocks['cluster_ratio']:.2f} |",
-            f"| scheduler's share (8 tiny chunks) | {1e3 * blocks['overhead_step_s']:.0f} ms |",
-            f"| a step from Zarr on disk | {blocks['zarr_mb_s']:.0f} MB/s |",
-            f"| the store's files read straight | {blocks['disk_read_mb_s']:.0f} MB/s |",
-        ]
+        lines += dask_markdown(blocks)
     lines += ["", "## Targets", "", "| target | verdict | measured |", "|---|---|---|"]
     shown = {MET: "met", NOT_MET: "**not met**", NOT_MEASURED: "not measured"}
     for t in report["targets"]:

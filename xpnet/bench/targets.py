@@ -135,10 +135,16 @@ def _step_targets(report: dict[str, Any]) -> list[dict[str, Any]]:
 def _dask_targets(blocks: dict[str, Any] | None) -> list[dict[str, Any]]:
     cluster: list[Item] = []
     scheduler: list[Item] = []
+    many: list[Item] = []
+    zarr: list[Item] = []
     if blocks and "cluster_ratio" in blocks:
         where = f"{blocks['rows']:,}×{blocks['features']}" if "rows" in blocks else "784×200,000"
         cluster = [(where, blocks["cluster_ratio"], 1.3)]
         scheduler = [("8 chunks", 1e3 * blocks["overhead_step_s"], 50.0)]
+        if "share_512_chunks_s" in blocks:
+            many = [("512 chunks", 1e3 * blocks["share_512_chunks_s"], 100.0)]
+        if "zarr_ratio" in blocks:
+            zarr = [(where, blocks["zarr_ratio"], 0.5)]
     return [
         verdict(
             "a full-batch step on a 2-worker LocalCluster ÷ one NumPy process ≤ 1.3",
@@ -147,6 +153,15 @@ def _dask_targets(blocks: dict[str, Any] | None) -> list[dict[str, Any]]:
         ),
         verdict(
             "the scheduler's share of a step (8 tiny chunks) ≤ 50 ms", scheduler, section="dask"
+        ),
+        verdict(
+            "the scheduler's share of a step with 512 chunks ≤ 2 × 50 ms", many, section="dask"
+        ),
+        verdict(
+            "a step from a Zarr store ÷ reading its files straight ≥ 0.5",
+            zarr,
+            section="dask",
+            at_least=True,
         ),
     ]
 

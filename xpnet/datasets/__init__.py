@@ -5,7 +5,7 @@ Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
 backend. For the functional layer, take ``X.T`` and ``y.reshape(1, -1)``.
 
 The generators live in :mod:`.generators`, the file and library readers in
-:mod:`.loaders`, and :func:`train_test_split` and :class:`StandardScaler`, which run
+:mod:`.loaders`, Zarr stores in :mod:`.stores`, and :func:`train_test_split` and :class:`StandardScaler`, which run
 on any backend, in :mod:`.preprocessing`. :func:`load_dataset` picks one by name.
 """
 
@@ -32,10 +32,9 @@ from .loaders import (
     load_diabetes,
     load_digits,
     load_football,
-    load_zarr,
-    save_zarr,
 )
 from .preprocessing import StandardScaler, train_test_split
+from .stores import load_zarr, save_zarr
 
 __all__ = [
     "DATASETS",

@@ -1,8 +1,9 @@
 """Data sets read from files and libraries: the course's cats and football field, two
-tables that ship with scikit-learn, CSV files and Zarr stores.
+tables that ship with scikit-learn, and CSV files (Zarr stores:
+:mod:`.stores`).
 
 Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
-(n_samples, n_features) and y of shape (n_samples,) (a Zarr store: lazy Dask arrays).
+(n_samples, n_features) and y of shape (n_samples,).
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import numpy as np  # edge: data loading happens on the host
 
@@ -23,8 +23,6 @@ __all__ = [
     "load_diabetes",
     "load_digits",
     "load_football",
-    "load_zarr",
-    "save_zarr",
 ]
 
 
@@ -119,55 +117,6 @@ def load_football(directory: str | os.PathLike[str]):
         X_test.astype(np.float64),
         y_test.reshape(-1).astype(np.int64),
     )
-
-
-def load_zarr(path: str | os.PathLike[str], *, test_size: float = 0.2):
-    """A Zarr store with arrays ``X`` (n_samples, n_features) and ``y`` (n_samples,), as
-    lazy Dask arrays chunked as stored: nothing is read until training reads it.
-
-    The last ``test_size`` of the rows are held out (a slice, so that it stays lazy;
-    shuffle the rows when you write the store).
-
-    Returns
-    -------
-    X_train, y_train, X_test, y_test : Dask arrays
-    """
-    try:
-        import dask.array as da
-    except ImportError as exc:
-        raise ImportError(
-            "Reading a Zarr store needs Dask and Zarr. Install them with: "
-            "pip install 'xpnet[dask]'"
-        ) from exc
-    if not Path(path).is_dir():
-        raise FileNotFoundError(
-            f"Expected a Zarr store (a folder). Received {str(path)!r}, which does not exist"
-        )
-    try:
-        X, y = da.from_zarr(str(path), component="X"), da.from_zarr(str(path), component="y")
-    except (OSError, ValueError, KeyError) as exc:
-        raise ValueError(
-            f"Expected a Zarr store with arrays X and y. Received {str(path)!r}: {exc}"
-        ) from exc
-    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
-        raise ValueError(
-            f"Expected X of shape (n_samples, n_features) and y of shape (n_samples,) in "
-            f"{str(path)!r}. Received {X.shape} and {y.shape}"
-        )
-    n_test = max(1, round(X.shape[0] * test_size))
-    cut = X.shape[0] - n_test
-    return X[:cut], y[:cut], X[cut:], y[cut:]
-
-
-def save_zarr(path: str | os.PathLike[str], X: Any, y: Any, *, chunk_rows: int = 10_000):
-    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads."""
-    import dask.array as da
-
-    X = X if hasattr(X, "to_zarr") else da.from_array(np.asarray(X), chunks=(chunk_rows, -1))
-    y = y if hasattr(y, "to_zarr") else da.from_array(np.asarray(y), chunks=(chunk_rows,))
-    X.to_zarr(str(path), component="X", overwrite=True)
-    y.rechunk((X.chunks[0],)).to_zarr(str(path), component="y", overwrite=True)
-    return Path(path)
 
 
 def _sklearn_dataset(name: str):

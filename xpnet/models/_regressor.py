@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..backend import Backend
+from ..dask_arrays import prepare_regression
 from ._base import BaseEstimator, Targets
 from ._predict import RegressorPredictions
 from ._validation import check_targets
@@ -44,10 +45,8 @@ class BaseRegressor(RegressorPredictions, BaseEstimator):
         return Targets(Y, Y, None, None)
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
-        raise ValueError(
-            f"{type(self).__name__} does not train on Dask arrays yet. Expected NumPy or "
-            "device arrays: compute the blocks with X.compute()"
-        )
+        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype, self.batch_size)
+        return source, backend, None, n_y
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:
         """One epoch over (X, y), continuing from the fitted state: data in pieces.

@@ -1,0 +1,160 @@
+"""Zarr stores: X and y on disk, read lazily as Dask arrays whose blocks are the chunks.
+
+:func:`save_zarr` writes the chunks **without compression** by default: a chunk file is
+then the block's bytes, and :func:`zarr_array` reads it with one copy from the file
+(or the page cache) into the block, at the rate of reading the file. Any other layout
+(a codec, sharding, Zarr format 2) is read through Zarr itself, one chunk per block.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # edge: data loading happens on the host
+
+__all__ = ["load_zarr", "save_zarr", "zarr_array"]
+
+
+class RawChunks:
+    """An array stored as raw chunk files (Zarr format 3, the ``bytes`` codec alone):
+    ``self[index]`` reads the one chunk file that holds ``index`` with ``np.fromfile``
+    and returns a view of its rows (an edge chunk is stored whole)."""
+
+    def __init__(self, array: Any, path: Path) -> None:
+        meta = array.metadata
+        self.path, self.shape, self.ndim = path, tuple(array.shape), len(array.shape)
+        self.chunk_shape = tuple(array.chunks)
+        self.dtype = np.dtype(array.dtype).newbyteorder(
+            "<" if str(meta.codecs[0].endian.value) == "little" else ">"
+        )
+        self.fill_value = meta.fill_value
+        self.separator = meta.chunk_key_encoding.separator
+
+    def __dask_tokenize__(self) -> tuple:  # a store rewritten is another array
+        written = (self.path / "zarr.json").stat().st_mtime_ns
+        return (str(self.path), written, self.shape, self.chunk_shape, self.dtype.str)
+
+    def __getitem__(self, index: tuple[slice, ...]) -> np.ndarray:
+        starts = [s.start or 0 for s in index]
+        chunk = tuple(a // c for a, c in zip(starts, self.chunk_shape, strict=True))
+        origin = [k * c for k, c in zip(chunk, self.chunk_shape, strict=True)]
+        file = self.path / self.separator.join(["c", *map(str, chunk)])
+        if file.exists():
+            block = np.fromfile(file, dtype=self.dtype).reshape(self.chunk_shape)
+        else:  # a chunk never written holds the fill value
+            block = np.full(self.chunk_shape, self.fill_value, dtype=self.dtype)
+        within = tuple(
+            slice(a - o, (s.stop if s.stop is not None else n) - o)
+            for a, o, s, n in zip(starts, origin, index, self.shape, strict=True)
+        )
+        return block[within]
+
+
+def _raw(array: Any, path: Path) -> RawChunks | None:
+    """The array's chunk files, where each is the raw bytes of one chunk; else None."""
+    meta = array.metadata
+    codecs: tuple[Any, ...] = tuple(getattr(meta, "codecs", ()))
+    if getattr(meta, "zarr_format", 2) != 3 or len(codecs) != 1:
+        return None
+    plain = (
+        type(codecs[0]).__name__ == "BytesCodec"
+        and type(meta.chunk_key_encoding).__name__ == "DefaultChunkKeyEncoding"
+        and type(meta.chunk_grid).__name__ == "RegularChunkGrid"
+        and (path / "zarr.json").is_file()
+    )
+    return RawChunks(array, path) if plain else None
+
+
+def zarr_array(path: str | os.PathLike[str], component: str) -> Any:
+    """The array ``component`` of a Zarr store as a lazy Dask array, one block a chunk."""
+    import dask.array as da
+    import zarr
+
+    array = zarr.open_array(str(Path(path) / component), mode="r")
+    raw = _raw(array, Path(path) / component)
+    if raw is None:
+        return da.from_zarr(array)
+    return da.from_array(
+        raw,
+        chunks=raw.chunk_shape,
+        asarray=False,
+        fancy=False,
+        meta=np.empty((0,) * raw.ndim, dtype=raw.dtype),
+    )
+
+
+def load_zarr(path: str | os.PathLike[str], *, test_size: float = 0.2):
+    """A Zarr store with arrays ``X`` (n_samples, n_features) and ``y`` (n_samples,), as
+    lazy Dask arrays chunked as stored: nothing is read until training reads it.
+
+    The last ``test_size`` of the rows are held out (a slice, so that it stays lazy;
+    shuffle the rows when you write the store).
+
+    Returns
+    -------
+    X_train, y_train, X_test, y_test : Dask arrays
+    """
+    try:
+        import dask.array  # noqa: F401
+        import zarr  # noqa: F401
+    except ImportError as exc:
+        raise ImportError(
+            "Reading a Zarr store needs Dask and Zarr. Install them with: "
+            "pip install 'xpnet[dask]'"
+        ) from exc
+    if not Path(path).is_dir():
+        raise FileNotFoundError(
+            f"Expected a Zarr store (a folder). Received {str(path)!r}, which does not exist"
+        )
+    try:
+        X, y = zarr_array(path, "X"), zarr_array(path, "y")
+    except (OSError, ValueError, KeyError) as exc:
+        raise ValueError(
+            f"Expected a Zarr store with arrays X and y. Received {str(path)!r}: {exc}"
+        ) from exc
+    if X.ndim != 2 or y.ndim != 1 or X.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"Expected X of shape (n_samples, n_features) and y of shape (n_samples,) in "
+            f"{str(path)!r}. Received {X.shape} and {y.shape}"
+        )
+    n_test = max(1, round(X.shape[0] * test_size))
+    cut = X.shape[0] - n_test
+    return X[:cut], y[:cut], X[cut:], y[cut:]
+
+
+def save_zarr(
+    path: str | os.PathLike[str],
+    X: Any,
+    y: Any,
+    *,
+    chunk_rows: int = 10_000,
+    compressors: Any = None,
+):
+    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads.
+
+    Parameters
+    ----------
+    chunk_rows : int
+        Rows per chunk of a NumPy X (a Dask X keeps its chunks): the blocks training
+        reads. Aim for chunks of 10–100 MB: fewer tasks, and reads long enough to run at
+        the disk's rate.
+    compressors : None or Zarr codecs
+        None (the default) stores each chunk raw: no decompression, and a read that is
+        one copy from the file, which is fastest from a local disk or the page cache.
+        On a disk or network slower than about 1 GB/s, or for data that compresses
+        well (images), a light codec can read faster, for example
+        ``zarr.codecs.BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")``.
+    """
+    import dask.array as da
+    import zarr
+
+    X = X if hasattr(X, "to_zarr") else da.from_array(np.asarray(X), chunks=(chunk_rows, -1))
+    y = y if hasattr(y, "to_zarr") else da.from_array(np.asarray(y), chunks=(chunk_rows,))
+    codec = {"compressors": compressors} if int(zarr.__version__[0]) >= 3 else {}
+    if not codec:  # Zarr 2 spells it in the singular
+        codec = {"compressor": compressors}
+    X.to_zarr(str(path), component="X", overwrite=True, **codec)
+    y.rechunk((X.chunks[0],)).to_zarr(str(path), component="y", overwrite=True, **codec)
+    return Path(path)
