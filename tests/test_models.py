@@ -516,3 +516,19 @@ def test_progress_bar_on_request_and_silent_otherwise(capsys):
     MODELS["logistic"](num_iterations=20).fit(X, y)  # None: a bar only on a terminal
     MODELS["logistic"](num_iterations=20, progress=False).fit(X, y)
     assert capsys.readouterr().err == ""
+
+
+def test_a_fit_without_a_bar_never_imports_tqdm_auto():
+    """In a notebook without ipywidgets, importing tqdm.auto warns: a fit whose bar is off
+    (a notebook's default) must not import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np, xpnet\n"
+        "X = np.random.RandomState(0).randn(20, 2); y = (X[:, 0] > 0).astype(int)\n"
+        "xpnet.LogisticRegression(num_iterations=2, progress=False).fit(X, y)\n"
+        "print('tqdm.auto' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr

@@ -6,14 +6,12 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-from tqdm.auto import tqdm
-
 __all__ = ["progress_bar"]
 
 
 class _Silent:
-    """A bar that draws nothing: no tqdm is made (in a notebook without ipywidgets,
-    ``tqdm.auto`` warns as it makes even a disabled one)."""
+    """A bar that draws nothing: tqdm is not even imported (in a notebook without
+    ipywidgets, importing ``tqdm.auto`` warns)."""
 
     def update(self, n: int = 1) -> None:
         pass
@@ -29,6 +27,8 @@ def progress_bar(total: int, *, enabled: bool, desc: str = "", unit: str = "it")
     if not enabled:
         yield _Silent()
         return
+    from tqdm.auto import tqdm
+
     bar = tqdm(total=total, desc=desc, unit=unit, leave=True)
     try:
         yield bar
