@@ -250,3 +250,76 @@ def test_divergence_is_a_value_error_as_scikit_learns():
     with pytest.raises(ValueError, match="Training diverged") as caught:
         xpnet.DeepNet(hidden_layer_sizes=(8,), learning_rate=1e300, optimizer="gd").fit(X, y)
     assert isinstance(caught.value, DivergenceError | FloatingPointError)
+
+
+# -- multilabel targets: K independent sigmoids --------------------------------------
+
+
+def multilabel(n=120, k=3, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.randn(n, 4)
+    Y = (X[:, :k] + 0.3 * rng.randn(n, k) > 0).astype(np.int64)
+    return X, Y
+
+
+def test_multilabel_targets_train_independent_sigmoids(backend):
+    X, Y = multilabel()
+    model = xpnet.DeepNet(**ADAM, num_iterations=60, tol=None).fit(X, Y)
+    assert model.output_activation_ == "sigmoid" and model.n_outputs_ == 3
+    assert model.classes_.tolist() == [0, 1, 2]
+    proba = xpnet.to_numpy(model.predict_proba(X))
+    assert proba.shape == (120, 3) and not np.allclose(proba.sum(axis=1), 1)  # independent
+    predicted = xpnet.to_numpy(model.predict(X))
+    assert predicted.shape == (120, 3) and set(np.unique(predicted)) <= {0, 1}
+    np.testing.assert_array_equal(predicted, (proba > 0.5).astype(int))
+    subset = np.mean((predicted == Y).all(axis=1))
+    assert model.score(X, Y) == pytest.approx(subset) and subset > 0.7
+    rtol = 1e-5 if model.dtype_ == "float32" else 1e-12
+    log_proba = xpnet.to_numpy(model.predict_log_proba(X))
+    np.testing.assert_allclose(np.exp(log_proba), proba, rtol=rtol, atol=1e-7)
+
+
+def test_two_labels_are_two_sigmoids_not_a_binary_class(tmp_path):
+    X, Y = multilabel(k=2)
+    model = xpnet.DeepNet(**ADAM, num_iterations=3, tol=None).fit(X, Y)
+    assert model.n_outputs_ == 2 and model.predict(X).shape == (120, 2)
+    for loaded in (xpnet.load(model.save(tmp_path / "m.npz")), pickle.loads(pickle.dumps(model))):
+        assert loaded.n_outputs_ == 2
+        np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_multilabel_early_stopping_and_partial_fit():
+    X, Y = multilabel(n=200)
+    model = xpnet.DeepNet(**ADAM, early_stopping=True, num_iterations=50).fit(X, Y)
+    assert 0 < model.best_validation_score_ <= 1  # subset accuracy on a random split
+    pieces = xpnet.DeepNet(**ADAM)
+    pieces.partial_fit(X[:100], Y[:100], classes=[0, 1, 2]).partial_fit(X[100:], Y[100:])
+    assert pieces.epochs_trained_ == 2
+    with pytest.raises(ValueError, match=r"Expected classes= as the labels of the 3 columns"):
+        xpnet.DeepNet(**ADAM).partial_fit(X, Y, classes=["a", "b", "c"])
+
+
+@pytest.mark.parametrize(
+    ("Y", "message"),
+    [
+        (np.full((120, 3), 2), "Expected a multilabel indicator y of 0s and 1s"),
+        (np.full((120, 3), np.nan), "Expected a multilabel indicator y of 0s and 1s"),
+        (np.zeros((119, 3)), r"Expected y of shape \(120, n_labels\)"),
+        (np.array([["a"] * 3] * 120, dtype=object), "Expected a multilabel indicator"),
+    ],
+)
+def test_bad_multilabel_targets_are_refused(Y, message):
+    X, _ = multilabel()
+    with pytest.raises(ValueError, match=message):
+        xpnet.DeepNet(**ADAM).fit(X, Y)
+
+
+def test_a_multilabel_model_predicts_dask_blocks_lazily():
+    da = pytest.importorskip("dask.array")
+    X, Y = multilabel()
+    model = xpnet.DeepNet(**ADAM, num_iterations=3, tol=None).fit(X, Y)
+    lazy = model.predict(da.from_array(X, chunks=50))
+    assert isinstance(lazy, da.Array) and lazy.shape == (120, 3)
+    np.testing.assert_array_equal(lazy.compute(), model.predict(X))
+    with pytest.raises(ValueError, match=r"Expected y of shape \(120,\)"):
+        xpnet.DeepNet(**ADAM).fit(da.from_array(X, chunks=50), da.from_array(Y, chunks=50))

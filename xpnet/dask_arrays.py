@@ -410,12 +410,12 @@ def predict_blocks(model: Any, X: Any, *, proba: bool) -> Any:
         )
     if len(X.chunks[1]) > 1:
         X = X.rechunk({1: -1})
-    if model._estimator_type == "regressor":
-        k = model.n_outputs_
-        if k > 1:
-            return X.map_blocks(
-                _predict_block, model, False, dtype=X.dtype, chunks=(X.chunks[0], (k,))
-            )
+    k = model.n_outputs_
+    regressor = model._estimator_type == "regressor"
+    if k > 1 and (regressor or model.output_activation_ == "sigmoid") and not proba:
+        dtype = X.dtype if regressor else np.int64  # targets, or a multilabel 0/1 matrix
+        return X.map_blocks(_predict_block, model, False, dtype=dtype, chunks=(X.chunks[0], (k,)))
+    if regressor:
         return X.map_blocks(_predict_block, model, False, dtype=X.dtype, drop_axis=1)
     if proba:
         k = model.classes_.shape[0]

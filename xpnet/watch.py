@@ -47,8 +47,11 @@ def accuracy(
     xp: Any,
 ) -> float:
     """The (weighted) fraction of columns of X whose predicted class index equals
-    ``labels`` (m,)."""
+    ``labels`` (m,); for multilabel ``labels`` (K, m) of 0/1, whose every label does."""
     A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
+    if labels.ndim == 2:  # K independent sigmoids
+        hits = xp.all(xp.astype(A > 0.5, labels.dtype) == labels, axis=0)
+        return float(_mean(xp.astype(hits, A.dtype), weights, xp))
     predicted = xp.astype(A[0, :] > 0.5, labels.dtype) if A.shape[0] == 1 else xp.argmax(A, axis=0)
     return float(_mean(xp.astype(predicted == labels, A.dtype), weights, xp))
 

@@ -56,12 +56,14 @@ class Targets(NamedTuple):
     strata : NumPy array of shape (m,) of class indices, or None: the groups an early
         stopping split keeps in proportion (a classifier's)
     classes : NumPy array of the classes, or None for a regressor
+    output : the output head, where n_y alone does not choose it (multilabel: "sigmoid")
     """
 
     Y: Array
     truth: Array
     strata: np.ndarray | None
     classes: np.ndarray | None
+    output: str | None = None
 
 
 @dataclass(eq=False, repr=False)
@@ -212,10 +214,11 @@ class BaseEstimator(Predictor):
         """The output layer's head for n_y units (:data:`xpnet.losses.OUTPUTS`)."""
         raise NotImplementedError
 
-    def _architecture(self, n_x: int, n_y: int) -> Architecture:
-        return Architecture(
-            (n_x, *self._hidden(), n_y), self._activation(), self._output_head(n_y)
-        )
+    def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
+        """The layers for n_x features and n_y outputs; ``output`` overrides the head
+        that n_y chooses (K independent sigmoids for multilabel targets)."""
+        head = output or self._output_head(n_y)
+        return Architecture((n_x, *self._hidden(), n_y), self._activation(), head)
 
     def _targets(self, y: Any, n: int, backend: Backend, classes: np.ndarray | None) -> Targets:
         """y checked, in the course's layout on the model's device."""
@@ -295,7 +298,7 @@ class BaseEstimator(Predictor):
             targets = self._targets(y, X.shape[0], backend, classes)
             weights = check_sample_weight(sample_weight, X.shape[0], backend)
             classes, n_y = targets.classes, targets.Y.shape[0]
-        architecture = self._architecture(X.shape[1], n_y)
+        architecture = self._architecture(X.shape[1], n_y, None if blocks else targets.output)
         if fitted is None:
             state = self._initial_state(architecture, backend)
         else:

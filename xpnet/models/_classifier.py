@@ -16,7 +16,7 @@ from ..dask_arrays import prepare
 from ..targets import check_classes, one_hot
 from ._base import BaseEstimator, Targets
 from ._predict import ClassifierPredictions
-from ._validation import encode_labels
+from ._validation import encode_indicator, encode_labels, is_indicator
 
 __all__ = ["BaseClassifier"]
 
@@ -26,7 +26,9 @@ class BaseClassifier(ClassifierPredictions, BaseEstimator):
     """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes out.
 
     Two classes train one sigmoid unit, more a softmax; ``score`` is the accuracy and
-    early stopping watches it on a split stratified by class.
+    early stopping watches it on a split stratified by class. A multilabel y, of shape
+    (n_samples, K) of 0/1, trains K independent sigmoids: ``predict`` gives a 0/1 matrix
+    and ``score`` the fraction of rows whose every label is right.
 
     Attributes
     ----------
@@ -41,6 +43,9 @@ class BaseClassifier(ClassifierPredictions, BaseEstimator):
         return "sigmoid" if n_y == 1 else "softmax"
 
     def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Targets:
+        if is_indicator(y):  # multilabel: K independent sigmoids, not stratified
+            Y = encode_indicator(y, n, backend, classes)
+            return Targets(Y, Y, None, np.arange(Y.shape[0]), output="sigmoid")
         index, classes = encode_labels(y, n, backend, classes)
         n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
         Y = one_hot(index, n_y, backend.dtype, xp=backend.xp, put=backend.put)

@@ -235,7 +235,7 @@ class FittedState:
             )
         classes = None if regressor else arrays["classes"]
         if classes is not None:
-            _check_classes(classes, architecture.dims[-1])
+            _check_classes(classes, architecture.dims[-1], architecture.output)
         shapes = architecture.shapes()
         parameters = _group(arrays, "parameter:")
         parameters = parameters if layout is None else layout(parameters)
@@ -318,14 +318,17 @@ class FittedState:
         return replace(self, training=training, backend=backend, unavailable=None)
 
 
-def _check_classes(classes: np.ndarray, n_y: int) -> None:
+def _check_classes(classes: np.ndarray, n_y: int, output: str) -> None:
     if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
         raise ValueError(
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
         )
-    if n_y != (1 if classes.shape[0] == 2 else classes.shape[0]):
+    multilabel = output == "sigmoid" and n_y > 1
+    if n_y != (classes.shape[0] if multilabel or classes.shape[0] > 2 else 1):
         raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
+    if multilabel and not np.array_equal(classes, np.arange(n_y)):
+        raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
 
 
 def _t(optimizer_state: dict[str, Any]) -> int | None:

@@ -57,8 +57,8 @@ class Hyperparameters:
         classifier = self._estimator_type == "classifier"
         return Tags(
             estimator_type=self._estimator_type,
-            target_tags=TargetTags(required=True, multi_output=not classifier),
-            classifier_tags=ClassifierTags() if classifier else None,
+            target_tags=TargetTags(required=True, multi_output=True),  # multilabel too
+            classifier_tags=ClassifierTags(multi_label=True) if classifier else None,
             regressor_tags=None if classifier else RegressorTags(),
             input_tags=InputTags(),
             array_api_support=True,

@@ -30,11 +30,14 @@ class FittedModel(Hyperparameters):
     """The fitted side of an estimator; subclasses give ``_architecture``, their checks
     and the layout of ``parameters_`` (``_to_course``, ``_from_course``)."""
 
-    def _architecture(self, n_x: int, n_y: int) -> Architecture:
+    def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
         raise NotImplementedError
 
-    def _saved_outputs(self, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> int:
-        """n_y, the output units a saved model's header and arrays say it has."""
+    def _saved_outputs(
+        self, header: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> tuple[int, str | None]:
+        """n_y, the output units a saved model's header and arrays say it has, and its
+        output head where the model would not choose it from n_y alone (multilabel)."""
         raise NotImplementedError
 
     def _check_hyperparameters(self) -> None:
@@ -208,7 +211,7 @@ class FittedModel(Hyperparameters):
             n_x = int(header["n_features_in"])
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
-        architecture = self._architecture(n_x, self._saved_outputs(header, arrays))
+        architecture = self._architecture(n_x, *self._saved_outputs(header, arrays))
         saved = header.get("architecture")
         if saved is not None:
             try:

@@ -26,6 +26,12 @@ Array = Any
 class Predictor(FittedModel):
     """The forward pass of a fitted model on new rows of X."""
 
+    @property
+    def n_outputs_(self) -> int:
+        """The output layer's units: 1 for two classes, K for K classes, K labels or K
+        targets."""
+        return self._fitted().architecture.dims[-1]
+
     def _logits(self, X: Any) -> tuple[Array, bool]:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
@@ -66,15 +72,29 @@ class Predictor(FittedModel):
 
 
 class ClassifierPredictions(Predictor):
-    """``predict_proba``, ``predict_log_proba``, ``predict`` and ``score`` (accuracy)."""
+    """``predict_proba``, ``predict_log_proba``, ``predict`` and ``score`` (accuracy).
+
+    A multilabel model (y of shape (n_samples, K) of 0/1, K independent sigmoids) gives
+    each label's probability and a 0/1 matrix, and scores the fraction of rows whose
+    every label is right (scikit-learn's subset accuracy).
+    """
 
     classes_ = property(lambda self: self._fitted().classes)
 
-    def _saved_outputs(self, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> int:
+    def _multilabel(self) -> bool:
+        architecture = self._fitted().architecture
+        return architecture.output == "sigmoid" and architecture.dims[-1] > 1
+
+    def _saved_outputs(
+        self, header: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> tuple[int, str | None]:
         classes = arrays.get("classes")
         if classes is None or classes.ndim != 1:
             raise ValueError("the array 'classes' is missing or not 1-D")
-        return 1 if classes.shape[0] <= 2 else classes.shape[0]
+        n_y = header.get("n_outputs")
+        if header.get("output_activation") == "sigmoid" and type(n_y) is int and n_y > 1:
+            return n_y, "sigmoid"  # multilabel: K independent sigmoids
+        return (1 if classes.shape[0] <= 2 else classes.shape[0]), None
 
     def predict_proba(self, X: Any) -> Array:
         """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``.
@@ -94,7 +114,9 @@ class ClassifierPredictions(Predictor):
         probability rounds to 0 (log σ(z) = −softplus(−z), log softmax(Z) = Z − logΣe^Z)."""
         ZL, host = self._logits(X)
         xp = self.backend_.xp
-        if ZL.shape[0] == 1:
+        if self._multilabel():  # each label's own sigmoid
+            log_proba = -softplus(-ZL, xp=xp).T
+        elif ZL.shape[0] == 1:
             log_proba = xp.concat([-softplus(ZL, xp=xp), -softplus(-ZL, xp=xp)], axis=0).T
         else:
             log_proba = log_softmax(ZL, xp=xp).T
@@ -112,34 +134,38 @@ class ClassifierPredictions(Predictor):
             return predict_blocks(self, X, proba=False)
         AL, host = self._output(X)
         xp = self.backend_.xp
+        if self._multilabel():  # a 0/1 matrix of shape (n_samples, K)
+            labels = xp.astype(AL.T > 0.5, xp.int64)
+            return to_numpy(labels) if host else labels
         index = xp.astype(AL[0, :] > 0.5, xp.int64) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
         if host or self.classes_.dtype.kind not in "biuf":
             return self.classes_[to_numpy(index)]
         return xp.take(self.backend_.put(self.classes_), index)
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y."""
+        """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y
+        (multilabel: whose every label does)."""
         predicted = self.predict(X)
         if is_dask_array(predicted):
             predicted = predicted.compute()
+        predicted = to_numpy(predicted)
         n = predicted.shape[0]
-        hits = to_numpy(predicted) == self._check_y(y, n, (n,))
+        hits = predicted == self._check_y(y, n, predicted.shape)
+        if hits.ndim == 2:
+            hits = hits.all(axis=1)
         return float(np.average(hits, weights=self._weights(sample_weight, n)))
 
 
 class RegressorPredictions(Predictor):
     """``predict`` and ``score`` (R²) of a fitted regressor."""
 
-    def _saved_outputs(self, header: dict[str, Any], arrays: dict[str, np.ndarray]) -> int:
+    def _saved_outputs(
+        self, header: dict[str, Any], arrays: dict[str, np.ndarray]
+    ) -> tuple[int, str | None]:
         n_y = header.get("n_outputs")
         if isinstance(n_y, bool) or not isinstance(n_y, int) or n_y < 1:
             raise ValueError(f"its header's n_outputs={n_y!r} is not a positive count")
-        return n_y
-
-    @property
-    def n_outputs_(self) -> int:
-        """The number of targets: the output layer's units."""
-        return self._fitted().architecture.dims[-1]
+        return n_y, None
 
     def predict(self, X: Any) -> Array:
         """The predicted targets: shape (n_samples,) for one target, else (n_samples, n_y).

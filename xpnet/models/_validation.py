@@ -41,8 +41,10 @@ __all__ = [
     "check_memory",
     "check_sample_weight",
     "check_targets",
+    "encode_indicator",
     "encode_labels",
     "feature_names",
+    "is_indicator",
 ]
 
 Array = Any
@@ -248,6 +250,50 @@ def encode_labels(
     # searchsorted takes numbers of one dtype: booleans count as 0 and 1
     on_device = backend.put(classes.astype(np.int64) if classes.dtype.kind == "b" else classes)
     return xp.searchsorted(on_device, xp.astype(y, on_device.dtype)), classes
+
+
+def is_indicator(y: Any) -> bool:
+    """Whether y is a multilabel indicator matrix: 2-D with more than one column."""
+    shape = getattr(y, "shape", None)
+    if shape is None and isinstance(y, list | tuple):
+        shape = np.shape(masked_host(y, "y")) if y else ()
+    return shape is not None and len(shape) == 2 and shape[1] > 1
+
+
+def encode_indicator(y: Any, n: int, backend: Backend, classes: Any = None) -> Array:
+    """Multilabel targets, (n, K) of 0/1, as Y of shape (K, n) on the model's device.
+
+    ``classes``, when known (``partial_fit``, a warm start), must be the labels 0..K−1.
+    """
+    xp = backend.xp
+    if is_host_data(y):
+        y = masked_host(y, "y")
+        if y.dtype.kind not in "biuf":
+            raise ValueError(
+                "Expected a multilabel indicator y of 0s and 1s, of shape (n_samples, "
+                f"n_labels). Received an array of dtype {y.dtype}"
+            )
+        y = backend.put(np.asarray(y, dtype=np.float64), backend.dtype)
+    else:
+        _real(y, "y")
+        y = xp.astype(backend.check(y, "y"), backend.dtype)
+    if y.shape[0] != n:
+        raise ValueError(
+            f"Expected y of shape ({n}, n_labels), one row per row of X. Received y of shape "
+            f"{tuple(y.shape)}"
+        )
+    if not bool(xp.all((y == 0) | (y == 1))):
+        raise ValueError(
+            "Expected a multilabel indicator y of 0s and 1s, of shape (n_samples, n_labels). "
+            "Received other values (NaN, or numbers other than 0 and 1)"
+        )
+    k = y.shape[1]
+    if classes is not None and not np.array_equal(check_classes(classes, "classes"), np.arange(k)):
+        raise ValueError(
+            f"Expected classes= as the labels of the {k} columns of y, {list(range(k))}. "
+            f"Received: classes={np.asarray(classes).tolist()}"
+        )
+    return y.T
 
 
 def check_targets(y: Any, n: int, backend: Backend) -> Array:
