@@ -155,7 +155,7 @@ def train(args: argparse.Namespace) -> int:
 
     import xpnet
 
-    from .backend import to_numpy
+    from .backend import device_name, to_numpy
     from .datasets import StandardScaler
 
     cli_errors.check_train_options(args)
@@ -197,9 +197,12 @@ def train(args: argparse.Namespace) -> int:
         if event.cost is not None and event.epoch % print_every == 0:
             tqdm.write(f"Cost after iteration {event.epoch}: {event.cost:f}")
 
+    # The dtype is the data's (a floating host array's, a Dask array's blocks'), unless
+    # one was chosen: the line after training says which.
+    where = f"{backend.name} on {device_name(backend.device)}"
     print(
         f"Training {model!r} on {args.data} ({X_train.shape[0]} samples, "
-        f"{X_train.shape[1]} features) with {backend}"
+        f"{X_train.shape[1]} features) with {where}"
     )
     start = time.perf_counter()
     model.fit(X_train, y_train, callback=report)
