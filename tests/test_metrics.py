@@ -113,3 +113,24 @@ def test_errors():
         metrics.f1_score([0, 1], [0, 1], average="sample")
     with pytest.raises(ValueError, match=r"Expected y_prob of shape \(3, 2\)"):
         metrics.log_loss([0, 1, 1], np.ones((3, 3)) / 3)
+
+
+@pytest.mark.parametrize("targets", [1, 3])
+def test_r2_score_is_scikit_learns(backend, put, targets):
+    sk = pytest.importorskip("sklearn.metrics")
+    rng = np.random.RandomState(0)
+    y = rng.randn(30, targets)
+    y[:, -1] = 2.0  # a constant target: 1 where predicted exactly, else 0
+    pred = y + 0.3 * rng.randn(30, targets)
+    pred[:, -1] = 2.0 if targets > 1 else pred[:, -1]
+    w = rng.rand(30)
+    y, pred = (a[:, 0] if targets == 1 else a for a in (y, pred))
+    tol = 1e-12 if backend.dtype == backend.xp.float64 else 1e-5
+    for weights in (None, w):
+        expected = sk.r2_score(y, pred, sample_weight=weights)
+        got = xpnet.metrics.r2_score(
+            put(y), put(pred), sample_weight=None if weights is None else put(weights)
+        )
+        assert got == pytest.approx(expected, rel=tol, abs=tol)
+    with pytest.raises(ValueError, match="Expected y_true and y_pred of one shape"):
+        xpnet.metrics.r2_score(y, pred[:-1])

@@ -1,4 +1,4 @@
-"""Classification metrics, in the array API, on any backend.
+"""Classification metrics, and the regressors' R², in the array API, on any backend.
 
 Labels are 1-D arrays of shape (n_samples,): host data (lists, NumPy arrays, strings
 allowed) or arrays of one backend, where the result stays. A Python float comes back
@@ -22,6 +22,7 @@ __all__ = [
     "log_loss",
     "precision_recall_fscore_support",
     "precision_score",
+    "r2_score",
     "recall_score",
     "roc_auc_score",
 ]
@@ -95,6 +96,41 @@ def accuracy_score(y_true: Any, y_pred: Any) -> float:
     xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
     y_true, y_pred = _check_1d(xp, y_true, y_pred)
     return float(xp.mean(xp.astype(y_true == y_pred, default_float(xp, device))))
+
+
+def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
+    """R² = 1 − Σ w·(y − ŷ)² / Σ w·(y − ȳ)², per target, averaged over the targets.
+
+    As scikit-learn's ``r2_score``: 1 is a perfect fit, 0 the mean's; a constant target
+    scores 1 where it is predicted exactly, else 0.
+
+    Parameters
+    ----------
+    y_true, y_pred : arrays of shape (n_samples,) or (n_samples, n_targets), of floats
+    sample_weight : array of shape (n_samples,), optional
+    """
+    xp, _, (y_true, y_pred, *w) = as_arrays(
+        y_true, y_pred, *(() if sample_weight is None else (sample_weight,))
+    )
+    if tuple(y_true.shape) != tuple(y_pred.shape):
+        raise ValueError(
+            f"Expected y_true and y_pred of one shape. Received {tuple(y_true.shape)} and "
+            f"{tuple(y_pred.shape)}"
+        )
+    y_true = xp.reshape(y_true, (y_true.shape[0], -1))
+    y_pred = xp.reshape(y_pred, (y_true.shape[0], -1))
+    weights = xp.reshape(w[0], (-1, 1)) if w else None
+
+    def mean(values: Array) -> Array:  # over the samples, weighted
+        if weights is None:
+            return xp.mean(values, axis=0)
+        return xp.sum(values * weights, axis=0) / xp.sum(weights)
+
+    residual = mean((y_true - y_pred) ** 2)
+    total = mean((y_true - mean(y_true)) ** 2)
+    exact = xp.astype(residual == 0, residual.dtype)
+    scores = xp.where(total > 0, 1 - residual / xp.where(total > 0, total, 1.0), exact)
+    return float(xp.mean(scores))
 
 
 def _divide(xp: Any, a: Array, b: Array) -> Array:

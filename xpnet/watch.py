@@ -10,6 +10,7 @@ import math
 from typing import TYPE_CHECKING, Any
 
 from .exceptions import DivergenceError
+from .metrics import r2_score
 
 if TYPE_CHECKING:
     from .network import Network
@@ -65,16 +66,11 @@ def r2(
     *,
     xp: Any,
 ) -> float:
-    """R² = 1 − Σ (Y − A)² / Σ (Y − Ȳ)², per target row of Y (n_y, m), averaged over the
-    targets (scikit-learn's ``r2_score``: a constant target scores 1 if predicted
-    exactly, else 0)."""
+    """:func:`xpnet.metrics.r2_score` of the network's outputs for the columns of X
+    against the targets Y (n_y, m), weighted by ``weights`` (1, m)."""
     A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
-    residual = _mean((Y - A) ** 2, weights, xp)
-    mean = xp.reshape(_mean(Y, weights, xp), (-1, 1))
-    total = _mean((Y - mean) ** 2, weights, xp)
-    exact = xp.astype(residual == 0, A.dtype)
-    scores = xp.where(total > 0, 1 - residual / xp.where(total > 0, total, 1.0), exact)
-    return float(xp.mean(scores))
+    w = None if weights is None else xp.reshape(weights, (-1,))
+    return r2_score(Y.T, A.T, sample_weight=w)
 
 
 #: Validation score name → function(network, X, truth, parameters, weights, xp=).

@@ -15,6 +15,7 @@ import numpy as np  # edge: host-side labels and scores
 from ..backend import to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks
 from ..losses import log_softmax, softplus
+from ..metrics import r2_score
 from ._persist import FittedModel
 from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
 
@@ -186,13 +187,7 @@ class RegressorPredictions(Predictor):
         predicted = self.predict(X)
         if is_dask_array(predicted):
             predicted = predicted.compute()
-        predicted = to_numpy(predicted).astype(np.float64)
+        predicted = to_numpy(predicted).astype(np.float64)  # judged on the host, in float64
         n = predicted.shape[0]
-        truth = self._check_y(y, n, predicted.shape).astype(np.float64).reshape(n, -1)
-        predicted = predicted.reshape(n, -1)
-        w = self._weights(sample_weight, n)
-        residual = np.average((truth - predicted) ** 2, axis=0, weights=w)
-        total = np.average((truth - np.average(truth, axis=0, weights=w)) ** 2, axis=0, weights=w)
-        exact = (residual == 0).astype(np.float64)
-        safe = np.where(total > 0, total, 1.0)
-        return float(np.mean(np.where(total > 0, 1 - residual / safe, exact)))
+        truth = self._check_y(y, n, predicted.shape).astype(np.float64)
+        return r2_score(truth, predicted, sample_weight=self._weights(sample_weight, n))
