@@ -57,6 +57,11 @@ class Architecture:
             shapes |= {f"W{l}": (self.dims[l], self.dims[l - 1]), f"b{l}": (self.dims[l], 1)}
         return shapes
 
+    @property
+    def multilabel(self) -> bool:
+        """K > 1 independent sigmoids: a classifier of multilabel targets."""
+        return self.output == "sigmoid" and self.dims[-1] > 1
+
     def describe(self) -> str:
         hidden = self.dims[1:-1]
         return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
@@ -235,7 +240,7 @@ class FittedState:
             )
         classes = None if regressor else arrays["classes"]
         if classes is not None:
-            _check_classes(classes, architecture.dims[-1], architecture.output)
+            _check_classes(classes, architecture)
         shapes = architecture.shapes()
         parameters = _group(arrays, "parameter:")
         parameters = parameters if layout is None else layout(parameters)
@@ -318,13 +323,13 @@ class FittedState:
         return replace(self, training=training, backend=backend, unavailable=None)
 
 
-def _check_classes(classes: np.ndarray, n_y: int, output: str) -> None:
+def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
     if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
         raise ValueError(
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
         )
-    multilabel = output == "sigmoid" and n_y > 1
+    n_y, multilabel = architecture.dims[-1], architecture.multilabel
     if n_y != (classes.shape[0] if multilabel or classes.shape[0] > 2 else 1):
         raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
     if multilabel and not np.array_equal(classes, np.arange(n_y)):

@@ -83,8 +83,7 @@ class ClassifierPredictions(Predictor):
     classes_ = property(lambda self: self._fitted().classes)
 
     def _multilabel(self) -> bool:
-        architecture = self._fitted().architecture
-        return architecture.output == "sigmoid" and architecture.dims[-1] > 1
+        return self._fitted().architecture.multilabel
 
     def _saved_outputs(
         self, header: dict[str, Any], arrays: dict[str, np.ndarray]
