@@ -443,18 +443,18 @@ def check_strata(strata: np.ndarray, classes: np.ndarray | None = None) -> None:
 
 def held_out(m: int, n_val: int, strata: np.ndarray | None, rng: np.random.RandomState):
     """The indices of ``n_val`` of m examples drawn by ``rng``; with ``strata`` (each
-    example's class), each class keeps its share, rounded by largest remainder.
+    example's class, whose members :func:`check_strata` has counted), each class keeps
+    its share, rounded by largest remainder.
 
     Raises
     ------
     ValueError
-        When a class has one member, or there are fewer held-out or training examples
-        than classes: a stratified split cannot put each class on both sides.
+        When there are fewer held-out or training examples than classes: a stratified
+        split cannot put each class on both sides.
     """
     if strata is None:
         return np.sort(rng.permutation(m)[:n_val])
     groups, counts = np.unique(strata, return_counts=True)
-    check_strata(strata)
     if n_val < groups.shape[0] or m - n_val < groups.shape[0]:
         raise ValueError(
             f"The validation set is too small. Expected room for each of the "
