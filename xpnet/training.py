@@ -230,7 +230,6 @@ def run(
                 record = epoch % config.cost_every == 0
                 rate = config.learning_rate if constant_rate else _rate(config, epoch)
                 rng = np.random.RandomState([state.seed % 2**32, epoch]) if dropout else None
-                with_loss = True  # every epoch's loss: the loss curve
                 if step is not None:  # a 0-d array: a decaying rate does not recompile
                     alpha = xp.asarray(rate, dtype=like.dtype, device=device(like))
                 total: Array = None
@@ -238,7 +237,7 @@ def run(
                 for batch in source.batches(config, state.seed, epoch):
                     if step is None:
                         grads, loss = source.gradients(
-                            network, batch, state.parameters, rng=rng, with_loss=with_loss
+                            network, batch, state.parameters, rng=rng, with_loss=True
                         )
                         state.parameters, state.optimizer_state = optimizer.update(
                             state.parameters, grads, state.optimizer_state, rate, xp=xp
@@ -258,7 +257,7 @@ def run(
                             weights,
                             masks,
                             alpha,
-                            with_loss=with_loss,
+                            with_loss=True,  # every epoch's loss: the loss curve
                             strict=strict,
                         )
                     steps += 1
