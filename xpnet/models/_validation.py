@@ -174,6 +174,18 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, mod
         )
 
 
+def _host_floats(a: Any, name: str, error: type[Exception], expected: str) -> np.ndarray:
+    """Host data as float64: a mask and complex numbers refused, and what is no number
+    refused as ``error`` saying what was ``expected``."""
+    a = masked_host(a, name)
+    if a.dtype.kind == "c":
+        raise ValueError(f"Complex data not supported. Expected real numbers in {name}")
+    try:
+        return a.astype(np.float64)
+    except (TypeError, ValueError) as exc:
+        raise error(f"Expected {expected}. Received: {exc}") from exc
+
+
 def _real(a: Array, name: str) -> None:
     """Refuse complex numbers on any backend (a cast would drop the imaginary part)."""
     xp = array_namespace(a)
@@ -307,15 +319,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
         )
     xp = backend.xp
     if is_host_data(y):
-        y = masked_host(y, "y")
-        if y.dtype.kind == "c":
-            raise ValueError("Complex data not supported. Expected real numbers in y")
-        try:
-            y = y.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise ValueError(
-                f"Expected numeric targets in y for a regressor. Received: {exc}"
-            ) from exc
+        y = _host_floats(y, "y", ValueError, "numeric targets in y for a regressor")
         if not np.isfinite(y).all():
             raise ValueError(nonfinite(y, "y"))
         with np.errstate(over="ignore"):  # past float32's range: refused below
@@ -365,13 +369,7 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
     if sample_weight is None:
         return None
     if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
-        w = masked_host(sample_weight, "sample_weight")
-        if w.dtype.kind == "c":
-            raise ValueError("Complex data not supported. Expected real numbers in sample_weight")
-        try:
-            w = w.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"Expected numeric sample_weight. Received: {exc}") from exc
+        w = _host_floats(sample_weight, "sample_weight", TypeError, "numeric sample_weight")
         if w.ndim == 0:
             w = np.full(n, float(w))
         if w.shape != (n,):
