@@ -14,7 +14,7 @@ import pytest
 
 import xpnet
 from xpnet.exceptions import ConvergenceWarning, DivergenceError
-from xpnet.models._base import held_out
+from xpnet.models._split import held_out
 
 ADAM = {"hidden_layer_sizes": (6,), "random_state": 0, "learning_rate": 0.01}
 

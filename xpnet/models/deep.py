@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ._classifier import BaseClassifier
-from ._validation import check_activation, check_hidden_layer_sizes
+from ._hyperparameters import check_activation, check_hidden_layer_sizes
 
 __all__ = ["DeepLayers", "DeepNet"]
 

@@ -13,7 +13,7 @@ import numbers
 from dataclasses import dataclass
 
 from ._classifier import BaseClassifier
-from ._validation import check_activation
+from ._hyperparameters import check_activation
 
 __all__ = ["TwoLayerNet"]
 
