@@ -151,12 +151,14 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
 
 
 def train(args: argparse.Namespace) -> int:
+    import numpy as np
     from tqdm import tqdm
 
     import xpnet
 
     from .backend import device_name, to_numpy
     from .datasets import StandardScaler
+    from .metrics import r2_score
 
     cli_errors.check_train_options(args)
     backend = select_backend(args)
@@ -214,8 +216,9 @@ def train(args: argparse.Namespace) -> int:
         print(f"Test accuracy:  {100 * test_score:.2f}%")
     else:
         for part, X, y in (("Train", X_train, y_train), ("Test ", X_test, y_test)):
-            error = target.rmse(y, model.predict(X))
-            print(f"{part} R²: {model.score(X, y):.4f}, RMSE: {error:.4g}")
+            predicted = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
+            r2, error = r2_score(y, predicted), target.rmse(y, predicted)
+            print(f"{part} R²: {r2:.4f}, RMSE: {error:.4g}")
     if recipe:
         print(f"({_COURSE_CLAIMS[recipe]})")
     print(
@@ -309,11 +312,15 @@ def _evaluate_regressor(
     """R², and the errors in the target's own units, of a saved regressor."""
     import numpy as np
 
+    from .backend import to_numpy
+    from .metrics import r2_score
+
     target = cli_errors.target_scaling(meta, None, args.model_file)
-    predicted = target.inverse(model.predict(X))
+    scaled = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
+    predicted = target.inverse(scaled)
     y = np.asarray(y, dtype=np.float64)
     report = {
-        "r2": model.score(X, target.transform(y)),
+        "r2": r2_score(target.transform(y), scaled),
         "rmse": float(np.sqrt(np.mean((predicted - y) ** 2))),
         "mae": float(np.mean(np.abs(predicted - y))),
         "n_samples": int(y.shape[0]),
