@@ -15,9 +15,9 @@ from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
 
-from ._checks import check_fraction
-from .activations import get_activation, softmax
-from .initializers import uniform
+from .._checks import check_fraction
+from ..activations import get_activation, softmax
+from ..initializers import uniform
 
 __all__ = [
     "Cache",

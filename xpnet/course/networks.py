@@ -1,4 +1,4 @@
-"""The course's functions, under the course's names: thin wrappers over xpnet's engine.
+"""Courses 1 and 2: the dense networks, their optimisers and schedules, under the course's names.
 
 A learner who knows the notebooks finds them all here, and each runs the engine every
 model of xpnet trains through (:class:`xpnet.network.Network` and the optimisers and
@@ -35,20 +35,20 @@ from typing import Any, cast
 import numpy as np  # edge: host-side random draws
 from array_api_compat import array_namespace, device
 
-from ._checks import (
+from .._checks import (
     check_integer,
     check_keys,
     check_labels,
     check_parameters,
     check_shape,
 )
-from .backend import Backend, get_backend
-from .batches import epoch_batches
-from .initializers import check_method, check_random_state, draw_parameters
-from .layers import Cache, LinearCache
-from .network import Network, n_layers
-from .optimizers import Adam, GradientDescent, Momentum
-from .schedules import ExponentialDecay, InverseTimeDecay, ScheduledDecay
+from ..backend import Backend, get_backend
+from ..batches import epoch_batches
+from ..initializers import check_method, check_random_state, draw_parameters
+from ..layers.dense import Cache, LinearCache
+from ..network import Network, n_layers
+from ..optimizers import Adam, GradientDescent, Momentum
+from ..schedules import ExponentialDecay, InverseTimeDecay, ScheduledDecay
 
 __all__ = [
     "L_model_backward",

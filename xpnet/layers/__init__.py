@@ -1,0 +1,37 @@
+"""The layers a :class:`~xpnet.network.Network` stacks, one module per kind.
+
+==================  ==============================================================
+:mod:`.dense`       the course's linear unit, linear → activation and inverted
+                    dropout, and the layers :class:`Dense` and :class:`Dropout`
+==================  ==============================================================
+
+A layer kind is one module: its forward and its backward side by side, each equation
+once with its formula as a comment. The network, the training loop and the estimators
+learn nothing new when a kind arrives.
+"""
+
+from .dense import (
+    Cache,
+    Dense,
+    Dropout,
+    LinearCache,
+    dropout_backward,
+    dropout_forward,
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+)
+
+__all__ = [
+    "Cache",
+    "Dense",
+    "Dropout",
+    "LinearCache",
+    "dropout_backward",
+    "dropout_forward",
+    "linear_activation_backward",
+    "linear_activation_forward",
+    "linear_backward",
+    "linear_forward",
+]
