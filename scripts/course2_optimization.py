@@ -23,7 +23,7 @@ from xpnet.course import initialize_parameters
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
 from xpnet.training import TrainingConfig, TrainingState, train
-from xpnet.watch import accuracy
+from xpnet.scores import accuracy
 
 COURSE = {
     "gd": "71.67%",

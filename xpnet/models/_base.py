@@ -189,7 +189,7 @@ class BaseEstimator(Predictor):
     verbose: bool | int = False
     jit_compile: bool | str = "auto"
 
-    _score = "accuracy"  # the validation score: "accuracy" or "r2" (xpnet.watch.SCORES)
+    _score = "accuracy"  # the validation score: "accuracy" or "r2" (xpnet.scores.SCORES)
 
     # -- what a model is: its layers, and its parameters in the course's layout ------
 
@@ -341,9 +341,6 @@ class BaseEstimator(Predictor):
         return self
 
     def _config(self, network: Network, m: int, blocks: bool = False) -> TrainingConfig:
-        batch = self.batch_size
-        if batch == "auto" or isinstance(batch, str):  # "auto", as checked
-            batch = min(200, m)
         optimizer = get_optimizer(
             self.optimizer,
             beta=self.beta,
@@ -358,7 +355,7 @@ class BaseEstimator(Predictor):
             lr_decay=self.lr_decay,
             decay_rate=self.decay_rate,
             time_interval=self.time_interval,
-            batch_size=batch,
+            batch_size=self.batch_size,
             shuffle=self.shuffle,
             cost_every=self.cost_every,
             tol=self.tol,

@@ -53,9 +53,7 @@ class BaseClassifier(ClassifierPredictions, BaseEstimator):
         return Targets(Y, index, strata, classes)
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
-        source, backend, classes = prepare(
-            X, y, sample_weight, classes, self.dtype, self.batch_size
-        )
+        source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
         return source, backend, classes, 1 if classes.shape[0] == 2 else classes.shape[0]
 
     def partial_fit(

@@ -45,7 +45,7 @@ class BaseRegressor(RegressorPredictions, BaseEstimator):
         return Targets(Y, Y, None, None)
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
-        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype, self.batch_size)
+        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype)
         return source, backend, None, n_y
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:
