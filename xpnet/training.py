@@ -33,7 +33,7 @@ from .divergence import check_curve, check_finite, check_trained
 from .exceptions import TrainingInterrupted
 from .layers import Dropout
 from .progress import progress_bar
-from .schedules import get_schedule
+from .schedules import get_schedule, rate_in_epoch
 from .scores import SCORES
 from .sources import DataSource, InMemory
 from .state import Epoch, TrainingConfig, TrainingState, early_stopping
@@ -105,8 +105,7 @@ class _Fit:
     def rate_at(self, epoch: int) -> Any:
         """α of ``epoch`` (α0 first, then the schedule's), a 0-d array for a compiled
         step: a decaying rate does not recompile."""
-        a0 = self.config.learning_rate
-        self.rate = a0 if epoch == 0 else self.schedule(a0, epoch - 1)
+        self.rate = rate_in_epoch(self.schedule, self.config.learning_rate, epoch)
         if self.compiled is None:
             return self.rate
         return self.xp.asarray(self.rate, dtype=self.like.dtype, device=device(self.like))
