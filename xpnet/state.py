@@ -36,6 +36,9 @@ class TrainingConfig:
     ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
     which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
 
+    ``scan`` runs each epoch's equal-sized batches as one compiled scan where the step
+    compiles on JAX (:mod:`xpnet.scan`), several steps a dispatch.
+
     ``score`` names the validation score (:data:`xpnet.scores.SCORES`): ``"accuracy"``
     for a classifier, ``"r2"`` for a regressor.
     """
@@ -53,6 +56,7 @@ class TrainingConfig:
     n_iter_no_change: float = 10
     jit_compile: bool | str = "auto"
     score: str = "accuracy"
+    scan: bool = False
 
 
 @dataclass

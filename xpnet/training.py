@@ -33,6 +33,7 @@ from .divergence import check_curve, check_finite, check_trained
 from .exceptions import TrainingInterrupted
 from .layers import Dropout
 from .progress import progress_bar
+from .scan import run_scanned
 from .schedules import get_schedule, rate_in_epoch
 from .scores import SCORES
 from .sources import DataSource, InMemory
@@ -87,6 +88,7 @@ class _Fit:
         library = compiler_for(config.jit_compile, xp, in_memory=source.in_memory)
         self.compiled = None if library is None else compiled_step(network, optimizer, library, xp)
         self.counters: list[str] = []
+        self.scan = config.scan and library == "jax"
         if self.compiled is None:
             self.step: Callable[..., Any] = functools.partial(
                 train_step, network, optimizer, with_loss=True, xp=xp,
@@ -141,7 +143,15 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     rng = np.random.RandomState([seed % 2**32, epoch]) if fit.dropout else None
     total: Array = None
     steps = 0
-    for batch in fit.source.batches(config, seed, epoch):
+    batches = fit.source.batches(config, seed, epoch)
+    if fit.scan:  # the leading batches of one shape in one dispatch (xpnet.scan)
+        batches = list(batches)
+        k = next((i for i, b in enumerate(batches) if b[0].shape != batches[0][0].shape), None)
+        k = len(batches) if k is None else k
+        if k > 1:
+            total, steps = run_scanned(fit, state, batches[:k], rng, rate), k
+            fit.last_batch, batches = batches[k - 1], batches[k:]
+    for batch in batches:
         loss = _step(fit, state, batch, rng, rate)
         total = loss if total is None else total + loss
         steps += 1
