@@ -109,8 +109,8 @@ def held(X: Any, targets: Any, weights: Any) -> Held | None:
         return None
     from distributed import wait
 
-    T = _futures(client, targets) or _futures(client, client.persist(targets)) or []
-    W = None if weights is None else _futures(client, client.persist(weights)) or []
+    target_blocks = _futures(client, targets) or _futures(client, client.persist(targets)) or []
+    weight_blocks = None if weights is None else _futures(client, client.persist(weights)) or []
     wait(blocks)
     holding = client.who_has(blocks)
     workers = [sorted(holding[f.key])[0] for f in blocks]
@@ -120,7 +120,10 @@ def held(X: Any, targets: Any, weights: Any) -> Held | None:
     holders = {
         worker: client.submit(
             Blocks,
-            [(blocks[b], T[b], None if W is None else W[b]) for b in numbers],
+            [
+                (blocks[b], target_blocks[b], None if weight_blocks is None else weight_blocks[b])
+                for b in numbers
+            ],
             workers=[worker],
             allow_other_workers=False,
             pure=False,

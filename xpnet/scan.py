@@ -52,20 +52,28 @@ def scanned_steps(network: Any, optimizer: Any, xp: Any) -> Any:
     return jax.jit(functools.partial(_epoch, network, optimizer, xp))
 
 
-def run_scanned(fit: Any, state: Any, batches: list[tuple], rng: Any, rate: Any) -> Array:
-    """The leading equal-sized ``batches`` of an epoch in one scan; the sum of their
-    m · J. The caller runs the rest step by step."""
+def run_scanned(
+    fit: Any, state: Any, batches: list[tuple], rng: Any, rate: Any
+) -> tuple[Array, int, list[tuple]]:
+    """The leading batches of ``batches`` that share the first one's shape, in one scan:
+    the sum of their m · J (None if fewer than two), their number, and the batches left
+    for the caller to step through."""
+    k = next((i for i, b in enumerate(batches) if b[0].shape != batches[0][0].shape), None)
+    k = len(batches) if k is None else k
+    if k < 2:
+        return None, 0, batches
     network, xp = fit.config.network, fit.xp
     masks = [
         () if rng is None else network.draw_masks(rng, state.parameters, X.shape, xp=xp)
-        for X, _, _ in batches
+        for X, _, _ in batches[:k]
     ]
-    Xs = xp.stack([X for X, _, _ in batches])
-    Ys = xp.stack([Y for _, Y, _ in batches])
-    weights = None if batches[0][2] is None else xp.stack([w for _, _, w in batches])
+    Xs = xp.stack([X for X, _, _ in batches[:k]])
+    Ys = xp.stack([Y for _, Y, _ in batches[:k]])
+    weights = None if batches[0][2] is None else xp.stack([w for _, _, w in batches[:k]])
     stacked = tuple(xp.stack([m[i] for m in masks]) for i in range(len(masks[0])))
     scan = scanned_steps(network, fit.config.optimizer, xp)
     state.parameters, state.optimizer_state, losses = scan(
         state.parameters, state.optimizer_state, Xs, Ys, weights, stacked, rate
     )
-    return xp.sum(losses)
+    fit.last_batch = batches[k - 1]
+    return xp.sum(losses), k, batches[k:]

@@ -145,12 +145,7 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     steps = 0
     batches = fit.source.batches(config, seed, epoch)
     if fit.scan:  # the leading batches of one shape in one dispatch (xpnet.scan)
-        batches = list(batches)
-        k = next((i for i, b in enumerate(batches) if b[0].shape != batches[0][0].shape), None)
-        k = len(batches) if k is None else k
-        if k > 1:
-            total, steps = run_scanned(fit, state, batches[:k], rng, rate), k
-            fit.last_batch, batches = batches[k - 1], batches[k:]
+        total, steps, batches = run_scanned(fit, state, list(batches), rng, rate)
     for batch in batches:
         loss = _step(fit, state, batch, rng, rate)
         total = loss if total is None else total + loss
