@@ -124,3 +124,27 @@ def test_torch_caches_in_xpnets_folder_unless_told_otherwise(tmp_path):
     own = str(tmp_path / "own")
     theirs = run(TORCH_SCRIPT, {"XPNET_CACHE_DIR": str(tmp_path), "TORCHINDUCTOR_CACHE_DIR": own})
     assert theirs["path"] == theirs["env"] == own
+
+
+TORCH_COMPILE_SCRIPT = """
+import json, torch
+from xpnet.compile_cache import enable_compile_cache
+path = enable_compile_cache("torch")  # before inductor's import, which sets its folder
+from torch._dynamo.utils import counters
+step = torch.compile(lambda W, X: torch.tanh(W @ X) * 2 + 1, fullgraph=True)
+step(torch.ones(3, 4), torch.ones(4, 5))
+inductor = counters["inductor"]
+print(json.dumps({"path": str(path), "hits": inductor["fxgraph_cache_hit"],
+                  "misses": inductor["fxgraph_cache_miss"]}))
+"""
+
+
+@pytest.mark.slow
+def test_a_second_process_loads_what_inductor_compiled(tmp_path):
+    pytest.importorskip("torch")
+    env = {"XPNET_CACHE_DIR": str(tmp_path)}
+    first = run(TORCH_COMPILE_SCRIPT, env)
+    assert first["path"] == str(tmp_path / "torch")
+    assert first["misses"] >= 1 and first["hits"] == 0 and files(tmp_path / "torch")
+    second = run(TORCH_COMPILE_SCRIPT, env)
+    assert second["hits"] >= 1 and second["misses"] == 0
