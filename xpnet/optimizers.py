@@ -19,6 +19,7 @@ counts from 1 and never resets. The course's own functions (``initialize_adam``,
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
 from dataclasses import dataclass, fields
@@ -124,9 +125,9 @@ class GradientDescent(Optimizer):
     def apply(
         self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any, mine: bool
     ) -> Step:
-        new = {}
+        add, new = functools.partial(scaled_add, in_place=mine), {}
         for name, P in parameters.items():
-            new[name] = scaled_add(P, -alpha * grads["d" + name], in_place=mine)  # W = W − α·dW
+            new[name] = add(P, -alpha * grads["d" + name])  # W = W − α·dW
         return new, state
 
 
@@ -143,12 +144,11 @@ class Momentum(Optimizer):
         self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any, mine: bool
     ) -> Step:
         beta, v, new = self.beta, {}, {}
+        add = functools.partial(scaled_add, in_place=mine)
         for name, P in parameters.items():
             d = "d" + name
-            v[d] = scaled_add(  # v = β·v + (1 − β)·dW
-                state["v"][d], (1 - beta) * grads[d], scale=beta, in_place=mine
-            )
-            new[name] = scaled_add(P, -alpha * v[d], in_place=mine)  # W = W − α·v
+            v[d] = add(state["v"][d], (1 - beta) * grads[d], scale=beta)  # v = β·v + (1 − β)·dW
+            new[name] = add(P, -alpha * v[d])  # W = W − α·v
         return new, {"v": v}
 
 
@@ -166,13 +166,11 @@ class RMSprop(Optimizer):
         self, parameters: Params, grads: Params, state: State, alpha: Any, xp: Any, mine: bool
     ) -> Step:
         beta, eps, s, new = self.beta, self.epsilon, {}, {}
+        add = functools.partial(scaled_add, in_place=mine)
         for name, P in parameters.items():
             d, g = "d" + name, grads["d" + name]
-            s[d] = scaled_add(  # s = β·s + (1 − β)·dW²
-                state["s"][d], (1 - beta) * (g * g), scale=beta, in_place=mine
-            )
-            step = -alpha * g / (xp.sqrt(s[d]) + eps)  # −α·dW/(√s + ε)
-            new[name] = scaled_add(P, step, in_place=mine)  # W = W − α·dW/(√s + ε)
+            s[d] = add(state["s"][d], (1 - beta) * (g * g), scale=beta)  # s = β·s + (1 − β)·dW²
+            new[name] = add(P, -alpha * g / (xp.sqrt(s[d]) + eps))  # W = W − α·dW/(√s + ε)
         return new, {"s": s}
 
 
@@ -207,18 +205,15 @@ class Adam(Optimizer):
         root2 = _sqrt(_one_minus_power(beta2, t, xp), xp)  # √(1 − β2ᵗ)
         rate = alpha * root2 / _one_minus_power(beta1, t, xp)  # α·√(1 − β2ᵗ)/(1 − β1ᵗ)
         eps_hat = eps * root2  # ε·√(1 − β2ᵗ)
-        v, s, new = {}, {}, {}
+        v0, s0, v, s, new = state["v"], state["s"], {}, {}, {}
+        add = functools.partial(scaled_add, in_place=mine)
         for name, P in parameters.items():
             d, g = "d" + name, grads["d" + name]
-            v[d] = scaled_add(  # v = β1·v + (1 − β1)·dW
-                state["v"][d], (1 - beta1) * g, scale=beta1, in_place=mine
-            )
-            s[d] = scaled_add(  # s = β2·s + (1 − β2)·dW²
-                state["s"][d], (1 - beta2) * (g * g), scale=beta2, in_place=mine
-            )
+            v[d] = add(v0[d], (1 - beta1) * g, scale=beta1)  # v = β1·v + (1 − β1)·dW
+            s[d] = add(s0[d], (1 - beta2) * (g * g), scale=beta2)  # s = β2·s + (1 − β2)·dW²
             step = -rate * v[d] / (xp.sqrt(s[d]) + eps_hat)  # −α·v̂/(√ŝ + ε)
             decay = self.decay(name, alpha)  # AdamW's 1 − α·λ; none for Adam
-            new[name] = scaled_add(P, step, scale=decay, in_place=mine)  # W = W − α·v̂/(√ŝ + ε)
+            new[name] = add(P, step, scale=decay)  # W = (1 − α·λ)·W − α·v̂/(√ŝ + ε)
         return new, {"v": v, "s": s, "t": t}
 
 
