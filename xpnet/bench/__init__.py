@@ -108,7 +108,7 @@ def _group(
             built[name] = build(name, w, dtype)
         except Exception as error:  # a row's failure is its result, not the run's
             failed[name] = f"{type(error).__name__}: {error}".splitlines()[0]
-    rounds = 1 if args.quick else args.rounds
+    rounds = min(args.rounds, 2) if args.quick else args.rounds
     seconds = interleaved(
         built, rounds=rounds, min_seconds=0.02 if args.quick else 0.3, failed=failed
     )
