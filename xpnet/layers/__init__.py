@@ -1,6 +1,7 @@
 """The layers a :class:`~xpnet.network.Network` stacks, one module per kind.
 
 ==================  ==============================================================
+:mod:`.base`        the :class:`Layer` protocol: what the network needs of a layer
 :mod:`.dense`       the course's linear unit, linear → activation and inverted
                     dropout, and the layers :class:`Dense` and :class:`Dropout`
 ==================  ==============================================================
@@ -10,6 +11,7 @@ once with its formula as a comment. The network, the training loop and the estim
 learn nothing new when a kind arrives.
 """
 
+from .base import Layer
 from .dense import (
     Cache,
     Dense,
@@ -27,6 +29,7 @@ __all__ = [
     "Cache",
     "Dense",
     "Dropout",
+    "Layer",
     "LinearCache",
     "dropout_backward",
     "dropout_forward",
