@@ -293,27 +293,38 @@ def test_sparse_and_object_inputs():
 @pytest.mark.parametrize(
     "model, message",
     [
-        (xpnet.TwoLayerNet(n_h=0), r"Invalid n_h\. Expected a positive integer\. Received: 0"),
+        (
+            xpnet.TwoLayerNet(n_h=0),
+            r"Invalid n_h\. Expected an int in the range \[1, inf\)\. Received: n_h=0",
+        ),
         (
             xpnet.TwoLayerNet(learning_rate=-0.1),
-            r"Invalid learning_rate\. Expected a positive number\. Received: -0\.1",
+            r"Invalid learning_rate\. Expected a float in the range \(0, inf\)\. "
+            r"Received: learning_rate=-0\.1",
         ),
         (
             xpnet.LogisticRegression(num_iterations=0),
-            r"Invalid num_iterations\. Expected a positive integer",
+            r"Invalid num_iterations\. Expected an int in the range \[1, inf\)\. "
+            r"Received: num_iterations=0",
         ),
         (
             xpnet.DeepNet(hidden_layer_sizes=(5, 0)),
-            r"Invalid hidden_layer_sizes\. Expected a sequence of positive integers",
+            r"Invalid hidden_layer_sizes\. Expected .*a sequence of positive ints",
         ),
         (xpnet.DeepNet(activation="swish"), r"Invalid activation\. Expected one of"),
         (xpnet.TwoLayerNet(initialization="kaiming"), r"Invalid initialization"),
         (xpnet.TwoLayerNet(dtype="float16"), r"Invalid dtype"),
         (xpnet.TwoLayerNet(optimizer="sgd"), r"Invalid optimizer\. Expected one of"),
-        (xpnet.TwoLayerNet(batch_size=0), r"Invalid batch_size\. Expected a positive integer"),
-        (xpnet.TwoLayerNet(keep_prob=0), r"Invalid keep_prob\. Expected a number in \(0, 1\]"),
+        (
+            xpnet.TwoLayerNet(batch_size=0),
+            r"Invalid batch_size\. Expected an int in the range \[1, inf\)",
+        ),
+        (
+            xpnet.TwoLayerNet(keep_prob=0),
+            r"Invalid keep_prob\. Expected a float in the range \(0, 1\]",
+        ),
         (xpnet.TwoLayerNet(lr_decay="cosine"), r"Invalid lr_decay\. Expected one of"),
-        (xpnet.TwoLayerNet(beta1=1.0), r"Invalid beta1\. Expected a number in \[0, 1\)"),
+        (xpnet.TwoLayerNet(beta1=1.0), r"Invalid beta1\. Expected a float in the range \[0, 1\)"),
     ],
     ids=[
         "n_h",
@@ -500,11 +511,11 @@ def test_no_host_synchronisation_but_the_recorded_costs():
         for epochs in (50, 100):
             with HostConversions() as conversions:
                 MODELS["deep"](num_iterations=epochs, cost_every=10).fit(Xb, yb)
-            # Before the loop: X is finite (one bool), the classes (one move to the host,
+            # Before the loop: X is finite (one float, its sum), the classes (one move to the host,
             # as a NumPy array). In the loop: one float per recorded cost. After it: the
             # other epochs' losses, in one move (the loss curve), and one bool, whether
             # the trained model's outputs are finite.
-            before, after = ["__bool__", "cpu", "numpy"], ["cpu", "numpy", "__bool__"]
+            before, after = ["__float__", "cpu", "numpy"], ["cpu", "numpy", "__bool__"]
             assert conversions.seen == before + ["__float__"] * (epochs // 10) + after
 
 
