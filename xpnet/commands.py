@@ -17,6 +17,7 @@ from typing import Any
 
 from . import cli_errors
 from ._version import __version__
+from .exceptions import InvalidParameterError
 
 __all__ = ["bench", "evaluate", "info", "select_backend", "train"]
 
@@ -93,8 +94,9 @@ def _batch_size(text: str | None) -> Any:
     try:
         return int(text)
     except ValueError:
-        raise ValueError(
-            f"Invalid --batch-size. Expected a number, 'auto' or 'full'. Received: {text!r}"
+        raise InvalidParameterError(
+            "Invalid --batch-size. Expected a positive int, 'auto' or 'full'. "
+            f"Received: --batch-size={text!r}"
         ) from None
 
 
@@ -113,8 +115,8 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     try:
         hidden = [int(n) for n in args.hidden.split(",")] if args.hidden else None
     except ValueError:
-        raise ValueError(
-            f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: {args.hidden!r}"
+        raise InvalidParameterError(
+            f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: --hidden={args.hidden!r}"
         ) from None
     chosen = {
         "learning_rate": args.learning_rate,
@@ -146,7 +148,10 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         return xpnet.DeepNet(hidden_layer_sizes=sizes, **settings)
     for given, option in ((args.activation, "--activation"), (args.hidden, "--hidden")):
         if given:
-            raise ValueError(f"Invalid {option} for --model logistic: it has no hidden layer")
+            raise InvalidParameterError(
+                f"Invalid {option}. Expected none for --model logistic, which has no hidden "
+                f"layer. Received: {option}={given!r}"
+            )
     return xpnet.LogisticRegression(**settings)
 
 

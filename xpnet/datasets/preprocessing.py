@@ -7,10 +7,12 @@ metadata records both standardisations (:func:`recorded_scaler`, :func:`target_s
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 import numpy as np  # edge: host-side statistics of a target
 
+from .._checks import Interval, check_param
 from ..backend import as_arrays, default_float, to_numpy
 from ..dask_arrays import is_dask_array
 from ..initializers import check_random_state
@@ -35,10 +37,7 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
     list
         ``[a_train, a_test, b_train, b_test, ...]``
     """
-    if not 0 < test_size < 1:
-        raise ValueError(
-            f"Invalid test_size. Expected a fraction in (0, 1). Received: {test_size!r}"
-        )
+    check_param("test_size", test_size, [Interval(Real, 0, 1, closed="neither")])
     xp, device, parts = as_arrays(*arrays)
     n = parts[0].shape[0]
     if any(a.shape[0] != n for a in parts):

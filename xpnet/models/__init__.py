@@ -28,12 +28,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from .. import io
+from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
 from . import files
 from ._classifier import BaseClassifier
 from ._regressor import BaseRegressor
 from .base import BaseEstimator
 from .deep import DeepNet
+from .fitted import placement
 from .logistic import LogisticRegression
 from .regressor import DeepRegressor
 from .two_layer import TwoLayerNet
@@ -84,4 +87,17 @@ def load(
     ValueError
         For a truncated, corrupted or foreign file, naming the file and the problem.
     """
-    return files.load(path, MODELS, backend, device, dtype)
+    header, arrays = io.read(path)
+    name = header.get("model")
+    if not isinstance(name, str) or name not in MODELS:
+        raise io.invalid(path, f"unknown model {name!r}; expected one of {sorted(MODELS)}")
+    target = None
+    if backend or device or dtype:
+        current = get_backend()
+        if backend is None and device is None:
+            device = device_name(current.device)
+        target = placement(backend or current.name, device, dtype, header.get("dtype"))
+    try:
+        return files.from_state(MODELS[name], header, arrays, target)
+    except ValueError as exc:  # what from_state says of a file that is not a valid model
+        raise io.invalid(path, str(exc)) from exc

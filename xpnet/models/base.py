@@ -14,7 +14,6 @@ live, and results stay there. A fitted model lives where its training data lived
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
 from operator import attrgetter
@@ -28,35 +27,14 @@ from ..exceptions import not_fitted
 from ..initializers import draw_parameters
 from ..network import Network
 from ..training import Epoch
-from . import files, fitting
+from . import files, fitting, hyperparameters
 from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
-from .fitted import Architecture, FittedState, placement
-from .hyperparameters import HYPERPARAMETERS, check_hyperparameters
+from .fitted import FITTED_ATTRIBUTES, Architecture, FittedState, placement
+from .hyperparameters import HYPERPARAMETERS
 
-__all__ = ["FITTED_ATTRIBUTES", "BaseEstimator"]
+__all__ = ["BaseEstimator"]
 
 Array = Any
-
-#: The fitted attributes that read the fitted state as it is → where it holds them.
-FITTED_ATTRIBUTES = {
-    "n_features_in_": "n_features",
-    "n_outputs_": "n_outputs",
-    "costs_": "training.costs",
-    "cost_iterations_": "training.cost_epochs",
-    "epochs_trained_": "training.epoch",
-    "t_": "training.samples_seen",
-    "stopped_": "training.stopped",
-    "n_iter_": "n_iter",
-    "loss_curve_": "loss_curve",
-    "best_loss_": "best_loss",
-    "validation_scores_": "validation_scores",
-    "best_validation_score_": "best_validation_score",
-    "output_activation_": "architecture.output",
-    "device_": "device",
-    "dtype_": "dtype",
-    "trained_on_": "trained_on",
-    "metadata_": "metadata",
-}
 
 
 @dataclass(eq=False, repr=False)
@@ -241,54 +219,13 @@ class BaseEstimator:
 
     # -- hyperparameters, as scikit-learn has them ----------------------------------
 
-    @classmethod
-    def _get_param_names(cls) -> list[str]:
-        return [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        """The constructor's arguments, by name."""
-        return {name: getattr(self, name) for name in self._get_param_names()}
-
-    def set_params(self, **params: Any) -> Any:
-        """Set constructor arguments by name; returns ``self``.
-
-        A fitted model keeps what it was fitted with until the next ``fit``: its files,
-        pickles and predictions follow the fitted network, not a changed hyperparameter.
-        """
-        valid = self._get_param_names()
-        for name, value in params.items():
-            if name not in valid:
-                raise ValueError(
-                    f"Invalid parameter for {type(self).__name__}. Expected one of {valid}. "
-                    f"Received: {name}={value!r}"
-                )
-            setattr(self, name, value)
-        return self
+    get_params = hyperparameters.get_params
+    set_params = hyperparameters.set_params
+    __repr__ = hyperparameters.changed_repr
+    __sklearn_tags__ = hyperparameters.sklearn_tags
 
     def _check_hyperparameters(self) -> None:
-        check_hyperparameters(self.get_params(), self._parameter_constraints)
-
-    def __repr__(self) -> str:
-        defaults = inspect.signature(type(self).__init__).parameters
-        changed = [
-            f"{name}={value!r}"
-            for name, value in self.get_params().items()
-            if value is not defaults[name].default and value != defaults[name].default
-        ]
-        return f"{type(self).__name__}({', '.join(changed)})"
-
-    def __sklearn_tags__(self) -> Any:
-        from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
-
-        classifier = self._estimator_type == "classifier"
-        return Tags(
-            estimator_type=self._estimator_type,
-            target_tags=TargetTags(required=True, multi_output=True),  # multilabel too
-            classifier_tags=ClassifierTags(multi_label=True) if classifier else None,
-            regressor_tags=None if classifier else RegressorTags(),
-            input_tags=InputTags(),
-            array_api_support=True,
-        )
+        hyperparameters.check_hyperparameters(self.get_params(), self._parameter_constraints)
 
     # -- training -------------------------------------------------------------------
 
@@ -404,16 +341,8 @@ class BaseEstimator:
         """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
         return files.save(self, path, metadata=metadata)
 
-    def __getstate__(self) -> dict[str, Any]:
-        saved: dict[str, Any] = {"params": self.get_params()}
-        if "fitted_" in self.__dict__:
-            saved["fitted"] = (*files.to_state(self), self.fitted_.metadata)
-        return saved
-
-    def __setstate__(self, saved: dict[str, Any]) -> None:
-        self.__dict__.update(saved["params"])
-        if "fitted" in saved:
-            self.fitted_ = files.unpickled(type(self), *saved["fitted"])
+    __getstate__ = files.getstate
+    __setstate__ = files.setstate
 
     # -- prediction -----------------------------------------------------------------
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +20,19 @@ import numpy as np  # edge: the host form of a model
 
 from .. import io
 from .._version import __version__
-from ..backend import Backend, device_name, get_backend, to_numpy
+from ..backend import Backend, to_numpy
 from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
-__all__ = ["fitted_with", "from_state", "load", "read_state", "save", "to_state", "unpickled"]
+__all__ = [
+    "fitted_with",
+    "from_state",
+    "getstate",
+    "read_state",
+    "save",
+    "setstate",
+    "to_state",
+]
 
 
 def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = None) -> Path:
@@ -52,39 +59,6 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
     """
     header, arrays = to_state(model)
     return io.write(path, {**header, "metadata": metadata or {}}, arrays)
-
-
-def load(
-    path: str | os.PathLike[str],
-    models: Mapping[str, type],
-    backend: str | None = None,
-    device: str | None = None,
-    dtype: str | None = None,
-) -> Any:
-    """Read a model written by :func:`save` (of a class among ``models``, by name), onto
-    the backend in force, or ``backend``/``device``/``dtype``.
-
-    Raises
-    ------
-    FileNotFoundError
-        When there is no such file.
-    ValueError
-        For a truncated, corrupted or foreign file, naming the file and the problem.
-    """
-    header, arrays = io.read(path)
-    name = header.get("model")
-    if not isinstance(name, str) or name not in models:
-        raise io.invalid(path, f"unknown model {name!r}; expected one of {sorted(models)}")
-    target = None
-    if backend or device or dtype:
-        current = get_backend()
-        if backend is None and device is None:
-            device = device_name(current.device)
-        target = placement(backend or current.name, device, dtype, header.get("dtype"))
-    try:
-        return from_state(models[name], header, arrays, target)
-    except ValueError as exc:  # what from_state says of a file that is not a valid model
-        raise io.invalid(path, str(exc)) from exc
 
 
 def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -176,11 +150,22 @@ def fitted_with(cls: type, header: dict[str, Any]) -> Any:
     return model
 
 
-def unpickled(
-    cls: type, header: dict[str, Any], arrays: dict[str, np.ndarray], metadata: dict
-) -> FittedState:
-    """The fitted state a pickle holds, on the backend it was trained on, or waiting on
-    the host (saying why) where that backend is missing."""
+def getstate(model: Any) -> dict[str, Any]:
+    """A pickle's contents (``BaseEstimator.__getstate__``): the hyperparameters, and the
+    fitted state's host form, as a file holds it."""
+    saved: dict[str, Any] = {"params": model.get_params()}
+    if "fitted_" in model.__dict__:
+        saved["fitted"] = (*to_state(model), model.fitted_.metadata)
+    return saved
+
+
+def setstate(model: Any, saved: dict[str, Any]) -> None:
+    """``BaseEstimator.__setstate__``: the model that :func:`getstate` described, on the
+    backend it was trained on, or waiting on the host (saying why) where that is missing."""
+    model.__dict__.update(saved["params"])
+    if "fitted" not in saved:
+        return
+    header, arrays, metadata = saved["fitted"]
     why = None
     try:
         where: Backend | None = placement(
@@ -188,9 +173,9 @@ def unpickled(
         )
     except (ImportError, ValueError) as exc:
         where, why = None, str(exc)
-    fitted = read_state(fitted_with(cls, header), header, arrays, where)
+    fitted = read_state(fitted_with(type(model), header), header, arrays, where)
     fitted.metadata, fitted.unavailable = metadata, why
-    return fitted
+    model.fitted_ = fitted
 
 
 def _outputs(header: dict[str, Any], arrays: dict[str, np.ndarray], classifier: bool):
@@ -254,7 +239,7 @@ def read_state(
             f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
             f"and {costs.shape}"
         )
-    loss_curve = arrays.get("loss_curve")  # absent from files before 0.4
+    loss_curve = arrays.get("loss_curve")  # absent from older files: no curve
     if loss_curve is not None and (loss_curve.ndim != 1 or loss_curve.dtype.kind != "f"):
         raise ValueError(
             f"expected a loss_curve of floats. Received dtype {loss_curve.dtype} and "

@@ -22,9 +22,31 @@ from ..backend import Backend, device_name, dtype_name, get_backend, to_numpy
 from ..optimizers import get_optimizer, state_keys
 from ..training import TrainingState
 
-__all__ = ["Architecture", "FittedState", "json_safe", "placement"]
+__all__ = ["FITTED_ATTRIBUTES", "Architecture", "FittedState", "json_safe", "placement"]
 
 Array = Any
+
+
+#: The fitted attributes that read the fitted state as it is → where it holds them.
+FITTED_ATTRIBUTES = {
+    "n_features_in_": "n_features",
+    "n_outputs_": "n_outputs",
+    "costs_": "training.costs",
+    "cost_iterations_": "training.cost_epochs",
+    "epochs_trained_": "training.epoch",
+    "t_": "training.samples_seen",
+    "stopped_": "training.stopped",
+    "n_iter_": "n_iter",
+    "loss_curve_": "loss_curve",
+    "best_loss_": "best_loss",
+    "validation_scores_": "validation_scores",
+    "best_validation_score_": "best_validation_score",
+    "output_activation_": "architecture.output",
+    "device_": "device",
+    "dtype_": "dtype",
+    "trained_on_": "trained_on",
+    "metadata_": "metadata",
+}
 
 
 @dataclass(frozen=True)

@@ -105,7 +105,7 @@ def fit(model, X, y, sample_weight, callback, epochs, incremental, classes=None,
             "was still waiting. Raise num_iterations, or set tol=None to train exactly "
             "num_iterations epochs",
             convergence(),
-            stacklevel=4,
+            stacklevel=3,  # the caller of fit or partial_fit
         )
 
 

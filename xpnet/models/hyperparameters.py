@@ -10,6 +10,7 @@ check leaves a model as it was.
 
 from __future__ import annotations
 
+import inspect
 import math
 import os
 from collections.abc import Sequence
@@ -27,9 +28,13 @@ __all__ = [
     "HIDDEN_LAYERS",
     "HYPERPARAMETERS",
     "ONE_HIDDEN_LAYER",
+    "changed_repr",
     "check_hyperparameters",
     "check_memory",
+    "get_params",
     "hidden_sizes",
+    "set_params",
+    "sklearn_tags",
 ]
 
 _BOOL = Options(True, False)
@@ -103,6 +108,61 @@ def check_hyperparameters(params: dict[str, Any], table: dict[str, list[Any]]) -
 def hidden_sizes(sizes: int | Sequence[int]) -> tuple[int, ...]:
     """n_1, ..., n_(L−1) of checked ``hidden_layer_sizes`` (an int: one hidden layer)."""
     return tuple(int(n) for n in sizes) if isinstance(sizes, Sequence) else (int(sizes),)
+
+
+# -- an estimator's hyperparameters as scikit-learn reads them (BaseEstimator's methods)
+
+
+def _param_names(model: Any) -> list[str]:
+    return [p for p in inspect.signature(type(model).__init__).parameters if p != "self"]
+
+
+def get_params(self: Any, deep: bool = True) -> dict[str, Any]:
+    """The estimator's hyperparameters (its constructor's arguments), by name."""
+    return {name: getattr(self, name) for name in _param_names(self)}
+
+
+def set_params(self: Any, **params: Any) -> Any:
+    """Set constructor arguments by name; returns ``self``.
+
+    A fitted model keeps what it was fitted with until the next ``fit``: its files,
+    pickles and predictions follow the fitted network, not a changed hyperparameter.
+    """
+    valid = _param_names(self)
+    for name, value in params.items():
+        if name not in valid:
+            raise ValueError(
+                f"Invalid parameter for {type(self).__name__}. Expected one of {valid}. "
+                f"Received: {name}={value!r}"
+            )
+        setattr(self, name, value)
+    return self
+
+
+def changed_repr(self: Any) -> str:
+    """The estimator's class and the hyperparameters that differ from the defaults."""
+    defaults = inspect.signature(type(self).__init__).parameters
+    changed = [
+        f"{name}={value!r}"
+        for name, value in self.get_params().items()
+        if value is not defaults[name].default and value != defaults[name].default
+    ]
+    return f"{type(self).__name__}({', '.join(changed)})"
+
+
+def sklearn_tags(self: Any) -> Any:
+    """What scikit-learn's checks are told of an estimator."""
+    from sklearn.utils import ClassifierTags, InputTags, RegressorTags, Tags, TargetTags
+
+    classifier = self._estimator_type == "classifier"
+    return Tags(
+        estimator_type=self._estimator_type,
+        target_tags=TargetTags(required=True, multi_output=True),  # multilabel too
+        classifier_tags=ClassifierTags(multi_label=True) if classifier else None,
+        regressor_tags=None if classifier else RegressorTags(),
+        input_tags=InputTags(),
+        array_api_support=True,
+    )
 
 
 def _physical_memory() -> int | None:
