@@ -425,7 +425,10 @@ def test_a_saved_model_has_the_mode_a_plain_open_gives(tmp_path, capsys):
             "Invalid --epochs. Expected an int in the range [1, inf). Received: --epochs=0",
         ),
         (["--seed", "-1"], "Invalid --seed. Expected an int in the range [0, 4294967295]"),
-        (["--random-state", "-1"], "Invalid --random-state. Expected an int in the range [0, 4294967295]"),
+        (
+            ["--random-state", "-1"],
+            "Invalid --random-state. Expected an int in the range [0, 4294967295]",
+        ),
         (["--backend", ""], "argument --backend: expected a value, received an empty string"),
         (["--device", " "], "argument --device: expected a value"),
         (["--data", ""], "argument --data: expected a value"),

@@ -50,6 +50,7 @@ from .batches import epoch_order
 from .dask_workers import Held, held, one_blas_thread_a_task
 from .labels import (
     check_classes,
+    check_target_shape,
     check_weight_summary,
     class_index,
     known_classes,
@@ -167,11 +168,7 @@ def prepare_regression(
     X, backend = check_blocks(X, dtype)
     require_y(y, "targets of shape (n_samples,) or (n_samples, n_targets)")
     y = y if is_dask_array(y) else np.asarray(y)
-    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0] or (y.ndim == 2 and y.shape[1] < 1):
-        raise ValueError(
-            f"Expected y of shape ({X.shape[0]},) or ({X.shape[0]}, n_targets), one row per "
-            f"row of X. Received shape {tuple(y.shape)}"
-        )
+    check_target_shape(tuple(y.shape), X.shape[0])
     if y.dtype.kind not in "biuf":
         raise (ValueError if y.dtype.kind == "c" else TypeError)(
             f"Expected real numbers in y for a regressor. Received an array of dtype {y.dtype}"

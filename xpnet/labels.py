@@ -15,6 +15,7 @@ import numpy as np  # edge: host-side labels
 
 __all__ = [
     "check_classes",
+    "check_target_shape",
     "check_weight_summary",
     "class_index",
     "known_classes",
@@ -139,6 +140,15 @@ def known_classes(found: np.ndarray | None, classes: Any) -> np.ndarray:
 def n_outputs(classes: np.ndarray) -> int:
     """n_y, the output units for these classes: one sigmoid for two, K softmax units for K."""
     return 1 if classes.shape[0] == 2 else int(classes.shape[0])
+
+
+def check_target_shape(shape: tuple[int, ...], n: int) -> None:
+    """A regressor's y of shape (n,) or (n, n_targets): one row per row of X."""
+    if len(shape) not in (1, 2) or shape[0] != n or (len(shape) == 2 and shape[1] < 1):
+        raise ValueError(
+            f"Expected y of shape ({n},) or ({n}, n_targets), one row per row of X. "
+            f"Received y of shape {tuple(shape)}"
+        )
 
 
 def class_index(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -27,6 +27,7 @@ from ..backend import (
 from ..exceptions import data_conversion
 from ..labels import (
     check_classes,
+    check_target_shape,
     check_weight_summary,
     known_classes,
     masked_host,
@@ -337,11 +338,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
     else:
         _real(y, "y")
         y = xp.astype(backend.check(y, "y"), backend.dtype)
-    if y.ndim not in (1, 2) or y.shape[0] != n or (y.ndim == 2 and y.shape[1] < 1):
-        raise ValueError(
-            f"Expected y of shape ({n},) or ({n}, n_targets), one row per row of X. "
-            f"Received y of shape {tuple(y.shape)}"
-        )
+    check_target_shape(tuple(y.shape), n)
     if not bool(xp.all(xp.isfinite(y))):
         raise ValueError(
             "Expected finite values in y. Received NaN or infinity (inf), or targets past "
