@@ -329,7 +329,7 @@ class BaseEstimator:
     def to_backend(self, name: str, device: str | None = None, dtype: str | None = None):
         """The fitted model moved to another backend, device or dtype (a new object)."""
         fitted = self._fitted()
-        moved = type(self)(**self.get_params())
+        moved: Any = type(self)(**self.get_params())
         moved.fitted_ = fitted.placed(placement(name, device, dtype, fitted.trained_on["dtype"]))
         return moved
 
