@@ -28,7 +28,7 @@ import array_api_compat
 
 from .batches import along, epoch_order
 from .dask_workers import Held, held, one_blas_thread_a_task
-from .targets import check_weight_summary
+from .labels import check_weight_summary
 
 __all__ = ["BlockBatch", "BlockSource", "block_gradients"]
 
