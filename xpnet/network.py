@@ -100,7 +100,8 @@ class Network:
         """
         xp = array_namespace(X) if xp is None else xp
         if masks is None and rng is not None:
-            masks = self.draw_masks(rng, parameters, X.shape[1], xp=xp)
+            m = X.shape[1] if X.ndim == 2 else tuple(X.shape)  # images: (m, n_H, n_W, n_C)
+            masks = self.draw_masks(rng, parameters, m, xp=xp)
         pending = iter(masks or ())
         A, caches = X, []
         for layer in self.layers:
@@ -110,23 +111,30 @@ class Network:
         return A, caches
 
     def draw_masks(
-        self, rng: Any, parameters: dict[str, Array], m: int, /, *, xp: Any
+        self, rng: Any, parameters: dict[str, Array], m: int | tuple, /, *, xp: Any
     ) -> tuple[Array, ...]:
         """The dropout masks of one step, drawn on the host in layer order from ``rng``.
 
-        One D of shape (n_l, m) per :class:`~xpnet.layers.Dropout` layer, on the
-        parameters' device and in their dtype; empty without dropout. Drawn before the
-        step, so that a compiled step takes them as inputs and one seed gives the same
-        masks eagerly and compiled.
+        One D of the shape of the activations before it per
+        :class:`~xpnet.layers.Dropout` layer, (n_l, m) after a dense layer, on the
+        parameters' device and in their dtype; empty without dropout. ``m`` is the number
+        of examples, or the shape of image input X (m, n_H, n_W, n_C), which the other
+        layers' ``output_shape`` carries through. Drawn before the step, so that a
+        compiled step takes them as inputs and one seed gives the same masks eagerly and
+        compiled.
         """
         masks: list[Array] = []
-        n, W = 0, next(iter(parameters.values()))
+        shape: Any = m if isinstance(m, tuple) else (0, m)
+        m = m[0] if isinstance(m, tuple) else m
+        W = next(iter(parameters.values()))
         for layer in self.layers:
             if isinstance(layer, Dense):
                 W = parameters[layer.names[0]]
-                n = W.shape[0]
+                shape = (W.shape[0], m)
             elif isinstance(layer, Dropout):
-                masks.append(layer.draw(rng, (n, m), dtype=W.dtype, device=device(W), xp=xp))
+                masks.append(layer.draw(rng, shape, dtype=W.dtype, device=device(W), xp=xp))
+            else:
+                shape = layer.output_shape(shape, parameters)
         return tuple(masks)
 
     def backward(
