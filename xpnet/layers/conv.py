@@ -36,7 +36,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
-from array_api_compat import array_namespace, device
+from array_api_compat import array_namespace
 
 from .._checks import check_integer, registered
 from ..activations import ACTIVATIONS, get_activation
@@ -85,6 +85,11 @@ def resolve_padding(pad: int | str, f: int, stride: int, n_H_prev: int, n_W_prev
     return (p, p, p, p)
 
 
+def _zeros(A: Array, shape: tuple[int, ...], xp: Any) -> Array:
+    """Zeros of ``shape`` in A's dtype, on A's device (taken from A, as a trace can)."""
+    return xp.broadcast_to(xp.zeros_like(A[:1, :1, :1, :1]), shape)
+
+
 def pad_images(A: Array, pads: Pads, /, *, xp: Any = None) -> Array:
     """A of shape (m, n_H, n_W, n_C) with zero rows and columns around each image:
     (m, top + n_H + bottom, left + n_W + right, n_C)."""
@@ -92,17 +97,17 @@ def pad_images(A: Array, pads: Pads, /, *, xp: Any = None) -> Array:
     top, bottom, left, right = pads
     if top or bottom:
         m, n_H, n_W, n_C = A.shape
-        parts = [xp.zeros((m, top, n_W, n_C), dtype=A.dtype, device=device(A))] if top else []
+        parts = [_zeros(A, (m, top, n_W, n_C), xp)] if top else []
         parts.append(A)
         if bottom:
-            parts.append(xp.zeros((m, bottom, n_W, n_C), dtype=A.dtype, device=device(A)))
+            parts.append(_zeros(A, (m, bottom, n_W, n_C), xp))
         A = xp.concat(parts, axis=1)
     if left or right:
         m, n_H, n_W, n_C = A.shape
-        parts = [xp.zeros((m, n_H, left, n_C), dtype=A.dtype, device=device(A))] if left else []
+        parts = [_zeros(A, (m, n_H, left, n_C), xp)] if left else []
         parts.append(A)
         if right:
-            parts.append(xp.zeros((m, n_H, right, n_C), dtype=A.dtype, device=device(A)))
+            parts.append(_zeros(A, (m, n_H, right, n_C), xp))
         A = xp.concat(parts, axis=2)
     return A
 
@@ -148,7 +153,7 @@ def fold(
                     placed = pad_images(pieces[i * f + j], pads, xp=xp)
                     G = placed if G is None else G + placed
             if G is None:  # no offset has this residue (f < s): zeros
-                G = xp.zeros((m, H_q, W_q, n_C), dtype=pieces[0].dtype, device=device(pieces[0]))
+                G = _zeros(pieces[0], (m, H_q, W_q, n_C), xp)
             grids.append(G)
     if s == 1:
         return grids[0]
