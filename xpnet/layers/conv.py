@@ -147,10 +147,14 @@ def fold(
         for r_j in range(s):
             G = None
             for i in range(r_i, f, s):
+                row = None  # the offsets (i, ·) of this residue, placed along the width
                 for j in range(r_j, f, s):
-                    q_i, q_j = i // s, j // s  # offset (i, j) = s·(q_i, q_j) + (r_i, r_j)
-                    pads = (q_i, H_q - n_H - q_i, q_j, W_q - n_W - q_j)
-                    placed = pad_images(pieces[i * f + j], pads, xp=xp)
+                    q_j = j // s  # offset (i, j) = s·(q_i, q_j) + (r_i, r_j)
+                    placed = pad_images(pieces[i * f + j], (0, 0, q_j, W_q - n_W - q_j), xp=xp)
+                    row = placed if row is None else row + placed
+                if row is not None:
+                    q_i = i // s
+                    placed = pad_images(row, (q_i, H_q - n_H - q_i, 0, 0), xp=xp)
                     G = placed if G is None else G + placed
             if G is None:  # no offset has this residue (f < s): zeros
                 G = _zeros(pieces[0], (m, H_q, W_q, n_C), xp)
@@ -234,8 +238,9 @@ def conv2d_backward(
         term = P.T @ dZ_mat  # dW = Σ Pᵀ · dZ
         dW_mat = term if dW_mat is None else dW_mat + term
         if need_dA_prev:
-            dP = xp.reshape(dZ_mat @ W_mat.T, (m_s, n_H, n_W, f * f, n_C_prev))  # dP = dZ · Wᵀ
-            pieces = [dP[:, :, :, k, :] for k in range(f * f)]
+            dP = W_mat @ dZ_mat.T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
+            dP = xp.reshape(dP, (f * f, n_C_prev, m_s, n_H, n_W))  # offset k = (i, j) first
+            pieces = [xp.permute_dims(dP[k, ...], (1, 2, 3, 0)) for k in range(f * f)]
             dA_pad = fold(pieces, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
             top, _, left, _ = pads
             dA_parts.append(dA_pad[:, top : top + n_H_prev, left : left + n_W_prev, :])
