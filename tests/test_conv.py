@@ -172,7 +172,7 @@ def test_a_batch_past_the_bound_runs_in_pieces_with_the_same_result(backend, put
     monkeypatch.setattr(conv, "MAX_PATCH_ELEMENTS", 3 * per_example)  # 3 examples a piece
     piecewise = conv2d_forward(put(A_prev), put(W), put(b), stride=2, pads=pads, xp=xp)
     grads = conv2d_backward(dZ, piecewise[1], xp=xp)
-    assert [P.shape[0] for P in patch_shapes] == [27, 27, 9] * 2  # 3 + 3 + 1 examples
+    assert [P.shape[1] for P in patch_shapes] == [27, 27, 9] * 2  # 3 + 3 + 1 examples
     assert max(int(np.prod(tuple(P.shape))) for P in patch_shapes) <= 3 * per_example
     tol = 1e-5 if backend.dtype == xp.float32 else 1e-12
     assert_close(piecewise[0], whole[0], rtol=tol, atol=tol)
