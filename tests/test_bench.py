@@ -1,19 +1,29 @@
-"""The benchmark: its verdicts on synthetic reports, its rows, and a quick run of the runner.
+"""The benchmark: ``xpnet bench`` and its rows, and the project's harness in
+``benchmarks/harness`` (its verdicts on synthetic reports, and a quick run of each).
 
 No timing is asserted: the verdicts are fed reports whose figures are chosen here.
 """
 
 import json
+import sys
+from pathlib import Path
 
 import pytest
 
+import xpnet.bench
 from xpnet.bench import rows as bench_rows
-from xpnet.bench.markdown import write_markdown
-from xpnet.bench.targets import targets
-from xpnet.bench.training_targets import race, training_targets
-from xpnet.bench.verdicts import MET, NOT_MEASURED, NOT_MET, reach, verdict
 from xpnet.bench.workloads import WORKLOADS, Workload
 from xpnet.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # the harness lives in the repository, not in the package
+    sys.path.insert(0, str(ROOT))
+
+from benchmarks.harness import runner, spawn  # noqa: E402
+from benchmarks.harness.markdown import write_markdown  # noqa: E402
+from benchmarks.harness.targets import targets  # noqa: E402
+from benchmarks.harness.training_targets import race, training_targets  # noqa: E402
+from benchmarks.harness.verdicts import MET, NOT_MEASURED, NOT_MET, reach, verdict  # noqa: E402
 
 
 def test_flops_count_the_matrix_products():
@@ -248,41 +258,99 @@ def test_row_names_split_at_commas_outside_brackets():
 
 
 def test_rows_that_cannot_run_are_skipped_with_their_reason(monkeypatch):
-    monkeypatch.setattr(bench_rows, "has_jit_compile", lambda: False)
-    monkeypatch.setattr(bench_rows, "_keras_missing", lambda: "Keras is not installed")
-    rows, _, skipped = bench_rows.available()
+    monkeypatch.setattr(bench_rows, "available_backends", lambda: ["numpy", "array_api_strict"])
+    monkeypatch.setattr(bench_rows, "keras_missing", lambda: "Keras is not installed")
+    rows, skipped = bench_rows.available()
     assert not set(bench_rows.COMPILED) & set(rows) and bench_rows.KERAS not in rows
     assert skipped[bench_rows.KERAS] == "Keras is not installed"
-    assert all(
-        "jit_compile" in skipped[n] or "not installed" in skipped[n] for n in bench_rows.COMPILED
-    )
-    monkeypatch.setattr(bench_rows, "has_jit_compile", lambda: True)
-    monkeypatch.setattr(bench_rows, "_keras_missing", lambda: None)
-    rows, _, skipped = bench_rows.available()
+    assert skipped["xpnet[jax, compiled]"] == "jax is not installed"
+    assert rows[0] == "xpnet[numpy]" and bench_rows.REFERENCE in rows
+    assert "xpnet[array_api_strict]" not in rows
+    monkeypatch.setattr(bench_rows, "available_backends", lambda: ["numpy", "torch", "jax"])
+    monkeypatch.setattr(bench_rows, "keras_missing", lambda: None)
+    rows, skipped = bench_rows.available()
     assert bench_rows.KERAS in rows and bench_rows.KERAS not in skipped
-    assert set(bench_rows.COMPILED) <= set(rows) | set(skipped)
+    assert set(bench_rows.COMPILED) <= set(rows) and not skipped
 
 
-# -- the runner -------------------------------------------------------------------------
+def test_a_row_on_jax_in_float64_needs_jax_64_bit_mode(monkeypatch):
+    jax = pytest.importorskip("jax")
+    assert bench_rows.jax_missing("xpnet[numpy]", "float64") is None
+    assert bench_rows.jax_missing("xpnet[jax]", "float32") is None
+    monkeypatch.setattr(jax.config, "read", lambda name: False)
+    for name in ("xpnet[jax]", "xpnet[jax, compiled]", bench_rows.KERAS):
+        assert "JAX_ENABLE_X64" in bench_rows.jax_missing(name, "float64")
+    monkeypatch.setattr(jax.config, "read", lambda name: True)
+    assert bench_rows.jax_missing("xpnet[jax]", "float64") is None
+
+
+# -- xpnet bench ------------------------------------------------------------------------
+
+
+def test_xpnet_bench_prints_each_rows_ratio_and_rate_and_writes_json_only_when_asked(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    only = "xpnet[numpy],numpy (by hand)"
+    args = ["bench", "--quick", "--only", only, "--dtypes", "float64"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "Matrix-product rate:" in out and "vs numpy" in out and "% peak" in out
+    assert out.count("  xpnet[numpy] ") == out.count("  numpy (by hand) ") == 3
+    assert list(tmp_path.iterdir()) == []  # nothing written without --out
+    assert main([*args, "--out", "figures"]) == 0
+    report = json.loads((tmp_path / "figures" / "results.json").read_text())
+    rows = report["results"]
+    assert {r["implementation"] for r in rows} == set(only.split(","))
+    assert all("error" not in r and r["seconds"] > 0 and r["gflops"] >= 0 for r in rows)
+    rate = report["rates"]["cpu"]["float64"]
+    for r in rows:  # each row against the hand-written reference of its workload
+        reference = next(
+            s
+            for s in rows
+            if s["workload"] == r["workload"] and s["implementation"] == "numpy (by hand)"
+        )
+        assert r["vs_numpy"] == pytest.approx(r["seconds"] / reference["seconds"])
+        assert r["peak_fraction"] == pytest.approx(r["gflops"] / rate)
+
+
+def test_a_row_that_fails_is_reported_and_the_others_are_timed(capsys, monkeypatch):
+    build = xpnet.bench.build
+
+    def failing(name, w, dtype):
+        if name == "xpnet[numpy]":
+            raise RuntimeError("no luck\nsecond line")
+        return build(name, w, dtype)
+
+    monkeypatch.setattr(xpnet.bench, "build", failing)
+    args = ["bench", "--quick", "--only", "xpnet[numpy],numpy (by hand)", "--dtypes", "float64"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.count("xpnet[numpy]             float64  not timed: RuntimeError: no luck\n") == 3
+    assert "second line" not in out and out.count("  numpy (by hand) ") == 3
+
+
+def test_unknown_implementation_is_a_clear_error(capsys):
+    assert main(["bench", "--quick", "--only", "xpnet[mxnet]"]) == 2
+    assert "Invalid --only" in capsys.readouterr().err
+
+
+# -- the harness ------------------------------------------------------------------------
 
 
 def test_a_worker_gets_jax_64_bit_mode_only_for_float64_and_keras_on_jax(monkeypatch):
-    import subprocess
-
-    from xpnet.bench import worker
-
     seen = []
 
     def run(command, env, **kwargs):
         seen.append(env)
         failed = env["JAX_ENABLE_X64"] == "1"  # a failure reports its last line of stderr
         out = "" if failed else json.dumps({"seconds": 1.0})
-        return subprocess.CompletedProcess(command, int(failed), out, "a\nValueError: why")
+        return spawn.subprocess.CompletedProcess(command, int(failed), out, "a\nValueError: why")
 
     monkeypatch.delenv("JAX_ENABLE_X64", raising=False)
-    monkeypatch.setattr(worker.subprocess, "run", run)
-    assert worker.spawn({"dtype": "float32"}) == {"seconds": 1.0}
-    assert worker.spawn({"dtype": "float64"}) == {"dtype": "float64", "error": "ValueError: why"}
+    monkeypatch.setattr(spawn.subprocess, "run", run)
+    assert spawn.spawn({"dtype": "float32"}) == {"seconds": 1.0}
+    assert spawn.spawn({"dtype": "float64"}) == {"dtype": "float64", "error": "ValueError: why"}
     assert [env["JAX_ENABLE_X64"] for env in seen] == ["0", "1"]
     assert all(env["KERAS_BACKEND"] == "jax" for env in seen)
 
@@ -292,8 +360,8 @@ def test_quick_steps_write_a_table_json_and_markdown_to_a_fresh_folder(
 ):
     monkeypatch.chdir(tmp_path)  # no --out: a new folder here, never benchmarks/
     only = "xpnet[numpy],numpy (by hand)"
-    args = ["bench", "--quick", "--only", only, "--dtypes", "float64", "--sections", "steps"]
-    assert main(args) == 0
+    args = ["--quick", "--only", only, "--dtypes", "float64", "--sections", "steps"]
+    assert runner.main(args) == 0
     out = capsys.readouterr().out
     assert "Ceilings:" in out and "Targets:" in out and "Training" not in out
     (folder,) = tmp_path.glob("xpnet-bench-*")
@@ -318,16 +386,18 @@ def test_quick_steps_write_a_table_json_and_markdown_to_a_fresh_folder(
         assert heading in markdown
 
 
-def test_unknown_implementation_is_a_clear_error(capsys):
-    assert main(["bench", "--quick", "--only", "xpnet[mxnet]"]) == 2
+def test_the_harness_refuses_an_unknown_row_or_section(capsys):
+    assert runner.main(["--quick", "--only", "xpnet[mxnet]"]) == 2
     assert "Invalid --only" in capsys.readouterr().err
+    assert runner.main(["--quick", "--sections", "steps,gpu"]) == 2
+    assert "Invalid --sections" in capsys.readouterr().err
 
 
 # -- the rows' training, in this process at small sizes ---------------------------------
 
 
 def test_an_xpnet_curve_learns_and_its_clock_runs():
-    from xpnet.bench.curves import time_to_accuracy
+    from benchmarks.harness.curves import time_to_accuracy
 
     config = {"task": "digits", "dtype": "float32", "implementation": "xpnet[numpy]"}
     curve = time_to_accuracy({**config, "epochs": 2})["curve"]
@@ -341,7 +411,7 @@ def test_keras_on_jax_trains_the_same_task(monkeypatch, tmp_path):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))  # where Keras writes its configuration
     pytest.importorskip("jax")
     pytest.importorskip("keras", minversion="3")
-    from xpnet.bench.curves import time_to_accuracy
+    from benchmarks.harness.curves import time_to_accuracy
 
     config = {"task": "digits", "dtype": "float32", "implementation": "keras (jax)"}
     curve = time_to_accuracy({**config, "epochs": 2})["curve"]
@@ -349,7 +419,7 @@ def test_keras_on_jax_trains_the_same_task(monkeypatch, tmp_path):
 
 
 def test_the_regression_race_reads_r2_curves_against_mlp_regressor():
-    from xpnet.bench import regression
+    from benchmarks.harness import regression
 
     theirs = [[1.0, 0.5], [2.0, 0.9], [3.0, 0.95]]
     fast = [[0.5, 0.93], [1.0, 0.96]]
@@ -368,7 +438,7 @@ def test_the_regression_race_reads_r2_curves_against_mlp_regressor():
 
 
 def test_a_regressor_curve_learns_and_its_clock_runs():
-    from xpnet.bench.regression import time_to_r2
+    from benchmarks.harness.regression import time_to_r2
 
     config = {"implementation": "xpnet[numpy]", "dtype": "float64", "epochs": 2}
     curve = time_to_r2(config)["curve"]

@@ -278,7 +278,7 @@ def test_torch_step_is_one_graph_without_breaks(hidden, output, weighted):
         p = start(b, dims=(6, 16, 8, n_y))
         X, Y = data(m=40)
         state, _ = CompiledStep(network, opt, "torch", b.xp).enter(opt.init(p), p["W1"])
-        masks = network.draw_masks(np.random.RandomState(0), p, 40, xp=b.xp)
+        masks = network.draw_masks(np.random.RandomState(0), p, X.shape, xp=b.xp)
         w = b.put(np.linspace(0, 2, 40)[None, :]) if weighted else None
         rate = b.put(np.asarray(0.01))
 

@@ -319,10 +319,16 @@ def test_a_batch_of_zero_weights_is_a_zero_gradient_not_nan(backend, float64):
 
 
 def mnist_shaped(n_train):
-    """The MNIST-shaped task of ``xpnet bench`` (its first ``n_train`` rows to train,
-    10,000 others to test), standardised, in float32."""
+    """The MNIST-shaped task of the benchmark's harness (its first ``n_train`` rows to
+    train, 10,000 others to test), standardised, in float32."""
+    import sys
+    from pathlib import Path
+
     pytest.importorskip("sklearn")
-    from xpnet.bench.curves import mnist_shaped as generate
+    root = str(Path(__file__).resolve().parents[1])  # the harness lives in benchmarks/
+    if root not in sys.path:
+        sys.path.insert(0, root)
+    from benchmarks.harness.curves import mnist_shaped as generate
 
     X_train, y_train, X_test, y_test = generate(n_train)
     X, X_test = X_train.astype(np.float32), X_test.astype(np.float32)

@@ -10,9 +10,17 @@ The course's own ``random_mini_batches`` is in :mod:`xpnet.course`.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np  # edge: host-side random draws
 
-__all__ = ["epoch_batches", "epoch_order"]
+__all__ = ["along", "epoch_batches", "epoch_order"]
+
+
+def along(axis: int, index: Any) -> tuple[Any, ...]:
+    """The key that indexes an array's ``axis`` with ``index``: ``X[along(0, s)]`` is
+    ``X[s, ...]``, ``X[along(1, s)]`` is ``X[:, s, ...]``."""
+    return (*(slice(None),) * axis, index, ...)
 
 
 def epoch_order(m: int, seed: int, epoch: int) -> np.ndarray:

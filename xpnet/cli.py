@@ -282,10 +282,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = commands.add_parser(
         "bench",
-        help="time a training iteration against hand-written NumPy and PyTorch",
+        help="time a training iteration against hand-written NumPy and the peers",
         description="Time one full-batch training iteration of each workload on every backend, "
-        "beside hand-written NumPy, PyTorch and scikit-learn, after measuring the machine's "
-        "matrix-product rate and memory bandwidth.",
+        "beside hand-written NumPy and the peers installed here (PyTorch, scikit-learn, "
+        "Keras 3 on JAX), interleaved in one process, after measuring the machine's "
+        "matrix-product rate.",
     )
     add_arguments(bench)
     return parser

@@ -3,8 +3,10 @@
 Every model of xpnet trains through :class:`Network`, and the course's functions
 (:mod:`xpnet.course`) are thin wrappers over it.
 
-Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with
-a softmax output. ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``; the
+X's layout is the first layer's (:class:`~xpnet.layers.Layer`): the course's columns
+(n_x, m) for :class:`~xpnet.layers.Dense`, its examples on :attr:`Network.sample_axis`.
+Y has shape (1, m), or (K, m) one-hot with a softmax output: examples are Y's columns
+whatever X's layout, as are the sample weights'. ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``; the
 hidden layers share one activation and the output layer L is a sigmoid, a softmax or,
 for a regressor, the identity.
 
@@ -21,7 +23,7 @@ from typing import Any
 from array_api_compat import array_namespace, device
 
 from ._checks import check_fraction
-from .layers import Dense, Dropout
+from .layers import Dense, Dropout, Layer
 from .losses import get_output
 
 __all__ = ["Network", "n_layers"]
@@ -44,14 +46,15 @@ class Network:
 
     Attributes
     ----------
-    layers : tuple of Dense and Dropout
-        In order from the input; the last is the output layer ``Dense(L)``.
+    layers : tuple of Layer
+        In order from the input (:class:`~xpnet.layers.Dense`,
+        :class:`~xpnet.layers.Dropout`, ...); the last is the output layer ``Dense(L)``.
     output : {"sigmoid", "softmax", "identity"}
     l2 : float
         λ of L2 regularisation (0: none).
     """
 
-    layers: tuple
+    layers: tuple[Layer, ...]
     output: str = "sigmoid"
     l2: float = 0.0
 
@@ -82,6 +85,11 @@ class Network:
     def head(self) -> Any:
         return get_output(self.output)
 
+    @property
+    def sample_axis(self) -> int:
+        """The axis of X that holds the examples: the first layer's."""
+        return int(self.layers[0].sample_axis)
+
     def forward(
         self,
         X: Array,
@@ -94,14 +102,13 @@ class Network:
     ) -> tuple[Array, list[Any]]:
         """The logits Z[L] of shape (n_L, m), and each layer's cache.
 
-        ``masks`` (from :meth:`draw_masks`), or an ``rng`` (a NumPy RandomState or
-        Generator) to draw them from, switch dropout on, as in training; without either
-        the pass is the prediction pass.
+        ``masks`` (from :meth:`draw_masks`) switch dropout on, as in training; an
+        ``rng`` (a NumPy RandomState or Generator) has :meth:`draw_masks` draw them
+        first. Without either the pass is the prediction pass.
         """
         xp = array_namespace(X) if xp is None else xp
         if masks is None and rng is not None:
-            m = X.shape[1] if X.ndim == 2 else tuple(X.shape)  # images: (m, n_H, n_W, n_C)
-            masks = self.draw_masks(rng, parameters, m, xp=xp)
+            masks = self.draw_masks(rng, parameters, tuple(X.shape), xp=xp)
         pending = iter(masks or ())
         A, caches = X, []
         for layer in self.layers:
@@ -111,30 +118,23 @@ class Network:
         return A, caches
 
     def draw_masks(
-        self, rng: Any, parameters: dict[str, Array], m: int | tuple, /, *, xp: Any
+        self, rng: Any, parameters: dict[str, Array], input_shape: tuple[int, ...], /, *, xp: Any
     ) -> tuple[Array, ...]:
         """The dropout masks of one step, drawn on the host in layer order from ``rng``.
 
-        One D of the shape of the activations before it per
-        :class:`~xpnet.layers.Dropout` layer, (n_l, m) after a dense layer, on the
-        parameters' device and in their dtype; empty without dropout. ``m`` is the number
-        of examples, or the shape of image input X (m, n_H, n_W, n_C), which the other
-        layers' ``output_shape`` carries through. Drawn before the step, so that a
-        compiled step takes them as inputs and one seed gives the same masks eagerly and
-        compiled.
+        One D per :class:`~xpnet.layers.Dropout` layer, in the shape of the activation
+        it follows (each layer's ``output_shape``, from X's shape ``input_shape``), on
+        the parameters' device and in their dtype; empty without dropout. Drawn before
+        the step, so that a compiled step takes them as inputs and one seed gives the
+        same masks eagerly and compiled.
         """
         masks: list[Array] = []
-        shape: Any = m if isinstance(m, tuple) else (0, m)
-        m = m[0] if isinstance(m, tuple) else m
-        W = next(iter(parameters.values()))
+        like = next(iter(parameters.values()))
+        shape = tuple(input_shape)
         for layer in self.layers:
-            if isinstance(layer, Dense):
-                W = parameters[layer.names[0]]
-                shape = (W.shape[0], m)
-            elif isinstance(layer, Dropout):
-                masks.append(layer.draw(rng, shape, dtype=W.dtype, device=device(W), xp=xp))
-            else:
-                shape = layer.output_shape(shape, parameters)
+            if isinstance(layer, Dropout):
+                masks.append(layer.draw(rng, shape, dtype=like.dtype, device=device(like), xp=xp))
+            shape = layer.output_shape(shape, parameters)
         return tuple(masks)
 
     def backward(

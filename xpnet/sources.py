@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from array_api_compat import device
 
-from .batches import epoch_batches
+from .batches import along, epoch_batches
 
 if TYPE_CHECKING:
     from .network import Network
@@ -93,10 +93,12 @@ class InMemory:
 
     Parameters
     ----------
-    X : array of shape (n_x, m), or (m, n_x) with ``rows=True``
-        With ``rows=True`` (the estimators' data, samples in rows) a shuffle gathers
-        whole rows and each batch is a block of rows seen through ``.T``: contiguous
-        memory, where gathering columns of a row-major array would stride through it.
+    X : array of the first layer's layout, or (m, n_x) with ``rows=True``
+        Its examples on the network's ``sample_axis``: (n_x, m) for dense layers. With
+        ``rows=True`` (the estimators' data, samples in rows, for a network whose input
+        is the course's columns) a shuffle gathers whole rows and each batch is a block
+        of rows seen through ``.T``: contiguous memory, where gathering columns of a
+        row-major array would stride through it.
     Y : array of shape (n_y, m)
     weights : array of shape (1, m), optional
     """
@@ -107,13 +109,14 @@ class InMemory:
         self, X: Array, Y: Array, weights: Array | None, xp: Any, *, rows: bool = False
     ) -> None:
         self.X, self.Y, self.weights, self.xp, self.rows = X, Y, weights, xp, rows
-        self.m = X.shape[0] if rows else X.shape[1]
+        self.m = Y.shape[1]
         self.total_weight = self.m if weights is None else float(xp.sum(weights))
 
     def batches(self, config: TrainingConfig, seed: int, epoch: int):
-        """The epoch's batches (X, Y, weights), X of shape (n_x, batch): the data itself
-        when one batch holds it all."""
+        """The epoch's batches (X, Y, weights), X in the network's layout: the data
+        itself when one batch holds it all."""
         X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
+        axis = 0 if self.rows else config.network.sample_axis
         if config.batch_size is None or config.batch_size >= m:
             return ((X.T if self.rows else X, Y, weights),)
         order, slices = epoch_batches(
@@ -121,14 +124,17 @@ class InMemory:
         )
         if order is not None:  # the permutation was drawn on the host; the data moves here
             order = xp.asarray(order, device=device(X))
-            X = xp.take(X, order, axis=0 if self.rows else 1)
+            X = xp.take(X, order, axis=axis)
             Y = xp.take(Y, order, axis=1)
             weights = None if weights is None else xp.take(weights, order, axis=1)
-        if self.rows:
-            return (
-                (X[s, :].T, Y[:, s], None if weights is None else weights[:, s]) for s in slices
+        return (
+            (
+                X[s, :].T if self.rows else X[along(axis, s)],
+                Y[:, s],
+                None if weights is None else weights[:, s],
             )
-        return ((X[:, s], Y[:, s], None if weights is None else weights[:, s]) for s in slices)
+            for s in slices
+        )
 
     def gradients(self, network: Network, batch: Any, parameters: dict, *, rng, with_loss):
         X, Y, weights = batch

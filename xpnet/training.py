@@ -245,7 +245,7 @@ def run(
                     else:
                         X, Y, weights = batch
                         masks = (
-                            network.draw_masks(rng, state.parameters, X.shape[1], xp=xp)
+                            network.draw_masks(rng, state.parameters, tuple(X.shape), xp=xp)
                             if dropout
                             else ()
                         )

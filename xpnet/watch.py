@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+from .batches import along
 from .exceptions import DivergenceError
 from .metrics import r2_score
 
@@ -102,8 +103,8 @@ def check_trained(
     if batch is None:
         return check_parameters(parameters, epoch, rate, xp)
     X, Y, _ = batch
-    n = min(1024, X.shape[1])
-    ZL = network.forward(X[:, :n], parameters, xp=xp)[0]
+    n = min(1024, Y.shape[1])
+    ZL = network.forward(X[along(network.sample_axis, slice(0, n))], parameters, xp=xp)[0]
     loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
     moments = [
         v for m in state.optimizer_state.values() if isinstance(m, dict) for v in m.values()

@@ -1,26 +1,28 @@
-"""What the benchmark times: xpnet, and the references it is measured against.
+"""What the benchmark times: xpnet, and the peers it is measured against.
 
-Each builder returns ``(state, step, sync, iterations)``: ``step(state)`` runs
-``iterations`` full-batch iterations (forward, cost, backward, update; one, but for
-scikit-learn's lbfgs) and returns the next state; ``sync(state)`` waits until the
-device has finished. The hand-written NumPy and PyTorch references
-live here, in the benchmark, and nowhere in the package's models.
+Each builder returns a :data:`~xpnet.bench.timing.Built`, ``(state, step, sync,
+iterations)``: ``step(state)`` runs ``iterations`` full-batch iterations (forward, cost,
+backward, update; one, but for scikit-learn's lbfgs) and returns the next state;
+``sync(state)`` waits until the device has finished. The hand-written NumPy and PyTorch
+references live here, in the benchmark, and nowhere in the package's models.
 """
 
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np  # edge: the hand-written reference is NumPy on purpose
 
-from .rows import KERAS, XpnetRow, import_keras, parse, switch
+from ..backend import Backend
+from ..models import DeepNet, LogisticRegression, TwoLayerNet
+from ..network import Network
+from ..optimizers import GradientDescent
+from .rows import KERAS, REFERENCE, import_keras, parse
+from .timing import Built
 from .workloads import Workload
 
 __all__ = ["IMPLEMENTATIONS", "build"]
-
-Built = tuple[Any, Callable[[Any], Any], Callable[[Any], None], int]
 
 
 def _no_sync(state: Any) -> None:
@@ -31,13 +33,9 @@ def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Bui
     """One full-batch iteration through xpnet's public engine: the estimators' step.
 
     :meth:`xpnet.network.Network.gradients` (forward, the cost, backward) and the
-    optimiser's update, exactly what :func:`xpnet.training.train` runs per batch.
+    optimiser's update, as the estimators run them on each batch.
     """
-    import xpnet
-    from xpnet.network import Network
-    from xpnet.optimizers import GradientDescent
-
-    where = xpnet.set_backend(backend, device, dtype)
+    where = Backend.load(backend, device, dtype)
     xp = where.xp
     network = Network.dense(len(w.layer_dims) - 1, w.activation, w.output)
     optimizer = GradientDescent()
@@ -50,11 +48,7 @@ def xpnet_step(w: Workload, dtype: str, backend: str, device: str | None) -> Bui
         grads, _ = network.gradients(X, Y, p, with_loss=True, xp=xp)
         return optimizer.update(p, grads, {}, w.learning_rate, xp=xp)[0]
 
-    return parameters, step, _synchronizer(where), 1
-
-
-def _synchronizer(where: Any) -> Callable[[Any], None]:
-    return lambda state: where.synchronize(state)
+    return parameters, step, where.synchronize, 1
 
 
 def numpy_step(w: Workload, dtype: str) -> Built:
@@ -227,9 +221,7 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
     rate, no L2, the cost every iteration), so that the estimator's checks of X are shared
     by ``k`` compiled steps: at least 5, and up to 100 while a call stays under a GFLOP.
     """
-    import xpnet
-
-    where = xpnet.set_backend(backend, device, dtype)
+    where = Backend.load(backend, device, dtype)
     X, Y = w.data(dtype)
     y = Y[0] if Y.shape[0] == 1 else Y.argmax(axis=0)
     k = min(100, max(5, int(1e9 / w.flops)))
@@ -244,21 +236,21 @@ def xpnet_compiled_step(w: Workload, dtype: str, backend: str, device: str | Non
         "warm_start": True,
         "random_state": 0,
         "progress": False,
-        **switch(XpnetRow(backend, device, compiled=True)),
+        "jit_compile": True,
     }
     model: Any
     if w.kind == "logistic":
-        model = xpnet.LogisticRegression(**settings)
+        model = LogisticRegression(**settings)
     elif w.kind == "two_layer":
-        model = xpnet.TwoLayerNet(n_h=w.layer_dims[1], activation=w.activation, **settings)
+        model = TwoLayerNet(n_h=w.layer_dims[1], activation=w.activation, **settings)
     else:
-        model = xpnet.DeepNet(w.layer_dims[1:-1], activation=w.activation, **settings)
+        model = DeepNet(w.layer_dims[1:-1], activation=w.activation, **settings)
     X_rows, y = where.put(np.ascontiguousarray(X.T)), where.put(y)
 
     def step(state: Any) -> Any:
         return model.fit(X_rows, y).parameters_
 
-    return None, step, _synchronizer(where), k
+    return None, step, where.synchronize, k
 
 
 def keras_step(w: Workload, dtype: str) -> Built:
@@ -289,7 +281,7 @@ def keras_step(w: Workload, dtype: str) -> Built:
 
 #: Implementation name → (builder, library it needs).
 IMPLEMENTATIONS = {
-    "numpy (by hand)": (numpy_step, "numpy"),
+    REFERENCE: (numpy_step, "numpy"),
     "torch eager (by hand)": (torch_eager_step, "torch"),
     "torch autograd": (torch_autograd_step, "torch"),
     "scikit-learn": (sklearn_step, "sklearn"),

@@ -11,24 +11,34 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+import tempfile
 from typing import Any, NamedTuple
+
+from ..backend import available_backends
 
 __all__ = [
     "COMPILED",
     "KERAS",
+    "REFERENCE",
     "XpnetRow",
     "available",
+    "devices",
     "gpu_rows",
     "import_keras",
+    "jax_missing",
+    "keras_missing",
+    "on_gpu",
     "parse",
     "split_names",
-    "switch",
 ]
 
 #: Keras 3 with its JAX backend, jit-compiled as ``Model.fit`` compiles it.
 KERAS = "keras (jax)"
 #: xpnet's compiled rows: the estimators' ``jit_compile=True``.
 COMPILED = ("xpnet[jax, compiled]", "xpnet[torch, compiled]")
+#: The row every other row's time is divided by.
+REFERENCE = "numpy (by hand)"
+TORCH_ROWS = ("torch eager (by hand)", "torch autograd")
 
 
 class XpnetRow(NamedTuple):
@@ -68,27 +78,7 @@ def _spelled(name: str) -> str:
     return "xpnet[" + ", ".join(part.strip() for part in name[6:-1].split(",")) + "]"
 
 
-def has_jit_compile() -> bool:
-    """Whether this xpnet's estimators take the ``jit_compile`` hyperparameter."""
-    from xpnet import DeepNet
-
-    return "jit_compile" in DeepNet().get_params()
-
-
-def switch(row: XpnetRow) -> dict[str, Any]:
-    """The estimators' keyword for a row: ``jit_compile=`` True or False where this xpnet
-    has it (an eager row stays eager whatever ``"auto"`` and ``XPNET_COMPILE`` say)."""
-    if has_jit_compile():
-        return {"jit_compile": row.compiled}
-    if row.compiled:
-        raise ValueError(
-            "Invalid row. Expected an xpnet whose estimators take jit_compile. "
-            f"Received: {row}, and no jit_compile hyperparameter"
-        )
-    return {}
-
-
-def _keras_missing() -> str | None:
+def keras_missing() -> str | None:
     """Why Keras 3 on JAX cannot run here, or None when it can."""
     if importlib.util.find_spec("keras") is None:
         return "Keras is not installed (pip install 'xpnet[bench]')"
@@ -99,66 +89,86 @@ def _keras_missing() -> str | None:
     return None
 
 
-def available() -> tuple[list[str], list[tuple[str, str | None]], dict[str, str]]:
-    """The rows this machine can run, the devices whose ceilings to measure, and the
-    rows left out with their reason."""
-    from xpnet.backend import available_backends
+def _torch_cuda() -> bool:
+    if importlib.util.find_spec("torch") is None:
+        return False
+    import torch
 
-    rows: list[str] = []
-    devices: list[tuple[str, str | None]] = [("numpy", None)]
-    skipped: dict[str, str] = {}
+    return bool(torch.cuda.is_available())
+
+
+def available() -> tuple[list[str], dict[str, str]]:
+    """The rows this machine can run, and the rows left out with their reason."""
     # array_api_strict is a correctness backend, not a fast one.
     backends = [b for b in available_backends() if b != "array_api_strict"]
-    rows += [f"xpnet[{name}]" for name in backends]
+    rows = [f"xpnet[{name}]" for name in backends]
+    skipped: dict[str, str] = {}
     for name in COMPILED:
-        if parse(name).backend not in backends:
-            skipped[name] = f"{parse(name).backend} is not installed"
-        elif not has_jit_compile():
-            skipped[name] = "this xpnet's estimators have no jit_compile hyperparameter"
-        else:
+        if parse(name).backend in backends:
             rows.append(name)
-    rows.append("numpy (by hand)")
+        else:
+            skipped[name] = f"{parse(name).backend} is not installed"
+    rows.append(REFERENCE)
     if importlib.util.find_spec("torch") is not None:
-        import torch
-
-        rows += ["torch eager (by hand)", "torch autograd"]
-        if torch.cuda.is_available():
-            devices.append(("torch", "cuda"))
+        rows += TORCH_ROWS
     if importlib.util.find_spec("sklearn") is not None:
         rows.append("scikit-learn")
-    reason = _keras_missing()
+    reason = keras_missing()
     if reason:
         skipped[KERAS] = reason
     else:
         rows.append(KERAS)
-    if "cupy" in backends:
-        devices.append(("cupy", None))
-    return rows, devices, skipped
+    return rows, skipped
+
+
+def jax_missing(name: str, dtype: str) -> str | None:
+    """Why a row on JAX (xpnet's, or Keras's) cannot compute in ``dtype`` here, or None."""
+    on_jax = name == KERAS or (name.startswith("xpnet[") and parse(name).backend == "jax")
+    if not on_jax or dtype != "float64":
+        return None
+    import jax
+
+    if jax.config.read("jax_enable_x64"):
+        return None
+    return "JAX computes in float64 only in its 64-bit mode (JAX_ENABLE_X64=1)"
+
+
+def on_gpu(name: str) -> bool:
+    """Whether a row computes on a GPU: CuPy, a CUDA device, or PyTorch where CUDA is."""
+    torch_row = name in TORCH_ROWS or (
+        name.startswith("xpnet[") and parse(name).backend == "torch"
+    )
+    return "cupy" in name or "cuda" in name or (torch_row and _torch_cuda())
+
+
+def devices(rows: list[str]) -> list[tuple[str, str | None]]:
+    """The ``(backend, device)`` pairs whose matrix-product rates the rows are set
+    against: NumPy's for the CPU, and PyTorch's CUDA or CuPy's for the GPU."""
+    if not any(on_gpu(name) for name in rows):
+        return [("numpy", None)]
+    return [("numpy", None), ("torch", "cuda") if _torch_cuda() else ("cupy", None)]
 
 
 def gpu_rows(rows: list[str]) -> list[str]:
-    """The GPU rows (xpnet on CuPy or PyTorch CUDA, PyTorch by hand on CUDA) and NumPy's."""
-    torch_gpu = False
-    if importlib.util.find_spec("torch") is not None:
-        import torch
-
-        torch_gpu = torch.cuda.is_available()
-    gpu = [r for r in rows if r == "xpnet[cupy]" or (torch_gpu and "torch" in r)]
+    """The GPU rows (xpnet on CuPy or PyTorch CUDA, PyTorch on CUDA) and the reference."""
+    gpu = [r for r in rows if on_gpu(r)]
     if not gpu:
         raise ValueError(
             "Invalid --gpu-only: no GPU here. Expected CuPy or PyTorch with a CUDA device. "
             "Received none; run without --gpu-only"
         )
-    return [*gpu, "numpy (by hand)"]
+    return [*gpu, REFERENCE]
 
 
 def import_keras(dtype: str) -> Any:
-    """Keras 3 on its JAX backend, computing in ``dtype``; call in a worker process only.
+    """Keras 3 on its JAX backend, computing in ``dtype``.
 
     The backend is read from ``KERAS_BACKEND`` when Keras is first imported, so it is set
-    before that import (the parent sets it in the worker's environment too).
+    before that import; Keras's configuration goes to a temporary folder unless
+    ``KERAS_HOME`` names one.
     """
     os.environ["KERAS_BACKEND"] = "jax"
+    os.environ.setdefault("KERAS_HOME", os.path.join(tempfile.gettempdir(), "xpnet-bench-keras"))
     import keras
 
     if keras.backend.backend() != "jax":

@@ -1,6 +1,7 @@
 """The layers a :class:`~xpnet.network.Network` stacks, one module per kind.
 
 ==================  ==============================================================
+:mod:`.base`        the :class:`Layer` protocol: what the network needs of a layer
 :mod:`.dense`       the course's linear unit, linear → activation and inverted
                     dropout, and the layers :class:`Dense` and :class:`Dropout`
 :mod:`.conv`        the convolution, forward and back, and the layer :class:`Conv2D`
@@ -13,6 +14,7 @@ once with its formula as a comment. The network, the training loop and the estim
 learn nothing new when a kind arrives.
 """
 
+from .base import Layer
 from .conv import Conv2D, ConvCache, conv2d_backward, conv2d_forward
 from .dense import (
     Cache,
@@ -43,6 +45,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Flatten",
+    "Layer",
     "LinearCache",
     "MaxPool2D",
     "PoolCache",

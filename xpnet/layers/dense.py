@@ -11,6 +11,7 @@ Every function works on any array-API backend; arrays stay on their device.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from array_api_compat import array_namespace
@@ -137,23 +138,28 @@ def linear_activation_backward(
     return linear_backward(dZ, cache.linear, need_dA_prev=need_dA_prev, xp=xp)
 
 
+def _inverted_dropout(A: Array, D: Array, keep_prob: float) -> Array:
+    return A * D / keep_prob  # A = A ∗ D / keep_prob (and dA = dA ∗ D / keep_prob)
+
+
 def dropout_forward(A: Array, D: Array, keep_prob: float, /) -> Array:
     """Inverted dropout: A = A ∗ D / keep_prob, with D the mask of kept units (0 or 1)."""
     check_fraction("keep_prob", keep_prob)
-    return A * D / keep_prob  # A = A ∗ D / keep_prob
+    return _inverted_dropout(A, D, keep_prob)
 
 
 def dropout_backward(dA: Array, D: Array, keep_prob: float, /) -> Array:
     """The same mask and scale on the way back: dA = dA ∗ D / keep_prob."""
     check_fraction("keep_prob", keep_prob)
-    return dA * D / keep_prob  # dA = dA ∗ D / keep_prob
+    return _inverted_dropout(dA, D, keep_prob)
 
 
 #: The keys of layers 0 to 63, built once: a step reads them without formatting a string.
 _NAMES = tuple((f"W{l}", f"b{l}", f"dW{l}", f"db{l}") for l in range(64))  # noqa: E741
 
 
-class Dense(NamedTuple):
+@dataclass(frozen=True)
+class Dense:
     """Layer l: Z = W[l]·A_prev + b[l], then A = g(Z).
 
     The output layer has no activation (``activation=None``): it gives its logits Z,
@@ -164,6 +170,8 @@ class Dense(NamedTuple):
 
     l: int  # noqa: E741 (the course's layer index)
     activation: str | None = None
+
+    sample_axis = 1  # A_prev of shape (n_prev, m): examples are columns
 
     @property
     def names(self) -> tuple[str, str, str, str]:
@@ -194,8 +202,15 @@ class Dense(NamedTuple):
         _, _, dW_name, db_name = self.names
         return dA_prev, {dW_name: dW, db_name: db}
 
+    def output_shape(
+        self, input_shape: tuple[int, ...], parameters: dict[str, Array]
+    ) -> tuple[int, ...]:
+        """(n, m): W[l]'s rows by the input's examples."""
+        return (parameters[self.names[0]].shape[0], input_shape[1])
 
-class Dropout(NamedTuple):
+
+@dataclass(frozen=True)
+class Dropout:
     """Inverted dropout on the activations before it, while training only.
 
     The mask D = (U < keep_prob), U uniform on [0, 1), is drawn on the host (the
@@ -206,8 +221,14 @@ class Dropout(NamedTuple):
 
     keep_prob: float
 
-    def draw(self, rng: Any, shape: tuple[int, int], *, dtype: Any, device: Any, xp: Any) -> Array:
-        """D of ``shape`` (n, m): 1 for the units kept, with probability ``keep_prob``."""
+    sample_axis = 1  # as the layer before it: the course's columns
+
+    def __post_init__(self) -> None:
+        check_fraction("keep_prob", self.keep_prob)  # once: 0 would divide A ∗ D by zero
+
+    def draw(self, rng: Any, shape: tuple[int, ...], *, dtype: Any, device: Any, xp: Any) -> Array:
+        """D of ``shape``, the shape of A before it: 1 for the units kept, with
+        probability ``keep_prob``."""
         D = uniform(rng, shape) < self.keep_prob  # D = rand(shape of A) < keep_prob
         return xp.asarray(D, dtype=dtype, device=device)
 
@@ -216,9 +237,15 @@ class Dropout(NamedTuple):
     ) -> tuple[Array, Array | None]:
         if mask is None:
             return A, None
-        return dropout_forward(A, mask, self.keep_prob), mask
+        return _inverted_dropout(A, mask, self.keep_prob), mask
 
     def backward(
         self, dA: Array, D: Array | None, *, need_dA_prev: bool, xp: Any
     ) -> tuple[Array, dict[str, Array]]:
-        return (dA if D is None else dropout_backward(dA, D, self.keep_prob)), {}
+        return (dA if D is None else _inverted_dropout(dA, D, self.keep_prob)), {}
+
+    def output_shape(
+        self, input_shape: tuple[int, ...], parameters: dict[str, Array]
+    ) -> tuple[int, ...]:
+        """The input's shape: dropout keeps it."""
+        return input_shape

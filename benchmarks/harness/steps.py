@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .worker import spawn
+from .spawn import spawn
 
 __all__ = ["PAIRS", "run_steps"]
 

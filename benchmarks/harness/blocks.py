@@ -1,4 +1,4 @@
-"""The Dask rows of ``xpnet bench``: training on blocks against one process's NumPy.
+"""The harness's Dask section: training on blocks against one process's NumPy.
 
 Measured side by side in one process, in interleaved rounds (784-32-1, float32):
 
@@ -27,6 +27,7 @@ from typing import Any
 
 import numpy as np  # edge: the single-process reference and the data
 
+from .spawn import spawn
 from .verdicts import reach
 
 __all__ = ["dask_markdown", "dask_rows", "run_dask"]
@@ -63,8 +64,7 @@ def _placed(client: Any, X: np.ndarray, y: np.ndarray, rows: int) -> tuple[Any, 
     wait([Xd, yd])
     client.rebalance([Xd, yd])
     # A block that crossed the network is a view into the message that carried it, at
-    # any address (a float32 block even off 4 bytes), and a step on it took 1.5 times
-    # as long. A copy where each block lies gives it memory of its own, as a block
+    # any address (a float32 block even off 4 bytes), and a step on it runs slower. A copy where each block lies gives it memory of its own, as a block
     # computed on the workers (read from a store) has.
     copied = client.persist([Xd.map_blocks(np.copy), yd.map_blocks(np.copy)])
     wait(copied)
@@ -192,8 +192,6 @@ def dask_rows(config: dict[str, Any]) -> dict[str, Any]:
 
 def run_dask(quick: bool) -> dict[str, Any] | None:
     """The Dask rows, in a process of their own; None where Dask is not installed."""
-    from .worker import spawn
-
     if importlib.util.find_spec("distributed") is None or importlib.util.find_spec("zarr") is None:
         print("\nDask: not installed (pip install 'xpnet[dask]'); its rows are left out")
         return None

@@ -1,9 +1,9 @@
 """The training section: time to accuracy, an epoch, a whole fit, each in a process of its own.
 
-- **time to accuracy** (:mod:`xpnet.bench.curves`): every row's test-accuracy curve,
+- **time to accuracy** (:mod:`benchmarks.harness.curves`): every row's test-accuracy curve,
   epoch by epoch, on the digits and the MNIST-shaped task; and the regressor's test R²
-  beside ``MLPRegressor``'s (:mod:`xpnet.bench.regression`);
-- **an epoch** (:mod:`xpnet.bench.fits`): per-epoch seconds, timed in alternation within
+  beside ``MLPRegressor``'s (:mod:`benchmarks.harness.regression`);
+- **an epoch** (:mod:`benchmarks.harness.fits`): per-epoch seconds, timed in alternation within
   groups that the targets compare: xpnet[numpy] and hand-written NumPy,
   ``xpnet[jax, compiled]`` and Keras 3 on JAX, ``xpnet[torch, compiled]`` and the
   PyTorch loop;
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from xpnet.bench.rows import KERAS
+
 from .fits import NUMPY_PAIR
-from .rows import KERAS
+from .spawn import spawn
 from .verdicts import reach
-from .worker import spawn
 
 __all__ = ["EPOCH_GROUPS", "run_training"]
 
@@ -72,7 +73,7 @@ def _print_timing(r: dict[str, Any]) -> None:
 def run_training(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, Any]:
     """Time to accuracy, an epoch, a whole fit, printed as they come."""
     print("\nTraining (time to MLPClassifier's test accuracy; an epoch; the planar fit):")
-    # xpnet on JAX runs eagerly 10-15 times slower than NumPy: its compiled row races.
+    # xpnet on JAX runs eagerly far slower than NumPy: its compiled row races.
     xpnet_rows = [r for r in rows if r.startswith("xpnet[") and r != "xpnet[jax]"]
     competitors = [r for r in ("scikit-learn", "torch autograd", KERAS) if r in rows]
     tasks = {"digits": 3} if quick else {"digits": None, "mnist-shaped": None}

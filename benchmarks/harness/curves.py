@@ -9,7 +9,7 @@ curve is ``[(training seconds so far, test accuracy), ...]``. The first epoch in
 any compilation (xpnet's compiled step, Keras's train function), as a user's does.
 
 :func:`make` builds one row's ``(epoch, score)`` pair; the epoch timings of
-:mod:`xpnet.bench.fits` run the same epochs.
+:mod:`benchmarks.harness.fits` run the same epochs.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np  # edge: data, the references, timing
 
-from .rows import KERAS, import_keras, parse, switch
+from xpnet.bench.rows import KERAS, import_keras, parse
 
 __all__ = ["RECIPE", "TASKS", "load", "make", "mnist_shaped", "time_to_accuracy"]
 
@@ -88,7 +88,9 @@ def _xpnet(name: str, hidden: tuple[int, ...], data: Data, dtype: str) -> Row:
     X_train, y_train, X_test, y_test = data
     row = parse(name)
     where = xpnet.set_backend(row.backend, row.device, dtype)
-    model = xpnet.DeepNet(hidden, **RECIPE, **switch(row), random_state=0, progress=False)
+    model = xpnet.DeepNet(
+        hidden, **RECIPE, jit_compile=row.compiled, random_state=0, progress=False
+    )
     Xb, yb, Xt = where.put(X_train), where.put(y_train), where.put(X_test)
     classes = np.unique(y_train)
 

@@ -1,15 +1,16 @@
 """The targets of the training section: epochs, whole fits and time to accuracy.
 
 Each reads the training section's report (``{"curves": [...], "ratios": [...]}``, see
-:mod:`xpnet.bench.training`) and is "not measured" where its rows are absent.
+:mod:`benchmarks.harness.training`) and is "not measured" where its rows are absent.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from xpnet.bench.rows import KERAS, parse
+
 from . import regression
-from .rows import KERAS, parse
 from .verdicts import Item, reach, verdict
 
 __all__ = ["race", "training_targets"]

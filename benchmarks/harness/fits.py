@@ -4,7 +4,7 @@
   same epochs written by hand in NumPy (the course's loop, cost included); and, in a
   group of their own, the compiled rows against their peers (``xpnet[jax, compiled]``
   beside Keras 3 on JAX, ``xpnet[torch, compiled]`` beside the PyTorch loop), each a
-  warm model training one more epoch a call, as :mod:`xpnet.bench.curves` trains it.
+  warm model training one more epoch a call, as :mod:`benchmarks.harness.curves` trains it.
   The seconds are per epoch.
 - **a whole fit**: the course's planar model, ``TwoLayerNet(**PLANAR).fit``, on NumPy
   and compiled on JAX, against the course's loop written by hand in NumPy. A compiled
@@ -20,8 +20,9 @@ from typing import Any
 
 import numpy as np  # edge: the hand-written references, timing
 
+from xpnet.bench.rows import parse
+
 from .curves import RECIPE, TASKS, load, make
-from .rows import parse, switch
 
 __all__ = ["epoch_ratio", "fit_ratio"]
 
@@ -82,7 +83,7 @@ def _numpy_epochs(hidden: tuple[int, ...], data: Any, dtype: str, epochs: int) -
     X_train, y_train, _, _ = data
     classes = np.unique(y_train)
     settings: dict[str, Any] = {**RECIPE, "num_iterations": epochs, "tol": None, "random_state": 0}
-    settings |= switch(parse("xpnet[numpy]"))
+    settings["jit_compile"] = False
     with xpnet.use_backend("numpy", dtype=dtype):
         # The hand-written loop starts from xpnet's initial weights (one step of rate ~0).
         start = xpnet.DeepNet(hidden, **{**settings, "num_iterations": 1, "learning_rate": 1e-300})
@@ -153,7 +154,7 @@ def fit_ratio(config: dict[str, Any]) -> dict[str, Any]:
 
     def fit(name: str) -> Callable[[], Any]:
         row = parse(name)
-        settings = {**recipe, **switch(row)}
+        settings = {**recipe, "jit_compile": row.compiled}
 
         def run() -> None:
             with xpnet.use_backend(row.backend, row.device, dtype=dtype):

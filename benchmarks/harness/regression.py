@@ -14,8 +14,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from xpnet.bench.rows import parse
+
 from .curves import RECIPE
-from .rows import parse, switch
 from .verdicts import Item, reach
 
 __all__ = ["friedman", "race", "time_to_r2"]
@@ -56,7 +57,7 @@ def _row(name: str, data: tuple, dtype: str):
     row = parse(name)
     where = xpnet.set_backend(row.backend, row.device, dtype)
     regressor = xpnet.DeepRegressor(
-        hidden_layer_sizes=HIDDEN, **RECIPE, **switch(row), random_state=0
+        hidden_layer_sizes=HIDDEN, **RECIPE, jit_compile=row.compiled, random_state=0
     )
     Xb, yb, Xt = where.put(X_train), where.put(y_train), where.put(X_test)
 

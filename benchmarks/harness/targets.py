@@ -3,7 +3,7 @@
 Every target is listed on every run. Its verdict is ``"met"``, ``"NOT met"`` or, where
 the run holds none of the rows it reads (another ``--sections``, a row left out by
 ``--only``, a peer not installed), ``"not measured"``. The targets of the training
-section live in :mod:`xpnet.bench.training_targets`.
+section live in :mod:`benchmarks.harness.training_targets`.
 """
 
 from __future__ import annotations
