@@ -70,15 +70,15 @@ def matmul_gflops(n: int = 2048, repeats: int = 5) -> dict[str, float]:
     return rates
 
 
-def in_place_fold(pieces, shape, f, stride, /, *, xp):
+def in_place_fold(stacked, shape, f, stride, /, *, xp):
     """col2im by in-place adds into strided slices (array-api-extra's ``at().add`` on NumPy)."""
-    out = np.zeros(shape, dtype=pieces[0].dtype)
-    n_H, n_W = pieces[0].shape[-2], pieces[0].shape[-1]
+    out = np.zeros(shape, dtype=stacked.dtype)
+    n_H, n_W = stacked.shape[-2], stacked.shape[-1]
     for i in range(f):
         for j in range(f):
             rows = slice(i, i + stride * (n_H - 1) + 1, stride)
             cols = slice(j, j + stride * (n_W - 1) + 1, stride)
-            out[..., rows, cols] += pieces[i * f + j]
+            out[..., rows, cols] += stacked[i, j]
     return out
 
 

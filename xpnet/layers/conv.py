@@ -93,7 +93,7 @@ def resolve_padding(pad: int | str, f: int, stride: int, n_H_prev: int, n_W_prev
 
 def _zeros(A: Array, shape: tuple[int, ...], xp: Any) -> Array:
     """Zeros of ``shape`` in A's dtype, on A's device (taken from A, as a trace can)."""
-    return xp.broadcast_to(xp.zeros_like(A[(slice(0, 1),) * A.ndim]), shape)
+    return xp.broadcast_to(xp.zeros_like(A[(0,) * A.ndim]), shape)
 
 
 def _pad_axes(A: Array, pads: Pads, axes: tuple[int, int], xp: Any) -> Array:
@@ -150,43 +150,67 @@ def patches(A_planes: Array, f: int, stride: int, n_H: int, n_W: int, /, *, xp: 
     return xp.reshape(P_T, (f * f * n_C_prev, m * n_H * n_W))
 
 
-def fold(pieces: list[Array], shape: tuple[int, ...], f: int, stride: int, /, *, xp: Any) -> Array:
+def _skew_sum(T: Array, xp: Any) -> Array:
+    """Σ over (i, j) of T[i, j] shifted down i rows and right j columns: from T of shape
+    (F_i, F_j, N, n_H, n_W) to (N, n_H + F_i − 1, n_W + F_j − 1).
+
+    Each shift is a reshape: a row of length L padded with F zeros and read back with
+    rows of length L + F − 1 moves row k right by k, so the whole sum is a few passes
+    over T rather than one padded copy per offset.
+    """
+    F_i, F_j, N, n_H, n_W = T.shape
+    T = xp.permute_dims(T, (0, 2, 3, 1, 4))  # (F_i, N, n_H, F_j, n_W)
+    if F_j > 1:
+        L = n_W + F_j
+        T = _pad_axes(T, (0, 0, 0, F_j), (3, 4), xp)  # (…, F_j, n_W + F_j)
+        T = xp.reshape(T, (F_i, N, n_H, F_j * L))[..., : F_j * (L - 1)]
+        T = xp.reshape(T, (F_i, N, n_H, F_j, L - 1))  # row j moved right by j
+    R = xp.sum(T, axis=3)  # Σ_j, of shape (F_i, N, n_H, W')
+    W_out = n_W + F_j - 1
+    R = xp.permute_dims(R, (1, 0, 2, 3))  # (N, F_i, n_H, W')
+    if F_i > 1:
+        L = (n_H + F_i) * W_out
+        R = _pad_axes(R, (0, F_i, 0, 0), (2, 3), xp)  # (N, F_i, n_H + F_i, W')
+        R = xp.reshape(R, (N, F_i * L))[..., : F_i * (L - W_out)]
+        R = xp.reshape(R, (N, F_i, L - W_out))  # row i moved down by i rows
+    G = xp.sum(xp.reshape(R, (N, F_i, (n_H + F_i - 1) * W_out)), axis=1)  # Σ_i
+    return xp.reshape(G, (N, n_H + F_i - 1, W_out))
+
+
+def fold(stacked: Array, shape: tuple[int, ...], f: int, stride: int, /, *, xp: Any) -> Array:
     """The transpose of :func:`windows` on the last two axes: Σ over the offsets (i, j)
-    of ``pieces[i·f + j]`` (..., n_H, n_W) added at rows i + s·h and columns j + s·w of
+    of ``stacked[i, j]`` (..., n_H, n_W) added at rows i + s·h and columns j + s·w of
     zeros of ``shape`` (..., H, W).
 
-    Overlapping windows (f > stride) add up, as they must for a gradient.
+    ``stacked`` has shape (f, f, ..., n_H, n_W). Overlapping windows (f > stride) add
+    up, as they must for a gradient.
     """
     *lead, H, W = shape
-    n_H, n_W = pieces[0].shape[-2], pieces[0].shape[-1]
-    nd = len(lead)
+    n_H, n_W = stacked.shape[-2], stacked.shape[-1]
+    N = 1
+    for n in lead:
+        N *= n
     s = stride
     H_q, W_q = -(-H // s), -(-W // s)  # each residue's sub-grid: ⌈H/s⌉ × ⌈W/s⌉
-    axes = (nd, nd + 1)
+    T_all = xp.reshape(stacked, (f, f, N, n_H, n_W))
     grids = []
     for r_i in range(s):
         for r_j in range(s):
-            G = None
-            for i in range(r_i, f, s):
-                row = None  # the offsets (i, ·) of this residue, placed along the width
-                for j in range(r_j, f, s):
-                    q_j = j // s  # offset (i, j) = s·(q_i, q_j) + (r_i, r_j)
-                    placed = _pad_axes(pieces[i * f + j], (0, 0, q_j, W_q - n_W - q_j), axes, xp)
-                    row = placed if row is None else row + placed
-                if row is not None:
-                    q_i = i // s
-                    placed = _pad_axes(row, (q_i, H_q - n_H - q_i, 0, 0), axes, xp)
-                    G = placed if G is None else G + placed
-            if G is None:  # no offset has this residue (f < s): zeros
-                G = _zeros(pieces[0], (*lead, H_q, W_q), xp)
-            grids.append(G)
+            # offsets (i, j) = s·(q_i, q_j) + (r_i, r_j) land on one sub-grid, at (q_i, q_j)
+            T = T_all[r_i::s, r_j::s, ...]
+            if T.shape[0] == 0 or T.shape[1] == 0:  # no offset has this residue (f < s)
+                grids.append(_zeros(T_all, (N, H_q, W_q), xp))
+                continue
+            G = _skew_sum(T, xp)
+            pads = (0, H_q - G.shape[1], 0, W_q - G.shape[2])
+            grids.append(_pad_axes(G, pads, (1, 2), xp))
     if s == 1:
-        return grids[0]
+        return xp.reshape(grids[0], (*lead, H, W))
     # grid (r_i, r_j) holds rows r_i + s·q and columns r_j + s·q: interleave them.
-    G = xp.reshape(xp.stack(grids, axis=-1), (*lead, H_q, W_q, s, s))
-    G = xp.permute_dims(G, (*range(nd), nd, nd + 2, nd + 1, nd + 3))  # (..., H_q, s, W_q, s)
-    G = xp.reshape(G, (*lead, H_q * s, W_q * s))
-    return G[(..., slice(0, H), slice(0, W))]
+    G = xp.reshape(xp.stack(grids, axis=-1), (N, H_q, W_q, s, s))
+    G = xp.permute_dims(G, (0, 1, 3, 2, 4))  # (N, H_q, s, W_q, s)
+    G = xp.reshape(G, (N, H_q * s, W_q * s))[:, :H, :W]
+    return xp.reshape(G, (*lead, H, W))
 
 
 class ConvCache(NamedTuple):
@@ -259,9 +283,8 @@ def conv2d_backward(
         dW_mat = term if dW_mat is None else dW_mat + term
         if need_dA_prev:
             dP_T = W_mat @ dZ_mat.T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
-            dP_T = xp.reshape(dP_T, (f * f, n_C_prev, m_s, n_H, n_W))
-            pieces = [dP_T[k, ...] for k in range(f * f)]
-            dA_pad = fold(pieces, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
+            dP_T = xp.reshape(dP_T, (f, f, n_C_prev, m_s, n_H, n_W))
+            dA_pad = fold(dP_T, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
             top, _, left, _ = pads
             dA_planes = dA_pad[:, :, top : top + n_H_prev, left : left + n_W_prev]
             dA_parts.append(xp.permute_dims(dA_planes, (1, 2, 3, 0)))  # back to (m, ·, ·, n_C)

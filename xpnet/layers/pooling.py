@@ -76,7 +76,7 @@ def pool2d_backward(dA: Array, cache: PoolCache, /, *, xp: Any) -> Array:
     shape = (A_prev.shape[3], A_prev.shape[0], A_prev.shape[1], A_prev.shape[2])
     if mode == "average":
         piece = dA / (f * f)  # dA_prev[window] += dA / f²
-        dA_prev = fold([piece] * (f * f), shape, f, stride, xp=xp)
+        dA_prev = fold(xp.broadcast_to(piece, (f, f, *piece.shape)), shape, f, stride, xp=xp)
     else:
         A = planes(A, xp=xp)
         views = windows(planes(A_prev, xp=xp), f, stride, A.shape[2], A.shape[3], axes=(2, 3))
@@ -88,7 +88,8 @@ def pool2d_backward(dA: Array, cache: PoolCache, /, *, xp: Any) -> Array:
                 hit = xp.logical_and(hit, xp.logical_not(taken))  # not after an earlier one
             taken = hit if taken is None else xp.logical_or(taken, hit)
             pieces.append(dA * xp.astype(hit, dA.dtype))  # dA_prev[argmax] += dA
-        dA_prev = fold(pieces, shape, f, stride, xp=xp)
+        stacked = xp.reshape(xp.stack(pieces, axis=0), (f, f, *dA.shape))
+        dA_prev = fold(stacked, shape, f, stride, xp=xp)
     return xp.permute_dims(dA_prev, (1, 2, 3, 0))
 
 
