@@ -14,19 +14,21 @@ the f·f kernel offsets):
   stack into the transposed patch matrix Pᵀ of shape (f·f·n_C_prev, m·n_H·n_W), and
   Z = P · W_mat + b is one matrix product, W_mat being W reshaped to
   (f·f·n_C_prev, n_C).
-- **Scatter back** (col2im, :func:`~xpnet.layers.im2col.fold`): dPᵀ = W_mat · dZᵀ returns to the image as a
-  sum of shifted slices. Each offset (i, j) shifts its plane by (i, j); the shifts are
-  made by reshapes, all offsets at once (a row padded with F zeros and read back in
-  rows one element shorter moves row k right by k), and a sum over the offsets. With a
-  stride s the offsets that share a residue (i mod s, j mod s) land on the same
-  sub-grid, summed there, and the s·s sub-grids are interleaved by one stack and
-  reshape. Only ``concat``, ``stack``, ``reshape`` and ``sum`` are used, no in-place
-  update, so that JAX's immutable arrays, PyTorch eager and compiled, CuPy and
-  array-api-strict's devices run the same lines. array-api-extra's
+- **Scatter back** (col2im, :func:`~xpnet.layers.im2col.fold`): dPᵀ = W_mat · dZᵀ
+  returns to the image as a sum of shifted slices: each offset's plane is padded with
+  zeros into place, the offsets of one kernel row summed along the width before the
+  row is placed in height. With a stride s the offsets that share a residue
+  (i mod s, j mod s) land on the same sub-grid, summed there, and the s·s sub-grids are
+  interleaved by one stack and reshape. Only ``concat``, ``stack``, ``reshape`` and
+  ``+`` are used, no in-place update, so that JAX's immutable arrays, PyTorch eager and
+  compiled, CuPy and array-api-strict's devices run the same lines. array-api-extra's
   ``at(x, idx).add(v)``, which adds each offset's plane into a strided slice in place
-  on NumPy, is the alternative; its helpers cannot be traced by ``torch.compile``
-  (``fullgraph=True`` fails inside them), which rules it out for the compiled step,
-  and ``benchmarks/conv`` times the two folds on NumPy.
+  on NumPy, is the alternative, and the faster fold on NumPy (``benchmarks/conv``
+  times both); its helpers cannot be traced by ``torch.compile`` (``fullgraph=True``
+  fails inside them), and an in-place add has no JAX form without a branch per
+  backend, which rules it out here. Folding all offsets at once by reshapes (a row
+  padded and read back one element shorter shifts row k by k) was measured slower than
+  this, in interleaved rounds, for it copies the whole of dP several times.
 
 Memory: the patch matrix of a batch holds m·n_H·n_W·f²·n_C_prev elements (f² times the
 input, for stride 1), and its gradient dP as many again during the backward pass. When

@@ -5,8 +5,8 @@ Images are seen along two spatial axes. :func:`windows` gives the f·f strided v
 batch, one per kernel offset (i, j); :func:`patches` stacks them into the transposed
 patch matrix from channel planes (n_C, m, n_H, n_W) (:func:`planes`), in which each
 view moves whole rows; :func:`fold` is the transpose of :func:`windows`, the sum of the
-offsets' pieces each shifted into place, written with ``concat``, ``reshape`` and
-``sum`` only (no in-place update), so that every backend, JAX's immutable arrays and
+offsets' pieces each padded with zeros into place, written with ``concat``,
+``stack``, ``reshape`` and ``+`` only (no in-place update), so that every backend, JAX's immutable arrays and
 traced steps included, runs the same lines.
 """
 
@@ -23,7 +23,6 @@ __all__ = [
     "pad_images",
     "patches",
     "planes",
-    "skew_sum",
     "windows",
     "zeros_from",
 ]
@@ -96,64 +95,44 @@ def patches(A_planes: Array, f: int, stride: int, n_H: int, n_W: int, /, *, xp: 
     return xp.reshape(P_T, (f * f * n_C_prev, m * n_H * n_W))
 
 
-def skew_sum(T: Array, xp: Any) -> Array:
-    """Σ over (i, j) of T[i, j] shifted down i rows and right j columns: from T of shape
-    (F_i, F_j, N, n_H, n_W) to (N, n_H + F_i − 1, n_W + F_j − 1).
-
-    Each shift is a reshape: a row of length L padded with F zeros and read back with
-    rows of length L + F − 1 moves row k right by k, so the whole sum is a few passes
-    over T rather than one padded copy per offset.
-    """
-    F_i, F_j, N, n_H, n_W = T.shape
-    T = xp.permute_dims(T, (0, 2, 3, 1, 4))  # (F_i, N, n_H, F_j, n_W)
-    if F_j > 1:
-        L = n_W + F_j
-        T = pad_axes(T, (0, 0, 0, F_j), (3, 4), xp)  # (…, F_j, n_W + F_j)
-        T = xp.reshape(T, (F_i, N, n_H, F_j * L))[..., : F_j * (L - 1)]
-        T = xp.reshape(T, (F_i, N, n_H, F_j, L - 1))  # row j moved right by j
-    R = xp.sum(T, axis=3)  # Σ_j, of shape (F_i, N, n_H, W')
-    W_out = n_W + F_j - 1
-    R = xp.permute_dims(R, (1, 0, 2, 3))  # (N, F_i, n_H, W')
-    if F_i > 1:
-        L = (n_H + F_i) * W_out
-        R = pad_axes(R, (0, F_i, 0, 0), (2, 3), xp)  # (N, F_i, n_H + F_i, W')
-        R = xp.reshape(R, (N, F_i * L))[..., : F_i * (L - W_out)]
-        R = xp.reshape(R, (N, F_i, L - W_out))  # row i moved down by i rows
-    G = xp.sum(xp.reshape(R, (N, F_i, (n_H + F_i - 1) * W_out)), axis=1)  # Σ_i
-    return xp.reshape(G, (N, n_H + F_i - 1, W_out))
-
-
 def fold(stacked: Array, shape: tuple[int, ...], f: int, stride: int, /, *, xp: Any) -> Array:
     """The transpose of :func:`windows` on the last two axes: Σ over the offsets (i, j)
     of ``stacked[i, j]`` (..., n_H, n_W) added at rows i + s·h and columns j + s·w of
     zeros of ``shape`` (..., H, W).
 
-    ``stacked`` has shape (f, f, ..., n_H, n_W). Overlapping windows (f > stride) add
-    up, as they must for a gradient.
+    ``stacked`` has shape (f, f, ..., n_H, n_W). Each offset's piece is padded with zeros
+    into place, the offsets of one kernel row summed along the width before the row is
+    placed in height; overlapping windows (f > stride) add up, as they must for a
+    gradient.
     """
     *lead, H, W = shape
     n_H, n_W = stacked.shape[-2], stacked.shape[-1]
-    N = 1
-    for n in lead:
-        N *= n
+    nd = len(lead)
     s = stride
     H_q, W_q = -(-H // s), -(-W // s)  # each residue's sub-grid: ⌈H/s⌉ × ⌈W/s⌉
-    T_all = xp.reshape(stacked, (f, f, N, n_H, n_W))
+    axes = (nd, nd + 1)
     grids = []
     for r_i in range(s):
         for r_j in range(s):
-            # offsets (i, j) = s·(q_i, q_j) + (r_i, r_j) land on one sub-grid, at (q_i, q_j)
-            T = T_all[r_i::s, r_j::s, ...]
-            if T.shape[0] == 0 or T.shape[1] == 0:  # no offset has this residue (f < s)
-                grids.append(zeros_from(T_all, (N, H_q, W_q), xp))
-                continue
-            G = skew_sum(T, xp)
-            pads = (0, H_q - G.shape[1], 0, W_q - G.shape[2])
-            grids.append(pad_axes(G, pads, (1, 2), xp))
+            G = None
+            for i in range(r_i, f, s):
+                row = None  # the offsets (i, ·) of this residue, placed along the width
+                for j in range(r_j, f, s):
+                    q_j = j // s  # offset (i, j) = s·(q_i, q_j) + (r_i, r_j)
+                    piece = stacked[i, j, ...]
+                    placed = pad_axes(piece, (0, 0, q_j, W_q - n_W - q_j), axes, xp)
+                    row = placed if row is None else row + placed
+                if row is not None:
+                    q_i = i // s
+                    placed = pad_axes(row, (q_i, H_q - n_H - q_i, 0, 0), axes, xp)
+                    G = placed if G is None else G + placed
+            if G is None:  # no offset has this residue (f < s): zeros
+                G = zeros_from(stacked, (*lead, H_q, W_q), xp)
+            grids.append(G)
     if s == 1:
-        return xp.reshape(grids[0], (*lead, H, W))
+        return grids[0]
     # grid (r_i, r_j) holds rows r_i + s·q and columns r_j + s·q: interleave them.
-    G = xp.reshape(xp.stack(grids, axis=-1), (N, H_q, W_q, s, s))
-    G = xp.permute_dims(G, (0, 1, 3, 2, 4))  # (N, H_q, s, W_q, s)
-    G = xp.reshape(G, (N, H_q * s, W_q * s))[:, :H, :W]
-    return xp.reshape(G, (*lead, H, W))
+    G = xp.reshape(xp.stack(grids, axis=-1), (*lead, H_q, W_q, s, s))
+    G = xp.permute_dims(G, (*range(nd), nd, nd + 2, nd + 1, nd + 3))  # (..., H_q, s, W_q, s)
+    G = xp.reshape(G, (*lead, H_q * s, W_q * s))
+    return G[(..., slice(0, H), slice(0, W))]
