@@ -63,7 +63,13 @@ def initialize(n_a: int, n_x: int, n_y: int, rng: np.random.RandomState) -> dict
     Wax = rng.randn(n_a, n_x) * 0.01  # input to hidden
     Waa = rng.randn(n_a, n_a) * 0.01  # hidden to hidden
     Wya = rng.randn(n_y, n_a) * 0.01  # hidden to output
-    course = {"Wax": Wax, "Waa": Waa, "Wya": Wya, "b": np.zeros((n_a, 1)), "by": np.zeros((n_y, 1))}
+    course = {
+        "Wax": Wax,
+        "Waa": Waa,
+        "Wya": Wya,
+        "b": np.zeros((n_a, 1)),
+        "by": np.zeros((n_y, 1)),
+    }
     return from_course(course)
 
 

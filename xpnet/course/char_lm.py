@@ -44,7 +44,7 @@ def _check_parameters(parameters: Params) -> tuple[int, int]:
     return n_a, Wya.shape[0]
 
 
-def clip(gradients: Params, maxValue: float) -> Params:  # noqa: N803 (the course's name)
+def clip(gradients: Params, maxValue: float) -> Params:
     """The gradients ``dWaa, dWax, dWya, db, dby`` clipped to [−maxValue, maxValue].
 
     Returns new arrays; the dict given is left unchanged.
@@ -154,14 +154,15 @@ def model(
     newline = char_to_ix["\n"]
     for j in range(num_iterations):
         idx = j % len(examples)
-        X = [None] + [char_to_ix[c] for c in examples[idx]]
-        Y = X[1:] + [newline]
+        single_example_ix = [char_to_ix[c] for c in examples[idx]]
+        X: list[int | None] = [None, *single_example_ix]
+        Y = [*single_example_ix, newline]
         if verbose and j == 0:
             print(" X = ", X, "\n", "Y =       ", Y, "\n")
         curr_loss, _, a_prev = optimize(X, Y, a_prev, parameters, learning_rate=0.01)
         loss = loss * 0.999 + curr_loss * 0.001  # the course's smooth
         if j % 1000 == 0:
-            print("Iteration: %d, Loss: %f" % (j, loss) + "\n")
+            print(f"Iteration: {j}, Loss: {loss:f}\n")
             for seed in range(dino_names):
                 indices = sample_indices(from_course(parameters), newline, seed, xp=xp)
                 last_dino_name = _get_sample(indices, ix_to_char)

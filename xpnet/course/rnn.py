@@ -156,8 +156,8 @@ def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
     gradients : dict
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWax``, ``dWaa``, ``dba``
     """
-    steps, x = caches
-    a1, _, x1, parameters = steps[0]
+    steps, _ = caches
+    a1, _, _, parameters = steps[0]
     check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
     if da.shape[2] > len(steps):
         raise ValueError(
@@ -254,7 +254,7 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWf``, ``dbf``, ``dWi``, ``dbi``,
         ``dWc``, ``dbc``, ``dWo``, ``dbo``
     """
-    steps, x = caches
+    steps, _ = caches
     a1, parameters = steps[0][0], steps[0][-1]
     check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
     if da.shape[2] > len(steps):

@@ -170,7 +170,9 @@ def rnn_backward_through_time(
     total: dict[str, Array] = {}
     for t in reversed(range(T)):
         da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, grads = rnn_step_backward(da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp)
+        dxt, da_prev, grads = rnn_step_backward(
+            da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp
+        )
         dxs.insert(0, dxt)
         total = grads if not total else {k: total[k] + grads[k] for k in grads}
     return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, total

@@ -14,11 +14,17 @@ layer's are: the cost is the sum of the losses over time, averaged over the exam
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from array_api_compat import device
 
-from .dense import linear_activation_backward, linear_activation_forward, linear_backward, linear_forward
+from .dense import (
+    linear_activation_backward,
+    linear_activation_forward,
+    linear_backward,
+    linear_forward,
+)
 from .recurrent import (
     GATES,
     lstm_backward_through_time,
@@ -36,7 +42,8 @@ def _zeros(like: Array, n_a: int, m: int, xp: Any) -> Array:
     return xp.zeros((n_a, m), dtype=like.dtype, device=device(like))
 
 
-class SimpleRNN(NamedTuple):
+@dataclass(frozen=True)
+class SimpleRNN:
     """Layer l: a⟨t⟩ = tanh(Waa·a⟨t−1⟩ + Wax·x⟨t⟩ + ba) for t = 1 … T_x, from a⟨0⟩ = a0.
 
     ``return_sequences`` gives every a⟨t⟩, (n_a, m, T_x); otherwise a⟨T_x⟩, (n_a, m).
@@ -45,7 +52,7 @@ class SimpleRNN(NamedTuple):
     l: int  # noqa: E741 (the course's layer index)
     return_sequences: bool = True
 
-    sample_axis = 1  # x of shape (n_x, m, T_x): examples are columns
+    sample_axis: ClassVar[int] = 1  # x of shape (n_x, m, T_x): examples are columns
 
     @property
     def names(self) -> tuple[str, str, str]:
@@ -96,7 +103,8 @@ class SimpleRNN(NamedTuple):
         return (n_a, m, T_x) if self.return_sequences else (n_a, m)
 
 
-class LSTM(NamedTuple):
+@dataclass(frozen=True)
+class LSTM:
     """Layer l: the course's LSTM cell for t = 1 … T_x, from a⟨0⟩ = a0 and c⟨0⟩ = c0.
 
     ``return_sequences`` gives every a⟨t⟩, (n_a, m, T_x); otherwise a⟨T_x⟩, (n_a, m).
@@ -105,7 +113,7 @@ class LSTM(NamedTuple):
     l: int  # noqa: E741 (the course's layer index)
     return_sequences: bool = True
 
-    sample_axis = 1  # x of shape (n_x, m, T_x): examples are columns
+    sample_axis: ClassVar[int] = 1  # x of shape (n_x, m, T_x): examples are columns
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -162,7 +170,8 @@ class LSTM(NamedTuple):
         return (n_a, m, T_x) if self.return_sequences else (n_a, m)
 
 
-class TimeDense(NamedTuple):
+@dataclass(frozen=True)
+class TimeDense:
     """Layer l at every step: Z⟨t⟩ = W[l]·a⟨t⟩ + b[l], then g (none: the logits).
 
     Its input (n_prev, m, T) is read as m·T columns of the course's dense layer; the
@@ -172,7 +181,7 @@ class TimeDense(NamedTuple):
     l: int  # noqa: E741 (the course's layer index)
     activation: str | None = None
 
-    sample_axis = 1  # a of shape (n_prev, m, T): examples are columns
+    sample_axis: ClassVar[int] = 1  # a of shape (n_prev, m, T): examples are columns
 
     @property
     def names(self) -> tuple[str, str]:
@@ -184,6 +193,7 @@ class TimeDense(NamedTuple):
         W, b = (parameters[name] for name in self.names)
         n_prev, m, T = A_prev.shape
         columns = xp.reshape(A_prev, (n_prev, m * T))  # a⟨t⟩ of example i in column i·T + t
+        cache: Any
         if self.activation is None:
             A, cache = linear_forward(columns, W, b, xp=xp)
         else:
