@@ -270,3 +270,53 @@ def test_clip_by_value_and_by_global_norm(xp, on):
         clipping.clip_by_global_norm(on(host), 0)
     with pytest.raises(ValueError, match="Invalid max_value"):
         clipping.clip_by_value(on(host), -1)
+
+
+# -- compiled -----------------------------------------------------------------------------
+
+
+def forward_backward(layer, xp):
+    def run(parameters, x, G):
+        a, cache = layer.forward(x, parameters, xp=xp)
+        _, grads = layer.backward(G, cache, need_dA_prev=True, xp=xp)
+        return a, grads
+
+    return run
+
+
+@pytest.mark.parametrize("layer", [SimpleRNN(1), LSTM(1)], ids=["rnn", "lstm"])
+def test_jax_jit_compiles_the_unrolled_loop(layer):
+    pytest.importorskip("jax")
+    import jax
+
+    shapes = rnn_shapes() if isinstance(layer, SimpleRNN) else lstm_shapes()
+    host = draws(10, {**shapes, "x": (n_x, m, T), "G": (n_a, m, T)})
+    results = []
+    for name in ("numpy", "jax"):
+        backend = xpnet.backend.Backend.load(name, None, "float64")
+        v = {k: backend.put(a) for k, a in host.items()}
+        run = forward_backward(layer, backend.xp)
+        results.append(
+            jax.jit(run)(v, v["x"], v["G"]) if name == "jax" else run(v, v["x"], v["G"])
+        )
+    (a, grads), (ja, jgrads) = results
+    np.testing.assert_allclose(np.asarray(ja), a, rtol=1e-12)
+    for k in grads:
+        np.testing.assert_allclose(np.asarray(jgrads[k]), grads[k], rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("compiler", ["eager", pytest.param("inductor", marks=pytest.mark.slow)])
+@pytest.mark.filterwarnings("ignore:Dynamo detected a call to a `functools.lru_cache`")
+def test_torch_compile_traces_the_unrolled_loop_in_one_graph(compiler):
+    """fullgraph=True: a graph break anywhere in forward or backward raises."""
+    torch = pytest.importorskip("torch")
+    torch._dynamo.reset()
+    backend = xpnet.backend.Backend.load("torch", "cpu", "float64")
+    host = draws(11, {**lstm_shapes(), "x": (n_x, m, T), "G": (n_a, m, T)})
+    v = {k: backend.put(a) for k, a in host.items()}
+    run = forward_backward(LSTM(1), backend.xp)
+    a, grads = run(v, v["x"], v["G"])
+    ca, cgrads = torch.compile(run, fullgraph=True, backend=compiler)(v, v["x"], v["G"])
+    np.testing.assert_allclose(ca.numpy(), a.numpy(), rtol=1e-12)
+    for k in grads:
+        np.testing.assert_allclose(cgrads[k].numpy(), grads[k].numpy(), rtol=1e-10, atol=1e-14)
