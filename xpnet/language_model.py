@@ -35,6 +35,7 @@ __all__ = [
     "from_course",
     "gradients",
     "initialize",
+    "loss",
     "one_hot",
     "sample_indices",
     "to_course",
@@ -106,6 +107,13 @@ def gradients(
     return J, grads | rnn_grads, a[:, :, -1]
 
 
+def loss(x: Array, Y: Array, a0: Array, parameters: dict[str, Array], /, *, xp: Any) -> Array:
+    """J alone, the forward pass of :func:`gradients`."""
+    rnn, head = LAYERS
+    Z, _ = head.forward(rnn.forward(x, parameters, a0=a0, xp=xp)[0], parameters, xp=xp)
+    return xp.sum(get_output("softmax").losses(Z, Y, xp)) / x.shape[1]
+
+
 def sample_indices(
     parameters: dict[str, Array],
     stop: int,
@@ -113,6 +121,7 @@ def sample_indices(
     /,
     *,
     max_length: int = 50,
+    prefix: Sequence[int] = (),
     xp: Any,
 ) -> list[int]:
     """Characters drawn one at a time from the model, until ``stop`` (the newline).
@@ -121,6 +130,7 @@ def sample_indices(
     ŷ⟨t⟩ with ``np.random.RandomState(seed + 2t).choice`` (the course's
     ``np.random.seed(counter + seed)``, its seed rising with its counter), feed it back
     one-hot, and stop at ``stop`` or after ``max_length`` characters, then append ``stop``.
+    The characters of ``prefix`` are taken in place of the first draws.
     """
     Wax, Waa, b, Wya, by = (parameters[COURSE_NAMES[n]] for n in ("Wax", "Waa", "b", "Wya", "by"))
     n_x, n_a = Wax.shape[1], Waa.shape[0]
@@ -133,8 +143,11 @@ def sample_indices(
         a_prev = rnn_step_forward(x, a_prev, Wax, Waa, b, xp=xp).a_next
         y = softmax(linear_forward(a_prev, Wya, by, xp=xp)[0], xp=xp)  # ŷ = softmax(Wya·a + by)
         p = to_numpy(y).astype(np.float64).reshape(-1)
-        rng = np.random.RandomState(seed + 2 * len(indices))  # counter + seed, both rising
-        idx = int(rng.choice(range(p.shape[0]), p=p / p.sum()))
+        if len(indices) < len(prefix):
+            idx = prefix[len(indices)]
+        else:
+            rng = np.random.RandomState(seed + 2 * len(indices))  # counter + seed, both rising
+            idx = int(rng.choice(range(p.shape[0]), p=p / p.sum()))
         indices.append(idx)
         x = identity[:, idx : idx + 1]
     if len(indices) == max_length:
