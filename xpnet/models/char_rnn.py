@@ -133,7 +133,7 @@ class CharRNN:
                 )
         for name, number in (
             ("learning_rate", self.learning_rate),
-            ("clip_number", self.clip_number),
+            ("clip_value", self.clip_value),
         ):
             if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
                 raise ValueError(
