@@ -18,10 +18,12 @@ from .backend import (
 )
 from .exceptions import NotFittedError
 from .models import DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
+from .models.char_rnn import CharRNN
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "CharRNN",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",

@@ -14,6 +14,12 @@ course 2, week 2    :func:`random_mini_batches`, :func:`initialize_velocity`,
                     :func:`update_parameters_with_momentum`, :func:`initialize_adam`,
                     :func:`update_parameters_with_adam`, :func:`update_lr`,
                     :func:`schedule_lr_decay`, :func:`exponential_decay`
+course 5, week 1    :func:`rnn_cell_forward`, :func:`rnn_forward`,
+                    :func:`rnn_cell_backward`, :func:`rnn_backward`,
+                    :func:`lstm_cell_forward`, :func:`lstm_forward`,
+                    :func:`lstm_cell_backward`, :func:`lstm_backward`;
+                    the language model's :func:`clip`, :func:`sample`,
+                    :func:`optimize` and :func:`model`
 ==================  ==============================================================
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
@@ -27,6 +33,7 @@ The module passes the package's ~350 lines on purpose: it is the course's whole 
 sixteen short functions that a learner finds together, and each is a few lines.
 """
 
+from .char_lm import clip, model, optimize, sample
 from .networks import (
     L_model_backward,
     L_model_forward,
@@ -45,19 +52,41 @@ from .networks import (
     update_parameters_with_adam,
     update_parameters_with_momentum,
 )
+from .rnn import (
+    lstm_backward,
+    lstm_cell_backward,
+    lstm_cell_forward,
+    lstm_forward,
+    rnn_backward,
+    rnn_cell_backward,
+    rnn_cell_forward,
+    rnn_forward,
+)
 
 __all__ = [
     "L_model_backward",
     "L_model_forward",
     "backward_propagation",
+    "clip",
     "compute_cost",
     "exponential_decay",
     "forward_propagation",
     "initialize_adam",
     "initialize_parameters",
     "initialize_velocity",
+    "lstm_backward",
+    "lstm_cell_backward",
+    "lstm_cell_forward",
+    "lstm_forward",
+    "model",
+    "optimize",
     "propagate",
     "random_mini_batches",
+    "rnn_backward",
+    "rnn_cell_backward",
+    "rnn_cell_forward",
+    "rnn_forward",
+    "sample",
     "schedule_lr_decay",
     "update_lr",
     "update_parameters",

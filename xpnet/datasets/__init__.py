@@ -35,6 +35,7 @@ from .loaders import (
 )
 from .preprocessing import StandardScaler, train_test_split
 from .stores import load_zarr, save_zarr
+from .text import load_dinos
 
 __all__ = [
     "DATASETS",
@@ -45,6 +46,7 @@ __all__ = [
     "load_dataset",
     "load_diabetes",
     "load_digits",
+    "load_dinos",
     "load_football",
     "load_zarr",
     "make_blobs",

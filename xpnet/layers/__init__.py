@@ -4,6 +4,8 @@
 :mod:`.base`        the :class:`Layer` protocol: what the network needs of a layer
 :mod:`.dense`       the course's linear unit, linear → activation and inverted
                     dropout, and the layers :class:`Dense` and :class:`Dropout`
+:mod:`.recurrent`   the course's RNN and LSTM cells, forward and back through time
+:mod:`.sequence`    the layers :class:`SimpleRNN`, :class:`LSTM` and :class:`TimeDense`
 ==================  ==============================================================
 
 A layer kind is one module: its forward and its backward side by side, each equation
@@ -24,13 +26,17 @@ from .dense import (
     linear_backward,
     linear_forward,
 )
+from .sequence import LSTM, SimpleRNN, TimeDense
 
 __all__ = [
+    "LSTM",
     "Cache",
     "Dense",
     "Dropout",
     "Layer",
     "LinearCache",
+    "SimpleRNN",
+    "TimeDense",
     "dropout_backward",
     "dropout_forward",
     "linear_activation_backward",

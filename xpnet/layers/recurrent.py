@@ -1,0 +1,218 @@
+"""Recurrent layers: the course's RNN and LSTM cells, unrolled through time, forward and back.
+
+The cells' equations are written once, in :func:`rnn_step_forward` and
+:func:`lstm_step_forward`, each beside its backward pass; the sequence functions run a
+plain Python loop over the cell for the T_x steps (unrolled: a compiled step sees T_x
+copies of the cell, and no graph break). The layers that wrap them in the engine's
+protocol are in :mod:`.sequence`.
+
+Time is the last axis and examples are columns, as in the course: a sequence x has
+shape (n_x, m, T_x), its hidden states a shape (n_a, m, T_x). The sequence functions
+return the course's sums over time and examples; the layers divide the parameters'
+gradients by m, as :class:`~xpnet.layers.Dense` does.
+
+The LSTM's gates are the course's: forget Γf, update Γu (its parameters Wi, bi), the
+candidate c̃ and output Γo, each acting on [a⟨t−1⟩; x⟨t⟩].
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+from ..activations import sigmoid, sigmoid_derivative, tanh, tanh_derivative
+
+__all__ = [
+    "GATES",
+    "LSTMStep",
+    "RNNStep",
+    "lstm_backward_through_time",
+    "lstm_forward_through_time",
+    "lstm_step_backward",
+    "lstm_step_forward",
+    "rnn_backward_through_time",
+    "rnn_forward_through_time",
+    "rnn_step_backward",
+    "rnn_step_forward",
+]
+
+Array = Any
+
+#: The LSTM's gates, in the course's order of its parameters (Wf, bf, Wi, bi, ...).
+GATES = ("f", "i", "c", "o")
+
+
+class RNNStep(NamedTuple):
+    """One RNN step's values, in the course's cache order (less the parameters)."""
+
+    a_next: Array
+    a_prev: Array
+    xt: Array
+
+
+def rnn_step_forward(
+    xt: Array, a_prev: Array, Wax: Array, Waa: Array, ba: Array, /, *, xp: Any
+) -> RNNStep:
+    """a⟨t⟩ = tanh(Waa·a⟨t−1⟩ + Wax·x⟨t⟩ + ba), with xt (n_x, m) and a_prev (n_a, m)."""
+    a_next = tanh(Waa @ a_prev + Wax @ xt + ba, xp=xp)  # a⟨t⟩ = tanh(Waa·a⟨t−1⟩ + Wax·x⟨t⟩ + ba)
+    return RNNStep(a_next, a_prev, xt)
+
+
+def rnn_step_backward(
+    da_next: Array, step: RNNStep, Wax: Array, Waa: Array, /, *, need_dxt: bool = True, xp: Any
+) -> tuple[Array | None, Array, dict[str, Array]]:
+    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩ and the step's ``{"dWax", "dWaa", "dba"}``."""
+    dz = da_next * tanh_derivative(A=step.a_next)  # dz = da⟨t⟩ ∗ (1 − a⟨t⟩²)
+    dxt = Wax.T @ dz if need_dxt else None  # dx⟨t⟩ = Waxᵀ·dz
+    da_prev = Waa.T @ dz  # da⟨t−1⟩ = Waaᵀ·dz
+    dWax = dz @ step.xt.T  # dWax = dz·x⟨t⟩ᵀ
+    dWaa = dz @ step.a_prev.T  # dWaa = dz·a⟨t−1⟩ᵀ
+    dba = xp.sum(dz, axis=1, keepdims=True)  # dba = Σ_m dz
+    return dxt, da_prev, {"dWax": dWax, "dWaa": dWaa, "dba": dba}
+
+
+class LSTMStep(NamedTuple):
+    """One LSTM step's values, in the course's cache order (less the parameters),
+    and [a⟨t−1⟩; x⟨t⟩], which the gradients of the weights multiply."""
+
+    a_next: Array
+    c_next: Array
+    a_prev: Array
+    c_prev: Array
+    ft: Array
+    it: Array
+    cct: Array
+    ot: Array
+    xt: Array
+    concat: Array
+
+
+def lstm_step_forward(
+    xt: Array, a_prev: Array, c_prev: Array, W: dict[str, Array], /, *, xp: Any
+) -> LSTMStep:
+    """One LSTM step; ``W`` maps ``"Wf", "bf", "Wi", ..., "bo"`` to the gates' parameters.
+
+    Wf, Wi, Wc, Wo have shape (n_a, n_a + n_x) and act on [a⟨t−1⟩; x⟨t⟩]; the biases (n_a, 1).
+    """
+    concat = xp.concat([a_prev, xt], axis=0)  # [a⟨t−1⟩; x⟨t⟩]
+    ft = sigmoid(W["Wf"] @ concat + W["bf"], xp=xp)  # Γf = σ(Wf·[a⟨t−1⟩; x⟨t⟩] + bf)
+    it = sigmoid(W["Wi"] @ concat + W["bi"], xp=xp)  # Γu = σ(Wi·[a⟨t−1⟩; x⟨t⟩] + bi)
+    cct = tanh(W["Wc"] @ concat + W["bc"], xp=xp)  # c̃⟨t⟩ = tanh(Wc·[a⟨t−1⟩; x⟨t⟩] + bc)
+    c_next = c_prev * ft + cct * it  # c⟨t⟩ = Γf ∗ c⟨t−1⟩ + Γu ∗ c̃⟨t⟩
+    ot = sigmoid(W["Wo"] @ concat + W["bo"], xp=xp)  # Γo = σ(Wo·[a⟨t−1⟩; x⟨t⟩] + bo)
+    a_next = ot * tanh(c_next, xp=xp)  # a⟨t⟩ = Γo ∗ tanh(c⟨t⟩)
+    return LSTMStep(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, concat)
+
+
+def lstm_step_backward(
+    da_next: Array,
+    dc_next: Array,
+    step: LSTMStep,
+    W: dict[str, Array],
+    /,
+    *,
+    need_dxt: bool = True,
+    xp: Any,
+) -> tuple[Array | None, Array, Array, dict[str, Array]]:
+    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩, dc⟨t−1⟩ and the step's weight gradients.
+
+    Each gate's derivative is written through its output (σ' = Γ(1 − Γ), tanh' = 1 − c̃²).
+    """
+    n_a = step.a_next.shape[0]
+    tanh_c = tanh(step.c_next, xp=xp)
+    dc = dc_next + da_next * step.ot * tanh_derivative(A=tanh_c)  # dc⟨t⟩ += da·Γo·(1 − tanh²c)
+    dft = dc * step.c_prev * sigmoid_derivative(A=step.ft)  # dΓf = dc ∗ c⟨t−1⟩ ∗ Γf(1 − Γf)
+    dit = dc * step.cct * sigmoid_derivative(A=step.it)  # dΓu = dc ∗ c̃ ∗ Γu(1 − Γu)
+    dcct = dc * step.it * tanh_derivative(A=step.cct)  # dc̃ = dc ∗ Γu ∗ (1 − c̃²)
+    dot = da_next * tanh_c * sigmoid_derivative(A=step.ot)  # dΓo = da ∗ tanh c ∗ Γo(1 − Γo)
+    dgates = {"f": dft, "i": dit, "c": dcct, "o": dot}
+    grads: dict[str, Array] = {}
+    for g in GATES:
+        grads["dW" + g] = dgates[g] @ step.concat.T  # dW = dΓ·[a⟨t−1⟩; x⟨t⟩]ᵀ
+        grads["db" + g] = xp.sum(dgates[g], axis=1, keepdims=True)  # db = Σ_m dΓ
+    dconcat = sum(W["W" + g].T @ dgates[g] for g in GATES)  # d[a; x] = Σ Wᵀ·dΓ
+    dc_prev = dc * step.ft  # dc⟨t−1⟩ = dc ∗ Γf
+    return (dconcat[n_a:, ...] if need_dxt else None), dconcat[:n_a, ...], dc_prev, grads
+
+
+def rnn_forward_through_time(
+    x: Array, a0: Array, Wax: Array, Waa: Array, ba: Array, /, *, xp: Any
+) -> tuple[Array, list[RNNStep]]:
+    """The hidden states a of shape (n_a, m, T_x) for x (n_x, m, T_x) from a0, and the steps."""
+    steps, a_next = [], a0
+    for t in range(x.shape[2]):
+        step = rnn_step_forward(x[:, :, t], a_next, Wax, Waa, ba, xp=xp)
+        a_next = step.a_next
+        steps.append(step)
+    return xp.stack([s.a_next for s in steps], axis=2), steps
+
+
+def rnn_backward_through_time(
+    da: Array | None,
+    steps: list[RNNStep],
+    Wax: Array,
+    Waa: Array,
+    /,
+    *,
+    da_last: Array | None = None,
+    need_dx: bool = True,
+    xp: Any,
+) -> tuple[Array | None, Array, dict[str, Array]]:
+    """Backpropagation through time, from the last of ``steps`` back to the first.
+
+    ``da`` (n_a, m, T) is ∂J/∂a at every step (T ≤ len(steps): only the first T steps are
+    taken back, as the course's ``rnn_backward`` reads T from da); or, with ``da=None``,
+    ``da_last`` (n_a, m) is ∂J/∂a⟨T_x⟩ alone. Returns dx (n_x, m, T) or None, da0 and the
+    sums over time of ``{"dWax", "dWaa", "dba"}``.
+    """
+    T = len(steps) if da is None else da.shape[2]
+    da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
+    dxs: list[Array] = []
+    total: dict[str, Array] = {}
+    for t in reversed(range(T)):
+        da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
+        dxt, da_prev, grads = rnn_step_backward(
+            da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp
+        )
+        dxs.insert(0, dxt)
+        total = grads if not total else {k: total[k] + grads[k] for k in grads}
+    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, total
+
+
+def lstm_forward_through_time(
+    x: Array, a0: Array, c0: Array, W: dict[str, Array], /, *, xp: Any
+) -> tuple[Array, Array, list[LSTMStep]]:
+    """The hidden states a and the cell states c, each (n_a, m, T_x), and the steps."""
+    steps, a_next, c_next = [], a0, c0
+    for t in range(x.shape[2]):
+        step = lstm_step_forward(x[:, :, t], a_next, c_next, W, xp=xp)
+        a_next, c_next = step.a_next, step.c_next
+        steps.append(step)
+    a = xp.stack([s.a_next for s in steps], axis=2)
+    return a, xp.stack([s.c_next for s in steps], axis=2), steps
+
+
+def lstm_backward_through_time(
+    da: Array | None,
+    steps: list[LSTMStep],
+    W: dict[str, Array],
+    /,
+    *,
+    da_last: Array | None = None,
+    need_dx: bool = True,
+    xp: Any,
+) -> tuple[Array | None, Array, Array, dict[str, Array]]:
+    """As :func:`rnn_backward_through_time`, for the LSTM: dx, da0, dc0 and the sums over
+    time of ``{"dWf", "dbf", "dWi", ..., "dbo"}``. dc⟨T⟩ starts at zero."""
+    T = len(steps) if da is None else da.shape[2]
+    da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
+    dc_prev = xp.zeros_like(steps[0].c_prev)
+    dxs: list[Array] = []
+    total: dict[str, Array] = {}
+    for t in reversed(range(T)):
+        da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
+        dxt, da_prev, dc_prev, grads = lstm_step_backward(
+            da_next, dc_prev, steps[t], W, need_dxt=need_dx, xp=xp
+        )
+        dxs.insert(0, dxt)
+        total = grads if not total else {k: total[k] + grads[k] for k in grads}
+    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, dc_prev, total
