@@ -17,7 +17,15 @@ from .backend import (
     use_backend,
 )
 from .exceptions import NotFittedError
-from .models import DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
+from .models import (
+    DeepNet,
+    DeepRegressor,
+    LogisticRegression,
+    SequenceClassifier,
+    TwoLayerNet,
+    load,
+    save,
+)
 from .models.char_rnn import CharRNN
 
 __all__ = [
@@ -28,6 +36,7 @@ __all__ = [
     "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
+    "SequenceClassifier",
     "TwoLayerNet",
     "__version__",
     "asarray",

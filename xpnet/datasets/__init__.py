@@ -34,6 +34,7 @@ from .loaders import (
     load_football,
 )
 from .preprocessing import StandardScaler, train_test_split
+from .sequences import make_marked_xor
 from .stores import load_zarr, save_zarr
 from .text import load_dinos
 
@@ -52,6 +53,7 @@ __all__ = [
     "make_blobs",
     "make_circles",
     "make_gaussian_quantiles",
+    "make_marked_xor",
     "make_moons",
     "make_planar",
     "save_zarr",

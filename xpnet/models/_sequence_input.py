@@ -137,7 +137,9 @@ def sequence_rows(
         rows = X
     else:
         n_x = shape[2]
-        rows = X.reshape(shape[0], -1) if host else Backend.of(X, None).xp.reshape(X, (shape[0], -1))
+        rows = (
+            X.reshape(shape[0], -1) if host else Backend.of(X, None).xp.reshape(X, (shape[0], -1))
+        )
     rows, backend, _ = check_X(rows, backend, dtype)
     return rows, backend, host, n_x
 
