@@ -14,8 +14,10 @@ import xpnet
 from xpnet import clipping, gradcheck
 from xpnet.layers import LSTM, SimpleRNN, TimeDense
 from xpnet.layers.recurrent import (
+    fuse_gates,
     lstm_step_backward,
     lstm_step_forward,
+    lstm_weight_gradients,
     rnn_step_backward,
     rnn_step_forward,
 )
@@ -77,10 +79,12 @@ def test_lstm_step_gradients(xp, on):
     Ga, Gc = v.pop("Ga"), v.pop("Gc")
 
     def forward(p):
-        return lstm_step_forward(p["xt"], p["a_prev"], p["c_prev"], p, xp=xp)
+        W, b = fuse_gates(p, xp=xp)
+        return lstm_step_forward(p["xt"], p["a_prev"], p["c_prev"], W, b, xp=xp)
 
     step = forward(v)
-    dxt, da_prev, dc_prev, grads = lstm_step_backward(Ga, Gc, step, v, xp=xp)
+    dxt, da_prev, dc_prev, dZ = lstm_step_backward(Ga, Gc, step, fuse_gates(v, xp=xp)[0], xp=xp)
+    grads = lstm_weight_gradients([dZ], [step], xp=xp)
     grads |= {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev}
     check(lambda p: xp.sum(Ga * forward(p).a_next) + xp.sum(Gc * forward(p).c_next), v, grads)
 
