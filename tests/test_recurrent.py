@@ -20,6 +20,7 @@ from xpnet.layers.recurrent import (
     lstm_weight_gradients,
     rnn_step_backward,
     rnn_step_forward,
+    rnn_weight_gradients,
 )
 from xpnet.network import n_layers
 
@@ -61,8 +62,8 @@ def test_rnn_step_gradients(xp, on):
         return rnn_step_forward(p["xt"], p["a_prev"], p["Wax"], p["Waa"], p["ba"], xp=xp)
 
     step = forward(v)
-    dxt, da_prev, grads = rnn_step_backward(G, step, v["Wax"], v["Waa"], xp=xp)
-    grads |= {"dxt": dxt, "da_prev": da_prev}
+    dxt, da_prev, dz = rnn_step_backward(G, step, v["Wax"], v["Waa"], xp=xp)
+    grads = rnn_weight_gradients([dz], [step], xp=xp) | {"dxt": dxt, "da_prev": da_prev}
     check(lambda p: xp.sum(G * forward(p).a_next), v, grads)
 
 

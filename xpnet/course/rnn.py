@@ -33,6 +33,7 @@ from ..layers.recurrent import (
     rnn_backward_through_time,
     rnn_step_backward,
     rnn_step_forward,
+    rnn_weight_gradients,
 )
 
 __all__ = [
@@ -144,10 +145,10 @@ def rnn_cell_backward(da_next: Array, cache: tuple) -> dict[str, Array]:
     check_shape("da_next", da_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
     xp = array_namespace(da_next)
     step = RNNStep(a_next, a_prev, xt)
-    dxt, da_prev, grads = rnn_step_backward(
+    dxt, da_prev, dz = rnn_step_backward(
         da_next, step, parameters["Wax"], parameters["Waa"], xp=xp
     )
-    return {"dxt": dxt, "da_prev": da_prev, **grads}
+    return {"dxt": dxt, "da_prev": da_prev, **rnn_weight_gradients([dz], [step], xp=xp)}
 
 
 def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:

@@ -35,6 +35,7 @@ __all__ = [
     "rnn_forward_through_time",
     "rnn_step_backward",
     "rnn_step_forward",
+    "rnn_weight_gradients",
 ]
 
 Array = Any
@@ -61,15 +62,24 @@ def rnn_step_forward(
 
 def rnn_step_backward(
     da_next: Array, step: RNNStep, Wax: Array, Waa: Array, /, *, need_dxt: bool = True, xp: Any
-) -> tuple[Array | None, Array, dict[str, Array]]:
-    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩ and the step's ``{"dWax", "dWaa", "dba"}``."""
+) -> tuple[Array | None, Array, Array]:
+    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩ and dz, the gradient of the step's
+    pre-activation, from which the weights' gradients follow (:func:`rnn_weight_gradients`)."""
     dz = da_next * tanh_derivative(A=step.a_next)  # dz = da⟨t⟩ ∗ (1 − a⟨t⟩²)
     dxt = Wax.T @ dz if need_dxt else None  # dx⟨t⟩ = Waxᵀ·dz
     da_prev = Waa.T @ dz  # da⟨t−1⟩ = Waaᵀ·dz
-    dWax = dz @ step.xt.T  # dWax = dz·x⟨t⟩ᵀ
-    dWaa = dz @ step.a_prev.T  # dWaa = dz·a⟨t−1⟩ᵀ
-    dba = xp.sum(dz, axis=1, keepdims=True)  # dba = Σ_m dz
-    return dxt, da_prev, {"dWax": dWax, "dWaa": dWaa, "dba": dba}
+    return dxt, da_prev, dz
+
+
+def rnn_weight_gradients(dz: list[Array], steps: list[RNNStep], /, *, xp: Any) -> dict[str, Array]:
+    """``{"dWax", "dWaa", "dba"}`` summed over the steps: dWax = Σ_t dz⟨t⟩·x⟨t⟩ᵀ,
+    dWaa = Σ_t dz⟨t⟩·a⟨t−1⟩ᵀ, dba = Σ_t Σ_m dz⟨t⟩, each one product over the steps laid
+    side by side."""
+    D = xp.concat(dz, axis=1)  # (n_a, m·T)
+    dWax = D @ xp.concat([s.xt for s in steps], axis=1).T  # dWax = Σ_t dz⟨t⟩·x⟨t⟩ᵀ
+    dWaa = D @ xp.concat([s.a_prev for s in steps], axis=1).T  # dWaa = Σ_t dz⟨t⟩·a⟨t−1⟩ᵀ
+    dba = xp.sum(D, axis=1, keepdims=True)  # dba = Σ_t Σ_m dz⟨t⟩
+    return {"dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
 class LSTMStep(NamedTuple):
@@ -196,15 +206,14 @@ def rnn_backward_through_time(
     T = len(steps) if da is None else da.shape[2]
     da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
     dxs: list[Array] = []
-    total: dict[str, Array] = {}
+    dz: list[Array] = []
     for t in reversed(range(T)):
         da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, grads = rnn_step_backward(
-            da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp
-        )
+        dxt, da_prev, dzt = rnn_step_backward(da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp)
         dxs.insert(0, dxt)
-        total = grads if not total else {k: total[k] + grads[k] for k in grads}
-    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, total
+        dz.insert(0, dzt)
+    grads = rnn_weight_gradients(dz, steps[:T], xp=xp)
+    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, grads
 
 
 def lstm_forward_through_time(
