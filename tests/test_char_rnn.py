@@ -135,3 +135,24 @@ def test_refuses_bad_input(tmp_path):
     np.savez(tmp_path / "other.npz", a=np.zeros(2))
     with pytest.raises(ValueError, match="Invalid xpnet model file"):
         CharRNN.load(tmp_path / "other.npz")
+
+
+def test_cli_trains_and_samples(dinos_dir, tmp_path, monkeypatch, capsys):
+    from xpnet.cli import main
+
+    monkeypatch.setenv("XPNET_DATA_DIR", str(dinos_dir))
+    path = tmp_path / "dinos.npz"
+    args = ["train", "--model", "char_rnn", "--data", "dinos", "--epochs", "1001", "--no-progress"]
+    assert main([*args, "--backend", "numpy", "--save", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "Loss after 1001 iterations: 28.712699" in out  # the course's, at 1,000
+    assert "Nivusahidoraveros" in out  # the course's first name sampled at 1,000
+    assert CharRNN.load(path).sample(1) == ["nivusahidoraveros"]
+    text = tmp_path / "words.txt"
+    text.write_text("\n".join(LINES))
+    assert main(["train", "--model", "char_rnn", "--data", str(text), "--epochs", "20",
+                 "--hidden", "6", "--no-progress", "--backend", "numpy"]) == 0  # fmt: skip
+    capsys.readouterr()
+    missing = str(tmp_path / "none.txt")
+    code = main(["train", "--model", "char_rnn", "--data", missing, "--backend", "numpy"])
+    assert code != 0 and "Expected dinos or a text file" in capsys.readouterr().err

@@ -14,10 +14,13 @@ import xpnet
 from xpnet import clipping, gradcheck
 from xpnet.layers import LSTM, SimpleRNN, TimeDense
 from xpnet.layers.recurrent import (
+    fuse_gates,
     lstm_step_backward,
     lstm_step_forward,
+    lstm_weight_gradients,
     rnn_step_backward,
     rnn_step_forward,
+    rnn_weight_gradients,
 )
 from xpnet.network import n_layers
 
@@ -59,8 +62,8 @@ def test_rnn_step_gradients(xp, on):
         return rnn_step_forward(p["xt"], p["a_prev"], p["Wax"], p["Waa"], p["ba"], xp=xp)
 
     step = forward(v)
-    dxt, da_prev, grads = rnn_step_backward(G, step, v["Wax"], v["Waa"], xp=xp)
-    grads |= {"dxt": dxt, "da_prev": da_prev}
+    dxt, da_prev, dz = rnn_step_backward(G, step, v["Wax"], v["Waa"], xp=xp)
+    grads = rnn_weight_gradients([dz], [step], xp=xp) | {"dxt": dxt, "da_prev": da_prev}
     check(lambda p: xp.sum(G * forward(p).a_next), v, grads)
 
 
@@ -77,10 +80,12 @@ def test_lstm_step_gradients(xp, on):
     Ga, Gc = v.pop("Ga"), v.pop("Gc")
 
     def forward(p):
-        return lstm_step_forward(p["xt"], p["a_prev"], p["c_prev"], p, xp=xp)
+        W, b = fuse_gates(p, xp=xp)
+        return lstm_step_forward(p["xt"], p["a_prev"], p["c_prev"], W, b, xp=xp)
 
     step = forward(v)
-    dxt, da_prev, dc_prev, grads = lstm_step_backward(Ga, Gc, step, v, xp=xp)
+    dxt, da_prev, dc_prev, dZ = lstm_step_backward(Ga, Gc, step, fuse_gates(v, xp=xp)[0], xp=xp)
+    grads = lstm_weight_gradients([dZ], [step], xp=xp)
     grads |= {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev}
     check(lambda p: xp.sum(Ga * forward(p).a_next) + xp.sum(Gc * forward(p).c_next), v, grads)
 

@@ -25,12 +25,15 @@ from ..layers.recurrent import (
     GATES,
     LSTMStep,
     RNNStep,
+    fuse_gates,
     lstm_backward_through_time,
     lstm_step_backward,
     lstm_step_forward,
+    lstm_weight_gradients,
     rnn_backward_through_time,
     rnn_step_backward,
     rnn_step_forward,
+    rnn_weight_gradients,
 )
 
 __all__ = [
@@ -142,10 +145,10 @@ def rnn_cell_backward(da_next: Array, cache: tuple) -> dict[str, Array]:
     check_shape("da_next", da_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
     xp = array_namespace(da_next)
     step = RNNStep(a_next, a_prev, xt)
-    dxt, da_prev, grads = rnn_step_backward(
+    dxt, da_prev, dz = rnn_step_backward(
         da_next, step, parameters["Wax"], parameters["Waa"], xp=xp
     )
-    return {"dxt": dxt, "da_prev": da_prev, **grads}
+    return {"dxt": dxt, "da_prev": da_prev, **rnn_weight_gradients([dz], [step], xp=xp)}
 
 
 def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
@@ -189,7 +192,7 @@ def lstm_cell_forward(
     check_shape("a_prev", a_prev, (("n_a", n_a), ("m", xt.shape[1])))
     check_shape("c_prev", c_prev, (("n_a", n_a), ("m", xt.shape[1])))
     xp = array_namespace(xt, a_prev, c_prev)
-    step = lstm_step_forward(xt, a_prev, c_prev, parameters, xp=xp)
+    step = lstm_step_forward(xt, a_prev, c_prev, *fuse_gates(parameters, xp=xp), xp=xp)
     yt_pred = _prediction(step.a_next, parameters["Wy"], parameters["by"], xp)
     return step.a_next, step.c_next, yt_pred, (*step[:9], parameters)
 
@@ -239,9 +242,10 @@ def lstm_cell_backward(da_next: Array, dc_next: Array, cache: tuple) -> dict[str
     check_shape("da_next", da_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
     check_shape("dc_next", dc_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
     xp = array_namespace(da_next, dc_next)
-    dxt, da_prev, dc_prev, grads = lstm_step_backward(
-        da_next, dc_next, _lstm_step(cache, xp), cache[-1], xp=xp
-    )
+    step = _lstm_step(cache, xp)
+    W, _ = fuse_gates(cache[-1], xp=xp)
+    dxt, da_prev, dc_prev, dZ = lstm_step_backward(da_next, dc_next, step, W, xp=xp)
+    grads = lstm_weight_gradients([dZ], [step], xp=xp)
     return {"dxt": dxt, "da_prev": da_prev, "dc_prev": dc_prev, **grads}
 
 
@@ -264,5 +268,6 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
         )
     xp = array_namespace(da)
     cells = [_lstm_step(cache, xp) for cache in steps]
-    dx, da0, _, grads = lstm_backward_through_time(da, cells, parameters, xp=xp)
+    W, _ = fuse_gates(parameters, xp=xp)
+    dx, da0, _, grads = lstm_backward_through_time(da, cells, W, xp=xp)
     return {"dx": dx, "da0": da0, **grads}

@@ -25,14 +25,17 @@ __all__ = [
     "GATES",
     "LSTMStep",
     "RNNStep",
+    "fuse_gates",
     "lstm_backward_through_time",
     "lstm_forward_through_time",
     "lstm_step_backward",
     "lstm_step_forward",
+    "lstm_weight_gradients",
     "rnn_backward_through_time",
     "rnn_forward_through_time",
     "rnn_step_backward",
     "rnn_step_forward",
+    "rnn_weight_gradients",
 ]
 
 Array = Any
@@ -59,15 +62,24 @@ def rnn_step_forward(
 
 def rnn_step_backward(
     da_next: Array, step: RNNStep, Wax: Array, Waa: Array, /, *, need_dxt: bool = True, xp: Any
-) -> tuple[Array | None, Array, dict[str, Array]]:
-    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩ and the step's ``{"dWax", "dWaa", "dba"}``."""
+) -> tuple[Array | None, Array, Array]:
+    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩ and dz, the gradient of the step's
+    pre-activation, from which the weights' gradients follow (:func:`rnn_weight_gradients`)."""
     dz = da_next * tanh_derivative(A=step.a_next)  # dz = da⟨t⟩ ∗ (1 − a⟨t⟩²)
     dxt = Wax.T @ dz if need_dxt else None  # dx⟨t⟩ = Waxᵀ·dz
     da_prev = Waa.T @ dz  # da⟨t−1⟩ = Waaᵀ·dz
-    dWax = dz @ step.xt.T  # dWax = dz·x⟨t⟩ᵀ
-    dWaa = dz @ step.a_prev.T  # dWaa = dz·a⟨t−1⟩ᵀ
-    dba = xp.sum(dz, axis=1, keepdims=True)  # dba = Σ_m dz
-    return dxt, da_prev, {"dWax": dWax, "dWaa": dWaa, "dba": dba}
+    return dxt, da_prev, dz
+
+
+def rnn_weight_gradients(dz: list[Array], steps: list[RNNStep], /, *, xp: Any) -> dict[str, Array]:
+    """``{"dWax", "dWaa", "dba"}`` summed over the steps: dWax = Σ_t dz⟨t⟩·x⟨t⟩ᵀ,
+    dWaa = Σ_t dz⟨t⟩·a⟨t−1⟩ᵀ, dba = Σ_t Σ_m dz⟨t⟩, each one product over the steps laid
+    side by side."""
+    D = xp.concat(dz, axis=1)  # (n_a, m·T)
+    dWax = D @ xp.concat([s.xt for s in steps], axis=1).T  # dWax = Σ_t dz⟨t⟩·x⟨t⟩ᵀ
+    dWaa = D @ xp.concat([s.a_prev for s in steps], axis=1).T  # dWaa = Σ_t dz⟨t⟩·a⟨t−1⟩ᵀ
+    dba = xp.sum(D, axis=1, keepdims=True)  # dba = Σ_t Σ_m dz⟨t⟩
+    return {"dWax": dWax, "dWaa": dWaa, "dba": dba}
 
 
 class LSTMStep(NamedTuple):
@@ -86,19 +98,30 @@ class LSTMStep(NamedTuple):
     concat: Array
 
 
-def lstm_step_forward(
-    xt: Array, a_prev: Array, c_prev: Array, W: dict[str, Array], /, *, xp: Any
-) -> LSTMStep:
-    """One LSTM step; ``W`` maps ``"Wf", "bf", "Wi", ..., "bo"`` to the gates' parameters.
+def fuse_gates(W: dict[str, Array], /, *, xp: Any) -> tuple[Array, Array]:
+    """The four gates' weights stacked, [Wf; Wi; Wc; Wo] (4·n_a, n_a + n_x), and their
+    biases [bf; bi; bc; bo] (4·n_a, 1): one product a step computes every gate."""
+    return (
+        xp.concat([W["W" + g] for g in GATES], axis=0),
+        xp.concat([W["b" + g] for g in GATES], axis=0),
+    )
 
-    Wf, Wi, Wc, Wo have shape (n_a, n_a + n_x) and act on [a⟨t−1⟩; x⟨t⟩]; the biases (n_a, 1).
+
+def lstm_step_forward(
+    xt: Array, a_prev: Array, c_prev: Array, W: Array, b: Array, /, *, xp: Any
+) -> LSTMStep:
+    """One LSTM step, with the gates' parameters stacked by :func:`fuse_gates`.
+
+    Rows k·n_a to (k + 1)·n_a of W·[a⟨t−1⟩; x⟨t⟩] + b belong to gate k of ``GATES``.
     """
+    n_a = a_prev.shape[0]
     concat = xp.concat([a_prev, xt], axis=0)  # [a⟨t−1⟩; x⟨t⟩]
-    ft = sigmoid(W["Wf"] @ concat + W["bf"], xp=xp)  # Γf = σ(Wf·[a⟨t−1⟩; x⟨t⟩] + bf)
-    it = sigmoid(W["Wi"] @ concat + W["bi"], xp=xp)  # Γu = σ(Wi·[a⟨t−1⟩; x⟨t⟩] + bi)
-    cct = tanh(W["Wc"] @ concat + W["bc"], xp=xp)  # c̃⟨t⟩ = tanh(Wc·[a⟨t−1⟩; x⟨t⟩] + bc)
+    Z = W @ concat + b  # Z = [Wf; Wi; Wc; Wo]·[a⟨t−1⟩; x⟨t⟩] + [bf; bi; bc; bo]
+    ft = sigmoid(Z[:n_a, ...], xp=xp)  # Γf = σ(Wf·[a⟨t−1⟩; x⟨t⟩] + bf)
+    it = sigmoid(Z[n_a : 2 * n_a, ...], xp=xp)  # Γu = σ(Wi·[a⟨t−1⟩; x⟨t⟩] + bi)
+    cct = tanh(Z[2 * n_a : 3 * n_a, ...], xp=xp)  # c̃⟨t⟩ = tanh(Wc·[a⟨t−1⟩; x⟨t⟩] + bc)
     c_next = c_prev * ft + cct * it  # c⟨t⟩ = Γf ∗ c⟨t−1⟩ + Γu ∗ c̃⟨t⟩
-    ot = sigmoid(W["Wo"] @ concat + W["bo"], xp=xp)  # Γo = σ(Wo·[a⟨t−1⟩; x⟨t⟩] + bo)
+    ot = sigmoid(Z[3 * n_a :, ...], xp=xp)  # Γo = σ(Wo·[a⟨t−1⟩; x⟨t⟩] + bo)
     a_next = ot * tanh(c_next, xp=xp)  # a⟨t⟩ = Γo ∗ tanh(c⟨t⟩)
     return LSTMStep(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, concat)
 
@@ -107,15 +130,16 @@ def lstm_step_backward(
     da_next: Array,
     dc_next: Array,
     step: LSTMStep,
-    W: dict[str, Array],
+    W: Array,
     /,
     *,
     need_dxt: bool = True,
     xp: Any,
-) -> tuple[Array | None, Array, Array, dict[str, Array]]:
-    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩, dc⟨t−1⟩ and the step's weight gradients.
+) -> tuple[Array | None, Array, Array, Array]:
+    """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩, dc⟨t−1⟩ and dZ = [dΓf; dΓu; dc̃; dΓo].
 
     Each gate's derivative is written through its output (σ' = Γ(1 − Γ), tanh' = 1 − c̃²).
+    The weights' gradients follow from dZ (:func:`lstm_weight_gradients`).
     """
     n_a = step.a_next.shape[0]
     tanh_c = tanh(step.c_next, xp=xp)
@@ -124,14 +148,29 @@ def lstm_step_backward(
     dit = dc * step.cct * sigmoid_derivative(A=step.it)  # dΓu = dc ∗ c̃ ∗ Γu(1 − Γu)
     dcct = dc * step.it * tanh_derivative(A=step.cct)  # dc̃ = dc ∗ Γu ∗ (1 − c̃²)
     dot = da_next * tanh_c * sigmoid_derivative(A=step.ot)  # dΓo = da ∗ tanh c ∗ Γo(1 − Γo)
-    dgates = {"f": dft, "i": dit, "c": dcct, "o": dot}
-    grads: dict[str, Array] = {}
-    for g in GATES:
-        grads["dW" + g] = dgates[g] @ step.concat.T  # dW = dΓ·[a⟨t−1⟩; x⟨t⟩]ᵀ
-        grads["db" + g] = xp.sum(dgates[g], axis=1, keepdims=True)  # db = Σ_m dΓ
-    dconcat = sum(W["W" + g].T @ dgates[g] for g in GATES)  # d[a; x] = Σ Wᵀ·dΓ
+    dZ = xp.concat([dft, dit, dcct, dot], axis=0)
+    dconcat = W.T @ dZ  # d[a⟨t−1⟩; x⟨t⟩] = Σ_gates Wᵀ·dΓ
     dc_prev = dc * step.ft  # dc⟨t−1⟩ = dc ∗ Γf
-    return (dconcat[n_a:, ...] if need_dxt else None), dconcat[:n_a, ...], dc_prev, grads
+    return (dconcat[n_a:, ...] if need_dxt else None), dconcat[:n_a, ...], dc_prev, dZ
+
+
+def lstm_weight_gradients(
+    dZ: list[Array], steps: list[LSTMStep], /, *, xp: Any
+) -> dict[str, Array]:
+    """``{"dWf", "dbf", ..., "dbo"}`` summed over the steps, each dW = Σ_t dΓ⟨t⟩·[a⟨t−1⟩; x⟨t⟩]ᵀ.
+
+    The steps are laid side by side, so that the sum over time and examples is one product.
+    """
+    n_a = steps[0].a_next.shape[0]
+    D = xp.concat(dZ, axis=1)  # (4·n_a, m·T)
+    C = xp.concat([step.concat for step in steps], axis=1)  # (n_a + n_x, m·T)
+    dW = D @ C.T  # dW = Σ_t dZ⟨t⟩·[a⟨t−1⟩; x⟨t⟩]ᵀ
+    db = xp.sum(D, axis=1, keepdims=True)  # db = Σ_t Σ_m dZ⟨t⟩
+    grads = {}
+    for k, g in enumerate(GATES):
+        grads["dW" + g] = dW[k * n_a : (k + 1) * n_a, ...]
+        grads["db" + g] = db[k * n_a : (k + 1) * n_a, ...]
+    return grads
 
 
 def rnn_forward_through_time(
@@ -167,24 +206,24 @@ def rnn_backward_through_time(
     T = len(steps) if da is None else da.shape[2]
     da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
     dxs: list[Array] = []
-    total: dict[str, Array] = {}
+    dz: list[Array] = []
     for t in reversed(range(T)):
         da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, grads = rnn_step_backward(
-            da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp
-        )
+        dxt, da_prev, dzt = rnn_step_backward(da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp)
         dxs.insert(0, dxt)
-        total = grads if not total else {k: total[k] + grads[k] for k in grads}
-    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, total
+        dz.insert(0, dzt)
+    grads = rnn_weight_gradients(dz, steps[:T], xp=xp)
+    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, grads
 
 
 def lstm_forward_through_time(
-    x: Array, a0: Array, c0: Array, W: dict[str, Array], /, *, xp: Any
+    x: Array, a0: Array, c0: Array, W: Array, b: Array, /, *, xp: Any
 ) -> tuple[Array, Array, list[LSTMStep]]:
-    """The hidden states a and the cell states c, each (n_a, m, T_x), and the steps."""
+    """The hidden states a and the cell states c, each (n_a, m, T_x), and the steps;
+    W and b stacked by :func:`fuse_gates`."""
     steps, a_next, c_next = [], a0, c0
     for t in range(x.shape[2]):
-        step = lstm_step_forward(x[:, :, t], a_next, c_next, W, xp=xp)
+        step = lstm_step_forward(x[:, :, t], a_next, c_next, W, b, xp=xp)
         a_next, c_next = step.a_next, step.c_next
         steps.append(step)
     a = xp.stack([s.a_next for s in steps], axis=2)
@@ -194,25 +233,26 @@ def lstm_forward_through_time(
 def lstm_backward_through_time(
     da: Array | None,
     steps: list[LSTMStep],
-    W: dict[str, Array],
+    W: Array,
     /,
     *,
     da_last: Array | None = None,
     need_dx: bool = True,
     xp: Any,
 ) -> tuple[Array | None, Array, Array, dict[str, Array]]:
-    """As :func:`rnn_backward_through_time`, for the LSTM: dx, da0, dc0 and the sums over
-    time of ``{"dWf", "dbf", "dWi", ..., "dbo"}``. dc⟨T⟩ starts at zero."""
+    """As :func:`rnn_backward_through_time`, for the LSTM (W stacked by :func:`fuse_gates`):
+    dx, da0, dc0 and the sums over time of ``{"dWf", "dbf", ..., "dbo"}``. dc⟨T⟩ is zero."""
     T = len(steps) if da is None else da.shape[2]
     da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
     dc_prev = xp.zeros_like(steps[0].c_prev)
     dxs: list[Array] = []
-    total: dict[str, Array] = {}
+    dZ: list[Array] = []
     for t in reversed(range(T)):
         da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, dc_prev, grads = lstm_step_backward(
+        dxt, da_prev, dc_prev, dZt = lstm_step_backward(
             da_next, dc_prev, steps[t], W, need_dxt=need_dx, xp=xp
         )
         dxs.insert(0, dxt)
-        total = grads if not total else {k: total[k] + grads[k] for k in grads}
-    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, dc_prev, total
+        dZ.insert(0, dZt)
+    grads = lstm_weight_gradients(dZ, steps[:T], xp=xp)
+    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, dc_prev, grads

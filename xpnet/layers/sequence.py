@@ -27,6 +27,7 @@ from .dense import (
 )
 from .recurrent import (
     GATES,
+    fuse_gates,
     lstm_backward_through_time,
     lstm_forward_through_time,
     rnn_backward_through_time,
@@ -120,6 +121,8 @@ class LSTM:
         """``("Wf{l}", "bf{l}", "Wi{l}", "bi{l}", "Wc{l}", "bc{l}", "Wo{l}", "bo{l}")``."""
         return tuple(f"{p}{g}{self.l}" for g in GATES for p in ("W", "b"))
 
+    weights_names: ClassVar[tuple[str, ...]] = tuple(f"{p}{g}" for g in GATES for p in ("W", "b"))
+
     def weights(self, parameters: dict[str, Array]) -> dict[str, Array]:
         """The gates' parameters under the course's names, ``{"Wf": ..., "bo": ...}``."""
         return {f"{p}{g}": parameters[f"{p}{g}{self.l}"] for g in GATES for p in ("W", "b")}
@@ -135,11 +138,11 @@ class LSTM:
         xp: Any,
     ) -> tuple[Array, Any]:
         """The hidden states, from a0 and c0 of shape (n_a, m) (zeros when None)."""
-        W = self.weights(parameters)
-        n_a, m = W["Wf"].shape[0], A_prev.shape[1]
-        a0 = _zeros(W["Wf"], n_a, m, xp) if a0 is None else a0
-        c0 = _zeros(W["Wf"], n_a, m, xp) if c0 is None else c0
-        a, _, steps = lstm_forward_through_time(A_prev, a0, c0, W, xp=xp)
+        W, b = fuse_gates(self.weights(parameters), xp=xp)
+        n_a, m = W.shape[0] // 4, A_prev.shape[1]
+        a0 = _zeros(W, n_a, m, xp) if a0 is None else a0
+        c0 = _zeros(W, n_a, m, xp) if c0 is None else c0
+        a, _, steps = lstm_forward_through_time(A_prev, a0, c0, W, b, xp=xp)
         return (a if self.return_sequences else steps[-1].a_next), (steps, W)
 
     def backward(
@@ -159,7 +162,7 @@ class LSTM:
         dx, da0, dc0, total = lstm_backward_through_time(
             sequence, steps, W, da_last=last, need_dx=need_dx, xp=xp
         )
-        grads = {f"d{name}{self.l}": total["d" + name] / m for name in W}
+        grads = {f"d{name}{self.l}": total["d" + name] / m for name in self.weights_names}
         return dx, da0, dc0, grads  # dW = 1/m · Σ_t dW⟨t⟩
 
     def output_shape(
