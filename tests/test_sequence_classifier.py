@@ -248,3 +248,32 @@ def test_an_lstm_solves_the_task_where_a_dense_network_on_the_flat_sequence_cann
     assert lstm.score(X_test, y_test) > 0.95
     assert dense.score(X.reshape(1000, -1), y) > 0.95  # it learns the examples it saw ...
     assert dense.score(X_test.reshape(1000, -1), y_test) < 0.65  # ... and nothing more
+
+
+def test_the_command_line_trains_and_reports_accuracy(tmp_path, capsys):
+    from xpnet.cli import main
+
+    args = ["train", "--model", "sequence", "--epochs", "2", "--hidden", "3", "--no-progress"]
+    assert main([*args, "--activation", "rnn", "--save", str(tmp_path / "s.npz")]) == 0
+    out = capsys.readouterr().out
+    assert "SequenceClassifier(cell='rnn', n_a=3" in out and "Cost after epoch 1:" in out
+    accuracy = float(out.split("Test accuracy: ")[1].split("%")[0])
+    model = xpnet.load(tmp_path / "s.npz")
+    X_test, y_test = make_marked_xor(1000, T=10, random_state=1)
+    assert accuracy == pytest.approx(100 * model.score(X_test, y_test), abs=0.005)
+    assert model.metadata_ == {"data": "marked_xor", "seed": 0}
+
+
+@pytest.mark.parametrize(
+    "extra, message",
+    [
+        (["--data", "moons"], "Invalid --data for --model sequence. Expected marked_xor"),
+        (["--hidden", "4,2"], "Invalid --hidden for --model sequence. Expected one int"),
+        (["--activation", "relu"], "Invalid cell. Expected one of"),
+    ],
+)
+def test_the_command_line_refuses_what_it_cannot_train(extra, message, capsys):
+    from xpnet.cli import main
+
+    assert main(["train", "--model", "sequence", "--epochs", "1", *extra]) == 2
+    assert message in capsys.readouterr().err
