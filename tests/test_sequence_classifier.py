@@ -244,9 +244,10 @@ def test_an_lstm_solves_the_task_where_a_dense_network_on_the_flat_sequence_cann
     X_test, y_test = make_marked_xor(1000, T=10, random_state=1)
     with xpnet.use_backend("numpy"):
         lstm = SequenceClassifier(**MARKED_XOR, random_state=0).fit(X, y)
-        dense = xpnet.DeepNet(random_state=0).fit(X.reshape(1000, -1), y)
+        dense = xpnet.DeepNet(num_iterations=100, tol=None, random_state=0)
+        dense.fit(X.reshape(1000, -1), y)
     assert lstm.score(X_test, y_test) > 0.95
-    assert dense.score(X.reshape(1000, -1), y) > 0.95  # it learns the examples it saw ...
+    assert dense.score(X.reshape(1000, -1), y) > 0.9  # it learns the examples it saw ...
     assert dense.score(X_test.reshape(1000, -1), y_test) < 0.65  # ... and nothing more
 
 
