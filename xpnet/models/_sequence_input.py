@@ -117,7 +117,7 @@ def sequence_rows(
     host = is_host_data(X)
     if host:
         X = _host(X)
-    shape = tuple(X.shape)
+    shape: tuple[int, ...] = tuple(X.shape)
     integral = (X.dtype.kind in "iu") if host else backend_integral(X)
     if tokens:
         if len(shape) != 2 or not integral:
@@ -136,7 +136,7 @@ def sequence_rows(
         n_x = _check_tokens(X, n_tokens, xp)
         rows = X
     else:
-        n_x = shape[2]
+        n_x = int(X.shape[-1])
         rows = (
             X.reshape(shape[0], -1) if host else Backend.of(X, None).xp.reshape(X, (shape[0], -1))
         )
