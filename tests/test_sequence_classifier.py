@@ -204,6 +204,18 @@ def test_bad_input_is_refused(backend, X, params, message):
     assert "fitted_" not in model.__dict__
 
 
+def test_dask_arrays_are_refused_by_name():
+    da = pytest.importorskip("dask.array")
+    X, y = sequences()
+    model = SequenceClassifier(**FAST)
+    with pytest.raises(TypeError, match="Expected sequences in memory.*Received a Dask array"):
+        model.fit(da.from_array(X), y)
+    model.fit(X, y)
+    for method in (model.predict, model.predict_proba, model.predict_log_proba):
+        with pytest.raises(TypeError, match="Expected sequences in memory"):
+            method(da.from_array(X))
+
+
 def test_ids_beyond_the_fitted_tokens_are_refused_at_prediction():
     ids, y = token_ids(n_tokens=5)
     model = SequenceClassifier(n_tokens="auto", **FAST).fit(ids, y)

@@ -113,7 +113,7 @@ def sequence_rows(
     and n_x (features per step, or tokens).
     """
     if is_dask_array(X):
-        raise TypeError(f"Invalid X. {_EXPECTED}, in memory. Received a Dask array")
+        raise TypeError("Invalid X. Expected sequences in memory. Received a Dask array")
     host = is_host_data(X)
     if host:
         X = _host(X)

@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 
 from .._checks import Interval, Options, check_fraction
 from ..backend import Backend, dtype_name, to_numpy
+from ..dask_arrays import is_dask_array
 from ..exceptions import DivergenceError
 from ..initializers import draw_layer, draw_weights
 from ..layers import LSTM, Dense, Dropout, SimpleRNN
@@ -31,6 +32,8 @@ from .hyperparameters import HYPERPARAMETERS
 __all__ = ["SequenceArchitecture", "SequenceClassifier"]
 
 Array = Any
+
+IN_MEMORY = "Expected sequences in memory (NumPy or a backend's arrays)"
 
 #: The recurrent cells a SequenceClassifier takes.
 CELLS = ("lstm", "rnn")
@@ -177,7 +180,20 @@ class SequenceClassifier(BaseClassifier):
                 host[name], host[bias] = draw_layer(rng, shape, self.initialization, self.scale)
         return {name: backend.put(host[name], backend.dtype) for name in architecture.shapes()}
 
+    def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
+        raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
+
     # -- prediction -----------------------------------------------------------------
+
+    def predict_proba(self, X: Any) -> Array:
+        if is_dask_array(X):
+            raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
+        return super().predict_proba(X)
+
+    def predict(self, X: Any) -> Array:
+        if is_dask_array(X):
+            raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
+        return super().predict(X)
 
     def _logits(self, X: Any) -> tuple[Array, bool]:
         fitted = self._placed()
