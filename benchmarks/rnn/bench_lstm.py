@@ -7,7 +7,8 @@ each round's repeats kept; the ratios are to ``torch.nn.LSTM`` (eager, autograd)
 the same rounds. The matrix-product rates of NumPy and PyTorch are printed beside them,
 so that a reader can tell the machine from the library.
 
-Run: ``python benchmarks/rnn/bench_lstm.py [--rounds 5] [--out benchmarks/rnn]``.
+Run from the repository root:
+``PYTHONPATH=. python benchmarks/rnn/bench_lstm.py [--rounds 5] [--out benchmarks/rnn]``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import numpy as np
 
 os.environ.setdefault("JAX_ENABLE_X64", "0")
 
-import xpnet  # noqa: E402
-from xpnet.backend import Backend  # noqa: E402
-from xpnet.layers import LSTM  # noqa: E402
+import xpnet
+from xpnet.backend import Backend
+from xpnet.layers import LSTM
 
 M, T, N_X, N_A = 64, 50, 27, 128
 
@@ -44,7 +45,7 @@ def xpnet_step(name, W, x, G):
     x, G = backend.put(x), backend.put(G)
 
     def run(P, x, G):
-        a, cache = layer.forward(x, P, xp=xp)
+        _, cache = layer.forward(x, P, xp=xp)
         return layer.backward(G, cache, need_dA_prev=False, xp=xp)[1]
 
     if name == "jax":
@@ -114,7 +115,10 @@ def main():
     for _ in range(args.rounds):
         for name, f in steps.items():
             times[name].append(min(_timed(f) for _ in range(args.repeats)))
-    ratios = {name: [t / r for t, r in zip(ts, times["torch.nn.LSTM"], strict=True)] for name, ts in times.items()}
+    ratios = {
+        name: [t / r for t, r in zip(ts, times["torch.nn.LSTM"], strict=True)]
+        for name, ts in times.items()
+    }
     targets = {"xpnet[torch]": 2.0, "xpnet[jax, compiled]": 1.5}
     rows = []
     for name in steps:
@@ -125,8 +129,11 @@ def main():
                      "ratio": ratio, "target": target, "verdict": verdict})  # fmt: skip
     result = {
         "workload": {"m": M, "T": T, "n_x": N_X, "n_a": N_A, "dtype": "float32"},
-        "machine": {"processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(), "matmul_gflops_1024": matmul_rates()},  # fmt: skip
+        "machine": {
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "matmul_gflops_1024": matmul_rates(),
+        },
         "rows": rows,
         "rounds": args.rounds,
     }
@@ -144,7 +151,9 @@ def main():
     ]
     for r in rows:
         target = "" if r["target"] is None else f"≤ {r['target']}×"
-        lines.append(f"| {r['implementation']} | {r['ms']:.1f} | {r['ratio']:.2f} | {target} | {r['verdict']} |")
+        lines.append(
+            f"| {r['implementation']} | {r['ms']:.1f} | {r['ratio']:.2f} | {target} | {r['verdict']} |"
+        )
     print("\n".join(lines))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
