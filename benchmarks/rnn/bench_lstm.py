@@ -143,6 +143,7 @@ def main():
         f"Batch {M}, T = {T}, n_x = {N_X}, n_a = {N_A}, float32, CPU "
         f"({result['machine']['cpus']} cores, shared). Median of {args.rounds} interleaved rounds,",
         "each the best of its repeats; `ratio` is the time over torch.nn.LSTM's in the same round.",
+        "A busy machine shows in low matrix-product rates: compare the ratios, not the times.",
         "Matrix-product rates (1024², float32, GFLOP/s): "
         + ", ".join(f"{k} {v:.0f}" for k, v in result["machine"]["matmul_gflops_1024"].items()),
         "",
