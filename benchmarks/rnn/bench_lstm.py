@@ -56,6 +56,50 @@ def xpnet_step(name, W, x, G):
     return lambda: run(P, x, G)
 
 
+def jax_scan_step(W, x, G):
+    """The same cell under ``jax.lax.scan`` (forward, then back in reverse), compiled:
+    the engine's step functions as the scan bodies, no equation written again."""
+    import jax
+
+    from xpnet.layers.recurrent import (
+        LSTMStep,
+        fuse_gates,
+        lstm_step_backward,
+        lstm_step_forward,
+        lstm_weight_gradients,
+    )
+
+    backend = Backend.load("jax", None, "float32")
+    xp = backend.xp
+    P = {k[:-1]: backend.put(v) for k, v in W.items()}
+    x, G = backend.put(x), backend.put(G)
+
+    def run(P, x, G):
+        Wf, b = fuse_gates(P, xp=xp)
+        zeros = xp.zeros((N_A, M), dtype=x.dtype)
+
+        def forward(carry, xt):
+            step = lstm_step_forward(xt, *carry, Wf, b, xp=xp)
+            return (step.a_next, step.c_next), step
+
+        _, steps = jax.lax.scan(forward, (zeros, zeros), xp.moveaxis(x, 2, 0))
+
+        def backward(carry, inputs):
+            step, Gt = inputs
+            _, da_prev, dc_prev, dZ = lstm_step_backward(
+                Gt + carry[0], carry[1], step, Wf, need_dxt=False, xp=xp
+            )
+            return (da_prev, dc_prev), dZ
+
+        inputs = (steps, xp.moveaxis(G, 2, 0))
+        _, dZ = jax.lax.scan(backward, (zeros, zeros), inputs, reverse=True)
+        listed = [LSTMStep(*(field[t] for field in steps)) for t in range(T)]
+        return lstm_weight_gradients([dZ[t] for t in range(T)], listed, xp=xp)
+
+    jitted = jax.jit(run)
+    return lambda: jax.block_until_ready(jitted(P, x, G))
+
+
 def torch_step(W, x, G):
     import torch
 
@@ -108,6 +152,7 @@ def main():
         "xpnet[numpy]": xpnet_step("numpy", W, x, G),
         "xpnet[torch]": xpnet_step("torch", W, x, G),
         "xpnet[jax, compiled]": xpnet_step("jax", W, x, G),
+        "xpnet[jax, compiled, lax.scan]": jax_scan_step(W, x, G),
     }
     for f in steps.values():  # warm up (and compile)
         f()
