@@ -7,7 +7,8 @@ each round's repeats kept; the ratios are to ``torch.nn.LSTM`` (eager, autograd)
 the same rounds. The matrix-product rates of NumPy and PyTorch are printed beside them,
 so that a reader can tell the machine from the library.
 
-Run: ``python benchmarks/rnn/bench_lstm.py [--rounds 5] [--out benchmarks/rnn]``.
+Run from the repository root:
+``PYTHONPATH=. python benchmarks/rnn/bench_lstm.py [--rounds 5] [--out benchmarks/rnn]``.
 """
 
 from __future__ import annotations
@@ -23,9 +24,9 @@ import numpy as np
 
 os.environ.setdefault("JAX_ENABLE_X64", "0")
 
-import xpnet  # noqa: E402
-from xpnet.backend import Backend  # noqa: E402
-from xpnet.layers import LSTM  # noqa: E402
+import xpnet
+from xpnet.backend import Backend
+from xpnet.layers import LSTM
 
 M, T, N_X, N_A = 64, 50, 27, 128
 
@@ -44,7 +45,7 @@ def xpnet_step(name, W, x, G):
     x, G = backend.put(x), backend.put(G)
 
     def run(P, x, G):
-        a, cache = layer.forward(x, P, xp=xp)
+        _, cache = layer.forward(x, P, xp=xp)
         return layer.backward(G, cache, need_dA_prev=False, xp=xp)[1]
 
     if name == "jax":
@@ -53,6 +54,50 @@ def xpnet_step(name, W, x, G):
         jitted = jax.jit(run)
         return lambda: jax.block_until_ready(jitted(P, x, G))
     return lambda: run(P, x, G)
+
+
+def jax_scan_step(W, x, G):
+    """The same cell under ``jax.lax.scan`` (forward, then back in reverse), compiled:
+    the engine's step functions as the scan bodies, no equation written again."""
+    import jax
+
+    from xpnet.layers.recurrent import (
+        LSTMStep,
+        fuse_gates,
+        lstm_step_backward,
+        lstm_step_forward,
+        lstm_weight_gradients,
+    )
+
+    backend = Backend.load("jax", None, "float32")
+    xp = backend.xp
+    P = {k[:-1]: backend.put(v) for k, v in W.items()}
+    x, G = backend.put(x), backend.put(G)
+
+    def run(P, x, G):
+        Wf, b = fuse_gates(P, xp=xp)
+        zeros = xp.zeros((N_A, M), dtype=x.dtype)
+
+        def forward(carry, xt):
+            step = lstm_step_forward(xt, *carry, Wf, b, xp=xp)
+            return (step.a_next, step.c_next), step
+
+        _, steps = jax.lax.scan(forward, (zeros, zeros), xp.moveaxis(x, 2, 0))
+
+        def backward(carry, inputs):
+            step, Gt = inputs
+            _, da_prev, dc_prev, dZ = lstm_step_backward(
+                Gt + carry[0], carry[1], step, Wf, need_dxt=False, xp=xp
+            )
+            return (da_prev, dc_prev), dZ
+
+        inputs = (steps, xp.moveaxis(G, 2, 0))
+        _, dZ = jax.lax.scan(backward, (zeros, zeros), inputs, reverse=True)
+        listed = [LSTMStep(*(field[t] for field in steps)) for t in range(T)]
+        return lstm_weight_gradients([dZ[t] for t in range(T)], listed, xp=xp)
+
+    jitted = jax.jit(run)
+    return lambda: jax.block_until_ready(jitted(P, x, G))
 
 
 def torch_step(W, x, G):
@@ -107,6 +152,7 @@ def main():
         "xpnet[numpy]": xpnet_step("numpy", W, x, G),
         "xpnet[torch]": xpnet_step("torch", W, x, G),
         "xpnet[jax, compiled]": xpnet_step("jax", W, x, G),
+        "xpnet[jax, compiled, lax.scan]": jax_scan_step(W, x, G),
     }
     for f in steps.values():  # warm up (and compile)
         f()
@@ -114,7 +160,10 @@ def main():
     for _ in range(args.rounds):
         for name, f in steps.items():
             times[name].append(min(_timed(f) for _ in range(args.repeats)))
-    ratios = {name: [t / r for t, r in zip(ts, times["torch.nn.LSTM"], strict=True)] for name, ts in times.items()}
+    ratios = {
+        name: [t / r for t, r in zip(ts, times["torch.nn.LSTM"], strict=True)]
+        for name, ts in times.items()
+    }
     targets = {"xpnet[torch]": 2.0, "xpnet[jax, compiled]": 1.5}
     rows = []
     for name in steps:
@@ -125,8 +174,11 @@ def main():
                      "ratio": ratio, "target": target, "verdict": verdict})  # fmt: skip
     result = {
         "workload": {"m": M, "T": T, "n_x": N_X, "n_a": N_A, "dtype": "float32"},
-        "machine": {"processor": platform.processor() or platform.machine(),
-                    "cpus": os.cpu_count(), "matmul_gflops_1024": matmul_rates()},  # fmt: skip
+        "machine": {
+            "processor": platform.processor() or platform.machine(),
+            "cpus": os.cpu_count(),
+            "matmul_gflops_1024": matmul_rates(),
+        },
         "rows": rows,
         "rounds": args.rounds,
     }
@@ -136,6 +188,7 @@ def main():
         f"Batch {M}, T = {T}, n_x = {N_X}, n_a = {N_A}, float32, CPU "
         f"({result['machine']['cpus']} cores, shared). Median of {args.rounds} interleaved rounds,",
         "each the best of its repeats; `ratio` is the time over torch.nn.LSTM's in the same round.",
+        "A busy machine shows in low matrix-product rates: compare the ratios, not the times.",
         "Matrix-product rates (1024², float32, GFLOP/s): "
         + ", ".join(f"{k} {v:.0f}" for k, v in result["machine"]["matmul_gflops_1024"].items()),
         "",
@@ -144,7 +197,9 @@ def main():
     ]
     for r in rows:
         target = "" if r["target"] is None else f"≤ {r['target']}×"
-        lines.append(f"| {r['implementation']} | {r['ms']:.1f} | {r['ratio']:.2f} | {target} | {r['verdict']} |")
+        lines.append(
+            f"| {r['implementation']} | {r['ms']:.1f} | {r['ratio']:.2f} | {target} | {r['verdict']} |"
+        )
     print("\n".join(lines))
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
