@@ -1,9 +1,9 @@
 """Recurrent layers: the course's RNN and LSTM cells, unrolled through time, forward and back.
 
 The cells' equations are written once, in :func:`rnn_step_forward` and
-:func:`lstm_step_forward`, each beside its backward pass; the sequence functions run a
-plain Python loop over the cell for the T_x steps (unrolled: a compiled step sees T_x
-copies of the cell, and no graph break). The layers that wrap them in the engine's
+:func:`lstm_step_forward`, each beside its backward pass; the sequence functions run
+the cell over the T_x steps with :mod:`.time_loop` (a Python loop, unrolled into one
+graph by ``torch.compile``; ``jax.lax.scan`` on JAX). The layers that wrap them in the engine's
 protocol are in :mod:`.sequence`.
 
 Time is the last axis and examples are columns, as in the course: a sequence x has
@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 from ..activations import sigmoid, sigmoid_derivative, tanh, tanh_derivative
+from .time_loop import backward_loop, forward_loop
 
 __all__ = [
     "GATES",
@@ -177,11 +178,12 @@ def rnn_forward_through_time(
     x: Array, a0: Array, Wax: Array, Waa: Array, ba: Array, /, *, xp: Any
 ) -> tuple[Array, list[RNNStep]]:
     """The hidden states a of shape (n_a, m, T_x) for x (n_x, m, T_x) from a0, and the steps."""
-    steps, a_next = [], a0
-    for t in range(x.shape[2]):
-        step = rnn_step_forward(x[:, :, t], a_next, Wax, Waa, ba, xp=xp)
-        a_next = step.a_next
-        steps.append(step)
+
+    def cell(a_prev: Array, xt: Array) -> tuple[Array, RNNStep]:
+        step = rnn_step_forward(xt, a_prev, Wax, Waa, ba, xp=xp)
+        return step.a_next, step
+
+    steps = forward_loop(cell, a0, x, xp=xp)
     return xp.stack([s.a_next for s in steps], axis=2), steps
 
 
@@ -205,15 +207,18 @@ def rnn_backward_through_time(
     """
     T = len(steps) if da is None else da.shape[2]
     da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
-    dxs: list[Array] = []
-    dz: list[Array] = []
-    for t in reversed(range(T)):
-        da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, dzt = rnn_step_backward(da_next, steps[t], Wax, Waa, need_dxt=need_dx, xp=xp)
-        dxs.insert(0, dxt)
-        dz.insert(0, dzt)
-    grads = rnn_weight_gradients(dz, steps[:T], xp=xp)
-    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, grads
+
+    def cell(da_prev: Array, item: tuple) -> tuple[Array, tuple]:
+        step, da_t = item
+        da_next = da_prev if da_t is None else da_t + da_prev  # from above and from t + 1
+        dxt, da_prev, dz = rnn_step_backward(da_next, step, Wax, Waa, need_dxt=need_dx, xp=xp)
+        return da_prev, (dxt, dz)
+
+    inputs = [(steps[t], None if da is None else da[:, :, t]) for t in range(T)]
+    da0, outputs = backward_loop(cell, da_prev, inputs, xp=xp)
+    grads = rnn_weight_gradients([dz for _, dz in outputs], steps[:T], xp=xp)
+    dx = xp.stack([dxt for dxt, _ in outputs], axis=2) if need_dx else None
+    return dx, da0, grads
 
 
 def lstm_forward_through_time(
@@ -221,11 +226,12 @@ def lstm_forward_through_time(
 ) -> tuple[Array, Array, list[LSTMStep]]:
     """The hidden states a and the cell states c, each (n_a, m, T_x), and the steps;
     W and b stacked by :func:`fuse_gates`."""
-    steps, a_next, c_next = [], a0, c0
-    for t in range(x.shape[2]):
-        step = lstm_step_forward(x[:, :, t], a_next, c_next, W, b, xp=xp)
-        a_next, c_next = step.a_next, step.c_next
-        steps.append(step)
+
+    def cell(state: tuple[Array, Array], xt: Array) -> tuple[tuple[Array, Array], LSTMStep]:
+        step = lstm_step_forward(xt, *state, W, b, xp=xp)
+        return (step.a_next, step.c_next), step
+
+    steps = forward_loop(cell, (a0, c0), x, xp=xp)
     a = xp.stack([s.a_next for s in steps], axis=2)
     return a, xp.stack([s.c_next for s in steps], axis=2), steps
 
@@ -245,14 +251,18 @@ def lstm_backward_through_time(
     T = len(steps) if da is None else da.shape[2]
     da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
     dc_prev = xp.zeros_like(steps[0].c_prev)
-    dxs: list[Array] = []
-    dZ: list[Array] = []
-    for t in reversed(range(T)):
-        da_next = da_prev if da is None else da[:, :, t] + da_prev  # from above and from t + 1
-        dxt, da_prev, dc_prev, dZt = lstm_step_backward(
-            da_next, dc_prev, steps[t], W, need_dxt=need_dx, xp=xp
+
+    def cell(state: tuple[Array, Array], item: tuple) -> tuple[tuple[Array, Array], tuple]:
+        step, da_t = item
+        da_prev, dc_prev = state
+        da_next = da_prev if da_t is None else da_t + da_prev  # from above and from t + 1
+        dxt, da_prev, dc_prev, dZ = lstm_step_backward(
+            da_next, dc_prev, step, W, need_dxt=need_dx, xp=xp
         )
-        dxs.insert(0, dxt)
-        dZ.insert(0, dZt)
-    grads = lstm_weight_gradients(dZ, steps[:T], xp=xp)
-    return (xp.stack(dxs, axis=2) if need_dx else None), da_prev, dc_prev, grads
+        return (da_prev, dc_prev), (dxt, dZ)
+
+    inputs = [(steps[t], None if da is None else da[:, :, t]) for t in range(T)]
+    (da0, dc0), outputs = backward_loop(cell, (da_prev, dc_prev), inputs, xp=xp)
+    grads = lstm_weight_gradients([dZ for _, dZ in outputs], steps[:T], xp=xp)
+    dx = xp.stack([dxt for dxt, _ in outputs], axis=2) if need_dx else None
+    return dx, da0, dc0, grads
