@@ -159,6 +159,15 @@ def test_pickles_and_model_files_round_trip(tmp_path):
         assert_close(xpnet.load(tmp_path / "m.npz").predict_proba(X), expected, rtol=1e-12)
 
 
+def test_the_other_models_files_are_unchanged():
+    """The architecture writes its own header entry: a dense network's is as before, so
+    files of format 3 keep loading, and no new format version is needed."""
+    X, y = sequences()
+    dense = xpnet.DeepNet(hidden_layer_sizes=(4,), num_iterations=2).fit(X[:, 0, :], y)
+    header = dense.to_state()[0]
+    assert header["architecture"] == {"dims": [3, 4, 1], "activation": "relu", "output": "sigmoid"}
+
+
 def test_a_file_whose_architecture_disagrees_is_refused(tmp_path):
     from xpnet.io import read, write
 
