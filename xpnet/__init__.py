@@ -17,15 +17,26 @@ from .backend import (
     use_backend,
 )
 from .exceptions import NotFittedError
-from .models import DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
+from .models import (
+    DeepNet,
+    DeepRegressor,
+    LogisticRegression,
+    SequenceClassifier,
+    TwoLayerNet,
+    load,
+    save,
+)
+from .models.char_rnn import CharRNN
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "CharRNN",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
+    "SequenceClassifier",
     "TwoLayerNet",
     "__version__",
     "asarray",

@@ -197,6 +197,15 @@ class BaseEstimator:
         """The output layer's head for n_y units (:data:`xpnet.losses.OUTPUTS`)."""
         raise NotImplementedError
 
+    def _input(
+        self, X: Any, fitted: FittedState | None, dtype: str | None
+    ) -> tuple[Array, Backend, bool, int]:
+        """X checked, as the rows the engine trains on (n_samples, width), where it
+        lives, whether it came from the host, and n_x, the input size the layers are
+        built for; ``fitted`` is the state a warm start continues (None: a fresh fit)."""
+        X, backend, host = check_X(X, None if fitted is None else fitted.backend, dtype)
+        return X, backend, host, X.shape[1]
+
     def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
         """The layers for inputs of n_x features and n_y outputs; ``output`` overrides the
         head that n_y chooses (K independent sigmoids for multilabel targets)."""

@@ -76,11 +76,7 @@ def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "xpnet_version": __version__,
         "model": type(model).__name__,
         "hyperparameters": fitted.hyperparameters,
-        "architecture": {
-            "dims": list(arch.dims),
-            "activation": arch.activation,
-            "output": arch.output,
-        },
+        "architecture": arch.to_header(),
         "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
         **fitted.trained_on,
         "n_features_in": arch.dims[0],
@@ -208,9 +204,7 @@ def read_state(
     saved = header.get("architecture")
     if saved is not None:
         try:
-            found = Architecture(
-                tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"]
-            )
+            found = type(architecture).from_header(saved)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"its architecture is not valid: {exc}") from exc
         if found != architecture:

@@ -69,6 +69,16 @@ class Architecture:
         """K > 1 independent sigmoids: a classifier of multilabel targets."""
         return self.output == "sigmoid" and self.dims[-1] > 1
 
+    def to_header(self) -> dict[str, Any]:
+        """The architecture as a model file's header holds it (JSON)."""
+        return {"dims": list(self.dims), "activation": self.activation, "output": self.output}
+
+    @classmethod
+    def from_header(cls, saved: dict[str, Any]) -> Architecture:
+        """The architecture that :meth:`to_header` wrote; a KeyError, TypeError or
+        ValueError where ``saved`` is not one."""
+        return cls(tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"])
+
     def describe(self) -> str:
         hidden = self.dims[1:-1]
         return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"

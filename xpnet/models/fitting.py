@@ -22,7 +22,7 @@ from ..initializers import check_random_state
 from ..optimizers import get_optimizer
 from ..training import InMemory, TrainingConfig, TrainingState, run
 from ._split import early_stopping_split
-from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
+from ._validation import check_feature_names, check_sample_weight, feature_names
 from .fitted import FittedState
 from .hyperparameters import check_memory
 
@@ -57,17 +57,17 @@ def fit_estimator(
                 "held out by you: score it in a callback and return True to stop"
             )
         source, backend, classes, n_y = model._blocks(X, y, sample_weight, classes)
-        output = None
+        output, n_x = None, X.shape[1]
     else:
-        X, backend, _ = check_X(X, None if fitted is None else fitted.backend, model.dtype)
+        X, backend, _, n_x = model._input(X, fitted, model.dtype)
         targets = model._targets(y, X.shape[0], backend, classes)
         weights = check_sample_weight(sample_weight, X.shape[0], backend)
         classes, n_y, output = targets.classes, targets.Y.shape[0], targets.output
-    architecture = model._architecture(X.shape[1], n_y, output)
+    architecture = model._architecture(n_x, n_y, output)
     if fitted is None:
         state = _initial_state(model, architecture, backend)
     else:
-        check_features(model, X.shape[1], fitted)
+        check_features(model, n_x, fitted)
         if architecture != fitted.architecture:
             raise ValueError(
                 f"Invalid warm start of {name}. Expected the fitted network's layers, "
