@@ -3,25 +3,40 @@
 Both take the gradients as a dict ``{"dW1": ..., "db1": ...}`` and return a new dict,
 leaving the one given unchanged; every array stays on its backend and device. Each is
 one equation, traceable under ``jax.jit`` and ``torch.compile`` (the norm is never read
-back to the host).
+back to the host). :func:`clip_gradients` applies either or both, as the training step
+does (``TrainingConfig(clip_value=, clip_norm=)``, :mod:`xpnet.step`).
 """
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
 from array_api_compat import array_namespace
 
 from .activations import clip
 
-__all__ = ["clip_by_global_norm", "clip_by_value"]
+__all__ = [
+    "NORM_EPSILON",
+    "check_threshold",
+    "clip_by_global_norm",
+    "clip_by_value",
+    "clip_gradients",
+]
 
 Array = Any
 
+#: ε added to the global norm before dividing by it, as ``torch.nn.utils.clip_grad_norm_``.
+NORM_EPSILON = 1e-6
 
-def _check_positive(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not value > 0:
-        raise ValueError(f"Invalid {name}. Expected a positive number. Received: {name}={value!r}")
+
+def check_threshold(name: str, value: Any, *, optional: bool = False) -> float | None:
+    """``value`` as a positive float (None where ``optional``), else a ValueError."""
+    if optional and value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
+        expected = "a positive number or None" if optional else "a positive number"
+        raise ValueError(f"Invalid {name}. Expected {expected}. Received: {name}={value!r}")
     return float(value)
 
 
@@ -30,21 +45,35 @@ def clip_by_value(
 ) -> dict[str, Array]:
     """Every gradient clipped to [−max_value, max_value], element by element (the
     course's ``np.clip(g, -maxValue, maxValue)``)."""
-    max_value = _check_positive("max_value", max_value)
+    max_value = check_threshold("max_value", max_value)
     xp = array_namespace(*grads.values()) if xp is None else xp
     return {name: clip(g, -max_value, max_value, xp=xp) for name, g in grads.items()}
 
 
 def clip_by_global_norm(
-    grads: dict[str, Array], max_norm: float, /, *, xp: Any = None
+    grads: dict[str, Array], max_norm: float, /, *, eps: float = NORM_EPSILON, xp: Any = None
 ) -> dict[str, Array]:
-    """All gradients scaled by max_norm / ‖g‖ when their global norm ‖g‖ exceeds max_norm.
+    """All gradients scaled by min(1, max_norm / (‖g‖ + ε)), ‖g‖ their global norm.
 
-    ‖g‖ = √(Σ over every gradient of its squared entries); below max_norm nothing changes,
-    so the direction of the step is kept where clipping by value would turn it.
+    ‖g‖ = √(Σ over every gradient of its squared entries), the norm of all of them
+    together; ε = 10⁻⁶ by default, which is ``torch.nn.utils.clip_grad_norm_``'s
+    definition (``eps=0`` scales by exactly max_norm / ‖g‖). Below max_norm nothing
+    changes, so the direction of the step is kept where clipping by value would turn it.
     """
-    max_norm = _check_positive("max_norm", max_norm)
+    max_norm = check_threshold("max_norm", max_norm)
     xp = array_namespace(*grads.values()) if xp is None else xp
     norm = xp.sqrt(sum(xp.sum(g * g) for g in grads.values()))  # ‖g‖ = √Σ g²
-    scale = max_norm / clip(norm, max_norm, None, xp=xp)  # min(1, max_norm / ‖g‖)
+    scale = clip(max_norm / (norm + eps), None, 1.0, xp=xp)  # min(1, max_norm / (‖g‖ + ε))
     return {name: g * scale for name, g in grads.items()}
+
+
+def clip_gradients(
+    grads: dict[str, Array], clip_value: float | None, clip_norm: float | None, /, *, xp: Any
+) -> dict[str, Array]:
+    """``grads`` clipped by value to ±clip_value, then by global norm to clip_norm
+    (None: not that one); the gradients themselves where both are None."""
+    if clip_value is not None:
+        grads = clip_by_value(grads, clip_value, xp=xp)
+    if clip_norm is not None:
+        grads = clip_by_global_norm(grads, clip_norm, xp=xp)
+    return grads

@@ -24,14 +24,16 @@ __all__ = ["scanned_steps"]
 Array = Any
 
 
-def _epoch(network: Any, optimizer: Any, xp: Any, *args: Any) -> Any:
+def _epoch(network: Any, optimizer: Any, xp: Any, clip: tuple, *args: Any) -> Any:
     import jax
 
     parameters, optimizer_state, Xs, Ys, weights, masks, rate = args
 
     def body(carry: tuple, batch: tuple) -> tuple:
         (p, s), (X, Y, w, D) = carry, batch
-        p, s, loss = train_step(network, optimizer, p, s, X, Y, w, D, rate, with_loss=True, xp=xp)
+        p, s, loss = train_step(
+            network, optimizer, p, s, X, Y, w, D, rate, with_loss=True, xp=xp, clip=clip
+        )
         return (p, s), loss
 
     out: tuple[tuple, Array] = jax.lax.scan(
@@ -42,14 +44,15 @@ def _epoch(network: Any, optimizer: Any, xp: Any, *args: Any) -> Any:
 
 
 @functools.lru_cache(maxsize=32)
-def scanned_steps(network: Any, optimizer: Any, xp: Any) -> Any:
+def scanned_steps(network: Any, optimizer: Any, xp: Any, clip: tuple = (None, None)) -> Any:
     """``f(parameters, optimizer_state, Xs, Ys, weights, masks, rate) -> (parameters,
     optimizer_state, losses)``: :func:`train_step` over the batches stacked on a new
     first axis (Xs (k, ...), Ys (k, n_y, b), weights (k, 1, b) or None, each mask
-    (k, ...)), compiled by ``jax.jit``; losses (k,) are each batch's m · J."""
+    (k, ...)), compiled by ``jax.jit``, with ``clip`` (clip_value, clip_norm) as the
+    step's; losses (k,) are each batch's m · J."""
     import jax
 
-    return jax.jit(functools.partial(_epoch, network, optimizer, xp))
+    return jax.jit(functools.partial(_epoch, network, optimizer, xp, clip))
 
 
 def run_scanned(
@@ -71,7 +74,7 @@ def run_scanned(
     Ys = xp.stack([Y for _, Y, _ in batches[:k]])
     weights = None if batches[0][2] is None else xp.stack([w for _, _, w in batches[:k]])
     stacked = tuple(xp.stack([m[i] for m in masks]) for i in range(len(masks[0])))
-    scan = scanned_steps(network, fit.config.optimizer, xp)
+    scan = scanned_steps(network, fit.config.optimizer, xp, fit.config.clip)
     state.parameters, state.optimizer_state, losses = scan(
         state.parameters, state.optimizer_state, Xs, Ys, weights, stacked, rate
     )

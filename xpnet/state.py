@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from .clipping import check_threshold
 from .network import Network
 from .optimizers import owned
 
@@ -42,6 +43,11 @@ class TrainingConfig:
 
     ``score`` names the validation score (:data:`xpnet.scores.SCORES`): ``"accuracy"``
     for a classifier, ``"r2"`` for a regressor.
+
+    ``clip_value`` and ``clip_norm`` clip each step's gradients before the optimiser's
+    update (:func:`xpnet.clipping.clip_gradients`): every element to ±clip_value, then
+    all of them together scaled by min(1, clip_norm / (‖g‖ + 10⁻⁶)), ``torch.nn.utils.
+    clip_grad_norm_``'s rule; None (the default) leaves them as they are.
     """
 
     network: Network
@@ -58,6 +64,19 @@ class TrainingConfig:
     jit_compile: bool | str = "auto"
     score: str = "accuracy"
     scan: bool = False
+    clip_value: float | None = None
+    clip_norm: float | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("clip_value", "clip_norm"):
+            object.__setattr__(
+                self, name, check_threshold(name, getattr(self, name), optional=True)
+            )
+
+    @property
+    def clip(self) -> tuple[float | None, float | None]:
+        """(clip_value, clip_norm), as the step takes them."""
+        return self.clip_value, self.clip_norm
 
 
 @dataclass

@@ -1,6 +1,7 @@
 """The training step: the one function every step of every fit runs, compiled or not.
 
-One step is the gradients of a batch then the optimiser's ``update``, nothing else::
+One step is the gradients of a batch, their clipping if asked, then the optimiser's
+``update``, nothing else::
 
     train_step(network, optimizer, parameters, optimizer_state, X, Y, weights, masks, rate)
         -> (parameters, optimizer_state, loss)
@@ -17,7 +18,8 @@ the learning rate and Adam's update count ``t`` are 0-d arrays (a decaying rate 
 recompiles), and the dropout masks are drawn on the host before the step
 (:meth:`Network.draw_masks <xpnet.network.Network.draw_masks>`) and passed in, so one
 seed gives the same masks eagerly and compiled. A static configuration (the network,
-the optimiser, with or without the loss) selects a compiled variant; the library itself
+the optimiser, with or without the loss) selects a compiled variant, and the clipping thresholds are Python constants of it
+(:class:`CompiledStep`'s ``clip``); the library itself
 keeps one program per batch shape (the last, shorter batch has its own).
 
 Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
@@ -37,6 +39,7 @@ from typing import Any
 
 import array_api_compat
 
+from .clipping import clip_gradients
 from .compile_cache import enable_compile_cache
 
 __all__ = [
@@ -68,8 +71,9 @@ def train_step(
     xp: Any,
     gradients: Callable[..., Any] | None = None,
     in_place: bool = False,
+    clip: tuple[float | None, float | None] = (None, None),
 ) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
-    """One step: the gradients of a batch, the optimiser's update, and m · J if asked.
+    """One step: the gradients of a batch, clipped, the optimiser's update, and m · J.
 
     Parameters
     ----------
@@ -90,6 +94,9 @@ def train_step(
         :func:`~xpnet.optimizers.owned` copy): the update writes into them where the
         library's arrays can be written (see :meth:`Optimizer.update
         <xpnet.optimizers.Optimizer.update>`).
+    clip : (clip_value, clip_norm)
+        The gradients clipped by value, then by global norm, before the update
+        (:func:`xpnet.clipping.clip_gradients`); None: not that one.
 
     Returns
     -------
@@ -102,6 +109,7 @@ def train_step(
     grads, loss = compute(
         network, X, Y, parameters, weights=weights, masks=masks, with_loss=with_loss, xp=xp
     )
+    grads = clip_gradients(grads, *clip, xp=xp)  # between the gradients and the update
     parameters, optimizer_state = optimizer.update(
         parameters, grads, optimizer_state, rate, in_place=in_place, xp=xp
     )
@@ -181,18 +189,24 @@ class CompiledStep:
 
     Call it as :func:`train_step` without the network and optimiser. ``traces`` counts
     the traces made (one per variant and batch shape); :meth:`enter` and :meth:`leave`
-    turn the optimiser state's counters into 0-d arrays and back.
+    turn the optimiser state's counters into 0-d arrays and back. ``clip`` is
+    :func:`train_step`'s, constant in the compiled program.
     """
 
-    def __init__(self, network: Any, optimizer: Any, library: str, xp: Any) -> None:
+    def __init__(
+        self, network: Any, optimizer: Any, library: str, xp: Any, clip: tuple = (None, None)
+    ) -> None:
         self.network, self.optimizer, self.library, self.xp = network, optimizer, library, xp
+        self.clip = clip
         self.traces = 0
         self._variants: dict[bool, Any] = {}
         self._ran: set[tuple] = set()
 
     def _traced(self, *args: Any, with_loss: bool) -> Any:
         self.traces += 1  # runs once per trace, never when the compiled program runs
-        return train_step(self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp)
+        return train_step(
+            self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp, clip=self.clip
+        )
 
     def _variant(self, with_loss: bool) -> Any:
         if with_loss not in self._variants:
@@ -241,7 +255,9 @@ class CompiledStep:
         return out
 
     def _eager(self, *args: Any, with_loss: bool) -> Any:
-        return train_step(self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp)
+        return train_step(
+            self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp, clip=self.clip
+        )
 
 
 _NAMES = {"jax": "jax.jit", "torch": "torch.compile"}
@@ -288,7 +304,9 @@ def _torch(step: CompiledStep, with_loss: bool) -> Any:
         return compile_graph(graph, example_inputs)
 
     def traced(*args: Any) -> Any:
-        return train_step(step.network, step.optimizer, *args, with_loss=with_loss, xp=step.xp)
+        return train_step(
+            step.network, step.optimizer, *args, with_loss=with_loss, xp=step.xp, clip=step.clip
+        )
 
     return torch.compile(_fresh(traced), fullgraph=True, dynamic=False, backend=backend)
 
@@ -298,7 +316,9 @@ COMPILERS = {"jax": _jax, "torch": _torch}
 
 
 @functools.lru_cache(maxsize=32)
-def compiled_step(network: Any, optimizer: Any, library: str, xp: Any) -> CompiledStep:
-    """The compiled step of one (network, optimiser) on ``library``, cached: a warm start
-    or ``partial_fit`` with the same configuration reuses its programs."""
-    return CompiledStep(network, optimizer, library, xp)
+def compiled_step(
+    network: Any, optimizer: Any, library: str, xp: Any, clip: tuple = (None, None)
+) -> CompiledStep:
+    """The compiled step of one (network, optimiser, clipping) on ``library``, cached: a
+    warm start or ``partial_fit`` with the same configuration reuses its programs."""
+    return CompiledStep(network, optimizer, library, xp, clip)

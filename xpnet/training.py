@@ -90,7 +90,11 @@ class _Fit:
         )
         self.like = next(iter(state.parameters.values()))
         library = compiler_for(config.jit_compile, xp, in_memory=source.in_memory)
-        self.compiled = None if library is None else compiled_step(network, optimizer, library, xp)
+        self.compiled = (
+            None
+            if library is None
+            else compiled_step(network, optimizer, library, xp, config.clip)
+        )
         self.counters: list[str] = []
         self.scan = config.scan and library == "jax"
         if self.compiled is None:  # eager: the update writes into arrays this run owns
@@ -98,7 +102,7 @@ class _Fit:
             state.optimizer_state = owned(state.optimizer_state)
             self.step: Callable[..., Any] = functools.partial(
                 train_step, network, optimizer, with_loss=True, xp=xp,
-                gradients=source.batch_gradients, in_place=True,
+                gradients=source.batch_gradients, in_place=True, clip=config.clip,
             )  # fmt: skip
         else:  # Adam's t enters the compiled step as a 0-d array
             state.optimizer_state, self.counters = self.compiled.enter(

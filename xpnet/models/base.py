@@ -126,6 +126,13 @@ class BaseEstimator:
     jit_compile : {"auto", True, False}
         Compile the training step (``jax.jit``, ``torch.compile``); "auto" reads
         ``XPNET_COMPILE`` and otherwise compiles on JAX only (see :mod:`xpnet.step`).
+    clip_value : float or None
+        Clip every gradient element to [−clip_value, clip_value] before each update (the
+        course's ``np.clip(gradient, -maxValue, maxValue)``); None does not.
+    clip_norm : float or None
+        Scale all the gradients together by min(1, clip_norm / (‖g‖ + 10⁻⁶)) before each
+        update, ‖g‖ the norm of every gradient at once (``torch.nn.utils.
+        clip_grad_norm_``); None does not. With both, by value first, then by norm.
 
     Attributes
     ----------
@@ -180,6 +187,8 @@ class BaseEstimator:
     progress: bool | None = None
     verbose: bool | int = False
     jit_compile: bool | str = "auto"
+    clip_value: float | None = None
+    clip_norm: float | None = None
 
     #: Each hyperparameter → what it accepts (:mod:`.hyperparameters`).
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = HYPERPARAMETERS

@@ -133,6 +133,8 @@ def _config(model: Any, network: Any, m: int) -> TrainingConfig:
         n_iter_no_change=model.n_iter_no_change,
         jit_compile=model.jit_compile,
         score=model._score,
+        clip_value=model.clip_value,
+        clip_norm=model.clip_norm,
     )
 
 

@@ -85,6 +85,8 @@ HYPERPARAMETERS: dict[str, list[Any]] = {
     "progress": [Options(None, True, False)],
     "verbose": [_BOOL, Interval(Integral, 0, None, closed="left")],
     "jit_compile": [Options("auto", True, False)],
+    "clip_value": [_POSITIVE, Options(None)],
+    "clip_norm": [_POSITIVE, Options(None)],
 }
 
 #: A network of any number of hidden layers (DeepNet, DeepRegressor).
