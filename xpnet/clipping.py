@@ -34,8 +34,12 @@ def check_threshold(name: str, value: Any, *, optional: bool = False) -> float |
     """``value`` as a positive float (None where ``optional``), else a ValueError."""
     if optional and value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-        expected = "a positive number or None" if optional else "a positive number"
+    return _positive(name, value, "a positive number or None" if optional else None)
+
+
+def _positive(name: str, value: Any, expected: str | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, Real) or not float(value) > 0:
+        expected = expected or "a positive number"
         raise ValueError(f"Invalid {name}. Expected {expected}. Received: {name}={value!r}")
     return float(value)
 
@@ -45,7 +49,7 @@ def clip_by_value(
 ) -> dict[str, Array]:
     """Every gradient clipped to [−max_value, max_value], element by element (the
     course's ``np.clip(g, -maxValue, maxValue)``)."""
-    max_value = check_threshold("max_value", max_value)
+    max_value = _positive("max_value", max_value)
     xp = array_namespace(*grads.values()) if xp is None else xp
     return {name: clip(g, -max_value, max_value, xp=xp) for name, g in grads.items()}
 
@@ -60,7 +64,7 @@ def clip_by_global_norm(
     definition (``eps=0`` scales by exactly max_norm / ‖g‖). Below max_norm nothing
     changes, so the direction of the step is kept where clipping by value would turn it.
     """
-    max_norm = check_threshold("max_norm", max_norm)
+    max_norm = _positive("max_norm", max_norm)
     xp = array_namespace(*grads.values()) if xp is None else xp
     norm = xp.sqrt(sum(xp.sum(g * g) for g in grads.values()))  # ‖g‖ = √Σ g²
     scale = clip(max_norm / (norm + eps), None, 1.0, xp=xp)  # min(1, max_norm / (‖g‖ + ε))
