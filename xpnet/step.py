@@ -18,9 +18,9 @@ the learning rate and Adam's update count ``t`` are 0-d arrays (a decaying rate 
 recompiles), and the dropout masks are drawn on the host before the step
 (:meth:`Network.draw_masks <xpnet.network.Network.draw_masks>`) and passed in, so one
 seed gives the same masks eagerly and compiled. A static configuration (the network,
-the optimiser, with or without the loss) selects a compiled variant, and the clipping thresholds are Python constants of it
-(:class:`CompiledStep`'s ``clip``); the library itself
-keeps one program per batch shape (the last, shorter batch has its own).
+the optimiser, with or without the loss) selects a compiled variant, and the clipping
+thresholds are Python constants of it (:class:`CompiledStep`'s ``clip``); the library
+itself keeps one program per batch shape (the last, shorter batch has its own).
 
 Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
 only (see :func:`compiler_for`); ``"auto"`` defers to the environment variable
