@@ -90,10 +90,9 @@ class _Fit:
         )
         self.like = next(iter(state.parameters.values()))
         library = compiler_for(config.jit_compile, xp, in_memory=source.in_memory)
+        clip = (config.clip,) if config.clip != (None, None) else ()  # one cache key unclipped
         self.compiled = (
-            None
-            if library is None
-            else compiled_step(network, optimizer, library, xp, config.clip)
+            None if library is None else compiled_step(network, optimizer, library, xp, *clip)
         )
         self.counters: list[str] = []
         self.scan = config.scan and library == "jax"
