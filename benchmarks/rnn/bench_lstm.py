@@ -183,7 +183,10 @@ def main():
         text = written.read_text() if written.is_file() else ""
         at = text.find("\n## ")  # the sections written by others (xpnet bench, time to loss)
         written.write_text("\n".join(lines) + "\n" + (text[at:] if at >= 0 else ""))
-        (args.out / "results.json").write_text(json.dumps(result, indent=2) + "\n")
+        path = args.out / "results.json"  # keeps the figures of time_to_loss.py
+        kept = json.loads(path.read_text()) if path.is_file() else {}
+        kept = {k: v for k, v in kept.items() if k.startswith("time_to_loss")}
+        path.write_text(json.dumps(result | kept, indent=2) + "\n")
 
 
 if __name__ == "__main__":
