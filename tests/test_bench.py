@@ -8,6 +8,7 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import xpnet.bench
@@ -15,6 +16,7 @@ from xpnet.bench import layers
 from xpnet.bench import rows as bench_rows
 from xpnet.bench.workloads import WORKLOADS, Workload
 from xpnet.cli import main
+from xpnet.layers import LSTM
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the harness lives in the repository, not in the package
@@ -370,6 +372,46 @@ def test_a_layer_section_prints_each_rows_ratio_to_its_peer_and_the_verdicts(
     assert len([r for r in rows if r["verdict"]]) == 2 * len(cases) - (
         "xpnet[jax, compiled]" not in {r["implementation"] for r in rows} and section == "rnn"
     ) * len(cases)
+
+
+def test_the_conv2d_peer_computes_what_the_layer_computes_from_the_same_draw():
+    """Z, dA_prev and dW of xpnet's Conv2D on NumPy equal Conv2d's (NCHW, transposed back)."""
+    pytest.importorskip("torch")
+    case = layers.QUICK_CONV[1]  # 5×5 filters on 3 channels: every index of W matters
+    layer, params, X, dZ = layers.conv_data(case)
+    Z, cache = layer.forward(X, params, xp=np)
+    dA_prev, grads = layer.backward(dZ, cache, need_dA_prev=True, xp=np)
+    net, X_t, dZ_t, _ = layers.conv_peer(case)
+    Z_t = net(X_t)
+    Z_t.backward(dZ_t)
+    nhwc = (0, 2, 3, 1)
+    np.testing.assert_allclose(Z, Z_t.detach().cpu().numpy().transpose(nhwc), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        dA_prev, X_t.grad.cpu().numpy().transpose(nhwc), rtol=1e-4, atol=1e-5
+    )
+    dW = net.weight.grad.cpu().numpy().transpose(2, 3, 1, 0)  # (n_C, n_C_prev, f, f) → W's
+    m = case.shape[0]  # the layer's dW is the batch's mean, autograd's of Σ dZ ∗ Z its sum
+    np.testing.assert_allclose(m * grads["dW1"], dW, rtol=1e-4, atol=1e-4)
+
+
+def test_the_lstm_peer_computes_what_the_layer_computes_from_the_same_weights():
+    """a⟨t⟩ and each gate's dW of xpnet's LSTM on NumPy equal torch.nn.LSTM's."""
+    pytest.importorskip("torch")
+    case = layers.QUICK_RNN[0]
+    W, x, G = layers.lstm_data(case)
+    lstm = LSTM(1)
+    a, cache = lstm.forward(x, W, xp=np)
+    grads = lstm.backward(G, cache, need_dA_prev=False, xp=np)[1]
+    net, x_t, G_t, _ = layers.lstm_peer(case)
+    out, _ = net(x_t)
+    (out * G_t).sum().backward()
+    np.testing.assert_allclose(a, out.detach().cpu().numpy().transpose(2, 1, 0), atol=1e-5)
+    n_a = case.n_a  # the layer's dW is the batch's mean, autograd's of Σ G ∗ a its sum
+    dW_hh, dW_ih = net.weight_hh_l0.grad.cpu().numpy(), net.weight_ih_l0.grad.cpu().numpy()
+    for k, gate in enumerate("ifco"):  # torch's gate order: i, f, g (xpnet's c), o
+        rows = slice(k * n_a, (k + 1) * n_a)
+        dW = np.concatenate([dW_hh[rows], dW_ih[rows]], axis=1)  # xpnet's W acts on [a; x]
+        np.testing.assert_allclose(case.m * grads[f"dW{gate}1"], dW, rtol=1e-4, atol=1e-4)
 
 
 @pytest.mark.parametrize(

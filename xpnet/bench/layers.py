@@ -34,7 +34,11 @@ __all__ = [
     "ConvCase",
     "LSTMCase",
     "build_layer",
+    "conv_data",
+    "conv_peer",
     "layer_rows",
+    "lstm_data",
+    "lstm_peer",
     "missing",
 ]
 
@@ -169,8 +173,9 @@ def conv_xpnet(case: ConvCase, backend: str, compiled: bool = False) -> Built:
     return None, lambda state: run(X, dZ, params), where.synchronize, 1
 
 
-def conv_torch(case: ConvCase) -> Built:
-    """PyTorch's ``nn.Conv2d`` on NCHW, the same weights, ``backward(dZ)`` by autograd."""
+def conv_peer(case: ConvCase) -> tuple[Any, Any, Any, str]:
+    """PyTorch's ``nn.Conv2d`` holding the draw of :func:`conv_data`, X (requiring its
+    gradient) and dZ in NCHW, and the device they are on."""
     import torch
 
     _, host, X_host, dZ_host = conv_data(case)
@@ -180,8 +185,13 @@ def conv_torch(case: ConvCase) -> Built:
         net.weight.copy_(torch.asarray(np.transpose(host["W1"], (3, 2, 0, 1)).copy()))
         net.bias.copy_(torch.asarray(host["b1"].reshape(-1).copy()))
     X = torch.asarray(np.transpose(X_host, (0, 3, 1, 2)).copy(), device=device)
-    X.requires_grad_(True)
     dZ = torch.asarray(np.transpose(dZ_host, (0, 3, 1, 2)).copy(), device=device)
+    return net, X.requires_grad_(True), dZ, device
+
+
+def conv_torch(case: ConvCase) -> Built:
+    """PyTorch's ``nn.Conv2d`` on NCHW, the same weights, ``backward(dZ)`` by autograd."""
+    net, X, dZ, device = conv_peer(case)
 
     def step(state: Any) -> Any:
         net.zero_grad(set_to_none=True)
@@ -224,9 +234,9 @@ def lstm_xpnet(case: LSTMCase, backend: str, compiled: bool = False) -> Built:
     return None, lambda state: run(P, x, G), where.synchronize, 1
 
 
-def lstm_torch(case: LSTMCase) -> Built:
-    """``torch.nn.LSTM`` from the same weights (its gate order i, f, g, o; one bias),
-    ``(out * G).sum().backward()``."""
+def lstm_peer(case: LSTMCase) -> tuple[Any, Any, Any, str]:
+    """``torch.nn.LSTM`` holding the weights of :func:`lstm_data` (its gate order i, f,
+    g, o; one bias), x and G as ``(T, m, ·)``, and the device they are on."""
     import torch
 
     host, x_host, G_host = lstm_data(case)
@@ -234,16 +244,19 @@ def lstm_torch(case: LSTMCase) -> Built:
     net: Any = torch.nn.LSTM(case.n_x, case.n_a).to(device)
     order, n_a = ("i", "f", "c", "o"), case.n_a
     with torch.no_grad():
-        net.weight_ih_l0.copy_(
-            torch.asarray(np.concatenate([host[f"W{g}1"][:, n_a:] for g in order]))
-        )
-        net.weight_hh_l0.copy_(
-            torch.asarray(np.concatenate([host[f"W{g}1"][:, :n_a] for g in order]))
-        )
+        W = np.concatenate([host[f"W{g}1"] for g in order])  # rows: [a, x] of each gate
+        net.weight_hh_l0.copy_(torch.asarray(W[:, :n_a].copy()))
+        net.weight_ih_l0.copy_(torch.asarray(W[:, n_a:].copy()))
         net.bias_ih_l0.copy_(torch.asarray(np.concatenate([host[f"b{g}1"][:, 0] for g in order])))
         net.bias_hh_l0.zero_()
     x = torch.asarray(np.transpose(x_host, (2, 1, 0)).copy(), device=device)  # (T, m, n_x)
     G = torch.asarray(np.transpose(G_host, (2, 1, 0)).copy(), device=device)
+    return net, x, G, device
+
+
+def lstm_torch(case: LSTMCase) -> Built:
+    """``torch.nn.LSTM`` from the same weights, ``(out * G).sum().backward()``."""
+    net, x, G, device = lstm_peer(case)
 
     def step(state: Any) -> Any:
         net.zero_grad(set_to_none=True)
