@@ -263,7 +263,7 @@ def bad_calls(put):
         ),
         "a mini-batch size of 0": (
             lambda: course.random_mini_batches(X, Y, 0),
-            r"Invalid mini_batch_size\. Expected an integer ≥ 1\. Received: mini_batch_size=0",
+            r"Invalid mini_batch_size\. Expected an int in the range \[1, inf\)\. Received: mini_batch_size=0",
         ),
         "a mini-batch size of −1": (
             lambda: course.random_mini_batches(X, Y, -1),
@@ -271,11 +271,11 @@ def bad_calls(put):
         ),
         "a layer of 2.7 units": (
             lambda: course.initialize_parameters([3, 2.7]),
-            r"Invalid layer_dims\[1\]\. Expected an integer ≥ 1\. Received: layer_dims\[1\]=2\.7",
+            r"Invalid layer_dims\[1\]\. Expected an int in the range \[1, inf\)\. Received: layer_dims\[1\]=2\.7",
         ),
         "Adam at t = 0": (
             lambda: course.update_parameters_with_adam(p, grads, *course.initialize_adam(p), 0),
-            r"Invalid t\. Expected an integer ≥ 1\. Received: t=0",
+            r"Invalid t\. Expected an int in the range \[1, inf\)\. Received: t=0",
         ),
         "grads without dW2": (
             lambda: course.update_parameters(
@@ -289,7 +289,7 @@ def bad_calls(put):
         ),
         "keep_prob = 0": (
             lambda: Network.dense(3, keep_prob=0),
-            r"Invalid keep_prob\. Expected a number in \(0, 1\]\. Received: 0",
+            r"Invalid keep_prob\. Expected a float in the range \(0, 1\]\. Received: keep_prob=0",
         ),
     }
 

@@ -293,27 +293,38 @@ def test_sparse_and_object_inputs():
 @pytest.mark.parametrize(
     "model, message",
     [
-        (xpnet.TwoLayerNet(n_h=0), r"Invalid n_h\. Expected a positive integer\. Received: 0"),
+        (
+            xpnet.TwoLayerNet(n_h=0),
+            r"Invalid n_h\. Expected an int in the range \[1, inf\)\. Received: n_h=0",
+        ),
         (
             xpnet.TwoLayerNet(learning_rate=-0.1),
-            r"Invalid learning_rate\. Expected a positive number\. Received: -0\.1",
+            r"Invalid learning_rate\. Expected a float in the range \(0, inf\)\. "
+            r"Received: learning_rate=-0\.1",
         ),
         (
             xpnet.LogisticRegression(num_iterations=0),
-            r"Invalid num_iterations\. Expected a positive integer",
+            r"Invalid num_iterations\. Expected an int in the range \[1, inf\)\. "
+            r"Received: num_iterations=0",
         ),
         (
             xpnet.DeepNet(hidden_layer_sizes=(5, 0)),
-            r"Invalid hidden_layer_sizes\. Expected a sequence of positive integers",
+            r"Invalid hidden_layer_sizes\. Expected .*a sequence of positive ints",
         ),
         (xpnet.DeepNet(activation="swish"), r"Invalid activation\. Expected one of"),
         (xpnet.TwoLayerNet(initialization="kaiming"), r"Invalid initialization"),
         (xpnet.TwoLayerNet(dtype="float16"), r"Invalid dtype"),
         (xpnet.TwoLayerNet(optimizer="sgd"), r"Invalid optimizer\. Expected one of"),
-        (xpnet.TwoLayerNet(batch_size=0), r"Invalid batch_size\. Expected a positive integer"),
-        (xpnet.TwoLayerNet(keep_prob=0), r"Invalid keep_prob\. Expected a number in \(0, 1\]"),
+        (
+            xpnet.TwoLayerNet(batch_size=0),
+            r"Invalid batch_size\. Expected an int in the range \[1, inf\)",
+        ),
+        (
+            xpnet.TwoLayerNet(keep_prob=0),
+            r"Invalid keep_prob\. Expected a float in the range \(0, 1\]",
+        ),
         (xpnet.TwoLayerNet(lr_decay="cosine"), r"Invalid lr_decay\. Expected one of"),
-        (xpnet.TwoLayerNet(beta1=1.0), r"Invalid beta1\. Expected a number in \[0, 1\)"),
+        (xpnet.TwoLayerNet(beta1=1.0), r"Invalid beta1\. Expected a float in the range \[0, 1\)"),
     ],
     ids=[
         "n_h",
@@ -500,11 +511,11 @@ def test_no_host_synchronisation_but_the_recorded_costs():
         for epochs in (50, 100):
             with HostConversions() as conversions:
                 MODELS["deep"](num_iterations=epochs, cost_every=10).fit(Xb, yb)
-            # Before the loop: X is finite (one bool), the classes (one move to the host,
+            # Before the loop: X is finite (one float, its sum), the classes (one move to the host,
             # as a NumPy array). In the loop: one float per recorded cost. After it: the
             # other epochs' losses, in one move (the loss curve), and one bool, whether
             # the trained model's outputs are finite.
-            before, after = ["__bool__", "cpu", "numpy"], ["cpu", "numpy", "__bool__"]
+            before, after = ["__float__", "cpu", "numpy"], ["cpu", "numpy", "__bool__"]
             assert conversions.seen == before + ["__float__"] * (epochs // 10) + after
 
 
@@ -532,3 +543,62 @@ def test_a_fit_without_a_bar_never_imports_tqdm_auto():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize("cls", [xpnet.LogisticRegression, xpnet.TwoLayerNet, xpnet.DeepNet])
+def test_one_table_constrains_every_hyperparameter_but_the_seed(cls):
+    """The table is the hyperparameters' one check: none of them goes unchecked."""
+    assert set(cls._parameter_constraints) == set(cls().get_params()) - {"random_state"}
+
+
+@pytest.mark.parametrize(
+    "params, name",
+    [
+        ({"num_iterations": 3.0}, "num_iterations"),  # scikit-learn's Interval(Integral, ...)
+        ({"batch_size": 32.0}, "batch_size"),
+        ({"beta": False}, "beta"),  # a bool is no number
+        ({"learning_rate": True}, "learning_rate"),
+        ({"jit_compile": 1}, "jit_compile"),
+        ({"shuffle": 1}, "shuffle"),
+    ],
+)
+def test_integral_floats_and_booleans_are_refused_in_the_one_form(params, name):
+    X, y = small_data()
+    model = xpnet.TwoLayerNet(n_h=3, **params)
+    value = next(iter(params.values()))
+    with pytest.raises(ValueError, match=rf"^Invalid {name}\. Expected .*\. Received: {name}="):
+        model.fit(X, y)
+    with pytest.raises(TypeError):  # the same refusal, whichever a caller catches
+        model.fit(X, y)
+    assert "fitted_" not in model.__dict__ and getattr(model, name) is value
+
+
+def test_x_near_the_float_maximum_is_refused_before_the_arithmetic():
+    """Nothing warns on the way (warnings are errors here): the input is refused first."""
+    X, y = small_data()
+    model = xpnet.DeepNet(hidden_layer_sizes=(5,), num_iterations=3, tol=None, random_state=0)
+    model.fit(X, y)
+    huge = np.full_like(X, np.finfo(np.float64).max)
+    with pytest.raises(ValueError, match="Expected X on a scale the network's arithmetic"):
+        model.predict(huge)
+    assert model.predict(X * 1e3).shape == (X.shape[0],)  # large, but within reach
+
+
+def test_finite_x_whose_sum_overflows_is_finite():
+    """X's finiteness is one sum: a sum past the float range must not read as NaN in X."""
+    X = np.full((4, 2), np.finfo(np.float64).max / 2)
+    model = xpnet.LogisticRegression(num_iterations=1, tol=None, learning_rate=1e-300)
+    assert model.fit(X, [0, 1, 0, 1]).n_iter_ == 1
+    with pytest.raises(ValueError, match="Expected finite values in X"):
+        model.fit(np.where(np.eye(4, 2) > 0, np.inf, 1.0), [0, 1, 0, 1])
+
+
+def test_persistence_is_functions_of_the_fitted_state(tmp_path):
+    from xpnet.models import files
+
+    X, y = small_data()
+    model = xpnet.TwoLayerNet(n_h=3, num_iterations=5, tol=None).fit(X, y)
+    header, arrays = files.to_state(model)
+    back = files.from_state(xpnet.TwoLayerNet, header, arrays)
+    assert back.get_params() == model.get_params() and back.epochs_trained_ == 5
+    assert_close(back.predict_proba(X), model.predict_proba(X))

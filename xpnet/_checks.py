@@ -14,12 +14,20 @@ import numbers
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+import numpy as np  # edge: NumPy's scalars are the host's values
+
+from .exceptions import InvalidParameterError
+
 __all__ = [
+    "Interval",
+    "Options",
     "check_fraction",
     "check_integer",
     "check_keys",
     "check_labels",
+    "check_param",
     "check_parameters",
+    "check_params",
     "check_shape",
     "registered",
 ]
@@ -117,31 +125,104 @@ def check_parameters(parameters: Any, n_x: int, L: int, /) -> None:
         n_prev = W.shape[0]
 
 
-def check_integer(name: str, value: Any, /, *, minimum: int = 1) -> int:
-    """``value`` as an int if it is a whole number ≥ ``minimum`` (3 or 3.0; not a bool,
-    not a fraction such as 2.7)."""
-    whole = isinstance(value, numbers.Integral) or (
-        isinstance(value, numbers.Real) and math.isfinite(value) and float(value).is_integer()
-    )
-    if not whole or isinstance(value, bool) or value < minimum:
-        raise (ValueError if isinstance(value, numbers.Real) else TypeError)(
-            f"Invalid {name}. Expected an integer ≥ {minimum}. Received: {name}={value!r}"
+class Interval:
+    """Numbers of one ``kind`` (``numbers.Integral`` or ``numbers.Real``) between ``left``
+    and ``right`` (None: unbounded), ``closed`` at "left", "right", "both" or "neither".
+
+    As scikit-learn's ``Interval``: booleans are no numbers, an Integral interval refuses
+    3.0, and NaN and infinity are outside every interval.
+    """
+
+    def __init__(self, kind: Any, left: float | None, right: float | None, *, closed: str) -> None:
+        self.kind: Any = kind
+        self.left, self.right, self.closed = left, right, closed
+
+    def __contains__(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, self.kind):
+            return False
+        if not math.isfinite(value):
+            return False
+        low = self.left is None or value > self.left
+        low = low or (value == self.left and self.closed in ("left", "both"))
+        high = self.right is None or value < self.right
+        high = high or (value == self.right and self.closed in ("right", "both"))
+        return low and high
+
+    def __str__(self) -> str:
+        kind = "an int" if self.kind is numbers.Integral else "a float"
+        left = "[" if self.closed in ("left", "both") else "("
+        right = "]" if self.closed in ("right", "both") else ")"
+        low = "-inf" if self.left is None else self.left
+        high = "inf" if self.right is None else self.right
+        return f"{kind} in the range {left}{low}, {high}{right}"
+
+
+class Options:
+    """Exactly these values: a str matches only text, True and False only booleans."""
+
+    def __init__(self, *values: Any) -> None:
+        self.values = values
+
+    def __contains__(self, value: Any) -> bool:
+        value = value.item() if isinstance(value, np.generic) else value  # NumPy's scalars
+        return any(
+            type(value) is type(v) or (isinstance(value, str) and isinstance(v, str))
+            for v in self.values
+            if _equal(value, v)
         )
-    return int(value)
+
+    def __str__(self) -> str:
+        if len(self.values) == 1:
+            return repr(self.values[0])
+        return f"one of {sorted(self.values, key=str)}"
+
+
+def _equal(value: Any, option: Any) -> bool:
+    try:
+        return bool(value == option)
+    except (TypeError, ValueError):  # an array, say: no option
+        return False
+
+
+#: A constraint: an :class:`Interval`, :class:`Options`, or any object with ``in`` and ``str``.
+Constraint = Any
+
+
+def check_param(name: str, value: Any, constraints: Iterable[Constraint], /) -> Any:
+    """``value`` if it meets one of ``constraints``; else the library's one refusal,
+    ``Invalid <name>. Expected <what>. Received: <name>=<value>``, as an
+    :class:`~xpnet.exceptions.InvalidParameterError` (a ValueError and a TypeError)."""
+    constraints = list(constraints)
+    if not any(value in c for c in constraints):
+        expected = " or ".join(str(c) for c in constraints)
+        raise InvalidParameterError(
+            f"Invalid {name}. Expected {expected}. Received: {name}={value!r}"
+        )
+    return value
+
+
+def check_params(params: Mapping[str, Any], table: Mapping[str, Iterable[Constraint]], /) -> None:
+    """Every value of ``params`` that ``table`` constrains, by :func:`check_param`."""
+    for name, constraints in table.items():
+        check_param(name, params[name], constraints)
+
+
+def check_integer(name: str, value: Any, /, *, minimum: int = 1) -> int:
+    """``value`` as an int if it is an integer ≥ ``minimum``, not a bool. The course's
+    functions take a whole float (3.0) as its int, as the course's notebooks compute
+    sizes; the estimators' hyperparameters do not, as in scikit-learn."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return int(
+        check_param(name, value, [Interval(numbers.Integral, minimum, None, closed="left")])
+    )
 
 
 def check_fraction(name: str, value: Any, /) -> float:
     """``value`` if it is a number in (0, 1], as a probability to keep a unit is."""
-    ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not ok or not 0 < float(value) <= 1:
-        raise ValueError(f"Invalid {name}. Expected a number in (0, 1]. Received: {value!r}")
-    return float(value)
+    return float(check_param(name, value, [Interval(numbers.Real, 0, 1, closed="right")]))
 
 
 def registered(what: str, registry: Mapping[Any, Any], name: Any, /) -> Any:
-    """``registry[name]``, or a ValueError naming ``what`` and the names registered."""
-    try:
-        return registry[name]
-    except (KeyError, TypeError):  # TypeError: an unhashable name
-        names = sorted(registry, key=str)
-        raise ValueError(f"Invalid {what}. Expected one of {names}. Received: {name!r}") from None
+    """``registry[name]``, or the refusal of :func:`check_param` listing the names."""
+    return registry[check_param(what, name, [Options(*registry)])]

@@ -160,7 +160,8 @@ def _train_parser(commands: Any) -> None:
         dest="iterations",
         type=int,
         metavar="N",
-        help="passes over the data (with full batches: steps of gradient descent)",
+        help="passes over the data, the estimators' num_iterations (with full batches: "
+        "steps of gradient descent)",
     )
     opt.add_argument(
         "--optimizer",

@@ -2,8 +2,10 @@
 
 Before any work: the options training could not honour, every path a command will
 write (so that a long run is never lost to a mistyped path), and a model file's
-metadata, which may have been edited by hand. After it: a fit that diverged. And every
-failure and warning as one line on stderr, with exit status 2 for an error.
+metadata, which may have been edited by hand. Then every failure (a diverged fit's
+DivergenceError included) and warning as one line on stderr, with exit status 2 for an
+error. Options are refused in the library's one form: ``Invalid <name>. Expected
+<what>. Received: <name>=<value>``.
 """
 
 from __future__ import annotations
@@ -12,11 +14,13 @@ import argparse
 import math
 import os
 import sys
+from numbers import Integral
 from pathlib import Path
 from typing import Any, TypeGuard
 
+from ._checks import Interval, check_param
+
 __all__ = [
-    "check_diverged",
     "check_folder",
     "check_outputs",
     "check_seed",
@@ -25,8 +29,6 @@ __all__ = [
     "recorded_metadata",
     "run",
     "show_warning",
-    "standardizer",
-    "target_scaling",
 ]
 
 #: Options that define a model, which a resumed model takes from its file instead.
@@ -49,14 +51,9 @@ _MODEL_OPTIONS = {
 
 def check_train_options(args: argparse.Namespace) -> None:
     """Refuse what training could not honour, before it starts."""
-    if args.print_every is not None and args.print_every < 1:
-        raise ValueError(
-            f"Invalid --print-every. Expected a positive integer. Received: {args.print_every}"
-        )
-    if args.iterations is not None and args.iterations < 1:
-        raise ValueError(
-            f"Invalid --epochs. Expected a positive integer. Received: {args.iterations}"
-        )
+    for flag, value in (("--print-every", args.print_every), ("--epochs", args.iterations)):
+        if value is not None:
+            check_param(flag, value, [Interval(Integral, 1, None, closed="left")])
     check_seed(args.random_state, "--random-state")
     check_seed(args.seed, "--seed")
     if args.resume:
@@ -72,10 +69,8 @@ def check_train_options(args: argparse.Namespace) -> None:
 
 def check_seed(seed: int | None, flag: str) -> None:
     """A seed NumPy takes, refused by the option's name rather than ``random_state``."""
-    if seed is not None and not 0 <= seed <= 2**32 - 1:
-        raise ValueError(
-            f"Invalid {flag}. Expected an int between 0 and 2**32 - 1. Received: {seed}"
-        )
+    if seed is not None:
+        check_param(flag, seed, [Interval(Integral, 0, 2**32 - 1, closed="both")])
 
 
 def check_outputs(args: argparse.Namespace, plots: str) -> None:
@@ -161,96 +156,6 @@ def _finite_numbers(values: Any) -> TypeGuard[list[float]]:
         and bool(values)
         and all(_is_real(v) and math.isfinite(v) for v in values)
     )
-
-
-def standardizer(meta: dict, n_features: int, path: str) -> Any:
-    """The StandardScaler recorded in a model file, for data of ``n_features`` columns."""
-    import numpy as np
-
-    from .datasets import StandardScaler
-    from .io import invalid
-
-    scaler = StandardScaler()
-    scaler.mean_ = np.asarray(meta["standardize"]["mean"], dtype=np.float64)
-    scaler.scale_ = np.asarray(meta["standardize"]["scale"], dtype=np.float64)
-    if scaler.mean_.shape != (n_features,):
-        raise invalid(
-            path,
-            f"its metadata standardize has {scaler.mean_.shape[0]} features and the data "
-            f"{n_features}",
-        )
-    return scaler
-
-
-class TargetScaling:
-    """A regressor's target in units of its spread, (y − mean) / scale, and back."""
-
-    def __init__(self, mean: float, scale: float) -> None:
-        self.mean, self.scale = mean, scale
-
-    def transform(self, y: Any) -> Any:
-        import numpy as np
-
-        return (np.asarray(y, dtype=np.float64) - self.mean) / self.scale
-
-    def inverse(self, y: Any) -> Any:
-        from .backend import to_numpy
-
-        return to_numpy(y) * self.scale + self.mean
-
-    def rmse(self, y_scaled: Any, predicted: Any) -> float:
-        """The root mean squared error in the target's own units."""
-        import numpy as np
-
-        return float(np.sqrt(np.mean((self.inverse(predicted) - self.inverse(y_scaled)) ** 2)))
-
-
-def target_scaling(meta: dict, y: Any, path: str | None) -> TargetScaling:
-    """The scaling of a regressor's target: recorded in ``meta`` (a saved or resumed
-    model's), or else measured on the training targets ``y`` and recorded there."""
-    import numpy as np
-
-    from .io import invalid
-
-    recorded = meta.get("target")
-    if recorded is None and y is not None:
-        y = np.asarray(y)
-        if y.dtype.kind not in "biuf" or y.ndim != 1 or not np.isfinite(y).all():
-            raise ValueError(
-                "Expected one finite real target per row for --model deep_regressor: the "
-                "last column of the data. Received "
-                + (
-                    f"values of dtype {y.dtype}"
-                    if y.dtype.kind not in "biuf"
-                    else ("NaN or infinity" if y.ndim == 1 else f"shape {y.shape}")
-                )
-            )
-        y = y.astype(np.float64)
-        scale = float(y.std()) or 1.0
-        recorded = meta["target"] = {"mean": float(y.mean()), "scale": scale}
-    try:
-        mean, scale = float(recorded["mean"]), float(recorded["scale"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError) as exc:
-        raise invalid(
-            path or "the model", f"its metadata has no valid target scaling: {exc}"
-        ) from exc
-    if not (np.isfinite(mean) and np.isfinite(scale) and scale > 0):
-        raise invalid(path or "the model", f"its target scaling {recorded} is not finite")
-    return TargetScaling(mean, scale)
-
-
-def check_diverged(model: Any) -> None:
-    """A fit whose parameters are not finite failed, whatever the record of its costs."""
-    import numpy as np
-
-    from .backend import to_numpy
-
-    for name, value in model.parameters_.items():
-        if not np.all(np.isfinite(to_numpy(value))):
-            raise FloatingPointError(
-                f"Training diverged: {name} holds NaN or infinity after {model.epochs_trained_} "
-                f"epochs. Try a smaller --learning-rate (now {model.learning_rate})"
-            )
 
 
 def one_line(exc: BaseException) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 
 from . import cli_errors
 from ._version import __version__
+from .exceptions import InvalidParameterError
 
 __all__ = ["bench", "evaluate", "info", "select_backend", "train"]
 
@@ -93,8 +94,9 @@ def _batch_size(text: str | None) -> Any:
     try:
         return int(text)
     except ValueError:
-        raise ValueError(
-            f"Invalid --batch-size. Expected a number, 'auto' or 'full'. Received: {text!r}"
+        raise InvalidParameterError(
+            "Invalid --batch-size. Expected a positive int, 'auto' or 'full'. "
+            f"Received: --batch-size={text!r}"
         ) from None
 
 
@@ -113,8 +115,8 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     try:
         hidden = [int(n) for n in args.hidden.split(",")] if args.hidden else None
     except ValueError:
-        raise ValueError(
-            f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: {args.hidden!r}"
+        raise InvalidParameterError(
+            f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: --hidden={args.hidden!r}"
         ) from None
     chosen = {
         "learning_rate": args.learning_rate,
@@ -146,7 +148,10 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         return xpnet.DeepNet(hidden_layer_sizes=sizes, **settings)
     for given, option in ((args.activation, "--activation"), (args.hidden, "--hidden")):
         if given:
-            raise ValueError(f"Invalid {option} for --model logistic: it has no hidden layer")
+            raise InvalidParameterError(
+                f"Invalid {option}. Expected none for --model logistic, which has no hidden "
+                f"layer. Received: {option}={given!r}"
+            )
     return xpnet.LogisticRegression(**settings)
 
 
@@ -157,7 +162,7 @@ def train(args: argparse.Namespace) -> int:
     import xpnet
 
     from .backend import device_name, to_numpy
-    from .datasets import StandardScaler
+    from .datasets.preprocessing import StandardScaler, target_scaling
     from .metrics import r2_score
 
     cli_errors.check_train_options(args)
@@ -192,7 +197,7 @@ def train(args: argparse.Namespace) -> int:
         }
     target = None
     if model._estimator_type == "regressor":  # the target in units of its spread
-        target = cli_errors.target_scaling(metadata, y_train, args.resume)
+        target = target_scaling(metadata, y_train, args.resume)
         y_train, y_test = target.transform(y_train), target.transform(y_test)
 
     def report(event: Any) -> None:
@@ -209,7 +214,6 @@ def train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     model.fit(X_train, y_train, callback=report)
     seconds = time.perf_counter() - start
-    cli_errors.check_diverged(model)
     if target is None:
         train_score, test_score = model.score(X_train, y_train), model.score(X_test, y_test)
         print(f"Train accuracy: {100 * train_score:.2f}%")
@@ -262,6 +266,7 @@ def evaluate(args: argparse.Namespace) -> int:
 
     import xpnet
 
+    from .datasets.preprocessing import recorded_scaler
     from .metrics import classification_report, format_report
 
     cli_errors.check_seed(args.seed, "--seed")
@@ -284,7 +289,7 @@ def evaluate(args: argparse.Namespace) -> int:
         "all": (np.r_[X_train, X_test], np.r_[y_train, y_test]),
     }[args.subset]
     if "standardize" in meta:
-        X = cli_errors.standardizer(meta, X.shape[1], args.model_file).transform(X)
+        X = recorded_scaler(meta, X.shape[1], args.model_file).transform(X)
     if model._estimator_type == "regressor":
         return _evaluate_regressor(args, model, meta, name, X, y)
     report = classification_report(y, model.predict(X), labels=model.classes_)
@@ -313,9 +318,10 @@ def _evaluate_regressor(
     import numpy as np
 
     from .backend import to_numpy
+    from .datasets.preprocessing import target_scaling
     from .metrics import r2_score
 
-    target = cli_errors.target_scaling(meta, None, args.model_file)
+    target = target_scaling(meta, None, args.model_file)
     scaled = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
     predicted = target.inverse(scaled)
     y = np.asarray(y, dtype=np.float64)

@@ -48,7 +48,16 @@ import numpy as np  # edge: host-side permutations, seeds and class lists
 from .backend import Backend, to_numpy
 from .batches import epoch_order
 from .dask_workers import Held, held, one_blas_thread_a_task
-from .targets import check_classes, check_weight_summary, class_index, one_hot
+from .labels import (
+    check_classes,
+    check_target_shape,
+    check_weight_summary,
+    class_index,
+    known_classes,
+    n_outputs,
+    one_hot,
+    require_y,
+)
 
 __all__ = [
     "BlockSource",
@@ -113,8 +122,7 @@ def check_blocks(X: Any, dtype: str | None) -> tuple[Any, Backend]:
 
 def align(v: Any, X: Any, name: str) -> Any:
     """A 1-D array of one value per row of X (host or Dask), as a Dask array chunked as X."""
-    if v is None:
-        raise ValueError(f"This estimator requires {name} to be passed, but the target y is None")
+    require_y(v, f"{name} of shape (n_samples,)")
     if not is_dask_array(v):
         v = _dask().array.from_array(np.asarray(v), chunks=(X.chunks[0],))
     _known(v, name)
@@ -158,14 +166,9 @@ def prepare_regression(
     """
     da = _dask().array
     X, backend = check_blocks(X, dtype)
-    if y is None:
-        raise ValueError("This estimator requires y to be passed, but the target y is None")
+    require_y(y, "targets of shape (n_samples,) or (n_samples, n_targets)")
     y = y if is_dask_array(y) else np.asarray(y)
-    if y.ndim not in (1, 2) or y.shape[0] != X.shape[0] or (y.ndim == 2 and y.shape[1] < 1):
-        raise ValueError(
-            f"Expected y of shape ({X.shape[0]},) or ({X.shape[0]}, n_targets), one row per "
-            f"row of X. Received shape {tuple(y.shape)}"
-        )
+    check_target_shape(tuple(y.shape), X.shape[0])
     if y.dtype.kind not in "biuf":
         raise (ValueError if y.dtype.kind == "c" else TypeError)(
             f"Expected real numbers in y for a regressor. Received an array of dtype {y.dtype}"
@@ -202,15 +205,10 @@ def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None,
     y = align(y, X, "y")
     if y.dtype.kind == "c":
         raise ValueError("Complex data not supported. Expected class labels in y")
-    if classes is None:
-        classes = check_classes(_dask().array.unique(y).compute())  # one pass, before training
-    else:
-        classes = check_classes(classes, "classes")
-    if classes.shape[0] < 2:
-        raise ValueError(
-            f"Expected at least two classes in y. Received one class: {classes.tolist()}"
-        )
-    n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
+    # The labels are read in one pass, before training, unless the classes are given.
+    found = None if classes is not None else check_classes(_dask().array.unique(y).compute())
+    classes = known_classes(found, classes)
+    n_y = n_outputs(classes)
     to_Y = functools.partial(one_hot_labels, classes=classes, n_y=n_y)
     weights = None if sample_weight is None else align(sample_weight, X, "sample_weight")
     source = BlockSource(X, y, weights, to_Y, one_block_per_step=batch_size == "auto")

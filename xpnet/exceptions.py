@@ -13,6 +13,7 @@ __all__ = [
     "ConvergenceWarning",
     "DataConversionWarning",
     "DivergenceError",
+    "InvalidParameterError",
     "NotFittedError",
     "TrainingInterrupted",
     "convergence",
@@ -23,6 +24,11 @@ __all__ = [
 
 class NotFittedError(ValueError, AttributeError):
     """The model was used before ``fit``."""
+
+
+class InvalidParameterError(ValueError, TypeError):
+    """A hyperparameter or an option outside what it accepts (scikit-learn's name): a
+    ValueError for a wrong value and a TypeError for a wrong type alike."""
 
 
 class DataConversionWarning(UserWarning):

@@ -1,17 +1,30 @@
-"""Splitting and standardising data where it lives, on any backend.
+"""Splitting and standardising data where it lives, on any backend, and a regressor's
+target in units of its spread.
 
-X has scikit-learn's shape (n_samples, n_features): rows are samples.
+X has scikit-learn's shape (n_samples, n_features): rows are samples. A model file's
+metadata records both standardisations (:func:`recorded_scaler`, :func:`target_scaling`).
 """
 
 from __future__ import annotations
 
+from numbers import Real
 from typing import Any
 
-from ..backend import as_arrays, default_float
+import numpy as np  # edge: host-side statistics of a target
+
+from .._checks import Interval, check_param
+from ..backend import as_arrays, default_float, to_numpy
 from ..dask_arrays import is_dask_array
 from ..initializers import check_random_state
+from ..io import invalid
 
-__all__ = ["StandardScaler", "train_test_split"]
+__all__ = [
+    "StandardScaler",
+    "TargetScaling",
+    "recorded_scaler",
+    "target_scaling",
+    "train_test_split",
+]
 
 
 def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = None):
@@ -24,10 +37,7 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
     list
         ``[a_train, a_test, b_train, b_test, ...]``
     """
-    if not 0 < test_size < 1:
-        raise ValueError(
-            f"Invalid test_size. Expected a fraction in (0, 1). Received: {test_size!r}"
-        )
+    check_param("test_size", test_size, [Interval(Real, 0, 1, closed="neither")])
     xp, device, parts = as_arrays(*arrays)
     n = parts[0].shape[0]
     if any(a.shape[0] != n for a in parts):
@@ -88,3 +98,65 @@ def _check_finite(X: Any, xp: Any) -> None:
     raise ValueError(
         f"Invalid X. Expected finite values to standardise. Received NaN or infinity{where}"
     )
+
+
+def recorded_scaler(meta: dict, n_features: int, path: str) -> StandardScaler:
+    """The StandardScaler recorded in a model file's metadata, for data of ``n_features``
+    columns."""
+    scaler = StandardScaler()
+    scaler.mean_ = np.asarray(meta["standardize"]["mean"], dtype=np.float64)
+    scaler.scale_ = np.asarray(meta["standardize"]["scale"], dtype=np.float64)
+    if scaler.mean_.shape != (n_features,):
+        raise invalid(
+            path,
+            f"its metadata standardize has {scaler.mean_.shape[0]} features and the data "
+            f"{n_features}",
+        )
+    return scaler
+
+
+class TargetScaling:
+    """A regressor's target in units of its spread, (y − mean) / scale, and back."""
+
+    def __init__(self, mean: float, scale: float) -> None:
+        self.mean, self.scale = mean, scale
+
+    def transform(self, y: Any) -> Any:
+        return (np.asarray(y, dtype=np.float64) - self.mean) / self.scale
+
+    def inverse(self, y: Any) -> Any:
+        return to_numpy(y) * self.scale + self.mean
+
+    def rmse(self, y_scaled: Any, predicted: Any) -> float:
+        """The root mean squared error in the target's own units."""
+        return float(np.sqrt(np.mean((self.inverse(predicted) - self.inverse(y_scaled)) ** 2)))
+
+
+def target_scaling(meta: dict, y: Any, path: str | None) -> TargetScaling:
+    """The scaling of a regressor's target: recorded in ``meta`` (a saved or resumed
+    model's), or else measured on the training targets ``y`` and recorded there."""
+    recorded = meta.get("target")
+    if recorded is None and y is not None:
+        y = np.asarray(y)
+        if y.dtype.kind not in "biuf" or y.ndim != 1 or not np.isfinite(y).all():
+            raise ValueError(
+                "Expected one finite real target per row for --model deep_regressor: the "
+                "last column of the data. Received "
+                + (
+                    f"values of dtype {y.dtype}"
+                    if y.dtype.kind not in "biuf"
+                    else ("NaN or infinity" if y.ndim == 1 else f"shape {y.shape}")
+                )
+            )
+        y = y.astype(np.float64)
+        scale = float(y.std()) or 1.0
+        recorded = meta["target"] = {"mean": float(y.mean()), "scale": scale}
+    try:
+        mean, scale = float(recorded["mean"]), float(recorded["scale"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise invalid(
+            path or "the model", f"its metadata has no valid target scaling: {exc}"
+        ) from exc
+    if not (np.isfinite(mean) and np.isfinite(scale) and scale > 0):
+        raise invalid(path or "the model", f"its target scaling {recorded} is not finite")
+    return TargetScaling(mean, scale)

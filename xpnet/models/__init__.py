@@ -1,5 +1,27 @@
 """The course's models as estimators (rows are samples, as in scikit-learn), a regressor
-on the same engine, and their files."""
+on the same engine, and their files.
+
+The layout, from the bottom up:
+
+- :mod:`.hyperparameters`: the table of what every hyperparameter accepts, checked by
+  one function;
+- :mod:`._validation`: X, y and sample weights checked and encoded;
+- :mod:`.fitted`: :class:`~.fitted.FittedState`, everything ``fit`` leaves on a model;
+- :mod:`.files`: a fitted state to a file or a pickle and back (:func:`save`,
+  :func:`load`);
+- :mod:`.fitting`: the one path from ``fit`` to the engine, :func:`xpnet.training.run`;
+- :mod:`.base`: :class:`BaseEstimator`, what every estimator shares;
+  :class:`BaseClassifier` and :class:`BaseRegressor` add a head, targets and a score;
+- the estimators, thin leaves: :class:`LogisticRegression`, :class:`TwoLayerNet`,
+  :class:`DeepNet`, :class:`DeepRegressor`.
+
+A new estimator is a leaf of :class:`BaseClassifier` or :class:`BaseRegressor`: its
+hyperparameters as dataclass fields with their constraints, and its layers. A new kind of
+network (a convolutional one, taking images) overrides the base's extension points:
+``_architecture`` (the layers from the input's shape), ``_network`` (the
+:class:`~xpnet.network.Network` that trains and predicts them) and
+``_initial_parameters`` (where they start); then it joins :data:`MODELS` to be saved.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +31,12 @@ from typing import Any
 from .. import io
 from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
-from ._base import BaseEstimator
+from . import files
 from ._classifier import BaseClassifier
-from ._fitted import placement
-from ._persist import FittedModel
 from ._regressor import BaseRegressor
+from .base import BaseEstimator
 from .deep import DeepNet
+from .fitted import placement
 from .logistic import LogisticRegression
 from .regressor import DeepRegressor
 from .two_layer import TwoLayerNet
@@ -38,31 +60,7 @@ MODELS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls for cls in (LogisticRegression, TwoLayerNet, DeepNet, DeepRegressor)
 }
 
-
-def save(model: FittedModel, path: str | os.PathLike[str], *, metadata: dict | None = None):
-    """Write a fitted model to one ``.npz`` file, atomically.
-
-    The file holds the parameters in the course's layout, the classes, the cost
-    history, the optimiser's state and the training counters (so that ``warm_start``
-    and ``xpnet train --resume`` continue exactly), and a JSON header: the model class
-    and its hyperparameters, the dtype, the xpnet version, and the backend and device it
-    was trained on.
-
-    Parameters
-    ----------
-    model : fitted estimator
-    path : path
-    metadata : dict, optional
-        JSON-serialisable notes kept in the header (the command line keeps the data set
-        and the standardisation there); read back as ``model.metadata_``.
-
-    Returns
-    -------
-    Path
-        The path written.
-    """
-    header, arrays = model.to_state()
-    return io.write(path, {**header, "metadata": metadata or {}}, arrays)
+save = files.save
 
 
 def load(
@@ -100,6 +98,6 @@ def load(
             device = device_name(current.device)
         target = placement(backend or current.name, device, dtype, header.get("dtype"))
     try:
-        return MODELS[name].from_state(header, arrays, target)
+        return files.from_state(MODELS[name], header, arrays, target)
     except ValueError as exc:  # what from_state says of a file that is not a valid model
         raise io.invalid(path, str(exc)) from exc

@@ -1,34 +1,39 @@
 """A classifier: labels in, probabilities and labels out, accuracy as its score.
 
 Two classes train one sigmoid unit on Y of shape (1, m); K > 2 classes a softmax on a
-one-hot Y of shape (K, m).
+one-hot Y of shape (K, m). A multilabel y, (n_samples, K) of 0/1, trains K independent
+sigmoids.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np  # edge: host-side labels
 
 from ..backend import Backend, to_numpy
-from ..dask_arrays import prepare
-from ..targets import check_classes, one_hot
-from ._base import BaseEstimator, Targets
-from ._predict import ClassifierPredictions
-from ._validation import encode_indicator, encode_labels, is_indicator
+from ..dask_arrays import is_dask_array, predict_blocks, prepare
+from ..labels import check_classes, n_outputs, one_hot
+from ..losses import log_softmax, softplus
+from . import fitting
+from ._validation import Encoded, encode_indicator, encode_labels, is_indicator
+from .base import BaseEstimator
 
 __all__ = ["BaseClassifier"]
 
+Array = Any
+
 
 @dataclass(eq=False, repr=False)
-class BaseClassifier(ClassifierPredictions, BaseEstimator):
+class BaseClassifier(BaseEstimator):
     """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes out.
 
     Two classes train one sigmoid unit, more a softmax; ``score`` is the accuracy and
     early stopping watches it on a split stratified by class. A multilabel y, of shape
     (n_samples, K) of 0/1, trains K independent sigmoids: ``predict`` gives a 0/1 matrix
-    and ``score`` the fraction of rows whose every label is right.
+    and ``score`` the fraction of rows whose every label is right (scikit-learn's subset
+    accuracy).
 
     Attributes
     ----------
@@ -36,27 +41,28 @@ class BaseClassifier(ClassifierPredictions, BaseEstimator):
         The labels, sorted.
     """
 
-    _estimator_type = "classifier"
-    _score = "accuracy"
+    _estimator_type: ClassVar[str] = "classifier"
+    _score: ClassVar[str] = "accuracy"
 
     def _output_head(self, n_y: int) -> str:
         return "sigmoid" if n_y == 1 else "softmax"
 
-    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Targets:
+    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Encoded:
+        """y checked and encoded: 0/1 or one-hot Y, on the model's device."""
         if is_indicator(y):  # multilabel: K independent sigmoids, not stratified
             Y = encode_indicator(y, n, backend, classes)
-            return Targets(Y, Y, None, np.arange(Y.shape[0]), output="sigmoid")
+            return Encoded(Y, Y, None, np.arange(Y.shape[0]), output="sigmoid")
         index, classes = encode_labels(y, n, backend, classes)
-        n_y = 1 if classes.shape[0] == 2 else classes.shape[0]
-        Y = one_hot(index, n_y, backend.dtype, xp=backend.xp, put=backend.put)
+        Y = one_hot(index, n_outputs(classes), backend.dtype, xp=backend.xp, put=backend.put)
         strata = to_numpy(index) if self.early_stopping else None
-        return Targets(Y, index, strata, classes)
+        return Encoded(Y, index, strata, classes)
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
+        """Dask arrays checked: a source of blocks, the backend, the classes, n_y."""
         source, backend, classes = prepare(
             X, y, sample_weight, classes, self.dtype, self.batch_size
         )
-        return source, backend, classes, 1 if classes.shape[0] == 2 else classes.shape[0]
+        return source, backend, classes, n_outputs(classes)
 
     def partial_fit(
         self, X: Any, y: Any, classes: Any = None, sample_weight: Any = None
@@ -80,4 +86,66 @@ class BaseClassifier(ClassifierPredictions, BaseEstimator):
                     "Expected classes= as on the first call to partial_fit, "
                     f"{fitted.classes.tolist()}. Received: classes={given.tolist()}"
                 )
-        return self._fit(X, y, sample_weight, None, 1, True, classes, partial=True)
+        fitting.fit(self, X, y, sample_weight, None, 1, True, classes, partial=True)
+        return self
+
+    @property
+    def classes_(self) -> np.ndarray:
+        """The labels, sorted (0..K−1 for K multilabel columns)."""
+        return self._fitted().classes  # type: ignore[return-value]
+
+    def predict_proba(self, X: Any) -> Array:
+        """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``.
+
+        For a Dask array, a lazy Dask array: nothing is computed until you ask.
+        """
+        if is_dask_array(X):
+            self._placed()
+            return predict_blocks(self, X, proba=True)
+        AL, host = self._output(X)
+        xp = self.backend_.xp
+        proba = xp.concat([1 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
+        return to_numpy(proba) if host else proba
+
+    def predict_log_proba(self, X: Any) -> Array:
+        """The logarithms of :meth:`predict_proba`, from the logits: finite where a
+        probability rounds to 0 (log σ(z) = −softplus(−z), log softmax(Z) = Z − logΣe^Z)."""
+        ZL, host = self._logits(X)
+        xp = self.backend_.xp
+        if self._fitted().architecture.multilabel:  # each label's own sigmoid
+            log_proba = -softplus(-ZL, xp=xp).T
+        elif ZL.shape[0] == 1:
+            log_proba = xp.concat([-softplus(ZL, xp=xp), -softplus(-ZL, xp=xp)], axis=0).T
+        else:
+            log_proba = log_softmax(ZL, xp=xp).T
+        return to_numpy(log_proba) if host else log_proba
+
+    def predict(self, X: Any) -> Array:
+        """The most probable class for each row of X, as labels from ``classes_``.
+
+        For two classes this is the course's rule: the positive class where A > 0.5.
+        Text labels come back as a NumPy array even for X on a device, which holds
+        numbers only. For a Dask array, a lazy Dask array.
+        """
+        if is_dask_array(X):
+            self._placed()
+            return predict_blocks(self, X, proba=False)
+        AL, host = self._output(X)
+        xp, classes = self.backend_.xp, self.classes_
+        if self._fitted().architecture.multilabel:  # a 0/1 matrix of shape (n_samples, K)
+            labels = xp.astype(AL.T > 0.5, xp.int64)
+            return to_numpy(labels) if host else labels
+        index = xp.astype(AL[0, :] > 0.5, xp.int64) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
+        if host or classes.dtype.kind not in "biuf":
+            return classes[to_numpy(index)]
+        return xp.take(self.backend_.put(classes), index)
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y
+        (multilabel: whose every label does)."""
+        predicted = self._predicted(X)
+        hits = predicted == self._check_y(y, predicted.shape)
+        if hits.ndim == 2:
+            hits = hits.all(axis=1)
+        weights = self._weights(sample_weight, predicted.shape[0])
+        return float(np.average(hits, weights=weights))

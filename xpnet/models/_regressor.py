@@ -10,19 +10,24 @@ the same output gradient as the classifiers', so the engine's backward pass is t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
-from ..backend import Backend
-from ..dask_arrays import prepare_regression
-from ._base import BaseEstimator, Targets
-from ._predict import RegressorPredictions
-from ._validation import check_targets
+import numpy as np  # edge: scores judged on the host
+
+from ..backend import Backend, to_numpy
+from ..dask_arrays import is_dask_array, predict_blocks, prepare_regression
+from ..metrics import r2_score
+from . import fitting
+from ._validation import Encoded, check_targets
+from .base import BaseEstimator
 
 __all__ = ["BaseRegressor"]
 
+Array = Any
+
 
 @dataclass(eq=False, repr=False)
-class BaseRegressor(RegressorPredictions, BaseEstimator):
+class BaseRegressor(BaseEstimator):
     """A regressor: :class:`BaseEstimator`'s hyperparameters, real targets in and out.
 
     The output is linear under J = 1/(2m)·Σ (A − Y)²; ``score`` is R², and early stopping
@@ -34,17 +39,19 @@ class BaseRegressor(RegressorPredictions, BaseEstimator):
         The number of targets.
     """
 
-    _estimator_type = "regressor"
-    _score = "r2"
+    _estimator_type: ClassVar[str] = "regressor"
+    _score: ClassVar[str] = "r2"
 
     def _output_head(self, n_y: int) -> str:
         return "identity"
 
-    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Targets:
+    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Encoded:
+        """y checked, as Y of shape (n_y, n) on the model's device."""
         Y = check_targets(y, n, backend)
-        return Targets(Y, Y, None, None)
+        return Encoded(Y, Y, None, None)
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
+        """Dask arrays checked: a source of blocks, the backend, no classes, n_y."""
         source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype, self.batch_size)
         return source, backend, None, n_y
 
@@ -54,4 +61,26 @@ class BaseRegressor(RegressorPredictions, BaseEstimator):
         Early stopping does not apply: a piece of data leaves nothing to hold out, so
         ``early_stopping=True`` is refused.
         """
-        return self._fit(X, y, sample_weight, None, 1, True, partial=True)
+        fitting.fit(self, X, y, sample_weight, None, 1, True, partial=True)
+        return self
+
+    def predict(self, X: Any) -> Array:
+        """The predicted targets: shape (n_samples,) for one target, else (n_samples, n_y).
+
+        For a Dask array, a lazy Dask array.
+        """
+        if is_dask_array(X):
+            self._placed()
+            return predict_blocks(self, X, proba=False)
+        AL, host = self._output(X)
+        predicted = AL[0, :] if AL.shape[0] == 1 else AL.T
+        return to_numpy(predicted) if host else predicted
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R², the coefficient of determination, averaged over the targets (scikit-learn's
+        ``r2_score``: 1 is a perfect fit, 0 the mean's; a constant y scores 1 if predicted
+        exactly, else 0)."""
+        predicted = self._predicted(X).astype(np.float64)  # judged on the host, in float64
+        truth = self._check_y(y, predicted.shape).astype(np.float64)
+        weights = self._weights(sample_weight, predicted.shape[0])
+        return r2_score(truth, predicted, sample_weight=weights)

@@ -8,14 +8,12 @@ sample weights follow their examples.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np  # edge: host-side split indices
 
 from ..backend import Backend
-
-if TYPE_CHECKING:
-    from ._base import Targets
+from ._validation import Encoded
 
 __all__ = ["check_strata", "early_stopping_split", "held_out"]
 
@@ -25,11 +23,11 @@ Array = Any
 def early_stopping_split(
     backend: Backend,
     X: Array,
-    targets: Targets,
+    targets: Encoded,
     weights: Array | None,
     fraction: float,
     seed: int,
-) -> tuple[Array, Targets, Array | None, tuple]:
+) -> tuple[Array, Encoded, Array | None, tuple]:
     """Hold out ``fraction`` (``validation_fraction``) of the rows of X for early
     stopping, in each class's proportion for a classifier; the weights follow their
     examples.

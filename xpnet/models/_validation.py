@@ -7,9 +7,10 @@ hyperparameters' checks are in :mod:`._hyperparameters`.
 
 from __future__ import annotations
 
+import math
 import numbers
 import warnings
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np  # edge: host-side checks of host data
 from array_api_compat import array_namespace
@@ -24,9 +25,18 @@ from ..backend import (
     to_numpy,
 )
 from ..exceptions import data_conversion
-from ..targets import check_classes, check_weight_summary, masked_host, nonfinite, outside
+from ..labels import (
+    check_classes,
+    check_target_shape,
+    check_weight_summary,
+    known_classes,
+    masked_host,
+    nonfinite,
+    require_y,
+)
 
 __all__ = [
+    "Encoded",
     "check_X",
     "check_feature_names",
     "check_sample_weight",
@@ -38,6 +48,26 @@ __all__ = [
 ]
 
 Array = Any
+
+
+class Encoded(NamedTuple):
+    """What an estimator learns from, y encoded in the course's layout on the model's
+    device.
+
+    Y : array of shape (n_y, m)
+    truth : what a validation score compares the predictions with: class indices (m,)
+        for a classifier, Y itself for a regressor
+    strata : NumPy array of shape (m,) of class indices, or None: the groups an early
+        stopping split keeps in proportion (a classifier's)
+    classes : NumPy array of the classes, or None for a regressor
+    output : the output head, where n_y alone does not choose it (multilabel: "sigmoid")
+    """
+
+    Y: Array
+    truth: Array
+    strata: np.ndarray | None
+    classes: np.ndarray | None
+    output: str | None = None
 
 
 def _host_X(X: Any) -> np.ndarray:
@@ -86,7 +116,7 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
             f"{n if n < 1 else d} {what} (shape={(n, d)}) while a minimum of 1 is required."
         )
     if host:
-        if not np.isfinite(X).all():
+        if not _all_finite(X, np):
             raise ValueError(nonfinite(X, "X"))
         if backend is None:  # a floating array keeps its dtype, unless one was chosen
             backend = get_backend()
@@ -104,9 +134,21 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
     xp = backend.xp
     if X.dtype != backend.dtype:
         X = xp.astype(X, backend.dtype)
-    if not bool(xp.all(xp.isfinite(X))):
+    if not _all_finite(X, xp):
         raise ValueError("Expected finite values in X. Received NaN or infinity (inf) in X")
     return X, backend, False
+
+
+def _all_finite(X: Array, xp: Any) -> bool:
+    """Whether X holds no NaN and no infinity, by one reduction that copies nothing: a
+    finite sum proves every term finite (NaN and ±∞ propagate), and only a sum past the
+    float range asks for the element-wise check."""
+    if not xp.isdtype(X.dtype, "real floating"):
+        return True  # integers and booleans are finite
+    with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
+        warnings.simplefilter("ignore", RuntimeWarning)
+        total = float(xp.sum(X))
+    return math.isfinite(total) or bool(xp.all(xp.isfinite(X)))
 
 
 def feature_names(X: Any) -> np.ndarray | None:
@@ -203,11 +245,7 @@ def encode_labels(
     index : integer array of shape (n_samples,), on the model's device
     classes : NumPy array of shape (n_classes,)
     """
-    if y is None:
-        raise ValueError(
-            "This estimator requires y to be passed, but the target y is None. "
-            "Expected labels of shape (n_samples,)"
-        )
+    require_y(y, "labels of shape (n_samples,)")
     xp = backend.xp
     on_host = is_host_data(y)
     if on_host:
@@ -233,20 +271,7 @@ def encode_labels(
         found = np.unique(y)
     else:
         found = check_classes(to_numpy(xp.unique_values(y)), "y")
-    if classes is None:
-        classes = found
-    else:
-        classes = check_classes(classes, "classes")
-        unknown = outside(found, classes)
-        if unknown:
-            raise ValueError(
-                f"Expected labels among the classes {classes.tolist()}. "
-                f"Received labels outside them: {unknown}"
-            )
-    if classes.shape[0] < 2:
-        raise ValueError(
-            f"Expected at least two classes in y. Received one class: {classes.tolist()}"
-        )
+    classes = known_classes(found, classes)
     if on_host:
         return backend.put(np.searchsorted(classes, y)), classes
     # searchsorted takes numbers of one dtype: booleans count as 0 and 1
@@ -302,11 +327,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
     """A regressor's targets, of shape (n,) or (n, n_y), as Y of shape (n_y, n) on the
     model's device in its dtype: real and finite.
     """
-    if y is None:
-        raise ValueError(
-            "This estimator requires y to be passed, but the target y is None. "
-            "Expected targets of shape (n_samples,) or (n_samples, n_targets)"
-        )
+    require_y(y, "targets of shape (n_samples,) or (n_samples, n_targets)")
     xp = backend.xp
     if is_host_data(y):
         y = _host_floats(y, "y", ValueError, "numeric targets in y for a regressor")
@@ -317,11 +338,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
     else:
         _real(y, "y")
         y = xp.astype(backend.check(y, "y"), backend.dtype)
-    if y.ndim not in (1, 2) or y.shape[0] != n or (y.ndim == 2 and y.shape[1] < 1):
-        raise ValueError(
-            f"Expected y of shape ({n},) or ({n}, n_targets), one row per row of X. "
-            f"Received y of shape {tuple(y.shape)}"
-        )
+    check_target_shape(tuple(y.shape), n)
     if not bool(xp.all(xp.isfinite(y))):
         raise ValueError(
             "Expected finite values in y. Received NaN or infinity (inf), or targets past "

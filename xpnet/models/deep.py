@@ -8,33 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ._classifier import BaseClassifier
-from ._hyperparameters import check_activation, check_hidden_layer_sizes
+from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes
 
-__all__ = ["DeepLayers", "DeepNet"]
-
-
-class DeepLayers:
-    """The L-layer network's hidden layers: ``hidden_layer_sizes`` units of ``activation``
-    (the fields are each estimator's own, so that its signature shows them first)."""
-
-    hidden_layer_sizes: Sequence[int] | int
-    activation: str
-
-    def _check_architecture(self) -> None:
-        check_activation(self.activation)
-        check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _hidden(self) -> tuple[int, ...]:
-        return check_hidden_layer_sizes(self.hidden_layer_sizes)
-
-    def _activation(self) -> str:
-        return self.activation
+__all__ = ["DeepNet"]
 
 
 @dataclass(eq=False, repr=False)
-class DeepNet(DeepLayers, BaseClassifier):
+class DeepNet(BaseClassifier):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR → sigmoid (softmax for more classes).
 
     The defaults serve real data as scikit-learn's ``MLPClassifier()`` does (ReLU, Adam
@@ -62,3 +45,8 @@ class DeepNet(DeepLayers, BaseClassifier):
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**HYPERPARAMETERS, **HIDDEN_LAYERS}
+
+    def _layers(self) -> tuple[tuple[int, ...], str | None]:
+        return hidden_sizes(self.hidden_layer_sizes), self.activation

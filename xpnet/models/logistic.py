@@ -49,14 +49,11 @@ class LogisticRegression(BaseClassifier):
     learning_rate: float = 0.01
     initialization: str = "zeros"
 
-    def _hidden(self) -> tuple[int, ...]:
-        return ()
+    def _layers(self) -> tuple[tuple[int, ...], str | None]:
+        return (), None
 
-    def _activation(self) -> None:
-        return None
-
-    def _to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
+    def _parameters_to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
         return {"w": parameters["W1"].T, "b": parameters["b1"]}  # Z = wᵀ·X + b
 
-    def _from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
+    def _parameters_from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
         return {"W1": parameters["w"].T, "b1": parameters["b"]} if "w" in parameters else {}

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ._regressor import BaseRegressor
-from .deep import DeepLayers
+from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes
 
 __all__ = ["DeepRegressor"]
 
 
 @dataclass(eq=False, repr=False)
-class DeepRegressor(DeepLayers, BaseRegressor):
+class DeepRegressor(BaseRegressor):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L].
 
     It minimises the course's mean squared error, J = 1/(2m)·Σ (A − Y)² (+ the L2 term),
@@ -43,3 +44,8 @@ class DeepRegressor(DeepLayers, BaseRegressor):
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
+
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**HYPERPARAMETERS, **HIDDEN_LAYERS}
+
+    def _layers(self) -> tuple[tuple[int, ...], str | None]:
+        return hidden_sizes(self.hidden_layer_sizes), self.activation

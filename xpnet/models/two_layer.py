@@ -9,11 +9,11 @@ The estimator trains through the engine; the course's ``forward_propagation`` an
 
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from ._classifier import BaseClassifier
-from ._hyperparameters import check_activation
+from .hyperparameters import HYPERPARAMETERS, ONE_HIDDEN_LAYER
 
 __all__ = ["TwoLayerNet"]
 
@@ -48,17 +48,10 @@ class TwoLayerNet(BaseClassifier):
     n_h: int = 100
     activation: str = "relu"
 
-    def _check_architecture(self) -> None:
-        check_activation(self.activation)
-        if (
-            not isinstance(self.n_h, numbers.Integral)
-            or isinstance(self.n_h, bool)
-            or self.n_h < 1
-        ):
-            raise ValueError(f"Invalid n_h. Expected a positive integer. Received: {self.n_h!r}")
+    _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
+        **HYPERPARAMETERS,
+        **ONE_HIDDEN_LAYER,
+    }
 
-    def _hidden(self) -> tuple[int, ...]:
-        return (int(self.n_h),)
-
-    def _activation(self) -> str:
-        return self.activation
+    def _layers(self) -> tuple[tuple[int, ...], str | None]:
+        return (int(self.n_h),), self.activation

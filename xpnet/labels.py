@@ -1,8 +1,8 @@
-"""What a classifier learns from: class labels, Y as the course writes it, and weights.
+"""Labels and targets: the rules a classifier's classes and every estimator's y follow,
+written once for the fit in memory and the fit on Dask blocks.
 
 Labels are checked on the host (they are few: the classes), whatever backend the data
-lives on; the class indices and the one-hot Y are made on the data's device. The
-in-memory fit and the fit on Dask blocks share these functions.
+lives on; the class indices and the one-hot Y are made on the data's device.
 """
 
 from __future__ import annotations
@@ -15,12 +15,16 @@ import numpy as np  # edge: host-side labels
 
 __all__ = [
     "check_classes",
+    "check_target_shape",
     "check_weight_summary",
     "class_index",
+    "known_classes",
     "masked_host",
+    "n_outputs",
     "nonfinite",
     "one_hot",
     "outside",
+    "require_y",
 ]
 
 Array = Any
@@ -104,6 +108,47 @@ def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.nd
     elif labels.dtype.kind not in "biuU":
         raise ValueError(f"Unknown label type: {labels.dtype}. Expected class labels")
     return np.unique(labels) if unique else labels
+
+
+def require_y(y: Any, expected: str) -> None:
+    """Refuse a missing y, saying what was ``expected`` in its place."""
+    if y is None:
+        raise ValueError(
+            "This estimator requires y to be passed, but the target y is None. "
+            f"Expected {expected}"
+        )
+
+
+def known_classes(found: np.ndarray | None, classes: Any) -> np.ndarray:
+    """The classes of a fit: ``classes`` where given (every label ``found`` must be one),
+    else the labels found (as :func:`check_classes` gives them); at least two."""
+    given = classes is not None
+    classes = check_classes(classes if given else found, "classes" if given else "y")
+    unknown = outside(found, classes) if given and found is not None else []
+    if unknown:
+        raise ValueError(
+            f"Expected labels among the classes {classes.tolist()}. "
+            f"Received labels outside them: {unknown}"
+        )
+    if classes.shape[0] < 2:
+        raise ValueError(
+            f"Expected at least two classes in y. Received one class: {classes.tolist()}"
+        )
+    return classes
+
+
+def n_outputs(classes: np.ndarray) -> int:
+    """n_y, the output units for these classes: one sigmoid for two, K softmax units for K."""
+    return 1 if classes.shape[0] == 2 else int(classes.shape[0])
+
+
+def check_target_shape(shape: tuple[int, ...], n: int) -> None:
+    """A regressor's y of shape (n,) or (n, n_targets): one row per row of X."""
+    if len(shape) not in (1, 2) or shape[0] != n or (len(shape) == 2 and shape[1] < 1):
+        raise ValueError(
+            f"Expected y of shape ({n},) or ({n}, n_targets), one row per row of X. "
+            f"Received y of shape {tuple(shape)}"
+        )
 
 
 def class_index(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:

@@ -1,0 +1,188 @@
+"""Fitting an estimator: its data checked, its network built and started, the engine run.
+
+:func:`fit` is the one path from ``fit`` and ``partial_fit`` to
+:func:`xpnet.training.run`, in memory and on Dask blocks alike. The estimator gives
+its targets and layers; nothing of it changes until training has succeeded.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import warnings
+from typing import Any
+
+import numpy as np  # edge: host-side seeds
+
+from ..backend import Backend, dtype_name, to_numpy
+from ..dask_arrays import is_dask_array
+from ..exceptions import DivergenceError, convergence
+from ..initializers import check_random_state
+from ..optimizers import get_optimizer
+from ..training import InMemory, TrainingConfig, TrainingState, run
+from ._split import early_stopping_split
+from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
+from .fitted import FittedState
+from .hyperparameters import check_memory
+
+__all__ = ["check_features", "check_scale", "fit"]
+
+Array = Any
+
+
+def fit(model, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False):
+    """Train ``model`` for ``epochs`` epochs on (X, y): afresh, or from its fitted state
+    where ``incremental`` (a warm start, ``partial_fit``) and it has one."""
+    model._check_hyperparameters()
+    if partial and model.early_stopping:  # in memory and on Dask alike
+        raise ValueError(
+            "Invalid early_stopping=True with partial_fit: partial_fit does not support "
+            "early_stopping=True, as a piece of data leaves nothing to hold out. Expected "
+            "early_stopping=False, or fit(X, y)"
+        )
+    name = type(model).__name__
+    fitted = model._placed() if incremental and "fitted_" in model.__dict__ else None
+    names = feature_names(X)
+    if fitted is not None:
+        classes = fitted.classes
+        check_feature_names(fitted.feature_names, names, name)
+    blocks = is_dask_array(X)
+    if blocks:  # a source of blocks: one compute a step
+        if model.early_stopping:
+            raise ValueError(
+                "Invalid early_stopping=True with Dask arrays. Expected a validation set "
+                "held out by you: score it in a callback and return True to stop"
+            )
+        source, backend, classes, n_y = model._blocks(X, y, sample_weight, classes)
+        output = None
+    else:
+        X, backend, _ = check_X(X, None if fitted is None else fitted.backend, model.dtype)
+        targets = model._targets(y, X.shape[0], backend, classes)
+        weights = check_sample_weight(sample_weight, X.shape[0], backend)
+        classes, n_y, output = targets.classes, targets.Y.shape[0], targets.output
+    architecture = model._architecture(X.shape[1], n_y, output)
+    if fitted is None:
+        state = _initial_state(model, architecture, backend)
+    else:
+        check_features(model, X.shape[1], fitted)
+        if architecture != fitted.architecture:
+            raise ValueError(
+                f"Invalid warm start of {name}. Expected the fitted network's layers, "
+                f"{fitted.architecture.describe()}. Received {architecture.describe()}: set "
+                "warm_start=False to train it afresh"
+            )
+        backend, state = fitted.backend, fitted.warm_start(model.optimizer)
+    network = model._network(architecture, keep_prob=model.keep_prob, l2=model.l2)
+    validation = None
+    if not blocks:
+        if model.early_stopping:
+            X, targets, weights, validation = early_stopping_split(
+                backend, X, targets, weights, model.validation_fraction, state.seed
+            )
+        source = InMemory(X, targets.Y, weights, backend.xp, rows=True)  # samples: rows
+    state = run(
+        _config(model, network, source.m),
+        state,
+        source,
+        epochs=epochs,
+        validation=validation,
+        callback=callback,
+        model=model,
+        progress=sys.stderr.isatty() if model.progress is None else bool(model.progress),
+        verbose=bool(model.verbose),
+        desc=name,
+        xp=backend.xp,
+    )
+    # Only now, with everything validated and trained, does the model change.
+    model.fitted_ = FittedState.after_training(
+        model.get_params(), architecture, state, classes, backend, names
+    )
+    if not partial and model.tol is not None and state.stopped is None:
+        warnings.warn(
+            f"Stochastic Optimizer: Maximum iterations ({epochs}) reached and the "
+            "optimization hasn't converged yet: the stopping rule (tol, n_iter_no_change) "
+            "was still waiting. Raise num_iterations, or set tol=None to train exactly "
+            "num_iterations epochs",
+            convergence(),
+            stacklevel=3,  # the caller of fit or partial_fit
+        )
+
+
+def _config(model: Any, network: Any, m: int) -> TrainingConfig:
+    batch = model.batch_size
+    if isinstance(batch, str):  # "auto", as checked
+        batch = min(200, m)
+    optimizer = get_optimizer(
+        model.optimizer,
+        beta=model.beta,
+        beta1=model.beta1,
+        beta2=model.beta2,
+        epsilon=model.epsilon,
+    )
+    return TrainingConfig(
+        network,
+        optimizer,
+        model.learning_rate,
+        lr_decay=model.lr_decay,
+        decay_rate=model.decay_rate,
+        time_interval=model.time_interval,
+        batch_size=batch,
+        shuffle=model.shuffle,
+        cost_every=model.cost_every,
+        tol=model.tol,
+        n_iter_no_change=model.n_iter_no_change,
+        jit_compile=model.jit_compile,
+        score=model._score,
+    )
+
+
+def _initial_state(model: Any, architecture: Any, backend: Backend) -> TrainingState:
+    rng = check_random_state(model.random_state)
+    check_memory(architecture.shapes(), model.optimizer, backend, type(model).__name__)
+    parameters = model._initial_parameters(architecture, rng, backend)
+    # An int seed is the course's: shuffles use seed + 1 + epoch. Otherwise draw one.
+    if isinstance(model.random_state, numbers.Integral):
+        seed = int(model.random_state)
+    elif isinstance(rng, np.random.Generator):
+        seed = int(rng.integers(2**31))
+    else:
+        seed = int(rng.randint(2**31))
+    return TrainingState(parameters, get_optimizer(model.optimizer).init(parameters), seed)
+
+
+def check_features(model: Any, n_x: int, fitted: FittedState) -> None:
+    """X has the n_x features the model was fitted on."""
+    expected = fitted.architecture.dims[0]
+    if n_x != expected:
+        raise ValueError(
+            f"X has {n_x} features, but {type(model).__name__} is expecting "
+            f"{expected} features as input"
+        )
+
+
+def check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> None:
+    """Refuse, before any arithmetic, inputs that the network's arithmetic cannot hold:
+    the bound on |Z[l]| of every layer, max|X| carried through each layer as
+    ‖W[l]‖∞·bound + max|b[l]| (the hidden activations grow no faster than their input),
+    must stay within the float range. One host read of 2L + 1 numbers."""
+    xp = backend.xp
+    L = len(parameters) // 2
+    norms = [xp.max(xp.abs(X))]
+    for l in range(1, L + 1):  # noqa: E741 (the course's layer index)
+        W, b = parameters[f"W{l}"], parameters[f"b{l}"]
+        norms += [xp.max(xp.sum(xp.abs(W), axis=1)), xp.max(xp.abs(b))]
+    bound, *layers = to_numpy(xp.stack(norms)).tolist()  # Python floats: no overflow warning
+    if not all(math.isfinite(v) for v in layers):
+        raise DivergenceError(
+            "Training diverged: the model's parameters hold NaN or infinity. Train it "
+            "again with a smaller learning_rate"
+        )
+    for W_norm, b_norm in zip(layers[::2], layers[1::2], strict=True):
+        bound = W_norm * bound + b_norm  # |Z[l]| ≤ ‖W[l]‖∞·max|A[l−1]| + max|b[l]|
+    if not bound <= float(xp.finfo(backend.dtype).max):
+        raise ValueError(
+            "Expected X on a scale the network's arithmetic can hold. Received values "
+            f"that overflow {dtype_name(backend.dtype)} inside the network: standardise X "
+            "as the training data was"
+        )
