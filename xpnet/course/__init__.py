@@ -14,6 +14,10 @@ course 2, week 2    :func:`random_mini_batches`, :func:`initialize_velocity`,
                     :func:`update_parameters_with_momentum`, :func:`initialize_adam`,
                     :func:`update_parameters_with_adam`, :func:`update_lr`,
                     :func:`schedule_lr_decay`, :func:`exponential_decay`
+course 4, week 1    :func:`zero_pad`, :func:`conv_single_step`, :func:`conv_forward`,
+                    :func:`pool_forward`, :func:`conv_backward`,
+                    :func:`create_mask_from_window`, :func:`distribute_value`,
+                    :func:`pool_backward` (images (m, n_H, n_W, n_C): :mod:`.cnn`)
 ==================  ==============================================================
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
@@ -27,6 +31,16 @@ The module passes the package's ~350 lines on purpose: it is the course's whole 
 sixteen short functions that a learner finds together, and each is a few lines.
 """
 
+from .cnn import (
+    conv_backward,
+    conv_forward,
+    conv_single_step,
+    create_mask_from_window,
+    distribute_value,
+    pool_backward,
+    pool_forward,
+    zero_pad,
+)
 from .networks import (
     L_model_backward,
     L_model_forward,
@@ -51,11 +65,18 @@ __all__ = [
     "L_model_forward",
     "backward_propagation",
     "compute_cost",
+    "conv_backward",
+    "conv_forward",
+    "conv_single_step",
+    "create_mask_from_window",
+    "distribute_value",
     "exponential_decay",
     "forward_propagation",
     "initialize_adam",
     "initialize_parameters",
     "initialize_velocity",
+    "pool_backward",
+    "pool_forward",
     "propagate",
     "random_mini_batches",
     "schedule_lr_decay",
@@ -63,4 +84,5 @@ __all__ = [
     "update_parameters",
     "update_parameters_with_adam",
     "update_parameters_with_momentum",
+    "zero_pad",
 ]

@@ -4,6 +4,9 @@
 :mod:`.base`        the :class:`Layer` protocol: what the network needs of a layer
 :mod:`.dense`       the course's linear unit, linear → activation and inverted
                     dropout, and the layers :class:`Dense` and :class:`Dropout`
+:mod:`.conv`        the convolution, forward and back, and the layer :class:`Conv2D`
+:mod:`.pooling`     max and average pooling and the layers :class:`MaxPool2D`,
+                    :class:`AveragePool2D` and :class:`Flatten`
 ==================  ==============================================================
 
 A layer kind is one module: its forward and its backward side by side, each equation
@@ -12,6 +15,7 @@ learn nothing new when a kind arrives.
 """
 
 from .base import Layer
+from .conv import Conv2D, ConvCache, conv2d_backward, conv2d_forward
 from .dense import (
     Cache,
     Dense,
@@ -24,17 +28,35 @@ from .dense import (
     linear_backward,
     linear_forward,
 )
+from .pooling import (
+    AveragePool2D,
+    Flatten,
+    MaxPool2D,
+    PoolCache,
+    pool2d_backward,
+    pool2d_forward,
+)
 
 __all__ = [
+    "AveragePool2D",
     "Cache",
+    "Conv2D",
+    "ConvCache",
     "Dense",
     "Dropout",
+    "Flatten",
     "Layer",
     "LinearCache",
+    "MaxPool2D",
+    "PoolCache",
+    "conv2d_backward",
+    "conv2d_forward",
     "dropout_backward",
     "dropout_forward",
     "linear_activation_backward",
     "linear_activation_forward",
     "linear_backward",
     "linear_forward",
+    "pool2d_backward",
+    "pool2d_forward",
 ]

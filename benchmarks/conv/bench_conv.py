@@ -1,0 +1,220 @@
+"""One convolution layer, forward plus backward, float32: xpnet against PyTorch's Conv2d.
+
+Rows: xpnet[numpy], xpnet[torch], xpnet[jax, compiled] (``jax.jit`` of the layer's
+forward and backward) and PyTorch's own ``nn.Conv2d`` (eager, autograd, NCHW, its
+native layout), on the same CPU, with the gradient of the input computed by all. One
+more row times xpnet[numpy] with the backward scatter (col2im) done by in-place adds
+into strided slices, which is what array-api-extra's ``at(x, idx).add(v)`` does on
+NumPy, against the engine's sums of shifted slices.
+
+Each round times every row once, in turn (interleaved), after a warm-up; the medians
+over the rounds give the ratios to Conv2d. Run: ``python benchmarks/conv/bench_conv.py``
+(``--rounds N``); it writes RESULTS.md and results.json beside itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))  # this checkout's xpnet
+
+import xpnet  # noqa: E402
+from xpnet.layers import Conv2D, conv  # noqa: E402
+
+CASES = [  # (name, input shape (m, n_H, n_W, n_C_prev), filters n_C, f)
+    ("28×28×1 → 16 of 3×3", (128, 28, 28, 1), 16, 3),
+    ("64×64×3 → 8 of 5×5", (64, 64, 64, 3), 8, 5),
+]
+TARGETS = {"xpnet[torch]": 2.0, "xpnet[numpy]": 3.0}
+
+
+def matmul_gflops(n: int = 2048, repeats: int = 5) -> dict[str, float]:
+    """The float32 matrix-product rate of NumPy and of PyTorch on this machine."""
+    import torch
+
+    rates = {}
+    A = np.random.RandomState(0).randn(n, n).astype(np.float32)
+    for name, X, mm in [("numpy", A, np.matmul), ("torch", torch.from_numpy(A), torch.matmul)]:
+        mm(X, X)
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            mm(X, X)
+            times.append(time.perf_counter() - t)
+        rates[name] = 2 * n**3 / min(times) / 1e9
+    return rates
+
+
+def in_place_fold(pieces, shape, f, stride, /, *, xp):
+    """col2im by in-place adds into strided slices (array-api-extra's ``at().add`` on NumPy)."""
+    out = np.zeros(shape, dtype=pieces[0].dtype)
+    n_H, n_W = pieces[0].shape[1], pieces[0].shape[2]
+    for i in range(f):
+        for j in range(f):
+            rows = slice(i, i + stride * (n_H - 1) + 1, stride)
+            cols = slice(j, j + stride * (n_W - 1) + 1, stride)
+            out[:, rows, cols, :] += pieces[i * f + j]
+    return out
+
+
+def xpnet_row(backend_name: str, shape, n_C: int, f: int, *, compiled: bool = False):
+    """A callable running one forward and backward pass of Conv2D on ``backend_name``."""
+    layer = Conv2D(1, n_C, f, pad="same", activation=None)
+    rng = np.random.RandomState(0)
+    with xpnet.use_backend(backend_name, dtype="float32") as backend:
+        xp = backend.xp
+        params = {k: backend.put(v) for k, v in layer.draw(rng, shape[3], "he", 1.0).items()}
+        X = backend.put(rng.randn(*shape))
+        dZ = backend.put(rng.randn(*layer.output_shape(shape)))
+
+    def step(X, dZ, params):
+        Z, cache = layer.forward(X, params, xp=xp)
+        dA_prev, grads = layer.backward(dZ, cache, need_dA_prev=True, xp=xp)
+        return Z, dA_prev, grads
+
+    if compiled:
+        import jax
+
+        fn = jax.jit(step)
+
+        def run():
+            jax.block_until_ready(fn(X, dZ, params))
+
+        return run
+    return lambda: step(X, dZ, params)
+
+
+def torch_row(shape, n_C: int, f: int):
+    import torch
+
+    m, H, W, C = shape
+    layer = torch.nn.Conv2d(C, n_C, f, padding="same")
+    rng = np.random.RandomState(0)
+    X = torch.tensor(rng.randn(m, C, H, W), dtype=torch.float32, requires_grad=True)
+    dZ = torch.tensor(rng.randn(m, n_C, H, W), dtype=torch.float32)
+
+    def run():
+        layer.zero_grad(set_to_none=True)
+        X.grad = None
+        layer(X).backward(dZ)
+
+    return run
+
+
+def measure(rounds: int) -> dict:
+    results = {}
+    for name, shape, n_C, f in CASES:
+        rows = {
+            "xpnet[numpy]": xpnet_row("numpy", shape, n_C, f),
+            "xpnet[numpy], col2im in place": None,
+            "xpnet[torch]": xpnet_row("torch", shape, n_C, f),
+            "xpnet[jax, compiled]": xpnet_row("jax", shape, n_C, f, compiled=True),
+            "torch Conv2d": torch_row(shape, n_C, f),
+        }
+        numpy_run = rows["xpnet[numpy]"]
+
+        def in_place_run(numpy_run=numpy_run):
+            saved, conv.fold = conv.fold, in_place_fold
+            try:
+                numpy_run()
+            finally:
+                conv.fold = saved
+
+        rows["xpnet[numpy], col2im in place"] = in_place_run
+        for run in rows.values():  # warm-up (and JAX's compilation)
+            run()
+        times: dict[str, list[float]] = {k: [] for k in rows}
+        for _ in range(rounds):
+            for key, run in rows.items():
+                t = time.perf_counter()
+                run()
+                times[key].append(time.perf_counter() - t)
+        medians = {k: statistics.median(v) for k, v in times.items()}
+        base = medians["torch Conv2d"]
+        results[name] = {
+            "shape": list(shape),
+            "filters": n_C,
+            "f": f,
+            "median_ms": {k: 1e3 * v for k, v in medians.items()},
+            "ratio_to_conv2d": {k: v / base for k, v in medians.items()},
+        }
+    return results
+
+
+def verdicts(results: dict) -> dict:
+    out = {}
+    for name, r in results.items():
+        for row, bound in TARGETS.items():
+            ratio = r["ratio_to_conv2d"][row]
+            out[f"{name}: {row} ≤ {bound:g}× Conv2d"] = {"ratio": ratio, "met": ratio <= bound}
+    return out
+
+
+def markdown(report: dict) -> str:
+    lines = [
+        "# One convolution layer, forward plus backward (float32)",
+        "",
+        f"Run on {report['date']}: {report['machine']}, {report['cpus']} CPUs, "
+        f"Python {report['python']}; numpy {report['numpy']}, torch {report['torch']}, "
+        f"jax {report['jax']}. The machine is shared with other jobs: the times are noisy, "
+        "the ratios (interleaved rounds in one process, medians) less so.",
+        "",
+        "Matrix-product rate on this machine (float32, 2048²): "
+        + ", ".join(f"{k} {v:.0f} GFLOP/s" for k, v in report["matmul_gflops"].items())
+        + ".",
+        "",
+        'Stride 1, `"same"` padding; each pass computes Z, dW, db and dA_prev. `ratio` is '
+        "the median time over PyTorch's `nn.Conv2d` (eager, autograd, NCHW) on the same "
+        f"CPU; {report['rounds']} rounds.",
+        "",
+        "| case | row | median ms | ratio to Conv2d |",
+        "|---|---|---|---|",
+    ]
+    for name, r in report["results"].items():
+        for row, ms in r["median_ms"].items():
+            lines.append(f"| {name} | {row} | {ms:.1f} | {r['ratio_to_conv2d'][row]:.2f} |")
+    lines += ["", "## Targets", ""]
+    for target, v in report["verdicts"].items():
+        lines.append(f"- {target}: {v['ratio']:.2f}× — {'met' if v['met'] else 'not met'}")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=9)
+    args = parser.parse_args()
+    import jax
+    import torch
+
+    results = measure(args.rounds)
+    report = {
+        "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "machine": platform.processor() or platform.machine(),
+        "cpus": os.cpu_count(),
+        "python": platform.python_version(),
+        "numpy": np.__version__,
+        "torch": torch.__version__,
+        "jax": jax.__version__,
+        "rounds": args.rounds,
+        "matmul_gflops": matmul_gflops(),
+        "results": results,
+    }
+    report["verdicts"] = verdicts(results)
+    (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
+    (HERE / "RESULTS.md").write_text(markdown(report))
+    print(markdown(report))
+
+
+if __name__ == "__main__":
+    main()

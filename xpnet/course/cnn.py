@@ -1,0 +1,260 @@
+"""Course 4, week 1: convolutions and pooling step by step, under the course's names.
+
+Each function checks the shapes the course states, refuses others with what it expected
+and what it received, and runs the engine's vectorised layers
+(:mod:`xpnet.layers.conv`, :mod:`xpnet.layers.pooling`): the course's four nested loops
+are how a learner writes them, not how they run here. The results and caches are the
+course's.
+
+Images are the course's layout: A_prev of shape (m, n_H_prev, n_W_prev, n_C_prev),
+W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C); ``hparameters`` is ``{"stride", "pad"}``
+for a convolution and ``{"f", "stride"}`` for pooling.
+
+Two places differ from the course's reference code, on purpose:
+
+- :func:`conv_backward` removes the padding with ``[pad : pad + n_H_prev]``; the course's
+  ``[pad:-pad]`` leaves nothing when pad is 0.
+- Max pooling sends a window's gradient to its first maximum only; the course's mask
+  ``x == max(x)`` marks every tied maximum and so multiplies the gradient where values
+  tie (a window of zeros after a ReLU, say).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from array_api_compat import array_namespace, device
+
+from .._checks import check_integer, check_keys, check_shape, registered
+from ..backend import get_backend
+from ..layers.conv import (
+    ConvCache,
+    conv2d_backward,
+    conv2d_forward,
+    output_size,
+    pad_images,
+)
+from ..layers.pooling import MODES, pool2d_backward, pool2d_forward
+
+__all__ = [
+    "conv_backward",
+    "conv_forward",
+    "conv_single_step",
+    "create_mask_from_window",
+    "distribute_value",
+    "pool_backward",
+    "pool_forward",
+    "zero_pad",
+]
+
+Array = Any
+_IMAGES = (("m", None), ("n_H_prev", None), ("n_W_prev", None), ("n_C_prev", None))
+
+
+def _geometry(hparameters: Any, keys: tuple[str, ...]) -> tuple[int, ...]:
+    check_keys("hparameters", hparameters, keys)
+    return tuple(check_integer(k, hparameters[k], minimum=0 if k == "pad" else 1) for k in keys)
+
+
+def _check_fits(n_H: int, n_W: int, A_prev: Array, f: int) -> None:
+    if n_H < 1 or n_W < 1:
+        raise ValueError(
+            f"Invalid A_prev. Expected images of at least {f}×{f} (with the padding). "
+            f"Received: A_prev of shape {tuple(A_prev.shape)}"
+        )
+
+
+def zero_pad(X: Array, pad: int) -> Array:
+    """X of shape (m, n_H, n_W, n_C) padded with zeros: (m, n_H + 2·pad, n_W + 2·pad, n_C)."""
+    check_shape("X", X, (("m", None), ("n_H", None), ("n_W", None), ("n_C", None)))
+    pad = check_integer("pad", pad, minimum=0)
+    return pad_images(X, (pad, pad, pad, pad))
+
+
+def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
+    """Z = Σ a_slice_prev ∗ W + b: one filter on one window, a scalar (0-d array).
+
+    Parameters
+    ----------
+    a_slice_prev : array of shape (f, f, n_C_prev)
+    W : array of shape (f, f, n_C_prev)
+    b : array of shape (1, 1, 1)
+    """
+    check_shape("a_slice_prev", a_slice_prev, (("f", None), ("f", None), ("n_C_prev", None)))
+    f, _, n_C_prev = a_slice_prev.shape
+    check_shape("W", W, (("f", f), ("f", f), ("n_C_prev", n_C_prev)))
+    check_shape("b", b, (("1", 1), ("1", 1), ("1", 1)))
+    xp = array_namespace(a_slice_prev, W, b)
+    image = xp.reshape(a_slice_prev, (1, f, f, n_C_prev))
+    Z, _ = conv2d_forward(
+        image, xp.reshape(W, (f, f, n_C_prev, 1)), xp.reshape(b, (1, 1, 1, 1)), xp=xp
+    )
+    return Z[0, 0, 0, 0]
+
+
+def conv_forward(
+    A_prev: Array, W: Array, b: Array, hparameters: dict[str, int]
+) -> tuple[Array, tuple[Array, Array, Array, dict[str, int]]]:
+    """Z = conv(A_prev, W) + b, with the course's stride and zero padding.
+
+    Parameters
+    ----------
+    A_prev : array of shape (m, n_H_prev, n_W_prev, n_C_prev)
+    W : array of shape (f, f, n_C_prev, n_C)
+    b : array of shape (1, 1, 1, n_C)
+    hparameters : dict
+        ``{"stride": int ≥ 1, "pad": int ≥ 0}``.
+
+    Returns
+    -------
+    Z : array of shape (m, n_H, n_W, n_C)
+        n_H = ⌊(n_H_prev + 2·pad − f) / stride⌋ + 1, n_W likewise.
+    cache : tuple
+        ``(A_prev, W, b, hparameters)``, for :func:`conv_backward`.
+    """
+    check_shape("A_prev", A_prev, _IMAGES)
+    n_C_prev = A_prev.shape[3]
+    check_shape("W", W, (("f", None), ("f", None), ("n_C_prev", n_C_prev), ("n_C", None)))
+    f, n_C = W.shape[0], W.shape[3]
+    check_shape("W", W, (("f", f), ("f", f), ("n_C_prev", n_C_prev), ("n_C", n_C)))
+    check_shape("b", b, (("1", 1), ("1", 1), ("1", 1), ("n_C", n_C)))
+    stride, pad = _geometry(hparameters, ("stride", "pad"))
+    n_H = output_size(A_prev.shape[1], f, stride, 2 * pad)
+    _check_fits(n_H, output_size(A_prev.shape[2], f, stride, 2 * pad), A_prev, f)
+    xp = array_namespace(A_prev, W, b)
+    Z, _ = conv2d_forward(A_prev, W, b, stride=stride, pads=(pad, pad, pad, pad), xp=xp)
+    return Z, (A_prev, W, b, hparameters)
+
+
+def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
+    """The gradients of a convolution from dZ = ∂J/∂Z, summed over the examples.
+
+    dA_prev = Σ W ∗ dZ over the windows, dW = Σ a_slice ∗ dZ, db = Σ dZ (the course's
+    equations 1–3). The padding is removed as ``[pad : pad + n_H_prev]``, right for
+    every pad (the course's ``[pad:-pad]`` is empty when pad is 0).
+
+    Parameters
+    ----------
+    dZ : array of shape (m, n_H, n_W, n_C)
+    cache : tuple
+        ``(A_prev, W, b, hparameters)`` from :func:`conv_forward`.
+
+    Returns
+    -------
+    dA_prev : array of shape (m, n_H_prev, n_W_prev, n_C_prev)
+    dW : array of shape (f, f, n_C_prev, n_C)
+    db : array of shape (1, 1, 1, n_C)
+    """
+    if not isinstance(cache, tuple) or len(cache) != 4:
+        raise TypeError(
+            "Invalid cache. Expected the tuple (A_prev, W, b, hparameters) from conv_forward. "
+            f"Received: {type(cache).__name__}"
+        )
+    A_prev, W, _, hparameters = cache
+    stride, pad = _geometry(hparameters, ("stride", "pad"))
+    f = W.shape[0]
+    n_H = output_size(A_prev.shape[1], f, stride, 2 * pad)
+    n_W = output_size(A_prev.shape[2], f, stride, 2 * pad)
+    check_shape(
+        "dZ", dZ, (("m", A_prev.shape[0]), ("n_H", n_H), ("n_W", n_W), ("n_C", W.shape[3]))
+    )
+    xp = array_namespace(dZ, A_prev, W)
+    dA_prev, dW, db = conv2d_backward(dZ, ConvCache(A_prev, W, stride, (pad,) * 4), xp=xp)
+    return dA_prev, dW, db
+
+
+def pool_forward(
+    A_prev: Array, hparameters: dict[str, int], mode: str = "max"
+) -> tuple[Array, tuple[Array, dict[str, int]]]:
+    """A = the max or the mean of each f×f window, moved by the stride, without padding.
+
+    Parameters
+    ----------
+    A_prev : array of shape (m, n_H_prev, n_W_prev, n_C_prev)
+    hparameters : dict
+        ``{"f": int ≥ 1, "stride": int ≥ 1}``.
+    mode : {"max", "average"}
+
+    Returns
+    -------
+    A : array of shape (m, n_H, n_W, n_C_prev)
+        n_H = ⌊(n_H_prev − f) / stride⌋ + 1, n_W likewise.
+    cache : tuple
+        ``(A_prev, hparameters)``, for :func:`pool_backward`.
+    """
+    check_shape("A_prev", A_prev, _IMAGES)
+    f, stride = _geometry(hparameters, ("f", "stride"))
+    registered("mode", MODES, mode)
+    _check_fits(
+        output_size(A_prev.shape[1], f, stride, 0),
+        output_size(A_prev.shape[2], f, stride, 0),
+        A_prev,
+        f,
+    )
+    A, _ = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=array_namespace(A_prev))
+    return A, (A_prev, hparameters)
+
+
+def create_mask_from_window(x: Array) -> Array:
+    """A boolean mask of x's shape, True at x's first maximum (row-major) only.
+
+    The course's ``x == max(x)`` marks every tied maximum; the engine's max pooling, like
+    PyTorch's, sends the gradient to one, and so does this mask.
+    """
+    check_shape("x", x, (("f", None), ("f", None)))
+    xp = array_namespace(x)
+    flat = xp.reshape(x, (-1,))
+    index = xp.arange(flat.shape[0], device=device(x))
+    return xp.reshape(index == xp.argmax(flat), x.shape)  # mask = (x is its first max)
+
+
+def distribute_value(dz: Any, shape: tuple[int, int]) -> Array:
+    """dz spread evenly over a window of ``shape`` (n_H, n_W): each entry dz / (n_H·n_W),
+    the gradient that average pooling passes back to each input of a window.
+
+    dz is a number or a 0-d array; with a number, the array is made on the active
+    backend (:func:`xpnet.get_backend`) in its float dtype.
+    """
+    if not (isinstance(shape, tuple) and len(shape) == 2):
+        raise ValueError(f"Invalid shape. Expected a tuple (n_H, n_W). Received: {shape!r}")
+    n_H, n_W = (check_integer(name, n) for name, n in zip(("n_H", "n_W"), shape, strict=True))
+    if hasattr(dz, "shape"):
+        xp, dtype, dev = array_namespace(dz), dz.dtype, device(dz)
+    else:
+        backend = get_backend()
+        xp, dtype, dev = backend.xp, backend.dtype, backend.device
+    average = dz / math.prod((n_H, n_W))  # dz / (n_H · n_W)
+    return xp.ones((n_H, n_W), dtype=dtype, device=dev) * average
+
+
+def pool_backward(dA: Array, cache: tuple, mode: str = "max") -> Array:
+    """dA_prev = dA back through the pooling windows; overlapping windows add up.
+
+    Max: each window's dA to its first maximum (see :func:`create_mask_from_window`).
+    Average: dA / f² to each element of the window (see :func:`distribute_value`).
+
+    Parameters
+    ----------
+    dA : array of shape (m, n_H, n_W, n_C)
+    cache : tuple
+        ``(A_prev, hparameters)`` from :func:`pool_forward`.
+    mode : {"max", "average"}
+
+    Returns
+    -------
+    dA_prev : array of A_prev's shape (m, n_H_prev, n_W_prev, n_C)
+    """
+    if not isinstance(cache, tuple) or len(cache) != 2:
+        raise TypeError(
+            "Invalid cache. Expected the tuple (A_prev, hparameters) from pool_forward. "
+            f"Received: {type(cache).__name__}"
+        )
+    A_prev, hparameters = cache
+    check_shape("A_prev", A_prev, _IMAGES)
+    f, stride = _geometry(hparameters, ("f", "stride"))
+    registered("mode", MODES, mode)
+    xp = array_namespace(dA, A_prev)
+    A, engine_cache = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=xp)
+    check_shape("dA", dA, tuple(zip(("m", "n_H", "n_W", "n_C"), A.shape, strict=True)))
+    return pool2d_backward(dA, engine_cache, xp=xp)
