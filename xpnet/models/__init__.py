@@ -28,14 +28,14 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from .. import io
 from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
-from . import files
+from ..io import invalid, read
 from ._classifier import BaseClassifier
 from ._regressor import BaseRegressor
 from .base import BaseEstimator
 from .deep import DeepNet
+from .files import from_state, save
 from .fitted import placement
 from .logistic import LogisticRegression
 from .regressor import DeepRegressor
@@ -59,8 +59,6 @@ __all__ = [
 MODELS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls for cls in (LogisticRegression, TwoLayerNet, DeepNet, DeepRegressor)
 }
-
-save = files.save
 
 
 def load(
@@ -87,10 +85,10 @@ def load(
     ValueError
         For a truncated, corrupted or foreign file, naming the file and the problem.
     """
-    header, arrays = io.read(path)
+    header, arrays = read(path)
     name = header.get("model")
     if not isinstance(name, str) or name not in MODELS:
-        raise io.invalid(path, f"unknown model {name!r}; expected one of {sorted(MODELS)}")
+        raise invalid(path, f"unknown model {name!r}; expected one of {sorted(MODELS)}")
     target = None
     if backend or device or dtype:
         current = get_backend()
@@ -98,6 +96,6 @@ def load(
             device = device_name(current.device)
         target = placement(backend or current.name, device, dtype, header.get("dtype"))
     try:
-        return files.from_state(MODELS[name], header, arrays, target)
+        return from_state(MODELS[name], header, arrays, target)
     except ValueError as exc:  # what from_state says of a file that is not a valid model
-        raise io.invalid(path, str(exc)) from exc
+        raise invalid(path, str(exc)) from exc

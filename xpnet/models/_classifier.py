@@ -16,9 +16,9 @@ from ..backend import Backend, to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks, prepare
 from ..labels import check_classes, n_outputs, one_hot
 from ..losses import log_softmax, softplus
-from . import fitting
 from ._validation import Encoded, encode_indicator, encode_labels, is_indicator
 from .base import BaseEstimator
+from .fitting import fit_estimator
 
 __all__ = ["BaseClassifier"]
 
@@ -86,7 +86,7 @@ class BaseClassifier(BaseEstimator):
                     "Expected classes= as on the first call to partial_fit, "
                     f"{fitted.classes.tolist()}. Received: classes={given.tolist()}"
                 )
-        fitting.fit(self, X, y, sample_weight, None, 1, True, classes, partial=True)
+        fit_estimator(self, X, y, sample_weight, None, 1, True, classes, partial=True)
         return self
 
     @property

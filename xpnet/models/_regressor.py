@@ -17,9 +17,9 @@ import numpy as np  # edge: scores judged on the host
 from ..backend import Backend, to_numpy
 from ..dask_arrays import is_dask_array, predict_blocks, prepare_regression
 from ..metrics import r2_score
-from . import fitting
 from ._validation import Encoded, check_targets
 from .base import BaseEstimator
+from .fitting import fit_estimator
 
 __all__ = ["BaseRegressor"]
 
@@ -61,7 +61,7 @@ class BaseRegressor(BaseEstimator):
         Early stopping does not apply: a piece of data leaves nothing to hold out, so
         ``early_stopping=True`` is refused.
         """
-        fitting.fit(self, X, y, sample_weight, None, 1, True, partial=True)
+        fit_estimator(self, X, y, sample_weight, None, 1, True, partial=True)
         return self
 
     def predict(self, X: Any) -> Array:

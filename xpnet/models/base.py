@@ -27,10 +27,19 @@ from ..exceptions import not_fitted
 from ..initializers import draw_parameters
 from ..network import Network
 from ..training import Epoch
-from . import files, fitting, hyperparameters
 from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
+from .files import getstate, setstate, to_state
+from .files import save as save_model
 from .fitted import FITTED_ATTRIBUTES, Architecture, FittedState, placement
-from .hyperparameters import HYPERPARAMETERS
+from .fitting import check_features, check_scale, fit_estimator
+from .hyperparameters import (
+    HYPERPARAMETERS,
+    changed_repr,
+    check_hyperparameters,
+    get_params,
+    set_params,
+    sklearn_tags,
+)
 
 __all__ = ["BaseEstimator"]
 
@@ -219,13 +228,13 @@ class BaseEstimator:
 
     # -- hyperparameters, as scikit-learn has them ----------------------------------
 
-    get_params = hyperparameters.get_params
-    set_params = hyperparameters.set_params
-    __repr__ = hyperparameters.changed_repr
-    __sklearn_tags__ = hyperparameters.sklearn_tags
+    get_params = get_params
+    set_params = set_params
+    __repr__ = changed_repr
+    __sklearn_tags__ = sklearn_tags
 
     def _check_hyperparameters(self) -> None:
-        hyperparameters.check_hyperparameters(self.get_params(), self._parameter_constraints)
+        check_hyperparameters(self.get_params(), self._parameter_constraints)
 
     # -- training -------------------------------------------------------------------
 
@@ -262,7 +271,7 @@ class BaseEstimator:
             With ``warm_start=True``, when the layers asked for differ from the fitted
             ones: a warm start continues the fitted network, it cannot reshape it.
         """
-        fitting.fit(self, X, y, sample_weight, callback, self.num_iterations, self.warm_start)
+        fit_estimator(self, X, y, sample_weight, callback, self.num_iterations, self.warm_start)
         return self
 
     # -- the fitted state -----------------------------------------------------------
@@ -335,14 +344,14 @@ class BaseEstimator:
 
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """The fitted model as a JSON-able header and host arrays (:func:`.files.to_state`)."""
-        return files.to_state(self)
+        return to_state(self)
 
     def save(self, path: Any, *, metadata: dict | None = None) -> Any:
         """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
-        return files.save(self, path, metadata=metadata)
+        return save_model(self, path, metadata=metadata)
 
-    __getstate__ = files.getstate
-    __setstate__ = files.setstate
+    __getstate__ = getstate
+    __setstate__ = setstate
 
     # -- prediction -----------------------------------------------------------------
 
@@ -351,9 +360,9 @@ class BaseEstimator:
         fitted = self._placed()
         check_feature_names(fitted.feature_names, feature_names(X), type(self).__name__)
         X, backend, host = check_X(X, fitted.backend, None)
-        fitting.check_features(self, X.shape[1], fitted)
+        check_features(self, X.shape[1], fitted)
         network = self._network(fitted.architecture)
-        fitting.check_scale(X, fitted.training.parameters, backend)
+        check_scale(X, fitted.training.parameters, backend)
         ZL, _ = network.forward(X.T, fitted.training.parameters, xp=backend.xp)
         return ZL, host
 

@@ -18,9 +18,9 @@ from typing import Any
 
 import numpy as np  # edge: the host form of a model
 
-from .. import io
 from .._version import __version__
 from ..backend import Backend, to_numpy
+from ..io import write
 from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
@@ -58,7 +58,7 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
         The path written.
     """
     header, arrays = to_state(model)
-    return io.write(path, {**header, "metadata": metadata or {}}, arrays)
+    return write(path, {**header, "metadata": metadata or {}}, arrays)
 
 
 def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

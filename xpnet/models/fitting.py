@@ -1,6 +1,6 @@
 """Fitting an estimator: its data checked, its network built and started, the engine run.
 
-:func:`fit` is the one path from ``fit`` and ``partial_fit`` to
+:func:`fit_estimator` is the one path from ``fit`` and ``partial_fit`` to
 :func:`xpnet.training.run`, in memory and on Dask blocks alike. The estimator gives
 its targets and layers; nothing of it changes until training has succeeded.
 """
@@ -26,12 +26,14 @@ from ._validation import check_feature_names, check_sample_weight, check_X, feat
 from .fitted import FittedState
 from .hyperparameters import check_memory
 
-__all__ = ["check_features", "check_scale", "fit"]
+__all__ = ["check_features", "check_scale", "fit_estimator"]
 
 Array = Any
 
 
-def fit(model, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False):
+def fit_estimator(
+    model, X, y, sample_weight, callback, epochs, incremental, classes=None, partial=False
+):
     """Train ``model`` for ``epochs`` epochs on (X, y): afresh, or from its fitted state
     where ``incremental`` (a warm start, ``partial_fit``) and it has one."""
     model._check_hyperparameters()
