@@ -17,11 +17,12 @@ from .backend import (
     use_backend,
 )
 from .exceptions import NotFittedError
-from .models import DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
+from .models import ConvNet, DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "ConvNet",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",

@@ -197,11 +197,23 @@ class BaseEstimator:
         """The output layer's head for n_y units (:data:`xpnet.losses.OUTPUTS`)."""
         raise NotImplementedError
 
-    def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
-        """The layers for inputs of n_x features and n_y outputs; ``output`` overrides the
-        head that n_y chooses (K independent sigmoids for multilabel targets)."""
+    def _architecture(
+        self, input_shape: tuple[int, ...], n_y: int, output: str | None = None
+    ) -> Architecture:
+        """The layers for examples of shape ``input_shape`` (``X.shape[1:]``: (n_x,) for
+        features) and n_y outputs; ``output`` overrides the head that n_y chooses (K
+        independent sigmoids for multilabel targets)."""
         hidden, activation = self._layers()
+        (n_x,) = input_shape
         return Architecture((n_x, *hidden, n_y), activation, output or self._output_head(n_y))
+
+    def _check_X(
+        self, X: Any, backend: Backend | None, dtype: str | None
+    ) -> tuple[Array, Backend, bool]:
+        """X checked, its examples on axis 0, on its backend in its float dtype, and
+        whether it came from the host (:func:`._validation.check_X`: (n_samples,
+        n_features))."""
+        return check_X(X, backend, dtype)
 
     def _network(
         self, architecture: Architecture, *, keep_prob: float = 1.0, l2: float = 0.0
@@ -359,11 +371,12 @@ class BaseEstimator:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
         check_feature_names(fitted.feature_names, feature_names(X), type(self).__name__)
-        X, backend, host = check_X(X, fitted.backend, None)
-        check_features(self, X.shape[1], fitted)
+        X, backend, host = self._check_X(X, fitted.backend, None)
+        check_features(self, tuple(X.shape[1:]), fitted)
         network = self._network(fitted.architecture)
         check_scale(X, fitted.training.parameters, backend)
-        ZL, _ = network.forward(X.T, fitted.training.parameters, xp=backend.xp)
+        rows = network.sample_axis == 1  # a network of the course's columns takes X.T
+        ZL, _ = network.forward(X.T if rows else X, fitted.training.parameters, xp=backend.xp)
         return ZL, host
 
     def _output(self, X: Any) -> tuple[Array, bool]:

@@ -76,14 +76,11 @@ def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "xpnet_version": __version__,
         "model": type(model).__name__,
         "hyperparameters": fitted.hyperparameters,
-        "architecture": {
-            "dims": list(arch.dims),
-            "activation": arch.activation,
-            "output": arch.output,
-        },
+        "architecture": arch.header(),
+        "input_shape": list(arch.input_shape),
         "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
         **fitted.trained_on,
-        "n_features_in": arch.dims[0],
+        "n_features_in": arch.n_features,
         "n_outputs": arch.dims[-1],
         "feature_names_in": None
         if fitted.feature_names is None
@@ -199,18 +196,16 @@ def read_state(
 ) -> FittedState:
     """The fitted state a header and arrays describe, checked against the layers that
     ``model``'s hyperparameters give, its arrays on ``backend`` (None: on the host)."""
-    try:
-        n_x = int(header["n_features_in"])
+    try:  # files before format 4 hold feature vectors: (n_features_in,)
+        input_shape = tuple(int(n) for n in header.get("input_shape") or [header["n_features_in"]])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
     classifier = model._estimator_type == "classifier"
-    architecture = model._architecture(n_x, *_outputs(header, arrays, classifier))
+    architecture = model._architecture(input_shape, *_outputs(header, arrays, classifier))
     saved = header.get("architecture")
     if saved is not None:
         try:
-            found = Architecture(
-                tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"]
-            )
+            found = type(architecture).from_header(saved)
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"its architecture is not valid: {exc}") from exc
         if found != architecture:
@@ -293,10 +288,12 @@ def read_state(
     names = header.get("feature_names_in")
     if names is not None and (
         not isinstance(names, list)
-        or len(names) != architecture.dims[0]
+        or len(names) != architecture.n_features
         or not all(isinstance(n, str) for n in names)
     ):
-        raise ValueError(f"its feature_names_in are not {architecture.dims[0]} names: {names!r}")
+        raise ValueError(
+            f"its feature_names_in are not {architecture.n_features} names: {names!r}"
+        )
     metadata = header.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ValueError(

@@ -69,9 +69,30 @@ class Architecture:
         """K > 1 independent sigmoids: a classifier of multilabel targets."""
         return self.output == "sigmoid" and self.dims[-1] > 1
 
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one example: (n_x,) here; an image's (n_H, n_W, n_C) where the
+        first layers take images."""
+        return (self.dims[0],)
+
+    @property
+    def n_features(self) -> int:
+        """The numbers one example holds: the product of :attr:`input_shape`."""
+        return math.prod(self.input_shape)
+
     def describe(self) -> str:
         hidden = self.dims[1:-1]
         return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
+
+    def header(self) -> dict[str, Any]:
+        """The layers as a model file's header records them (JSON-able)."""
+        return {"dims": list(self.dims), "activation": self.activation, "output": self.output}
+
+    @classmethod
+    def from_header(cls, saved: dict[str, Any]) -> Architecture:
+        """The inverse of :meth:`header`; KeyError, TypeError or ValueError where
+        ``saved`` does not describe one."""
+        return cls(tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"])
 
 
 def json_safe(value: Any) -> Any:
@@ -144,7 +165,7 @@ class FittedState:
 
     @property
     def n_features(self) -> int:
-        return self.architecture.dims[0]
+        return self.architecture.n_features
 
     @property
     def n_outputs(self) -> int:
