@@ -24,7 +24,7 @@ def small(**kw):
 
 
 def data(n=120, classes=3):
-    keep = LABELS < classes
+    keep = classes > LABELS
     return IMAGES[keep][:n], LABELS[keep][:n]
 
 
@@ -209,3 +209,58 @@ def test_command_line_trains_conv_on_the_cats(catvnoncat_dir, capsys):
         assert main([*argv, "conv", "--epochs", "1", "--no-progress"]) == 0
     out = capsys.readouterr().out
     assert "12288 features" in out and "Test accuracy:" in out
+
+
+#: scikit-learn's checks that do not feed X: those of the API, which every estimator passes.
+API_CHECKS = [
+    "check_estimator_cloneable",
+    "check_estimator_tags_renamed",
+    "check_valid_tag_types",
+    "check_estimator_repr",
+    "check_no_attributes_set_in_init",
+    "check_estimators_unfitted",
+    "check_do_not_raise_errors_in_init_or_set_params",
+    "check_mixin_order",
+    "check_parameters_default_constructible",
+    "check_get_params_invariance",
+    "check_set_params",
+    "check_fit1d",
+]
+
+
+@pytest.mark.parametrize("name", API_CHECKS)
+@pytest.mark.filterwarnings("ignore:Estimator .* does not inherit from:UserWarning")
+def test_scikit_learn_checks_that_apply(name):
+    checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    with xpnet.use_backend("numpy"):
+        getattr(checks, name)("ConvNet", small())
+
+
+@pytest.mark.filterwarnings("ignore:Estimator .* does not inherit from:UserWarning")
+def test_scikit_learn_is_told_that_x_holds_images():
+    """scikit-learn's other checks feed X of shape (n_samples, n_features), which an image
+    classifier refuses; its tags say so, and check_estimator then skips them itself. Their
+    counterparts on images are the tests of this file and the ones below."""
+    checks = pytest.importorskip("sklearn.utils.estimator_checks")
+    from sklearn.exceptions import SkipTestWarning
+
+    tags = xpnet.ConvNet().__sklearn_tags__()
+    assert not tags.input_tags.two_d_array and tags.input_tags.three_d_array
+    with pytest.warns(SkipTestWarning, match="Can't test estimator ConvNet"):
+        checks.check_estimator(xpnet.ConvNet())
+
+
+def test_fit_is_idempotent_and_prediction_leaves_the_model_as_it_was():
+    X, y = data()
+    model = small().fit(X, y)
+    first = {k: np.array(v) for k, v in model.parameters_.items()}
+    before = dict(model.__dict__)
+    proba = model.predict_proba(X)
+    assert model.__dict__ == before
+    model.fit(X, y)
+    for name, W in first.items():
+        np.testing.assert_array_equal(model.parameters_[name], W)
+    halves = np.r_[model.predict_proba(X[:50]), model.predict_proba(X[50:])]
+    np.testing.assert_allclose(halves, proba, rtol=1e-12)  # subset invariance
+    order = np.random.RandomState(0).permutation(len(y))
+    np.testing.assert_allclose(model.predict_proba(X[order]), proba[order], rtol=1e-12)

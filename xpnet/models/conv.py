@@ -27,7 +27,7 @@ from ..network import Network
 from ._classifier import BaseClassifier
 from ._validation import check_X
 from .fitted import Architecture
-from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes
+from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
 
 __all__ = ["ConvArchitecture", "ConvBlock", "ConvNet"]
 
@@ -167,6 +167,12 @@ class ConvNet(BaseClassifier):
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**HYPERPARAMETERS, **CONV_LAYERS}
 
+    def __sklearn_tags__(self) -> Any:
+        """scikit-learn's tags, saying that X holds images, not rows of features."""
+        tags = sklearn_tags(self)
+        tags.input_tags.two_d_array, tags.input_tags.three_d_array = False, True
+        return tags
+
     def _layers(self) -> tuple[tuple[int, ...], str | None]:
         return hidden_sizes(self.hidden_layer_sizes), self.activation
 
@@ -180,7 +186,7 @@ class ConvNet(BaseClassifier):
     ) -> ConvArchitecture:
         blocks = self._blocks_asked()
         hidden, activation = self._layers()
-        network = _network(blocks, hidden, activation, "sigmoid")
+        network = _network(blocks, hidden, activation or "relu", "sigmoid")
         try:
             shape = (1, *input_shape)
             for layer in network.layers[: -1 - len(hidden)]:  # up to Flatten
@@ -215,12 +221,10 @@ class ConvNet(BaseClassifier):
             if isinstance(layer, Conv2D):
                 parameters |= layer.draw(rng, n_C_prev, self.initialization, self.scale)
                 n_C_prev = layer.n_C
-        shapes = architecture.shapes()
-        for layer in network.layers:
-            if isinstance(layer, Dense):
-                W_name, b_name = f"W{layer.l}", f"b{layer.l}"
-                W, b = draw_layer(rng, shapes[W_name], self.initialization, self.scale)  # type: ignore[arg-type]
-                parameters |= {W_name: W, b_name: b}
+        dims, k = architecture.dims, len(cast(ConvArchitecture, architecture).blocks)
+        for j in range(1, len(dims)):  # dense layer k + j: W (n_j, n_(j−1))
+            W, b = draw_layer(rng, (dims[j], dims[j - 1]), self.initialization, self.scale)
+            parameters |= {f"W{k + j}": W, f"b{k + j}": b}
         return {k: backend.put(v, backend.dtype) for k, v in parameters.items()}
 
     def _check_X(

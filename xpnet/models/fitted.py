@@ -57,9 +57,9 @@ class Architecture:
     activation: str | None  # None: no hidden layers
     output: str
 
-    def shapes(self) -> dict[str, tuple[int, int]]:
+    def shapes(self) -> dict[str, tuple[int, ...]]:
         """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``: the parameters' shapes."""
-        shapes: dict[str, tuple[int, int]] = {}
+        shapes: dict[str, tuple[int, ...]] = {}
         for l in range(1, len(self.dims)):  # noqa: E741 (the course's layer index)
             shapes |= {f"W{l}": (self.dims[l], self.dims[l - 1]), f"b{l}": (self.dims[l], 1)}
         return shapes
