@@ -671,7 +671,9 @@ def test_logistic_refuses_hidden_layer_options(option, capsys):
     argv = ["train", "--model", "logistic", *option, "--epochs", "2", "--no-progress"]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and f"Invalid {option[0]} for --model logistic" in err
+    assert (
+        err.count("\n") == 1 and f"Invalid {option[0]}. Expected none for --model logistic" in err
+    )
 
 
 def test_train_and_evaluate_a_regressor_on_a_csv_file(tmp_path, capsys):

@@ -172,7 +172,7 @@ def test_a_batch_past_the_bound_runs_in_pieces_with_the_same_result(backend, put
     monkeypatch.setattr(conv, "MAX_PATCH_ELEMENTS", 3 * per_example)  # 3 examples a piece
     piecewise = conv2d_forward(put(A_prev), put(W), put(b), stride=2, pads=pads, xp=xp)
     grads = conv2d_backward(dZ, piecewise[1], xp=xp)
-    assert [P.shape[0] for P in patch_shapes] == [27, 27, 9] * 2  # 3 + 3 + 1 examples
+    assert [P.shape[1] for P in patch_shapes] == [27, 27, 9] * 2  # 3 + 3 + 1 examples
     assert max(int(np.prod(tuple(P.shape))) for P in patch_shapes) <= 3 * per_example
     tol = 1e-5 if backend.dtype == xp.float32 else 1e-12
     assert_close(piecewise[0], whole[0], rtol=tol, atol=tol)
@@ -318,3 +318,26 @@ def test_torch_compiled_conv_step_equals_eager():
     for name in parameters:
         assert_close(fast[0][name], eager[0][name], rtol=1e-12, atol=1e-13)
     assert float(fast[2]) == pytest.approx(float(eager[2]), rel=1e-12)
+
+
+def test_a_conv_network_trains_in_mini_batches_with_dropout():
+    """CONV → dropout → POOL → FLATTEN → dense → softmax learns a rule of the image's halves."""
+    from xpnet.training import TrainingConfig, TrainingState, train
+
+    rng = np.random.RandomState(0)
+    X = rng.randn(160, 8, 8, 1)
+    top = X[:, :4, :, 0].sum(axis=(1, 2)) > X[:, 4:, :, 0].sum(axis=(1, 2))
+    labels = top.astype(int) + (X[:, :, :4, 0].sum(axis=(1, 2)) > 2)
+    layers = (Conv2D(1, 4, 3, pad="same"), Dropout(0.9), MaxPool2D(2), Flatten())
+    network = Network((*layers, Dense(2, "relu"), Dense(3)), "softmax")
+    p = Conv2D(1, 4, 3).draw(rng, 1, "he", 1.0)
+    p |= {"W2": rng.randn(16, 64) * np.sqrt(2 / 64), "b2": np.zeros((16, 1))}
+    p |= {"W3": rng.randn(3, 16) * 0.25, "b3": np.zeros((3, 1))}
+    opt = get_optimizer("adam")
+    config = TrainingConfig(network, opt, 0.01, batch_size=32, jit_compile=False)
+    start = TrainingState(p, opt.init(p), seed=1)
+    xp = xpnet.get_backend().xp
+    state = train(config, start, X, np.eye(3)[labels].T, xp=xp, epochs=25)
+    assert state.costs[-1] < 0.4 * state.costs[0]
+    ZL, _ = network.forward(X, state.parameters)
+    assert (np.argmax(ZL, axis=0) == labels).mean() > 0.85

@@ -5,22 +5,28 @@ W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C), Z and A (m, n_H, n_W, n_C), with
 
     n_H = ⌊(n_H_prev + pad_top + pad_bottom − f) / stride⌋ + 1   (n_W likewise).
 
-The method (no Python loop over examples, output positions or channels):
+The method (no Python loop over examples, output positions or channels; a loop over
+the f·f kernel offsets):
 
-- **Gather.** The f·f strided views ``A_pad[:, i::stride, j::stride, :]`` (one per kernel
-  offset (i, j)) are stacked into the patch matrix P of shape
-  (m·n_H·n_W, f·f·n_C_prev); then Z = P · W_mat + b is one matrix product, W_mat being
-  W reshaped to (f·f·n_C_prev, n_C).
-- **Scatter back** (col2im, :func:`fold`): the gradient dP = dZ · W_matᵀ returns to the
-  image as a sum of shifted slices, each offset's piece padded with zeros into place.
-  With a stride s the offsets that share a residue (i mod s, j mod s) land on the same
+- **Gather.** The images are seen as channel planes (n_C_prev, m, n_H_prev, n_W_prev)
+  (:func:`planes`), so that each kernel offset (i, j) is a strided view
+  ``A_pad[..., i::stride, j::stride]`` read and written in whole rows. The f·f views
+  stack into the transposed patch matrix Pᵀ of shape (f·f·n_C_prev, m·n_H·n_W), and
+  Z = P · W_mat + b is one matrix product, W_mat being W reshaped to
+  (f·f·n_C_prev, n_C).
+- **Scatter back** (col2im, :func:`fold`): dPᵀ = W_mat · dZᵀ returns to the image as a
+  sum of shifted slices. Each offset (i, j) shifts its plane by (i, j); the shifts are
+  made by reshapes, all offsets at once (a row padded with F zeros and read back in
+  rows one element shorter moves row k right by k), and a sum over the offsets. With a
+  stride s the offsets that share a residue (i mod s, j mod s) land on the same
   sub-grid, summed there, and the s·s sub-grids are interleaved by one stack and
-  reshape. Only ``concat``, ``stack``, ``reshape`` and ``+`` are used: no in-place
-  update, so JAX's immutable arrays, PyTorch (eager and compiled), CuPy and
-  array-api-strict's devices all run the same lines, with no extra dependency. The
-  alternative, array-api-extra's ``at(x, idx).add(v)``, adds each piece into a
-  strided slice instead, which on NumPy runs in place; the benchmarks in
-  ``benchmarks/conv`` time both for the backward pass.
+  reshape. Only ``concat``, ``stack``, ``reshape`` and ``sum`` are used, no in-place
+  update, so that JAX's immutable arrays, PyTorch eager and compiled, CuPy and
+  array-api-strict's devices run the same lines. array-api-extra's
+  ``at(x, idx).add(v)``, which adds each offset's plane into a strided slice in place
+  on NumPy, is the alternative; its helpers cannot be traced by ``torch.compile``
+  (``fullgraph=True`` fails inside them), which rules it out for the compiled step,
+  and ``benchmarks/conv`` times the two folds on NumPy.
 
 Memory: the patch matrix of a batch holds m·n_H·n_W·f²·n_C_prev elements (f² times the
 input, for stride 1), and its gradient dP as many again during the backward pass. When
@@ -52,6 +58,7 @@ __all__ = [
     "output_size",
     "pad_images",
     "patches",
+    "planes",
     "resolve_padding",
     "windows",
 ]
@@ -87,86 +94,124 @@ def resolve_padding(pad: int | str, f: int, stride: int, n_H_prev: int, n_W_prev
 
 def _zeros(A: Array, shape: tuple[int, ...], xp: Any) -> Array:
     """Zeros of ``shape`` in A's dtype, on A's device (taken from A, as a trace can)."""
-    return xp.broadcast_to(xp.zeros_like(A[:1, :1, :1, :1]), shape)
+    return xp.broadcast_to(xp.zeros_like(A[(0,) * A.ndim]), shape)
+
+
+def _pad_axes(A: Array, pads: Pads, axes: tuple[int, int], xp: Any) -> Array:
+    """A with (top, bottom) zeros along ``axes[0]`` and (left, right) along ``axes[1]``."""
+    for axis, before, after in ((axes[0], pads[0], pads[1]), (axes[1], pads[2], pads[3])):
+        if before or after:
+            parts = []
+            for n in (before, None, after):
+                if n is None:
+                    parts.append(A)
+                elif n:
+                    parts.append(
+                        _zeros(A, (*tuple(A.shape[:axis]), n, *tuple(A.shape[axis + 1 :])), xp)
+                    )
+            A = xp.concat(parts, axis=axis)
+    return A
 
 
 def pad_images(A: Array, pads: Pads, /, *, xp: Any = None) -> Array:
     """A of shape (m, n_H, n_W, n_C) with zero rows and columns around each image:
     (m, top + n_H + bottom, left + n_W + right, n_C)."""
     xp = array_namespace(A) if xp is None else xp
-    top, bottom, left, right = pads
-    if top or bottom:
-        m, n_H, n_W, n_C = A.shape
-        parts = [_zeros(A, (m, top, n_W, n_C), xp)] if top else []
-        parts.append(A)
-        if bottom:
-            parts.append(_zeros(A, (m, bottom, n_W, n_C), xp))
-        A = xp.concat(parts, axis=1)
-    if left or right:
-        m, n_H, n_W, n_C = A.shape
-        parts = [_zeros(A, (m, n_H, left, n_C), xp)] if left else []
-        parts.append(A)
-        if right:
-            parts.append(_zeros(A, (m, n_H, right, n_C), xp))
-        A = xp.concat(parts, axis=2)
-    return A
+    return _pad_axes(A, pads, (1, 2), xp)
 
 
-def windows(A: Array, f: int, stride: int, n_H: int, n_W: int, /) -> list[Array]:
-    """The f·f strided views of A (m, ·, ·, n_C), each (m, n_H, n_W, n_C): view (i, j)
-    holds, at (h, w), the element (i, j) of the window whose corner is (s·h, s·w)."""
-    return [
-        A[:, i : i + stride * (n_H - 1) + 1 : stride, j : j + stride * (n_W - 1) + 1 : stride, :]
-        for i in range(f)
-        for j in range(f)
-    ]
+def windows(
+    A: Array, f: int, stride: int, n_H: int, n_W: int, /, *, axes: tuple[int, int] = (1, 2)
+) -> list[Array]:
+    """The f·f strided views of A along its spatial ``axes``, each with n_H × n_W there:
+    view (i, j) holds, at (h, w), the element (i, j) of the window whose corner is
+    (s·h, s·w)."""
+    views = []
+    for i in range(f):
+        for j in range(f):
+            index = [slice(None)] * A.ndim
+            index[axes[0]] = slice(i, i + stride * (n_H - 1) + 1, stride)
+            index[axes[1]] = slice(j, j + stride * (n_W - 1) + 1, stride)
+            views.append(A[tuple(index)])
+    return views
 
 
-def patches(A_pad: Array, f: int, stride: int, n_H: int, n_W: int, /, *, xp: Any) -> Array:
-    """The patch matrix P of shape (m·n_H·n_W, f·f·n_C_prev): one row per output position,
-    its window flattened in W's order (i, j, c)."""
-    m, n_C_prev = A_pad.shape[0], A_pad.shape[3]
-    P = xp.stack(windows(A_pad, f, stride, n_H, n_W), axis=3)  # (m, n_H, n_W, f·f, n_C_prev)
-    return xp.reshape(P, (m * n_H * n_W, f * f * n_C_prev))
+def planes(A: Array, /, *, xp: Any) -> Array:
+    """Images (m, n_H, n_W, n_C) seen as channel planes (n_C, m, n_H, n_W), spatial axes
+    last: the layout in which the patches are gathered and folded back with whole rows."""
+    return xp.permute_dims(A, (3, 0, 1, 2))
 
 
-def fold(
-    pieces: list[Array], shape: tuple[int, int, int, int], f: int, stride: int, /, *, xp: Any
-) -> Array:
-    """The transpose of :func:`windows`: Σ over the offsets (i, j) of ``pieces[i·f + j]``
-    (m, n_H, n_W, n_C) added at rows i + s·h and columns j + s·w of zeros of ``shape``.
+def patches(A_planes: Array, f: int, stride: int, n_H: int, n_W: int, /, *, xp: Any) -> Array:
+    """The patch matrix, transposed: Pᵀ of shape (f·f·n_C_prev, m·n_H·n_W), one column per
+    output position, its window in W's order (i, j, c), from planes (n_C_prev, m, ·, ·)."""
+    n_C_prev, m = A_planes.shape[0], A_planes.shape[1]
+    views = windows(A_planes, f, stride, n_H, n_W, axes=(2, 3))
+    P_T = xp.stack(views, axis=0)  # (f·f, n_C_prev, m, n_H, n_W)
+    return xp.reshape(P_T, (f * f * n_C_prev, m * n_H * n_W))
 
-    Overlapping windows (f > stride) add up, as they must for a gradient.
+
+def _skew_sum(T: Array, xp: Any) -> Array:
+    """Σ over (i, j) of T[i, j] shifted down i rows and right j columns: from T of shape
+    (F_i, F_j, N, n_H, n_W) to (N, n_H + F_i − 1, n_W + F_j − 1).
+
+    Each shift is a reshape: a row of length L padded with F zeros and read back with
+    rows of length L + F − 1 moves row k right by k, so the whole sum is a few passes
+    over T rather than one padded copy per offset.
     """
-    m, H, W, n_C = shape
-    n_H, n_W = pieces[0].shape[1], pieces[0].shape[2]
+    F_i, F_j, N, n_H, n_W = T.shape
+    T = xp.permute_dims(T, (0, 2, 3, 1, 4))  # (F_i, N, n_H, F_j, n_W)
+    if F_j > 1:
+        L = n_W + F_j
+        T = _pad_axes(T, (0, 0, 0, F_j), (3, 4), xp)  # (…, F_j, n_W + F_j)
+        T = xp.reshape(T, (F_i, N, n_H, F_j * L))[..., : F_j * (L - 1)]
+        T = xp.reshape(T, (F_i, N, n_H, F_j, L - 1))  # row j moved right by j
+    R = xp.sum(T, axis=3)  # Σ_j, of shape (F_i, N, n_H, W')
+    W_out = n_W + F_j - 1
+    R = xp.permute_dims(R, (1, 0, 2, 3))  # (N, F_i, n_H, W')
+    if F_i > 1:
+        L = (n_H + F_i) * W_out
+        R = _pad_axes(R, (0, F_i, 0, 0), (2, 3), xp)  # (N, F_i, n_H + F_i, W')
+        R = xp.reshape(R, (N, F_i * L))[..., : F_i * (L - W_out)]
+        R = xp.reshape(R, (N, F_i, L - W_out))  # row i moved down by i rows
+    G = xp.sum(xp.reshape(R, (N, F_i, (n_H + F_i - 1) * W_out)), axis=1)  # Σ_i
+    return xp.reshape(G, (N, n_H + F_i - 1, W_out))
+
+
+def fold(stacked: Array, shape: tuple[int, ...], f: int, stride: int, /, *, xp: Any) -> Array:
+    """The transpose of :func:`windows` on the last two axes: Σ over the offsets (i, j)
+    of ``stacked[i, j]`` (..., n_H, n_W) added at rows i + s·h and columns j + s·w of
+    zeros of ``shape`` (..., H, W).
+
+    ``stacked`` has shape (f, f, ..., n_H, n_W). Overlapping windows (f > stride) add
+    up, as they must for a gradient.
+    """
+    *lead, H, W = shape
+    n_H, n_W = stacked.shape[-2], stacked.shape[-1]
+    N = 1
+    for n in lead:
+        N *= n
     s = stride
     H_q, W_q = -(-H // s), -(-W // s)  # each residue's sub-grid: ⌈H/s⌉ × ⌈W/s⌉
+    T_all = xp.reshape(stacked, (f, f, N, n_H, n_W))
     grids = []
     for r_i in range(s):
         for r_j in range(s):
-            G = None
-            for i in range(r_i, f, s):
-                row = None  # the offsets (i, ·) of this residue, placed along the width
-                for j in range(r_j, f, s):
-                    q_j = j // s  # offset (i, j) = s·(q_i, q_j) + (r_i, r_j)
-                    placed = pad_images(pieces[i * f + j], (0, 0, q_j, W_q - n_W - q_j), xp=xp)
-                    row = placed if row is None else row + placed
-                if row is not None:
-                    q_i = i // s
-                    placed = pad_images(row, (q_i, H_q - n_H - q_i, 0, 0), xp=xp)
-                    G = placed if G is None else G + placed
-            if G is None:  # no offset has this residue (f < s): zeros
-                G = _zeros(pieces[0], (m, H_q, W_q, n_C), xp)
-            grids.append(G)
+            # offsets (i, j) = s·(q_i, q_j) + (r_i, r_j) land on one sub-grid, at (q_i, q_j)
+            T = T_all[r_i::s, r_j::s, ...]
+            if T.shape[0] == 0 or T.shape[1] == 0:  # no offset has this residue (f < s)
+                grids.append(_zeros(T_all, (N, H_q, W_q), xp))
+                continue
+            G = _skew_sum(T, xp)
+            pads = (0, H_q - G.shape[1], 0, W_q - G.shape[2])
+            grids.append(_pad_axes(G, pads, (1, 2), xp))
     if s == 1:
-        return grids[0]
+        return xp.reshape(grids[0], (*lead, H, W))
     # grid (r_i, r_j) holds rows r_i + s·q and columns r_j + s·q: interleave them.
-    G = xp.stack(grids, axis=3)  # (m, H_q, W_q, s·s, n_C)
-    G = xp.reshape(G, (m, H_q, W_q, s, s, n_C))
-    G = xp.permute_dims(G, (0, 1, 3, 2, 4, 5))  # (m, H_q, s, W_q, s, n_C)
-    G = xp.reshape(G, (m, H_q * s, W_q * s, n_C))
-    return G[:, :H, :W, :]
+    G = xp.reshape(xp.stack(grids, axis=-1), (N, H_q, W_q, s, s))
+    G = xp.permute_dims(G, (0, 1, 3, 2, 4))  # (N, H_q, s, W_q, s)
+    G = xp.reshape(G, (N, H_q * s, W_q * s))[:, :H, :W]
+    return xp.reshape(G, (*lead, H, W))
 
 
 class ConvCache(NamedTuple):
@@ -204,9 +249,9 @@ def conv2d_forward(
     W_mat = xp.reshape(W, (f * f * n_C_prev, n_C))
     Zs = []
     for s in _pieces(m, n_H * n_W * f * f * n_C_prev):
-        A_pad = pad_images(A_prev[s, ...], pads, xp=xp)
-        P = patches(A_pad, f, stride, n_H, n_W, xp=xp)
-        Zs.append(xp.reshape(P @ W_mat, (A_pad.shape[0], n_H, n_W, n_C)))  # Z = P · W_mat
+        A_pad = _pad_axes(planes(A_prev[s, ...], xp=xp), pads, (2, 3), xp)
+        P_T = patches(A_pad, f, stride, n_H, n_W, xp=xp)
+        Zs.append(xp.reshape(P_T.T @ W_mat, (A_pad.shape[1], n_H, n_W, n_C)))  # Z = P · W_mat
     Z = Zs[0] if len(Zs) == 1 else xp.concat(Zs, axis=0)
     return Z + b, ConvCache(A_prev, W, stride, pads)  # Z = conv(A_prev, W) + b
 
@@ -231,19 +276,19 @@ def conv2d_backward(
     W_mat = xp.reshape(W, (f * f * n_C_prev, n_C))
     dW_mat, dA_parts = None, []
     for s in _pieces(m, n_H * n_W * f * f * n_C_prev):
-        A_pad = pad_images(A_prev[s, ...], pads, xp=xp)
-        m_s = A_pad.shape[0]
-        P = patches(A_pad, f, stride, n_H, n_W, xp=xp)
+        A_pad = _pad_axes(planes(A_prev[s, ...], xp=xp), pads, (2, 3), xp)
+        m_s = A_pad.shape[1]
+        P_T = patches(A_pad, f, stride, n_H, n_W, xp=xp)
         dZ_mat = xp.reshape(dZ[s, ...], (m_s * n_H * n_W, n_C))
-        term = P.T @ dZ_mat  # dW = Σ Pᵀ · dZ
+        term = P_T @ dZ_mat  # dW = Σ Pᵀ · dZ
         dW_mat = term if dW_mat is None else dW_mat + term
         if need_dA_prev:
-            dP = W_mat @ dZ_mat.T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
-            dP = xp.reshape(dP, (f * f, n_C_prev, m_s, n_H, n_W))  # offset k = (i, j) first
-            pieces = [xp.permute_dims(dP[k, ...], (1, 2, 3, 0)) for k in range(f * f)]
-            dA_pad = fold(pieces, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
+            dP_T = W_mat @ dZ_mat.T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
+            dP_T = xp.reshape(dP_T, (f, f, n_C_prev, m_s, n_H, n_W))
+            dA_pad = fold(dP_T, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
             top, _, left, _ = pads
-            dA_parts.append(dA_pad[:, top : top + n_H_prev, left : left + n_W_prev, :])
+            dA_planes = dA_pad[:, :, top : top + n_H_prev, left : left + n_W_prev]
+            dA_parts.append(xp.permute_dims(dA_planes, (1, 2, 3, 0)))  # back to (m, ·, ·, n_C)
     dW = xp.reshape(dW_mat, W.shape)
     db = xp.reshape(xp.sum(dZ, axis=(0, 1, 2)), (1, 1, 1, n_C))  # db = Σ dZ
     if not need_dA_prev:

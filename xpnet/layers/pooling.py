@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from .._checks import check_integer, registered
-from .conv import fold, output_size, windows
+from .conv import fold, output_size, planes, windows
 
 __all__ = [
     "AveragePool2D",
@@ -72,19 +72,25 @@ def pool2d_backward(dA: Array, cache: PoolCache, /, *, xp: Any) -> Array:
     every element of the window.
     """
     A_prev, A, f, stride, mode = cache
+    dA = planes(dA, xp=xp)  # (n_C, m, n_H, n_W): whole rows to fold back
+    shape = (A_prev.shape[3], A_prev.shape[0], A_prev.shape[1], A_prev.shape[2])
     if mode == "average":
         piece = dA / (f * f)  # dA_prev[window] += dA / f²
-        return fold([piece] * (f * f), tuple(A_prev.shape), f, stride, xp=xp)
-    views = windows(A_prev, f, stride, A.shape[1], A.shape[2])
-    taken = None
-    pieces = []
-    for view in views:
-        hit = view == A  # a maximum of the window
-        if taken is not None:
-            hit = xp.logical_and(hit, xp.logical_not(taken))  # not after an earlier one
-        taken = hit if taken is None else xp.logical_or(taken, hit)
-        pieces.append(dA * xp.astype(hit, dA.dtype))  # dA_prev[argmax] += dA
-    return fold(pieces, tuple(A_prev.shape), f, stride, xp=xp)
+        dA_prev = fold(xp.broadcast_to(piece, (f, f, *piece.shape)), shape, f, stride, xp=xp)
+    else:
+        A = planes(A, xp=xp)
+        views = windows(planes(A_prev, xp=xp), f, stride, A.shape[2], A.shape[3], axes=(2, 3))
+        taken = None
+        pieces = []
+        for view in views:
+            hit = view == A  # a maximum of the window
+            if taken is not None:
+                hit = xp.logical_and(hit, xp.logical_not(taken))  # not after an earlier one
+            taken = hit if taken is None else xp.logical_or(taken, hit)
+            pieces.append(dA * xp.astype(hit, dA.dtype))  # dA_prev[argmax] += dA
+        stacked = xp.reshape(xp.stack(pieces, axis=0), (f, f, *dA.shape))
+        dA_prev = fold(stacked, shape, f, stride, xp=xp)
+    return xp.permute_dims(dA_prev, (1, 2, 3, 0))
 
 
 @dataclass(frozen=True)
