@@ -266,3 +266,26 @@ def test_fit_is_idempotent_and_prediction_leaves_the_model_as_it_was():
     np.testing.assert_allclose(halves, proba, rtol=1e-12)  # subset invariance
     order = np.random.RandomState(0).permutation(len(y))
     np.testing.assert_allclose(model.predict_proba(X[order]), proba[order], rtol=1e-12)
+
+
+def test_a_format_3_file_still_loads(tmp_path):
+    """Format 3 recorded no input_shape: its models take rows of n_features_in."""
+    X, y = IMAGES.reshape(-1, 64)[:120], LABELS[:120]
+    model = xpnet.DeepNet(hidden_layer_sizes=(5,), num_iterations=2, tol=None).fit(X, y)
+    path = model.save(tmp_path / "deep.npz")
+    with np.load(path) as f:
+        arrays = dict(f)
+    header = json.loads(str(arrays["header"]))
+    del header["input_shape"]
+    header["format_version"] = 3
+    arrays["header"] = np.asarray(json.dumps(header))
+    with open(path, "wb") as f:
+        np.savez(f, **arrays)
+    np.testing.assert_array_equal(xpnet.load(path).predict_proba(X), model.predict_proba(X))
+
+
+def test_images_that_overflow_the_network_are_refused():
+    X, y = data()
+    model = small().fit(X, y)
+    with pytest.raises(ValueError, match="overflow float64 inside the network"):
+        model.predict(X * 1e308)
