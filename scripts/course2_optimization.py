@@ -22,8 +22,8 @@ import xpnet
 from xpnet.course import initialize_parameters
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
+from xpnet.scores import accuracy
 from xpnet.training import TrainingConfig, TrainingState, train
-from xpnet.watch import accuracy
 
 COURSE = {
     "gd": "71.67%",

@@ -35,3 +35,13 @@ def test_epoch_batches_follow_the_course_convention():
     assert batches.epoch_batches(300, 64, shuffle=False)[0] is None
     assert batches.epoch_batches(300, None) == (None, [slice(0, 300)])
     assert batches.epoch_batches(300, 500)[1] == [slice(0, 300)]
+
+
+def test_auto_batches_are_resolved_here_and_along_indexes_any_axis():
+    order, slices = batches.epoch_batches(450, "auto", seed=3, epoch=1)
+    assert [(s.start, s.stop) for s in slices] == [(0, 200), (200, 400), (400, 450)]
+    np.testing.assert_array_equal(order, batches.epoch_order(450, 3, 1))
+    assert batches.epoch_batches(150, "auto") == (None, [slice(0, 150)])
+    X = np.arange(24).reshape(2, 3, 4)
+    np.testing.assert_array_equal(X[batches.along(1, slice(1, 3))], X[:, 1:3])
+    np.testing.assert_array_equal(X[batches.along(0, slice(0, 1))], X[:1])

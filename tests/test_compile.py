@@ -18,7 +18,7 @@ import xpnet
 from xpnet import step as compiled
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
-from xpnet.step import CompiledStep, compiled_step, resolve, train_step
+from xpnet.step import CompiledStep, compiled_step, compiler_for, train_step
 from xpnet.training import TrainingConfig, TrainingState, train
 
 OPTIMIZERS = ["gd", "momentum", "rmsprop", "adam"]
@@ -207,21 +207,21 @@ def test_auto_compiles_on_jax_only_and_reads_the_environment(monkeypatch):
     import array_api_compat.numpy as np_xp
 
     monkeypatch.delenv("XPNET_COMPILE", raising=False)
-    assert resolve("auto", np_xp) is None
-    assert resolve(False, np_xp) is None
+    assert compiler_for("auto", np_xp) is None
+    assert compiler_for(False, np_xp) is None
     with pytest.raises(ValueError, match="Invalid jit_compile=True"):
-        resolve(True, np_xp)
+        compiler_for(True, np_xp)
     with pytest.raises(ValueError, match="Expected one of"):
-        resolve("yes", np_xp)
+        compiler_for("yes", np_xp)
     jax = pytest.importorskip("jax")
-    assert resolve("auto", jax.numpy) == "jax"
-    assert resolve("auto", jax.numpy, in_memory=False) is None
+    assert compiler_for("auto", jax.numpy) == "jax"
+    assert compiler_for("auto", jax.numpy, in_memory=False) is None
     monkeypatch.setenv("XPNET_COMPILE", "0")  # read when asked, not at import
-    assert resolve("auto", jax.numpy) is None
-    assert resolve(True, jax.numpy) == "jax"  # an explicit choice wins
+    assert compiler_for("auto", jax.numpy) is None
+    assert compiler_for(True, jax.numpy) == "jax"  # an explicit choice wins
     monkeypatch.setenv("XPNET_COMPILE", "maybe")
     with pytest.raises(ValueError, match="Invalid XPNET_COMPILE"):
-        resolve("auto", jax.numpy)
+        compiler_for("auto", jax.numpy)
 
 
 def test_the_estimators_validate_jit_compile():

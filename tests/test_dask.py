@@ -134,8 +134,10 @@ def test_any_targets_plug_in_through_a_function_that_makes_Y_of_a_block():
     source = BlockSource(Xd, da.from_array(soft, chunks=70), None, rows_of_targets)
     parameters = initialize_parameters([5, 4, 1], "he", random_state=0)
     network = Network.dense(2, "relu")
-    (batch,) = source.batches(SimpleNamespace(batch_size=None), 0, 0)
-    grads, loss = source.gradients(network, batch, parameters, rng=None, with_loss=True)
+    ((X_batch, Y, weights),) = source.batches(SimpleNamespace(batch_size=None), 0, 0)
+    grads, loss = source.batch_gradients(
+        network, X_batch, Y, parameters, weights=weights, with_loss=True
+    )
     expected, m_cost = network.gradients(X.T, soft[None, :], parameters, with_loss=True)
     np.testing.assert_allclose(loss, m_cost, rtol=1e-12)
     for k, v in expected.items():
@@ -306,8 +308,8 @@ def test_blocks_held_by_the_workers_train_as_numpy(cluster, batch_size):
     settings = {**SETTINGS, "batch_size": batch_size, "shuffle": False}
     model = xpnet.DeepNet((6,), **settings).fit(Xd, y, sample_weight=weights)
     source = prepare(Xd, y, None, None, None)[0]
-    assert source._held is not None  # one task a worker, over the blocks it holds
-    assert len(source._held.holders) == len(set(source._held.workers))
+    assert source.held is not None  # one task a worker, over the blocks it holds
+    assert len(source.held.holders) == len(set(source.held.workers))
     # Unshuffled pieces of 25 rows are the batches a NumPy fit cuts from the same rows.
     reference = xpnet.DeepNet((6,), **settings).fit(X, y, sample_weight=weights)
     assert_same(reference, model)

@@ -386,3 +386,36 @@ def test_gradient_check_of_the_regression_and_multilabel_heads(backend, put, flo
     assert gradcheck.gradient_check(cost, parameters, grads) < 2e-7
     wrong = {**grads, "dW3": grads["dW3"] * 1.1}
     assert gradcheck.gradient_check(cost, parameters, wrong) > 1e-3
+
+
+def test_every_step_eager_or_on_dask_blocks_is_train_step(monkeypatch):
+    """One step path: the eager loop and the steps over Dask blocks both run
+    xpnet.step.train_step, once a batch, with the dropout masks drawn before it."""
+    import xpnet.training
+    from xpnet.step import train_step
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append((args[7], kwargs["gradients"]))  # the masks, the gradients' function
+        return train_step(*args, **kwargs)
+
+    monkeypatch.setattr(xpnet.training, "train_step", counted)
+    X, Y = data(m=50)
+    network = Network.dense(3, "relu", keep_prob=0.8)
+    p = host_parameters([3, 5, 4, 1])
+    config = TrainingConfig(network, Adam(), 0.01, batch_size=16, jit_compile=False)
+    with xpnet.use_backend("numpy") as b:
+        train(config, TrainingState(p, Adam().init(p)), X, Y, epochs=2, xp=b.xp)
+    assert len(calls) == 2 * 4
+    assert all(g is None and [D.shape[0] for D in m] == [5, 4] for m, g in calls)
+    da = pytest.importorskip("dask.array")
+    calls.clear()
+    y = Y[0].astype(int)
+    xpnet.DeepNet((5, 4), num_iterations=2, batch_size=25, keep_prob=0.8, tol=None).fit(
+        da.from_array(X.T, chunks=(25, 3)), da.from_array(y, chunks=25)
+    )
+    assert len(calls) == 2 * 2
+    assert all(
+        g is not None and [tuple(D.shape) for D in m] == [(5, 25), (4, 25)] for m, g in calls
+    )

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side random draws
 
-__all__ = ["along", "epoch_batches", "epoch_order"]
+__all__ = ["AUTO_BATCH", "along", "epoch_batches", "epoch_order"]
 
 
 def along(axis: int, index: Any) -> tuple[Any, ...]:
@@ -28,10 +28,16 @@ def epoch_order(m: int, seed: int, epoch: int) -> np.ndarray:
     return np.random.RandomState(seed + 1 + epoch).permutation(m)
 
 
+#: The examples of a mini-batch under ``batch_size="auto"`` (scikit-learn's MLP's).
+AUTO_BATCH = 200
+
+
 def epoch_batches(
-    m: int, batch_size: int | None, *, shuffle: bool = True, seed: int = 0, epoch: int = 0
+    m: int, batch_size: int | str | None, *, shuffle: bool = True, seed: int = 0, epoch: int = 0
 ) -> tuple[np.ndarray | None, list[slice]]:
     """The order of the examples in ``epoch`` and the slices of that order, batch by batch.
+
+    ``batch_size`` None is the full batch, and ``"auto"`` min(:data:`AUTO_BATCH`, m).
 
     Returns
     -------
@@ -41,7 +47,10 @@ def epoch_batches(
     slices : list of slice
         Consecutive batches of ``batch_size``; the last may be shorter.
     """
-    if batch_size is None or batch_size >= m:
+    if batch_size is None:
+        return None, [slice(0, m)]
+    size = AUTO_BATCH if batch_size == "auto" else int(batch_size)
+    if size >= m:
         return None, [slice(0, m)]
     order = epoch_order(m, seed, epoch) if shuffle else None
-    return order, [slice(k, min(k + batch_size, m)) for k in range(0, m, batch_size)]
+    return order, [slice(k, min(k + size, m)) for k in range(0, m, size)]

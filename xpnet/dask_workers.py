@@ -33,8 +33,8 @@ def _dask() -> Any:
 
 #: glibc's allocator thresholds for Dask workers that train. Dask's own setting
 #: (MALLOC_TRIM_THRESHOLD_=65536, which also fixes the mmap threshold at 128 KiB) hands
-#: each step's temporaries back to the OS, and the next step faults them in again: a
-#: worker's step took 1.25-1.6 times as long as the same step in a plain process.
+#: each step's temporaries back to the OS, and the next step faults them in again;
+#: these keep them in the worker's heap from one step to the next.
 WORKER_ENVIRON = {"MALLOC_TRIM_THRESHOLD_": "67108864", "MALLOC_MMAP_THRESHOLD_": "33554432"}
 
 
@@ -71,7 +71,7 @@ def _blas() -> Any:
 def one_blas_thread_a_task(dask: Any, parts: list[Any]) -> Any:
     """On Dask's local thread pool, one BLAS thread per task: the pool's threads are the
     parallelism, and BLAS threads on top of them oversubscribe the cores (OpenBLAS's
-    spinning threads made a step 2-40x slower on 2 shared cores). Needs threadpoolctl."""
+    threads spin while they wait). Needs threadpoolctl."""
     threads = dask.config.get("num_workers", None) or dask.threaded.CPU_COUNT
     local = dask.base.get_scheduler(collections=parts) is dask.threaded.get
     if not local or threads < 2 or _blas() is None:
@@ -109,8 +109,8 @@ def held(X: Any, targets: Any, weights: Any) -> Held | None:
         return None
     from distributed import wait
 
-    T = _futures(client, targets) or _futures(client, client.persist(targets)) or []
-    W = None if weights is None else _futures(client, client.persist(weights)) or []
+    target_blocks = _futures(client, targets) or _futures(client, client.persist(targets)) or []
+    weight_blocks = None if weights is None else _futures(client, client.persist(weights)) or []
     wait(blocks)
     holding = client.who_has(blocks)
     workers = [sorted(holding[f.key])[0] for f in blocks]
@@ -120,7 +120,10 @@ def held(X: Any, targets: Any, weights: Any) -> Held | None:
     holders = {
         worker: client.submit(
             Blocks,
-            [(blocks[b], T[b], None if W is None else W[b]) for b in numbers],
+            [
+                (blocks[b], target_blocks[b], None if weight_blocks is None else weight_blocks[b])
+                for b in numbers
+            ],
             workers=[worker],
             allow_other_workers=False,
             pure=False,

@@ -23,6 +23,7 @@ __all__ = [
     "ScheduledDecay",
     "get_schedule",
     "learning_rate_at",
+    "rate_in_epoch",
 ]
 
 
@@ -100,4 +101,10 @@ def learning_rate_at(
     scheduled decays, 0.95 for the exponential one.
     """
     rate = get_schedule(schedule, decay_rate=decay_rate, time_interval=time_interval)
-    return learning_rate0 if epoch == 0 else rate(learning_rate0, epoch - 1)
+    return rate_in_epoch(rate, learning_rate0, epoch)
+
+
+def rate_in_epoch(schedule: Any, learning_rate0: float, epoch: int) -> float:
+    """The rate used during ``epoch`` under a schedule object (:func:`get_schedule`):
+    α0 in epoch 0, the schedule's rate for e − 1 after."""
+    return learning_rate0 if epoch == 0 else schedule(learning_rate0, epoch - 1)

@@ -1,24 +1,21 @@
 """Data sources: where the training loop's batches come from.
 
-:func:`xpnet.training.run` asks a source for an epoch's batches and for each batch's
-gradients, and nothing else; :class:`InMemory` serves arrays that live on one device,
-:class:`xpnet.dask_arrays.BlockSource` the blocks of Dask arrays, and a source of your
-own (a memory-mapped file, files read a batch at a time) plugs in the same way by
-satisfying :class:`DataSource`.
+:func:`xpnet.training.run` asks a source for an epoch's batches, and nothing else: a
+source computes nothing. :class:`InMemory` serves arrays that live on one device,
+:class:`xpnet.dask_blocks.BlockSource` the blocks of Dask arrays, and a source of
+your own (a memory-mapped file, files read a batch at a time) plugs in the same way
+by satisfying :class:`DataSource`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, runtime_checkable
 
 from array_api_compat import device
 
 from .batches import along, epoch_batches
-
-if TYPE_CHECKING:
-    from .network import Network
-    from .training import TrainingConfig
+from .state import TrainingConfig
 
 __all__ = ["DataSource", "InMemory"]
 
@@ -36,9 +33,13 @@ class DataSource(Protocol):
     total_weight : float
         Their total weight (m without sample weights), read once, before training.
     in_memory : bool
-        True when each batch is a tuple ``(X, Y, weights)`` of arrays on the
-        parameters' device, X of shape (n_x, batch): then a compiled step
-        (:mod:`xpnet.step`) may take it instead of :meth:`gradients`.
+        True when each batch's X is an array on the parameters' device: then a
+        compiled step (:mod:`xpnet.step`) may run it.
+    batch_gradients : callable or None
+        None where each batch is a tuple ``(X, Y, weights)`` of arrays, X in the
+        network's layout: :meth:`Network.gradients <xpnet.network.Network.gradients>`
+        computes its gradients. Otherwise the function that does, with the same
+        signature (network first), called by :func:`xpnet.step.train_step`.
 
     Examples
     --------
@@ -46,6 +47,7 @@ class DataSource(Protocol):
 
         class MemoryMapped:
             in_memory = True
+            batch_gradients = None
 
             def __init__(self, X_rows, Y, xp):  # np.load(path, mmap_mode="r")
                 self.X, self.Y, self.xp = X_rows, Y, xp
@@ -57,34 +59,18 @@ class DataSource(Protocol):
                 for s in slices:
                     index = np.sort(rows[s])  # a sorted read of the file
                     yield (xpnet.asarray(self.X[index].T), self.Y[:, index], None)
-
-            def gradients(self, network, batch, parameters, *, rng, with_loss):
-                X, Y, weights = batch
-                return network.gradients(X, Y, parameters, weights=weights, rng=rng,
-                                         with_loss=with_loss, xp=self.xp)
     """
 
     m: int
     in_memory: bool
+    batch_gradients: Callable[..., Any] | None
 
     @property
     def total_weight(self) -> float: ...
 
     def batches(self, config: TrainingConfig, seed: int, epoch: int) -> Iterable[Any]:
-        """The epoch's batches, in order; ``seed`` and ``epoch`` fix their shuffle."""
-        ...
-
-    def gradients(
-        self,
-        network: Network,
-        batch: Any,
-        parameters: dict[str, Array],
-        *,
-        rng: Any,
-        with_loss: bool,
-    ) -> tuple[dict[str, Array], Array | None]:
-        """``(grads, m_batch · J or None)``: the batch's gradients averaged over its
-        weight, and the sum of its losses if ``with_loss`` (before the update)."""
+        """The epoch's batches ``(X, Y, weights)``, in order; ``seed`` and ``epoch`` fix
+        their shuffle."""
         ...
 
 
@@ -104,6 +90,7 @@ class InMemory:
     """
 
     in_memory = True
+    batch_gradients: Callable[..., Any] | None = None  # Network.gradients
 
     def __init__(
         self, X: Array, Y: Array, weights: Array | None, xp: Any, *, rows: bool = False
@@ -112,16 +99,16 @@ class InMemory:
         self.m = Y.shape[1]
         self.total_weight = self.m if weights is None else float(xp.sum(weights))
 
-    def batches(self, config: TrainingConfig, seed: int, epoch: int):
+    def batches(self, config: TrainingConfig, seed: int, epoch: int) -> Iterable[Any]:
         """The epoch's batches (X, Y, weights), X in the network's layout: the data
         itself when one batch holds it all."""
         X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
         axis = 0 if self.rows else config.network.sample_axis
-        if config.batch_size is None or config.batch_size >= m:
-            return ((X.T if self.rows else X, Y, weights),)
         order, slices = epoch_batches(
             m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
         )
+        if len(slices) == 1:
+            return ((X.T if self.rows else X, Y, weights),)
         if order is not None:  # the permutation was drawn on the host; the data moves here
             order = xp.asarray(order, device=device(X))
             X = xp.take(X, order, axis=axis)
@@ -134,10 +121,4 @@ class InMemory:
                 None if weights is None else weights[:, s],
             )
             for s in slices
-        )
-
-    def gradients(self, network: Network, batch: Any, parameters: dict, *, rng, with_loss):
-        X, Y, weights = batch
-        return network.gradients(
-            X, Y, parameters, weights=weights, rng=rng, with_loss=with_loss, xp=self.xp
         )

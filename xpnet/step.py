@@ -1,15 +1,16 @@
-"""The training step, compiled: the engine's own step, traced once per static configuration.
+"""The training step: the one function every step of every fit runs, compiled or not.
 
-One step is :meth:`Network.gradients <xpnet.network.Network.gradients>` then the
-optimiser's ``update``, nothing else::
+One step is the gradients of a batch then the optimiser's ``update``, nothing else::
 
-    step(parameters, optimizer_state, X, Y, weights, masks, rate)
+    train_step(network, optimizer, parameters, optimizer_state, X, Y, weights, masks, rate)
         -> (parameters, optimizer_state, loss)
 
-:func:`train_step` is that function, and the eager loop and the compiled step run the
-same code: no equation is written twice. On JAX it is compiled with ``jax.jit``, on
-PyTorch with ``torch.compile(fullgraph=True)``; NumPy, array-api-strict, CuPy and Dask
-run eagerly.
+The eager loop calls :func:`train_step` itself; on JAX it is compiled with ``jax.jit``,
+on PyTorch with ``torch.compile(fullgraph=True)`` (:class:`CompiledStep`); NumPy,
+array-api-strict, CuPy and Dask run it eagerly. The gradients are
+:meth:`Network.gradients <xpnet.network.Network.gradients>`, or for a data source
+whose batches are not arrays (the blocks of Dask arrays) the source's
+``batch_gradients``: the update is the same either way.
 
 What changes from step to step enters as an array, never as a constant of the trace:
 the learning rate and Adam's update count ``t`` are 0-d arrays (a decaying rate never
@@ -20,7 +21,7 @@ the optimiser, with or without the loss) selects a compiled variant; the library
 keeps one program per batch shape (the last, shorter batch has its own).
 
 Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
-only (see :func:`resolve`); ``"auto"`` defers to the environment variable
+only (see :func:`compiler_for`); ``"auto"`` defers to the environment variable
 ``XPNET_COMPILE`` (``1``, ``0`` or ``auto``), read when a fit starts.
 """
 
@@ -31,6 +32,7 @@ import numbers
 import os
 import types
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import array_api_compat
@@ -40,7 +42,7 @@ __all__ = [
     "CompiledStep",
     "check_jit_compile",
     "compiled_step",
-    "resolve",
+    "compiler_for",
     "train_step",
 ]
 
@@ -62,18 +64,24 @@ def train_step(
     *,
     with_loss: bool,
     xp: Any,
+    gradients: Callable[..., Any] | None = None,
 ) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
     """One step: the gradients of a batch, the optimiser's update, and m · J if asked.
 
     Parameters
     ----------
-    X : array of shape (n_x, m)
+    X : array in the network's layout: (n_x, m) for dense layers
     Y : array of shape (n_y, m)
     weights : array of shape (1, m), or None
     masks : tuple of arrays
-        The dropout masks, one (n_l, m) per dropout layer; empty without dropout.
+        The dropout masks (:meth:`Network.draw_masks
+        <xpnet.network.Network.draw_masks>`), one per dropout layer; empty without.
     rate : float or 0-d array
         α for this step.
+    gradients : callable, optional
+        ``gradients(network, X, Y, parameters, weights=, masks=, with_loss=, xp=)``:
+        :meth:`Network.gradients <xpnet.network.Network.gradients>` (the default), or
+        a data source's ``batch_gradients`` for batches that are not arrays.
 
     Returns
     -------
@@ -81,8 +89,9 @@ def train_step(
     loss : 0-d array, or None without ``with_loss``
         m · J of the batch before the update.
     """
-    grads, loss = network.gradients(
-        X, Y, parameters, weights=weights, masks=masks, with_loss=with_loss, xp=xp
+    compute = type(network).gradients if gradients is None else gradients
+    grads, loss = compute(
+        network, X, Y, parameters, weights=weights, masks=masks, with_loss=with_loss, xp=xp
     )
     parameters, optimizer_state = optimizer.update(parameters, grads, optimizer_state, rate, xp=xp)
     return parameters, optimizer_state, loss
@@ -121,13 +130,12 @@ def _library(xp: Any) -> str | None:
     return None
 
 
-def resolve(jit_compile: Any, xp: Any, *, in_memory: bool = True) -> str | None:
+def compiler_for(jit_compile: Any, xp: Any, *, in_memory: bool = True) -> str | None:
     """The library that compiles the step (``"jax"`` or ``"torch"``), or None: eager.
 
-    ``"auto"`` reads ``XPNET_COMPILE`` first; then it compiles on JAX, where tracing
-    and compiling take under a second and a step runs 10–20 times faster, and not on
-    PyTorch, whose ``torch.compile`` takes tens of seconds on a CPU before the first
-    step (ask for it with True). True on a backend that cannot compile, or on Dask
+    ``"auto"`` reads ``XPNET_COMPILE`` first; then it compiles on JAX, whose compile
+    is short next to a fit, and not on PyTorch, whose ``torch.compile`` is long next
+    to one (ask for it with True). True on a backend that cannot compile, or on Dask
     blocks, is an error that says so.
 
     Raises

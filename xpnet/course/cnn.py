@@ -28,13 +28,8 @@ from array_api_compat import array_namespace, device
 
 from .._checks import check_integer, check_keys, check_shape, registered
 from ..backend import get_backend
-from ..layers.conv import (
-    ConvCache,
-    conv2d_backward,
-    conv2d_forward,
-    output_size,
-    pad_images,
-)
+from ..layers.conv import ConvCache, conv2d_backward, conv2d_forward
+from ..layers.im2col import output_size, pad_images
 from ..layers.pooling import MODES, pool2d_backward, pool2d_forward
 
 __all__ = [

@@ -138,20 +138,14 @@ def linear_activation_backward(
     return linear_backward(dZ, cache.linear, need_dA_prev=need_dA_prev, xp=xp)
 
 
-def _inverted_dropout(A: Array, D: Array, keep_prob: float) -> Array:
-    return A * D / keep_prob  # A = A ∗ D / keep_prob (and dA = dA ∗ D / keep_prob)
-
-
 def dropout_forward(A: Array, D: Array, keep_prob: float, /) -> Array:
     """Inverted dropout: A = A ∗ D / keep_prob, with D the mask of kept units (0 or 1)."""
-    check_fraction("keep_prob", keep_prob)
-    return _inverted_dropout(A, D, keep_prob)
+    return Dropout(keep_prob).forward(A, {}, mask=D, xp=None)[0]
 
 
 def dropout_backward(dA: Array, D: Array, keep_prob: float, /) -> Array:
     """The same mask and scale on the way back: dA = dA ∗ D / keep_prob."""
-    check_fraction("keep_prob", keep_prob)
-    return _inverted_dropout(dA, D, keep_prob)
+    return Dropout(keep_prob).backward(dA, D, need_dA_prev=True, xp=None)[0]
 
 
 #: The keys of layers 0 to 63, built once: a step reads them without formatting a string.
@@ -237,12 +231,15 @@ class Dropout:
     ) -> tuple[Array, Array | None]:
         if mask is None:
             return A, None
-        return _inverted_dropout(A, mask, self.keep_prob), mask
+        D = mask
+        return A * D / self.keep_prob, D  # A = A ∗ D / keep_prob
 
     def backward(
         self, dA: Array, D: Array | None, *, need_dA_prev: bool, xp: Any
     ) -> tuple[Array, dict[str, Array]]:
-        return (dA if D is None else _inverted_dropout(dA, D, self.keep_prob)), {}
+        if D is None:
+            return dA, {}
+        return dA * D / self.keep_prob, {}  # dA = dA ∗ D / keep_prob
 
     def output_shape(
         self, input_shape: tuple[int, ...], parameters: dict[str, Array]

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, NamedTuple
 
 from .._checks import check_integer, registered
-from .conv import fold, output_size, planes, windows
+from .im2col import fold, output_size, planes, windows
 
 __all__ = [
     "AveragePool2D",

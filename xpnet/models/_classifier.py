@@ -59,9 +59,7 @@ class BaseClassifier(BaseEstimator):
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
         """Dask arrays checked: a source of blocks, the backend, the classes, n_y."""
-        source, backend, classes = prepare(
-            X, y, sample_weight, classes, self.dtype, self.batch_size
-        )
+        source, backend, classes = prepare(X, y, sample_weight, classes, self.dtype)
         return source, backend, classes, n_outputs(classes)
 
     def partial_fit(

@@ -52,7 +52,7 @@ class BaseRegressor(BaseEstimator):
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
         """Dask arrays checked: a source of blocks, the backend, no classes, n_y."""
-        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype, self.batch_size)
+        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype)
         return source, backend, None, n_y
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:

@@ -184,7 +184,7 @@ class BaseEstimator:
     #: Each hyperparameter → what it accepts (:mod:`.hyperparameters`).
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = HYPERPARAMETERS
     _estimator_type: ClassVar[str] = "classifier"  # or "regressor" (scikit-learn < 1.6)
-    _score: ClassVar[str] = "accuracy"  # the validation score (xpnet.watch.SCORES)
+    _score: ClassVar[str] = "accuracy"  # the validation score (xpnet.scores.SCORES)
 
     # -- extension points: what a new kind of network gives -------------------------
 

@@ -113,9 +113,6 @@ def fit_estimator(
 
 
 def _config(model: Any, network: Any, m: int) -> TrainingConfig:
-    batch = model.batch_size
-    if isinstance(batch, str):  # "auto", as checked
-        batch = min(200, m)
     optimizer = get_optimizer(
         model.optimizer,
         beta=model.beta,
@@ -130,7 +127,7 @@ def _config(model: Any, network: Any, m: int) -> TrainingConfig:
         lr_decay=model.lr_decay,
         decay_rate=model.decay_rate,
         time_interval=model.time_interval,
-        batch_size=batch,
+        batch_size=model.batch_size,  # "auto" is the data source's to resolve
         shuffle=model.shuffle,
         cost_every=model.cost_every,
         tol=model.tol,

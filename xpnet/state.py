@@ -1,0 +1,123 @@
+"""What a training run is given and what it carries: the configuration, the state, and
+the stopping rule that reads and advances the state.
+
+These types sit below every module of the engine (:mod:`xpnet.sources`,
+:mod:`xpnet.training`, :mod:`xpnet.dask_arrays`) and import none of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .network import Network
+
+__all__ = ["Epoch", "TrainingConfig", "TrainingState", "early_stopping"]
+
+Array = Any
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """How to train: the network, the optimiser, the rate and its decay, the batches,
+    how often to record the cost, and the stopping rule (scikit-learn's semantics).
+
+    ``batch_size`` is an int, None (the full batch) or ``"auto"``, which the data
+    source resolves: min(200, m) examples in memory, one block a step on Dask arrays.
+
+    ``tol`` None switches the stopping rule off (the course trains a fixed number of
+    epochs); otherwise training stops once the training cost (or, with validation
+    data, the validation score) has failed to improve by ``tol`` for more than
+    ``n_iter_no_change`` consecutive epochs.
+
+    ``n_iter_no_change`` may be ``math.inf``: never stop on a lack of improvement.
+
+    ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
+    which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
+
+    ``scan`` runs each epoch's equal-sized batches as one compiled scan where the step
+    compiles on JAX (:mod:`xpnet.scan`), several steps a dispatch.
+
+    ``score`` names the validation score (:data:`xpnet.scores.SCORES`): ``"accuracy"``
+    for a classifier, ``"r2"`` for a regressor.
+    """
+
+    network: Network
+    optimizer: Any
+    learning_rate: float
+    lr_decay: str | None = None
+    decay_rate: float | None = None
+    time_interval: int = 1000
+    batch_size: int | str | None = None
+    shuffle: bool = True
+    cost_every: int = 1
+    tol: float | None = None
+    n_iter_no_change: float = 10
+    jit_compile: bool | str = "auto"
+    score: str = "accuracy"
+    scan: bool = False
+
+
+@dataclass
+class TrainingState:
+    """Everything that a resumed run needs to continue exactly as an uninterrupted one.
+
+    ``epoch`` counts every epoch trained, over all runs (it seeds the shuffles and
+    drives the rate's decay), and ``samples_seen`` the examples they visited;
+    ``loss_curve`` holds each epoch's training loss, of the last run only.
+    """
+
+    parameters: dict[str, Array]
+    optimizer_state: dict[str, Any]
+    seed: int = 0
+    epoch: int = 0
+    samples_seen: int = 0
+    loss_curve: list[float] = field(default_factory=list)
+    costs: list[float] = field(default_factory=list)
+    cost_epochs: list[int] = field(default_factory=list)
+    validation_scores: list[float] = field(default_factory=list)
+    best_loss: float = math.inf
+    best_score: float = -math.inf
+    best_parameters: dict[str, Array] | None = None
+    no_improvement: int = 0
+    stopped: str | None = None
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """What a callback receives after each epoch; it stops training by returning True
+    (True itself: ``lambda e: e.epoch % 100 or print(e.cost)`` does not stop it).
+
+    ``cost`` is None in epochs whose cost was not computed (see ``cost_every``), and
+    ``validation_score`` None without validation data.
+    """
+
+    model: Any
+    epoch: int
+    cost: float | None
+    validation_score: float | None
+    parameters: dict[str, Array]
+
+
+def early_stopping(
+    config: TrainingConfig, state: TrainingState, cost: float | None, score: float | None
+) -> None:
+    """scikit-learn's stopping rule, on the validation ``score`` or else the training
+    ``cost``: record it, keep the best, and set ``state.stopped = "converged"`` after
+    more than ``n_iter_no_change`` epochs without an improvement of ``tol``."""
+    tol = config.tol
+    if score is not None:
+        state.validation_scores.append(score)
+        if tol is not None:
+            worse = score < state.best_score + tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        if score > state.best_score:
+            state.best_score, state.best_parameters = score, state.parameters
+    elif cost is not None:
+        if tol is not None:
+            worse = cost > state.best_loss - tol
+            state.no_improvement = state.no_improvement + 1 if worse else 0
+        state.best_loss = min(state.best_loss, cost)
+    if tol is not None and state.no_improvement > config.n_iter_no_change:
+        state.stopped = "converged"
