@@ -419,3 +419,42 @@ def test_every_step_eager_or_on_dask_blocks_is_train_step(monkeypatch):
     assert all(
         g is not None and [tuple(D.shape) for D in m] == [(5, 25), (4, 25)] for m, g in calls
     )
+
+
+def test_ctrl_c_during_a_step_ends_training_after_that_step(backend, put, float64):
+    """Ctrl-C arriving while the optimiser writes into the parameters waits for the
+    step to finish: the model holds a whole step, the one under way, never half of it."""
+    import os
+    import signal
+
+    class CtrlCDuringSecondUpdate(GradientDescent):
+        def update(self, parameters, grads, state, learning_rate, **kwargs):
+            state["calls"] = state.get("calls", 0) + 1
+            if state["calls"] == 2:
+                os.kill(os.getpid(), signal.SIGINT)  # arrives before the update is written
+            return super().update(parameters, grads, state, learning_rate, **kwargs)
+
+    class TwoStepsOnly(GradientDescent):
+        def update(self, parameters, grads, state, learning_rate, **kwargs):
+            state["calls"] = state.get("calls", 0) + 1
+            if state["calls"] > 2:
+                return parameters, state
+            return super().update(parameters, grads, state, learning_rate, **kwargs)
+
+    X, Y = data(m=64)
+    p = host_parameters([3, 5, 4, 1])
+
+    def trained(optimizer, epochs):
+        network = Network.dense(3, "relu")
+        config = TrainingConfig(network, optimizer, 0.1, batch_size=16, jit_compile=False)
+        state = TrainingState(on(put, p), {}, seed=3)
+        return train(config, state, put(X), put(Y), epochs=epochs, xp=backend.xp)
+
+    with pytest.warns(xpnet.exceptions.TrainingInterrupted, match="interrupted by the user"):
+        interrupted = trained(CtrlCDuringSecondUpdate(), epochs=5)
+    assert interrupted.stopped == "interrupted"
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    two_steps = trained(TwoStepsOnly(), epochs=1)  # the same shuffle, its first two steps
+    for k, v in two_steps.parameters.items():
+        assert_close(interrupted.parameters[k], xpnet.to_numpy(v), rtol=0, atol=0)
+    assert not np.array_equal(xpnet.to_numpy(interrupted.parameters["W1"]), p["W1"])

@@ -17,16 +17,28 @@ from .backend import (
     use_backend,
 )
 from .exceptions import NotFittedError
-from .models import ConvNet, DeepNet, DeepRegressor, LogisticRegression, TwoLayerNet, load, save
+from .models import (
+    ConvNet,
+    DeepNet,
+    DeepRegressor,
+    LogisticRegression,
+    SequenceClassifier,
+    TwoLayerNet,
+    load,
+    save,
+)
+from .models.char_rnn import CharRNN
 
 __all__ = [
     "Backend",
     "BackendUnavailableError",
+    "CharRNN",
     "ConvNet",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
+    "SequenceClassifier",
     "TwoLayerNet",
     "__version__",
     "asarray",

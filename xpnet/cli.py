@@ -18,7 +18,7 @@ from .initializers import METHODS
 
 __all__ = ["main"]
 
-MODELS = ("two_layer", "logistic", "deep", "deep_regressor", "conv")
+MODELS = ("two_layer", "logistic", "deep", "deep_regressor", "char_rnn", "sequence", "conv")
 _EPILOG = """\
 The backend comes from --backend, else XPNET_BACKEND (numpy, cupy, torch, jax,
 array_api_strict; numpy by default); the device from --device, else XPNET_DEVICE; the

@@ -172,6 +172,14 @@ def train(args: argparse.Namespace) -> int:
 
     cli_errors.check_train_options(args)
     backend = select_backend(args)
+    if args.model == "char_rnn":  # a language model: lines of text, not (X, y)
+        from .char_rnn_cli import train_char_rnn
+
+        return train_char_rnn(args)
+    if args.model == "sequence":  # sequences (n, T, n_x): the generated task
+        from .sequence_cli import train_sequence
+
+        return train_sequence(args)
     recipe = None
     if args.resume:
         model = xpnet.load(args.resume)

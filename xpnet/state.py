@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .network import Network
+from .optimizers import owned
 
 __all__ = ["Epoch", "TrainingConfig", "TrainingState", "early_stopping"]
 
@@ -113,7 +114,8 @@ def early_stopping(
             worse = score < state.best_score + tol
             state.no_improvement = state.no_improvement + 1 if worse else 0
         if score > state.best_score:
-            state.best_score, state.best_parameters = score, state.parameters
+            state.best_score = score  # a copy: an eager step writes into the parameters
+            state.best_parameters = owned(state.parameters)
     elif cost is not None:
         if tol is not None:
             worse = cost > state.best_loss - tol

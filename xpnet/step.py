@@ -37,6 +37,8 @@ from typing import Any
 
 import array_api_compat
 
+from .compile_cache import enable_compile_cache
+
 __all__ = [
     "COMPILERS",
     "CompiledStep",
@@ -65,6 +67,7 @@ def train_step(
     with_loss: bool,
     xp: Any,
     gradients: Callable[..., Any] | None = None,
+    in_place: bool = False,
 ) -> tuple[dict[str, Array], dict[str, Any], Array | None]:
     """One step: the gradients of a batch, the optimiser's update, and m · J if asked.
 
@@ -82,10 +85,16 @@ def train_step(
         ``gradients(network, X, Y, parameters, weights=, masks=, with_loss=, xp=)``:
         :meth:`Network.gradients <xpnet.network.Network.gradients>` (the default), or
         a data source's ``batch_gradients`` for batches that are not arrays.
+    in_place : bool
+        The caller alone holds ``parameters`` and ``optimizer_state`` (an
+        :func:`~xpnet.optimizers.owned` copy): the update writes into them where the
+        library's arrays can be written (see :meth:`Optimizer.update
+        <xpnet.optimizers.Optimizer.update>`).
 
     Returns
     -------
-    parameters, optimizer_state : the updated ones (new arrays)
+    parameters, optimizer_state : the updated ones (new arrays, or the same written
+        into with ``in_place``)
     loss : 0-d array, or None without ``with_loss``
         m · J of the batch before the update.
     """
@@ -93,7 +102,9 @@ def train_step(
     grads, loss = compute(
         network, X, Y, parameters, weights=weights, masks=masks, with_loss=with_loss, xp=xp
     )
-    parameters, optimizer_state = optimizer.update(parameters, grads, optimizer_state, rate, xp=xp)
+    parameters, optimizer_state = optimizer.update(
+        parameters, grads, optimizer_state, rate, in_place=in_place, xp=xp
+    )
     return parameters, optimizer_state, loss
 
 
@@ -185,6 +196,7 @@ class CompiledStep:
 
     def _variant(self, with_loss: bool) -> Any:
         if with_loss not in self._variants:
+            enable_compile_cache(self.library)  # a later process loads what this one compiles
             self._variants[with_loss] = COMPILERS[self.library](self, with_loss)
         return self._variants[with_loss]
 

@@ -18,11 +18,14 @@ validation scores; the other epochs' losses are read in one go when the run ends
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import math
+import signal
 import sys
+import threading
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np  # edge: host-side random draws for dropout
@@ -32,6 +35,7 @@ from .backend import to_numpy
 from .divergence import check_curve, check_finite, check_trained
 from .exceptions import TrainingInterrupted
 from .layers import Dropout
+from .optimizers import owned
 from .progress import progress_bar
 from .scan import run_scanned
 from .schedules import get_schedule, rate_in_epoch
@@ -89,10 +93,12 @@ class _Fit:
         self.compiled = None if library is None else compiled_step(network, optimizer, library, xp)
         self.counters: list[str] = []
         self.scan = config.scan and library == "jax"
-        if self.compiled is None:
+        if self.compiled is None:  # eager: the update writes into arrays this run owns
+            state.parameters = owned(state.parameters)
+            state.optimizer_state = owned(state.optimizer_state)
             self.step: Callable[..., Any] = functools.partial(
                 train_step, network, optimizer, with_loss=True, xp=xp,
-                gradients=source.batch_gradients,
+                gradients=source.batch_gradients, in_place=True,
             )  # fmt: skip
         else:  # Adam's t enters the compiled step as a 0-d array
             state.optimizer_state, self.counters = self.compiled.enter(
@@ -103,6 +109,28 @@ class _Fit:
         self.pending: dict[int, Array] = {}  # epoch of this run → its loss, on the device
         self.last_batch: Any = None
         self.rate = config.learning_rate
+        self.interrupted = False  # Ctrl-C pressed during a step, honoured after it
+
+    @contextlib.contextmanager
+    def steps_whole(self) -> Iterator[None]:
+        """Ctrl-C waits for the step under way to finish: a step that writes into the
+        parameters is never left half done. Only Python's own SIGINT handler, in the
+        main thread, is replaced; any other is left as it is."""
+        if (
+            threading.current_thread() is not threading.main_thread()
+            or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+        ):
+            yield
+            return
+
+        def defer(signum: int, frame: Any) -> None:
+            self.interrupted = True
+
+        signal.signal(signal.SIGINT, defer)
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGINT, signal.default_int_handler)
 
     def rate_at(self, epoch: int) -> Any:
         """α of ``epoch`` (α0 first, then the schedule's), a 0-d array for a compiled
@@ -151,6 +179,8 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
         total = loss if total is None else total + loss
         steps += 1
         fit.last_batch = batch
+        if fit.interrupted:  # Ctrl-C during the step, which is now complete
+            raise KeyboardInterrupt
     state.epoch = epoch + 1
     state.samples_seen += fit.source.m
     if epoch % config.cost_every == 0 or watch_cost or steps > 1:  # one sync, many steps
@@ -219,6 +249,7 @@ def run(
     with (
         progress_bar(epochs, enabled=progress, desc=desc, unit="epoch") as bar,
         warnings.catch_warnings(),
+        fit.steps_whole(),
     ):
         # A diverging run is reported once, as a DivergenceError error, not as warnings.
         warnings.filterwarnings(
@@ -229,7 +260,8 @@ def run(
                 cost = _epoch(fit, state, epoch, watch_cost)
                 score = _after_epoch(fit, state, epoch, cost, validation, bar, verbose)
                 if callback is not None:
-                    event = Epoch(model, epoch, cost, score, state.parameters)
+                    # a copy: the next step writes into the parameters
+                    event = Epoch(model, epoch, cost, score, owned(state.parameters))
                     if callback(event) is True:
                         state.stopped = "callback"
                 if state.stopped:

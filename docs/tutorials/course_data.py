@@ -1,7 +1,8 @@
 """Where the tutorials find the course's data files, as the test suite finds them.
 
 The cat images: ``XPNET_DATA_DIR``, else ``shared/data/catvnoncat`` beside the
-repository. The football data: ``XPNET_FOOTBALL_DIR``, else ``shared/data/football``.
+repository. The football data: ``XPNET_FOOTBALL_DIR``, else ``shared/data/football``;
+the dinosaur names: ``XPNET_DINOS_DIR``, else ``shared/data/dinos``.
 A missing folder stops the build with the variable to set: every tutorial runs, and
 asserts the course's numbers, or the site is not built.
 """
@@ -30,3 +31,8 @@ def cats_dir() -> Path:
 def football_dir() -> Path:
     """The folder of the course's ``data.mat``."""
     return _folder("XPNET_FOOTBALL_DIR", "football", "data.mat")
+
+
+def dinos_dir() -> Path:
+    """The folder of the course's ``dinos.txt``."""
+    return _folder("XPNET_DINOS_DIR", "dinos", "dinos.txt")

@@ -18,6 +18,12 @@ course 4, week 1    :func:`zero_pad`, :func:`conv_single_step`, :func:`conv_forw
                     :func:`pool_forward`, :func:`conv_backward`,
                     :func:`create_mask_from_window`, :func:`distribute_value`,
                     :func:`pool_backward` (images (m, n_H, n_W, n_C): :mod:`.cnn`)
+course 5, week 1    :func:`rnn_cell_forward`, :func:`rnn_forward`,
+                    :func:`rnn_cell_backward`, :func:`rnn_backward`,
+                    :func:`lstm_cell_forward`, :func:`lstm_forward`,
+                    :func:`lstm_cell_backward`, :func:`lstm_backward`;
+                    the language model's :func:`clip`, :func:`sample`,
+                    :func:`optimize` and :func:`model`
 ==================  ==============================================================
 
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
@@ -31,6 +37,7 @@ The module passes the package's ~350 lines on purpose: it is the course's whole 
 sixteen short functions that a learner finds together, and each is a few lines.
 """
 
+from .char_lm import clip, model, optimize, sample
 from .cnn import (
     conv_backward,
     conv_forward,
@@ -59,11 +66,22 @@ from .networks import (
     update_parameters_with_adam,
     update_parameters_with_momentum,
 )
+from .rnn import (
+    lstm_backward,
+    lstm_cell_backward,
+    lstm_cell_forward,
+    lstm_forward,
+    rnn_backward,
+    rnn_cell_backward,
+    rnn_cell_forward,
+    rnn_forward,
+)
 
 __all__ = [
     "L_model_backward",
     "L_model_forward",
     "backward_propagation",
+    "clip",
     "compute_cost",
     "conv_backward",
     "conv_forward",
@@ -75,10 +93,21 @@ __all__ = [
     "initialize_adam",
     "initialize_parameters",
     "initialize_velocity",
+    "lstm_backward",
+    "lstm_cell_backward",
+    "lstm_cell_forward",
+    "lstm_forward",
+    "model",
+    "optimize",
     "pool_backward",
     "pool_forward",
     "propagate",
     "random_mini_batches",
+    "rnn_backward",
+    "rnn_cell_backward",
+    "rnn_cell_forward",
+    "rnn_forward",
+    "sample",
     "schedule_lr_decay",
     "update_lr",
     "update_parameters",

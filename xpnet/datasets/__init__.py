@@ -34,7 +34,9 @@ from .loaders import (
     load_football,
 )
 from .preprocessing import StandardScaler, train_test_split
+from .sequences import make_marked_xor
 from .stores import load_zarr, save_zarr
+from .text import load_dinos
 
 __all__ = [
     "DATASETS",
@@ -45,11 +47,13 @@ __all__ = [
     "load_dataset",
     "load_diabetes",
     "load_digits",
+    "load_dinos",
     "load_football",
     "load_zarr",
     "make_blobs",
     "make_circles",
     "make_gaussian_quantiles",
+    "make_marked_xor",
     "make_moons",
     "make_planar",
     "save_zarr",

@@ -8,6 +8,8 @@
 :mod:`.im2col`      the windows of images gathered and folded back (im2col, col2im)
 :mod:`.pooling`     max and average pooling and the layers :class:`MaxPool2D`,
                     :class:`AveragePool2D` and :class:`Flatten`
+:mod:`.recurrent`   the course's RNN and LSTM cells, forward and back through time
+:mod:`.sequence`    the layers :class:`SimpleRNN`, :class:`LSTM` and :class:`TimeDense`
 ==================  ==============================================================
 
 A layer kind is one module: its forward and its backward side by side, each equation
@@ -37,8 +39,10 @@ from .pooling import (
     pool2d_backward,
     pool2d_forward,
 )
+from .sequence import LSTM, SimpleRNN, TimeDense
 
 __all__ = [
+    "LSTM",
     "AveragePool2D",
     "Cache",
     "Conv2D",
@@ -50,6 +54,8 @@ __all__ = [
     "LinearCache",
     "MaxPool2D",
     "PoolCache",
+    "SimpleRNN",
+    "TimeDense",
     "conv2d_backward",
     "conv2d_forward",
     "dropout_backward",

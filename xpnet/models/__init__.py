@@ -13,7 +13,8 @@ The layout, from the bottom up:
 - :mod:`.base`: :class:`BaseEstimator`, what every estimator shares;
   :class:`BaseClassifier` and :class:`BaseRegressor` add a head, targets and a score;
 - the estimators, thin leaves: :class:`LogisticRegression`, :class:`TwoLayerNet`,
-  :class:`DeepNet`, :class:`DeepRegressor`, :class:`ConvNet` (images).
+  :class:`DeepNet`, :class:`DeepRegressor`, :class:`ConvNet` (images); :class:`SequenceClassifier` (:mod:`.sequence`), a
+  recurrent network through those extension points.
 
 A new estimator is a leaf of :class:`BaseClassifier` or :class:`BaseRegressor`: its
 hyperparameters as dataclass fields with their constraints, and its layers. A new kind of
@@ -40,6 +41,7 @@ from .files import from_state, save
 from .fitted import placement
 from .logistic import LogisticRegression
 from .regressor import DeepRegressor
+from .sequence import SequenceClassifier
 from .two_layer import TwoLayerNet
 
 __all__ = [
@@ -52,6 +54,7 @@ __all__ = [
     "DeepRegressor",
     "LogisticRegression",
     "NotFittedError",
+    "SequenceClassifier",
     "TwoLayerNet",
     "load",
     "save",
@@ -59,7 +62,15 @@ __all__ = [
 
 #: Model name (as a file's header records it) → class.
 MODELS: dict[str, type[BaseEstimator]] = {
-    cls.__name__: cls for cls in (LogisticRegression, TwoLayerNet, DeepNet, DeepRegressor, ConvNet)
+    cls.__name__: cls
+    for cls in (
+        LogisticRegression,
+        TwoLayerNet,
+        DeepNet,
+        DeepRegressor,
+        SequenceClassifier,
+        ConvNet,
+    )
 }
 
 

@@ -197,23 +197,22 @@ class BaseEstimator:
         """The output layer's head for n_y units (:data:`xpnet.losses.OUTPUTS`)."""
         raise NotImplementedError
 
-    def _architecture(
-        self, input_shape: tuple[int, ...], n_y: int, output: str | None = None
-    ) -> Architecture:
-        """The layers for examples of shape ``input_shape`` (``X.shape[1:]``: (n_x,) for
-        features) and n_y outputs; ``output`` overrides the head that n_y chooses (K
-        independent sigmoids for multilabel targets)."""
-        hidden, activation = self._layers()
-        (n_x,) = input_shape
-        return Architecture((n_x, *hidden, n_y), activation, output or self._output_head(n_y))
+    def _input(
+        self, X: Any, fitted: FittedState | None, dtype: str | None
+    ) -> tuple[Array, Backend, bool, Any]:
+        """X checked, as the rows the engine trains on (n_samples, width), where it
+        lives, whether it came from the host, and n_x, the input size the layers are
+        built for (an int; an image's shape (n_H, n_W, n_C) for a network whose first
+        layer takes images, X then holding them on axis 0); ``fitted`` is the state a
+        warm start continues (None: a fresh fit)."""
+        X, backend, host = check_X(X, None if fitted is None else fitted.backend, dtype)
+        return X, backend, host, X.shape[1]
 
-    def _check_X(
-        self, X: Any, backend: Backend | None, dtype: str | None
-    ) -> tuple[Array, Backend, bool]:
-        """X checked, its examples on axis 0, on its backend in its float dtype, and
-        whether it came from the host (:func:`._validation.check_X`: (n_samples,
-        n_features))."""
-        return check_X(X, backend, dtype)
+    def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
+        """The layers for inputs of n_x features and n_y outputs; ``output`` overrides the
+        head that n_y chooses (K independent sigmoids for multilabel targets)."""
+        hidden, activation = self._layers()
+        return Architecture((n_x, *hidden, n_y), activation, output or self._output_head(n_y))
 
     def _network(
         self, architecture: Architecture, *, keep_prob: float = 1.0, l2: float = 0.0
@@ -371,8 +370,8 @@ class BaseEstimator:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
         check_feature_names(fitted.feature_names, feature_names(X), type(self).__name__)
-        X, backend, host = self._check_X(X, fitted.backend, None)
-        check_features(self, tuple(X.shape[1:]), fitted)
+        X, backend, host, n_x = self._input(X, fitted, None)
+        check_features(self, n_x, fitted)
         network = self._network(fitted.architecture)
         check_scale(X, fitted.training.parameters, backend)
         rows = network.sample_axis == 1  # a network of the course's columns takes X.T

@@ -26,7 +26,7 @@ from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..network import Network
 from ._classifier import BaseClassifier
 from ._validation import check_X
-from .fitted import Architecture
+from .fitted import Architecture, FittedState
 from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
 
 __all__ = ["ConvArchitecture", "ConvBlock", "ConvNet"]
@@ -60,10 +60,10 @@ class ConvArchitecture(Architecture):
     def input_shape(self) -> tuple[int, ...]:
         return self.image
 
-    def shapes(self) -> dict[str, tuple[int, ...]]:
+    def shapes(self) -> dict[str, Any]:
         """``{"W1": (f, f, n_C_prev, n_C), "b1": (1, 1, 1, n_C), ...}`` for the blocks,
         then the dense layers' ``(n_l, n_(l−1))`` and ``(n_l, 1)``."""
-        shapes: dict[str, tuple[int, ...]] = {}
+        shapes: dict[str, Any] = {}
         n_C_prev = self.image[2]
         for l, block in enumerate(self.blocks, 1):  # noqa: E741 (the course's layer index)
             layer = Conv2D(l, block.filters, block.kernel_size, pad=block.padding)
@@ -82,9 +82,9 @@ class ConvArchitecture(Architecture):
         )
         return f"images {self.image} → [{blocks}] → {super().describe()}"
 
-    def header(self) -> dict[str, Any]:
+    def to_header(self) -> dict[str, Any]:
         blocks = [b._asdict() for b in self.blocks]
-        return {**super().header(), "image": list(self.image), "blocks": blocks}
+        return {**super().to_header(), "image": list(self.image), "blocks": blocks}
 
     @classmethod
     def from_header(cls, saved: dict[str, Any]) -> ConvArchitecture:
@@ -181,9 +181,9 @@ class ConvNet(BaseClassifier):
         block = (self.kernel_size, self.padding, self.pooling, self.pool_size)
         return tuple(ConvBlock(int(n), *block) for n in filters)
 
-    def _architecture(
-        self, input_shape: tuple[int, ...], n_y: int, output: str | None = None
-    ) -> ConvArchitecture:
+    def _architecture(self, n_x: Any, n_y: int, output: str | None = None) -> ConvArchitecture:
+        """The layers for images of shape ``n_x``, (n_H, n_W, n_C), and n_y outputs."""
+        input_shape = tuple(n_x)
         blocks = self._blocks_asked()
         hidden, activation = self._layers()
         network = _network(blocks, hidden, activation or "relu", "sigmoid")
@@ -227,11 +227,12 @@ class ConvNet(BaseClassifier):
             parameters |= {f"W{k + j}": W, f"b{k + j}": b}
         return {k: backend.put(v, backend.dtype) for k, v in parameters.items()}
 
-    def _check_X(
-        self, X: Any, backend: Backend | None, dtype: str | None
-    ) -> tuple[Array, Backend, bool]:
+    def _input(
+        self, X: Any, fitted: FittedState | None, dtype: str | None
+    ) -> tuple[Array, Backend, bool, tuple[int, ...]]:
         """Images (n, n_H, n_W, n_C), or (n, n_H, n_W) as one channel, checked as
-        :func:`._validation.check_X` checks rows; uint8 scaled by 1/255."""
+        :func:`._validation.check_X` checks rows, uint8 scaled by 1/255, and their
+        shape (n_H, n_W, n_C)."""
         if is_host_data(X) and not hasattr(X, "shape"):
             X = np.asarray(X)
         shape = tuple(X.shape)
@@ -246,9 +247,9 @@ class ConvNet(BaseClassifier):
         rows = (np if is_host_data(X) else array_namespace(X)).reshape(
             X, (shape[0], math.prod(image))
         )
-        X, backend, host = check_X(rows, backend, dtype)
+        X, backend, host = check_X(rows, None if fitted is None else fitted.backend, dtype)
         X = backend.xp.reshape(X, (shape[0], *image))
-        return (X / 255 if uint8 else X), backend, host  # uint8 images: X / 255 in [0, 1]
+        return (X / 255 if uint8 else X), backend, host, image  # uint8: X / 255 in [0, 1]
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
         raise ValueError(
@@ -304,7 +305,7 @@ def _predict_images(model: ConvNet, X: Any, *, proba: bool) -> Any:
     if X.ndim not in (3, 4) or any(len(c) > 1 for c in X.chunks[1:]):
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)}) if X.ndim in (3, 4) else X
     if X.ndim not in (3, 4):
-        model._check_X(X[:0].compute(), None, None)  # the rank's refusal
+        model._input(X[:0].compute(), None, None)  # the rank's refusal
     image_axes = tuple(range(2, X.ndim))
     if proba:
         k = model.classes_.shape[0]

@@ -76,7 +76,7 @@ def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "xpnet_version": __version__,
         "model": type(model).__name__,
         "hyperparameters": fitted.hyperparameters,
-        "architecture": arch.header(),
+        "architecture": arch.to_header(),
         "input_shape": list(arch.input_shape),
         "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
         **fitted.trained_on,
@@ -201,7 +201,8 @@ def read_state(
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
     classifier = model._estimator_type == "classifier"
-    architecture = model._architecture(input_shape, *_outputs(header, arrays, classifier))
+    n_x = input_shape[0] if len(input_shape) == 1 else input_shape  # an image's shape
+    architecture = model._architecture(n_x, *_outputs(header, arrays, classifier))
     saved = header.get("architecture")
     if saved is not None:
         try:

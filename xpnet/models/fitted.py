@@ -57,9 +57,9 @@ class Architecture:
     activation: str | None  # None: no hidden layers
     output: str
 
-    def shapes(self) -> dict[str, tuple[int, ...]]:
+    def shapes(self) -> dict[str, tuple[int, int]]:
         """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``: the parameters' shapes."""
-        shapes: dict[str, tuple[int, ...]] = {}
+        shapes: dict[str, tuple[int, int]] = {}
         for l in range(1, len(self.dims)):  # noqa: E741 (the course's layer index)
             shapes |= {f"W{l}": (self.dims[l], self.dims[l - 1]), f"b{l}": (self.dims[l], 1)}
         return shapes
@@ -80,19 +80,19 @@ class Architecture:
         """The numbers one example holds: the product of :attr:`input_shape`."""
         return math.prod(self.input_shape)
 
-    def describe(self) -> str:
-        hidden = self.dims[1:-1]
-        return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
-
-    def header(self) -> dict[str, Any]:
-        """The layers as a model file's header records them (JSON-able)."""
+    def to_header(self) -> dict[str, Any]:
+        """The architecture as a model file's header holds it (JSON)."""
         return {"dims": list(self.dims), "activation": self.activation, "output": self.output}
 
     @classmethod
     def from_header(cls, saved: dict[str, Any]) -> Architecture:
-        """The inverse of :meth:`header`; KeyError, TypeError or ValueError where
-        ``saved`` does not describe one."""
+        """The architecture that :meth:`to_header` wrote; a KeyError, TypeError or
+        ValueError where ``saved`` is not one."""
         return cls(tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"])
+
+    def describe(self) -> str:
+        hidden = self.dims[1:-1]
+        return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
 
 
 def json_safe(value: Any) -> Any:

@@ -57,17 +57,17 @@ def fit_estimator(
                 "held out by you: score it in a callback and return True to stop"
             )
         source, backend, classes, n_y = model._blocks(X, y, sample_weight, classes)
-        output = None
+        output, n_x = None, X.shape[1]
     else:
-        X, backend, _ = model._check_X(X, None if fitted is None else fitted.backend, model.dtype)
+        X, backend, _, n_x = model._input(X, fitted, model.dtype)
         targets = model._targets(y, X.shape[0], backend, classes)
         weights = check_sample_weight(sample_weight, X.shape[0], backend)
         classes, n_y, output = targets.classes, targets.Y.shape[0], targets.output
-    architecture = model._architecture(tuple(X.shape[1:]), n_y, output)
+    architecture = model._architecture(n_x, n_y, output)
     if fitted is None:
         state = _initial_state(model, architecture, backend)
     else:
-        check_features(model, tuple(X.shape[1:]), fitted)
+        check_features(model, n_x, fitted)
         if architecture != fitted.architecture:
             raise ValueError(
                 f"Invalid warm start of {name}. Expected the fitted network's layers, "
@@ -151,9 +151,10 @@ def _initial_state(model: Any, architecture: Any, backend: Backend) -> TrainingS
     return TrainingState(parameters, get_optimizer(model.optimizer).init(parameters), seed)
 
 
-def check_features(model: Any, input_shape: tuple[int, ...], fitted: FittedState) -> None:
-    """X's examples have the shape the model was fitted on: (n_x,) features, or an image's."""
+def check_features(model: Any, n_x: int | tuple[int, ...], fitted: FittedState) -> None:
+    """X's examples have the shape the model was fitted on: n_x features, or an image's."""
     expected = fitted.architecture.input_shape
+    input_shape = n_x if isinstance(n_x, tuple) else (n_x,)
     if input_shape == expected:
         return
     if len(expected) == 1 and len(input_shape) == 1:

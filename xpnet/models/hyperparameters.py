@@ -173,7 +173,7 @@ def _physical_memory() -> int | None:
 
 
 def check_memory(
-    shapes: dict[str, tuple[int, ...]], optimizer: str, backend: Backend, model: str
+    shapes: dict[str, tuple[int, int]], optimizer: str, backend: Backend, model: str
 ) -> None:
     """Refuse a network whose parameters cannot fit in this machine's memory, before
     allocating them: the weights are drawn on the host in float64, then live on the

@@ -1,0 +1,269 @@
+"""CharRNN: the course's character-level language model as an estimator.
+
+``fit(lines)`` trains the "Dinosaurus Island" model on a list of strings, one name (or
+line) at a time, with the course's recipe: a :class:`~xpnet.layers.SimpleRNN` of n_a
+units and a softmax over the vocabulary at every step, plain gradient descent at 0.01
+with every gradient clipped to [−5, 5], and the hidden state carried from one line to
+the next. With its defaults (``random_state=0``: the lines shuffled with seed 0, the
+weights drawn with seed 1) it repeats the course's run. Each line ends with a newline,
+which the model learns to predict; the vocabulary is the characters of the lines and
+the newline.
+
+The model runs on the backend in force when it is fitted, loaded or unpickled; files
+and pickles hold host arrays and the vocabulary, never code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np  # edge: host data, draws and files
+
+from .. import io
+from ..backend import Backend, get_backend, to_numpy
+from ..clipping import clip_by_value
+from ..exceptions import not_fitted
+from ..language_model import gradients, initialize, loss, one_hot, sample_indices
+from ..progress import progress_bar
+
+__all__ = ["CharRNN"]
+
+Array = Any
+NEWLINE = "\n"
+_PARAMETERS = ("Wax1", "Waa1", "ba1", "W2", "b2")
+
+
+class CharRNN:
+    """A character-level language model: fit on lines of text, sample new ones.
+
+    Parameters
+    ----------
+    n_a : int, default=50
+        Hidden units.
+    learning_rate : float, default=0.01
+    clip_value : float, default=5.0
+        Every gradient is clipped to [−clip_value, clip_value] before each step.
+    num_iterations : int, default=22001
+        Steps of training, one line each, the lines taken in turn.
+    random_state : int, default=0
+        Shuffles the lines (seed ``random_state``) and draws the weights (seed
+        ``random_state + 1``), as the course does with 0 and 1.
+    verbose : bool, default=False
+        A progress bar during ``fit``.
+
+    Attributes
+    ----------
+    vocabulary_ : list of str
+        The characters, sorted; the newline first.
+    parameters_ : dict
+        ``Wax1 (n_a, n_x), Waa1 (n_a, n_a), ba1 (n_a, 1), W2 (n_x, n_a), b2 (n_x, 1)``.
+    loss_curve_ : list of float
+        The course's smoothed loss after each step.
+    """
+
+    def __init__(
+        self,
+        n_a: int = 50,
+        learning_rate: float = 0.01,
+        clip_value: float = 5.0,
+        num_iterations: int = 22001,
+        random_state: int = 0,
+        verbose: bool = False,
+    ) -> None:
+        self.n_a = n_a
+        self.learning_rate = learning_rate
+        self.clip_value = clip_value
+        self.num_iterations = num_iterations
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        names = ("n_a", "learning_rate", "clip_value", "num_iterations", "random_state", "verbose")
+        return {name: getattr(self, name) for name in names}
+
+    def __repr__(self) -> str:
+        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"CharRNN({params})"
+
+    # -- fitting ---------------------------------------------------------------------------
+
+    def fit(self, lines: Iterable[str]) -> CharRNN:
+        """Train on ``lines`` (a list of strings, none empty after stripping, no newline inside)."""
+        lines = _check_lines(lines)
+        self._check_hyperparameters()
+        backend = get_backend()
+        xp = backend.xp
+        vocabulary = sorted(set("".join(lines)) | {NEWLINE})
+        index = {ch: i for i, ch in enumerate(vocabulary)}
+        n_x = len(vocabulary)
+        host = initialize(self.n_a, n_x, n_x, np.random.RandomState(self.random_state + 1))
+        parameters = {name: backend.put(P) for name, P in host.items()}
+        examples = list(lines)
+        np.random.RandomState(self.random_state).shuffle(examples)
+        a_prev = backend.put(np.zeros((self.n_a, 1)))
+        smoothed = -np.log(1.0 / n_x) * 7  # the course's initial loss, for 7 names
+        curve: list[float] = []
+        with progress_bar(self.num_iterations, enabled=self.verbose, desc="CharRNN") as bar:
+            for j in range(self.num_iterations):
+                ix = [index[c] for c in examples[j % len(examples)]]
+                x = one_hot([[None, *ix]], n_x, backend)
+                Y = one_hot([[*ix, 0]], n_x, backend)
+                J, grads, a_prev = gradients(x, Y, a_prev, parameters, xp=xp)
+                grads = clip_by_value(grads, self.clip_value, xp=xp)
+                for name in _PARAMETERS:
+                    parameters[name] = parameters[name] - self.learning_rate * grads["d" + name]
+                smoothed = smoothed * 0.999 + float(J) * 0.001  # the course's smooth
+                curve.append(smoothed)
+                bar.update(1)
+                if j % 1000 == 0:
+                    bar.set_postfix(loss=f"{smoothed:.4f}")
+        self.vocabulary_ = vocabulary
+        self.parameters_ = parameters
+        self.loss_curve_ = curve
+        return self
+
+    def _check_hyperparameters(self) -> None:
+        for name, value in (("n_a", self.n_a), ("num_iterations", self.num_iterations)):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(
+                    f"Invalid {name}. Expected a positive integer. Received: {name}={value!r}"
+                )
+        for name, number in (
+            ("learning_rate", self.learning_rate),
+            ("clip_value", self.clip_value),
+        ):
+            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
+                raise ValueError(
+                    f"Invalid {name}. Expected a positive number. Received: {name}={number!r}"
+                )
+
+    # -- using a fitted model --------------------------------------------------------------
+
+    def _fitted(self) -> tuple[dict[str, Array], dict[str, int]]:
+        if "parameters_" not in self.__dict__:
+            raise not_fitted("This CharRNN is not fitted yet. Call fit(lines) before using it")
+        return self.parameters_, {ch: i for i, ch in enumerate(self.vocabulary_)}
+
+    def _indices(self, text: str, index: dict[str, int], what: str) -> list[int]:
+        unknown = sorted({c for c in text if c not in index})
+        if unknown:
+            raise ValueError(
+                f"Invalid {what}. Expected characters of the vocabulary "
+                f"{''.join(self.vocabulary_[1:])!r}. Received: {text!r}, with {unknown}"
+            )
+        return [index[c] for c in text]
+
+    def sample(
+        self, n: int = 1, *, seed: int = 0, prefix: str = "", max_length: int = 50
+    ) -> list[str]:
+        """``n`` lines drawn from the model, the i-th from seed ``seed + i`` (the course's
+        seeds), each starting with ``prefix``; the same on every backend.
+
+        Returns
+        -------
+        list of str
+            Without their ending newline; a line stops at ``max_length`` characters.
+        """
+        parameters, index = self._fitted()
+        start = self._indices(prefix, index, "prefix")
+        xp = Backend.of(parameters["Waa1"]).xp
+        out = []
+        for i in range(n):
+            drawn = sample_indices(
+                parameters, 0, seed + i, max_length=max_length, prefix=start, xp=xp
+            )
+            out.append("".join(self.vocabulary_[k] for k in drawn if k != 0))
+        return out
+
+    def score(self, lines: Iterable[str]) -> float:
+        """The mean cross-entropy per character (in nats), each line read from a zero
+        state and its ending newline counted as one of its characters; exp of it is the
+        perplexity. Lower is better."""
+        lines = _check_lines(lines)
+        parameters, index = self._fitted()
+        backend = Backend.of(parameters["Waa1"])
+        n_x = len(self.vocabulary_)
+        by_length: dict[int, list[list[int]]] = {}
+        for line in lines:
+            ix = self._indices(line, index, "line")
+            by_length.setdefault(len(ix), []).append(ix)
+        total, count = 0.0, 0
+        for length, group in by_length.items():
+            x = one_hot([[None, *ix] for ix in group], n_x, backend)
+            Y = one_hot([[*ix, 0] for ix in group], n_x, backend)
+            a0 = backend.put(np.zeros((self.n_a, len(group))))
+            total += float(loss(x, Y, a0, parameters, xp=backend.xp)) * len(group)
+            count += (length + 1) * len(group)
+        return total / count
+
+    # -- files and pickles -----------------------------------------------------------------
+
+    def _host_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        parameters, _ = self._fitted()
+        header = {
+            "model": "CharRNN",
+            "hyperparameters": self.get_params(),
+            "vocabulary": list(self.vocabulary_),
+        }
+        arrays = {name: to_numpy(parameters[name]) for name in _PARAMETERS}
+        return header, arrays | {"loss_curve": np.asarray(self.loss_curve_)}
+
+    def _restore(self, header: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> None:
+        if header.get("model") != "CharRNN" or set(_PARAMETERS) - set(arrays):
+            raise io.invalid(where, "not a CharRNN model file")
+        self.__init__(**header["hyperparameters"])  # type: ignore[misc]
+        backend = get_backend()
+        self.vocabulary_ = list(header["vocabulary"])
+        self.parameters_ = {name: backend.put(arrays[name]) for name in _PARAMETERS}
+        self.loss_curve_ = [float(v) for v in arrays["loss_curve"]]
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the model file (an ``.npz``: a JSON header with the vocabulary, and arrays)."""
+        return io.write(path, *self._host_state())
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CharRNN:
+        """A CharRNN from its file, on the backend in force."""
+        header, arrays = io.read(path)
+        model = cls.__new__(cls)
+        model._restore(header, arrays, os.fspath(path))
+        return model
+
+    def __getstate__(self) -> dict[str, Any]:
+        if "parameters_" not in self.__dict__:
+            return dict(self.__dict__)
+        header, arrays = self._host_state()
+        return {"header": header, "arrays": arrays}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        if "header" in state:
+            self._restore(state["header"], state["arrays"], "pickle")
+        else:
+            self.__dict__.update(state)
+
+
+def _check_lines(lines: Iterable[str]) -> list[str]:
+    if isinstance(lines, str):
+        raise TypeError(
+            "Invalid lines. Expected a list of strings, one line each. Received: a str; "
+            "pass text.split('\\n')"
+        )
+    lines = list(lines)
+    bad = [line for line in lines if not isinstance(line, str)]
+    if bad:
+        raise TypeError(f"Invalid lines. Expected strings. Received: {bad[0]!r}")
+    inner = [line for line in lines if NEWLINE in line.strip()]
+    if inner:
+        raise ValueError(
+            f"Invalid lines. Expected no newline inside a line. Received: {inner[0]!r}"
+        )
+    stripped = [line.strip() for line in lines]
+    if not stripped or not all(stripped):
+        raise ValueError(
+            "Invalid lines. Expected a non-empty list of non-empty strings. Received: "
+            + ("an empty text" if not stripped else f"an empty line at {stripped.index('')}")
+        )
+    return stripped
