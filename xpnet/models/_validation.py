@@ -175,21 +175,16 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, mod
 
     As scikit-learn: different names or order raise; names on one side only warn.
     """
-    if fitted is None and given is None:
-        return
-    if fitted is None:
-        warnings.warn(
-            f"X has feature names, but {model} was fitted without feature names",
-            UserWarning,
-            stacklevel=4,
-        )
-        return
-    if given is None:
-        warnings.warn(
-            f"X does not have valid feature names, but {model} was fitted with feature names",
-            UserWarning,
-            stacklevel=4,
-        )
+    if fitted is None or given is None:
+        if fitted is not None or given is not None:
+            warnings.warn(
+                f"X has feature names, but {model} was fitted without feature names"
+                if fitted is None
+                else f"X does not have valid feature names, but {model} was fitted with "
+                "feature names",
+                UserWarning,
+                stacklevel=4,
+            )
         return
     if len(fitted) != len(given) or np.any(fitted != given):
         unseen = [n for n in given if n not in set(fitted)]
