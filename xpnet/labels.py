@@ -126,7 +126,10 @@ def known_classes(found: np.ndarray | None, classes: Any) -> np.ndarray:
     classes = check_classes(classes if given else found, "classes" if given else "y")
     unknown = outside(found, classes) if given and found is not None else []
     if unknown:
-        raise _not_among(classes, unknown)
+        raise ValueError(
+            f"Expected labels among the classes {classes.tolist()}. "
+            f"Received labels outside them: {unknown}"
+        )
     if classes.shape[0] < 2:
         raise ValueError(
             f"Expected at least two classes in y. Received one class: {classes.tolist()}"
@@ -154,15 +157,11 @@ def class_index(labels: np.ndarray, classes: np.ndarray) -> np.ndarray:
     known = index < classes.shape[0]
     known[known] = classes[index[known]] == labels[known]
     if not known.all():
-        raise _not_among(classes, np.unique(labels[~known]).tolist())
+        raise ValueError(
+            f"Expected labels among the classes {classes.tolist()}. "
+            f"Received labels outside them: {np.unique(labels[~known]).tolist()}"
+        )
     return index
-
-
-def _not_among(classes: np.ndarray, unknown: list[Any]) -> ValueError:
-    return ValueError(
-        f"Expected labels among the classes {classes.tolist()}. "
-        f"Received labels outside them: {unknown}"
-    )
 
 
 def one_hot(index: Array, n_y: int, dtype: Any, *, xp: Any, put: Any) -> Array:
