@@ -8,12 +8,15 @@ import json
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import xpnet.bench
+from xpnet.bench import layers
 from xpnet.bench import rows as bench_rows
 from xpnet.bench.workloads import WORKLOADS, Workload
 from xpnet.cli import main
+from xpnet.layers import LSTM
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the harness lives in the repository, not in the package
@@ -292,7 +295,7 @@ def test_xpnet_bench_prints_each_rows_ratio_and_rate_and_writes_json_only_when_a
 ):
     monkeypatch.chdir(tmp_path)
     only = "xpnet[numpy],numpy (by hand)"
-    args = ["bench", "--quick", "--only", only, "--dtypes", "float64"]
+    args = ["bench", "--quick", "--sections", "dense", "--only", only, "--dtypes", "float64"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "Matrix-product rate:" in out and "vs numpy" in out and "% peak" in out
@@ -323,7 +326,8 @@ def test_a_row_that_fails_is_reported_and_the_others_are_timed(capsys, monkeypat
         return build(name, w, dtype)
 
     monkeypatch.setattr(xpnet.bench, "build", failing)
-    args = ["bench", "--quick", "--only", "xpnet[numpy],numpy (by hand)", "--dtypes", "float64"]
+    only = "xpnet[numpy],numpy (by hand)"
+    args = ["bench", "--quick", "--sections", "dense", "--only", only, "--dtypes", "float64"]
     assert main(args) == 0
     out = capsys.readouterr().out
     assert out.count("xpnet[numpy]             float64  not timed: RuntimeError: no luck\n") == 3
@@ -333,6 +337,131 @@ def test_a_row_that_fails_is_reported_and_the_others_are_timed(capsys, monkeypat
 def test_unknown_implementation_is_a_clear_error(capsys):
     assert main(["bench", "--quick", "--only", "xpnet[mxnet]"]) == 2
     assert "Invalid --only" in capsys.readouterr().err
+
+
+# -- xpnet bench: the conv and rnn sections ---------------------------------------------
+
+
+@pytest.mark.parametrize(("section", "peer"), [("conv", "torch Conv2d"), ("rnn", "torch.nn.LSTM")])
+def test_a_layer_section_prints_each_rows_ratio_to_its_peer_and_the_verdicts(
+    section, peer, tmp_path, capsys, monkeypatch
+):
+    pytest.importorskip("torch")
+    monkeypatch.chdir(tmp_path)
+    assert main(["bench", "--quick", "--sections", section, "--out", "figures"]) == 0
+    out = capsys.readouterr().out
+    assert "Matrix-product rate:" in out and f"{section} section" in out
+    assert f"ratios to {peer}" in out and "vs numpy" not in out  # no dense rows
+    report = json.loads((tmp_path / "figures" / "results.json").read_text())
+    rows = [r for r in report["results"] if "error" not in r]
+    cases = {r["workload"] for r in rows}
+    assert len(cases) == len(layers.SECTIONS[section][1])
+    assert {r["implementation"] for r in rows} >= {"xpnet[numpy]", "xpnet[torch]", peer}
+    for r in rows:
+        reference = next(
+            s for s in rows if s["workload"] == r["workload"] and s["implementation"] == peer
+        )
+        assert r["vs_peer"] == pytest.approx(r["seconds"] / reference["seconds"])
+        bound = layers.TARGETS[section].get(r["implementation"])
+        assert r["target"] == bound
+        if bound is None:
+            assert r["verdict"] is None
+        else:
+            assert r["verdict"] == ("met" if r["vs_peer"] <= bound else "not met")
+            assert f"≤ {bound:g}×: {r['verdict']}" in out
+    assert len([r for r in rows if r["verdict"]]) == 2 * len(cases) - (
+        "xpnet[jax, compiled]" not in {r["implementation"] for r in rows} and section == "rnn"
+    ) * len(cases)
+
+
+def test_the_conv2d_peer_computes_what_the_layer_computes_from_the_same_draw():
+    """Z, dA_prev and dW of xpnet's Conv2D on NumPy equal Conv2d's (NCHW, transposed back)."""
+    pytest.importorskip("torch")
+    case = layers.QUICK_CONV[1]  # 5×5 filters on 3 channels: every index of W matters
+    layer, params, X, dZ = layers.conv_data(case)
+    Z, cache = layer.forward(X, params, xp=np)
+    dA_prev, grads = layer.backward(dZ, cache, need_dA_prev=True, xp=np)
+    net, X_t, dZ_t, _ = layers.conv_peer(case)
+    Z_t = net(X_t)
+    Z_t.backward(dZ_t)
+    nhwc = (0, 2, 3, 1)
+    np.testing.assert_allclose(Z, Z_t.detach().cpu().numpy().transpose(nhwc), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(
+        dA_prev, X_t.grad.cpu().numpy().transpose(nhwc), rtol=1e-4, atol=1e-5
+    )
+    dW = net.weight.grad.cpu().numpy().transpose(2, 3, 1, 0)  # (n_C, n_C_prev, f, f) → W's
+    m = case.shape[0]  # the layer's dW is the batch's mean, autograd's of Σ dZ ∗ Z its sum
+    np.testing.assert_allclose(m * grads["dW1"], dW, rtol=1e-4, atol=1e-4)
+
+
+def test_the_lstm_peer_computes_what_the_layer_computes_from_the_same_weights():
+    """a⟨t⟩ and each gate's dW of xpnet's LSTM on NumPy equal torch.nn.LSTM's."""
+    pytest.importorskip("torch")
+    case = layers.QUICK_RNN[0]
+    W, x, G = layers.lstm_data(case)
+    lstm = LSTM(1)
+    a, cache = lstm.forward(x, W, xp=np)
+    grads = lstm.backward(G, cache, need_dA_prev=False, xp=np)[1]
+    net, x_t, G_t, _ = layers.lstm_peer(case)
+    out, _ = net(x_t)
+    (out * G_t).sum().backward()
+    np.testing.assert_allclose(a, out.detach().cpu().numpy().transpose(2, 1, 0), atol=1e-5)
+    n_a = case.n_a  # the layer's dW is the batch's mean, autograd's of Σ G ∗ a its sum
+    dW_hh, dW_ih = net.weight_hh_l0.grad.cpu().numpy(), net.weight_ih_l0.grad.cpu().numpy()
+    for k, gate in enumerate("ifco"):  # torch's gate order: i, f, g (xpnet's c), o
+        rows = slice(k * n_a, (k + 1) * n_a)
+        dW = np.concatenate([dW_hh[rows], dW_ih[rows]], axis=1)  # xpnet's W acts on [a; x]
+        np.testing.assert_allclose(case.m * grads[f"dW{gate}1"], dW, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("library", "rows"),
+    [("torch", ["xpnet[torch]", "torch Conv2d"]), ("jax", ["xpnet[jax, compiled]"])],
+)
+def test_a_missing_library_is_named_as_skipped_with_its_reason(library, rows, capsys, monkeypatch):
+    real = layers.missing
+
+    def fake(name):
+        return (
+            f"{name} is not installed (pip install 'xpnet[{name}]')"
+            if name == library
+            else real(name)
+        )
+
+    monkeypatch.setattr(layers, "missing", fake)
+    assert (
+        main(
+            ["bench", "--quick", "--sections", "conv", "--only", "xpnet[numpy]," + ",".join(rows)]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    for name in rows:
+        assert (
+            f"Skipped {name}: {library} is not installed (pip install 'xpnet[{library}]')" in out
+        )
+    if library == "torch":  # no peer: nothing to judge against
+        assert out.count("xpnet[numpy]") == 2 and out.count("≤ 3×: not measured") == 2
+        assert out.count("≤ 2×: not measured") == 2  # the skipped xpnet[torch], judged as such
+    else:
+        not_timed = "xpnet[jax, compiled]     not timed: jax is not installed"
+        assert out.count(not_timed) == 2 and out.count("  torch Conv2d ") == 2
+
+
+def test_only_keeps_a_sections_peer_and_an_unknown_section_is_a_clear_error(capsys):
+    pytest.importorskip("torch")
+    assert main(["bench", "--quick", "--sections", "rnn", "--only", "xpnet[numpy]"]) == 0
+    out = capsys.readouterr().out
+    assert "  xpnet[numpy]" in out and "  torch.nn.LSTM" in out and "  xpnet[torch]" not in out
+    assert main(["bench", "--quick", "--sections", "dense,gpu"]) == 2
+    assert "Invalid --sections" in capsys.readouterr().err
+
+
+def test_bench_help_explains_the_sections(capsys):
+    assert main(["bench", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for words in ("'conv'", "'rnn'", "Conv2d", "torch.nn.LSTM", "xpnet[torch] ≤ 2×", "≤ 1.5×"):
+        assert words in text
 
 
 # -- the harness ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from .backend import (
 )
 from .exceptions import NotFittedError
 from .models import (
+    ConvNet,
     DeepNet,
     DeepRegressor,
     LogisticRegression,
@@ -32,6 +33,7 @@ __all__ = [
     "Backend",
     "BackendUnavailableError",
     "CharRNN",
+    "ConvNet",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",

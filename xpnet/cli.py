@@ -18,7 +18,7 @@ from .initializers import METHODS
 
 __all__ = ["main"]
 
-MODELS = ("two_layer", "logistic", "deep", "deep_regressor", "char_rnn", "sequence")
+MODELS = ("two_layer", "logistic", "deep", "deep_regressor", "char_rnn", "sequence", "conv")
 _EPILOG = """\
 The backend comes from --backend, else XPNET_BACKEND (numpy, cupy, torch, jax,
 array_api_strict; numpy by default); the device from --device, else XPNET_DEVICE; the
@@ -123,14 +123,15 @@ def _train_parser(commands: Any) -> None:
         choices=list(MODELS),
         help="logistic regression, a network of one hidden layer (two_layer), or of any "
         "number (deep); deep_regressor, the deep network with a linear output for a real "
-        "target (default: two_layer)",
+        "target; conv, a convolutional network of images (digits, catvnoncat) "
+        "(default: two_layer)",
     )
     model.add_argument(
         "--hidden",
         metavar="SIZES",
         help="units of the hidden layers: '4' for two_layer, '20,7,5' for deep and "
-        "deep_regressor (default: the course's recipe, else 100 for two_layer and 100,50 "
-        "for the others)",
+        "deep_regressor, the dense layers after the convolutions for conv (default: the "
+        "course's recipe, else 100 for two_layer, none for conv and 100,50 for the others)",
     )
     model.add_argument(
         "--activation",

@@ -29,6 +29,9 @@ COURSE_RECIPES = {
     ("catvnoncat", "two_layer"): "CATS_TWO_LAYER",
     ("catvnoncat", "deep"): "CATS_DEEP",
 }
+#: Data sets of images → the shape of one image, which ``--model conv`` takes its rows to.
+IMAGE_SHAPES = {"digits": (8, 8, 1), "catvnoncat": (64, 64, 3)}
+
 _COURSE_CLAIMS = {  # what the course reports, said once the run is done
     "PLANAR": "the course: 90.75%; 90.5-90.75% depending on the machine's floating-point "
     "paths, since the run is chaotic after about 7,500 steps",
@@ -141,6 +144,8 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     if args.model == "two_layer":
         n_h = hidden[0] if hidden else recipe_model.get("n_h", 100)
         return xpnet.TwoLayerNet(n_h=n_h, **settings)
+    if args.model == "conv":
+        return xpnet.ConvNet(hidden_layer_sizes=tuple(hidden or ()), **settings)
     if args.model in ("deep", "deep_regressor"):
         sizes = tuple(hidden or recipe_model.get("hidden_layer_sizes", (100, 50)))
         if args.model == "deep_regressor":
@@ -192,6 +197,7 @@ def train(args: argparse.Namespace) -> int:
         recipe = COURSE_RECIPES.get((args.data, args.model or "two_layer"))
         model = _estimator(args, recipe)
     metadata = {"data": args.data, "test_size": args.test_size, "seed": args.seed}
+    images = _example_shape(model, args.data)
     print_every = args.print_every or (1000 if recipe else 10)
     # Record the cost at least as often as it is printed: every gcd of the two.
     model.set_params(cost_every=math.gcd(model.cost_every, print_every))
@@ -219,6 +225,8 @@ def train(args: argparse.Namespace) -> int:
         f"Training {model!r} on {args.data} ({X_train.shape[0]} samples, "
         f"{X_train.shape[1]} features) with {where}"
     )
+    if images is not None:  # rows of pixels → images, for a network of convolutions
+        X_train, X_test = X_train.reshape(-1, *images), X_test.reshape(-1, *images)
     start = time.perf_counter()
     model.fit(X_train, y_train, callback=report)
     seconds = time.perf_counter() - start
@@ -243,6 +251,25 @@ def train(args: argparse.Namespace) -> int:
     if args.plot:
         _plots(model, Path(args.plot), X_train, y_train, cost=True)
     return 0
+
+
+def _example_shape(model: Any, data: str) -> tuple[int, ...] | None:
+    """The image shape that a model of images takes each row of ``data`` to; None for
+    a model of features."""
+    import xpnet
+
+    fitted = model.__dict__.get("fitted_")
+    if fitted is not None:
+        shape = fitted.architecture.input_shape
+        return shape if len(shape) > 1 else None
+    if not isinstance(model, xpnet.ConvNet):
+        return None
+    if data not in IMAGE_SHAPES:
+        raise InvalidParameterError(
+            "Invalid --data for --model conv. Expected a data set of images, one of "
+            f"{sorted(IMAGE_SHAPES)}. Received: --data={data!r}"
+        )
+    return IMAGE_SHAPES[data]
 
 
 def _plots(
@@ -298,6 +325,9 @@ def evaluate(args: argparse.Namespace) -> int:
     }[args.subset]
     if "standardize" in meta:
         X = recorded_scaler(meta, X.shape[1], args.model_file).transform(X)
+    images = _example_shape(model, name)
+    if images is not None:
+        X = X.reshape(-1, *images)
     if model._estimator_type == "regressor":
         return _evaluate_regressor(args, model, meta, name, X, y)
     report = classification_report(y, model.predict(X), labels=model.classes_)

@@ -34,7 +34,7 @@ __all__ = [
 ]
 
 FORMAT = "xpnet-model"
-FORMAT_VERSION = 3  # 3: the fitted architecture; parameters in the engine's layout
+FORMAT_VERSION = 4  # 4: the shape of one example (an image's); 3: the fitted architecture
 
 
 class InvalidModelFileError(ValueError):

@@ -170,7 +170,7 @@ class Network:
         """
         for name, P in parameters.items():
             if name.startswith("W"):
-                grads["d" + name] = grads["d" + name] + (self.l2 / m) * P  # + λ/m · W
+                grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
 
     def l2_loss(self, parameters: dict[str, Array], /, *, xp: Any) -> Array:
         """λ/2 · Σ‖W[l]‖²: the L2 term of m · J."""

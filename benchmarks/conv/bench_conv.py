@@ -28,14 +28,12 @@ import numpy as np
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))  # this checkout's xpnet
 
-import xpnet  # noqa: E402
-from xpnet.layers import Conv2D, conv  # noqa: E402
+from xpnet.bench.layers import CONV, ConvCase, conv_torch, conv_xpnet  # noqa: E402
+from xpnet.bench.layers import TARGETS as LAYER_TARGETS  # noqa: E402
+from xpnet.layers import conv  # noqa: E402
 
-CASES = [  # (name, input shape (m, n_H, n_W, n_C_prev), filters n_C, f)
-    ("28×28×1 → 16 of 3×3", (128, 28, 28, 1), 16, 3),
-    ("64×64×3 → 8 of 5×5", (64, 64, 64, 3), 8, 5),
-]
-TARGETS = {"xpnet[torch]": 2.0, "xpnet[numpy]": 3.0}
+CASES = [(case.name, case.shape, case.n_C, case.f) for case in CONV]
+TARGETS = LAYER_TARGETS["conv"]
 NOTES = [
     "- The machine is shared with other jobs while this runs: compare the matrix-product "
     "rate above with an idle machine's (about 200 GFLOP/s in float32 on these 2-core "
@@ -83,47 +81,16 @@ def in_place_fold(stacked, shape, f, stride, /, *, xp):
 
 
 def xpnet_row(backend_name: str, shape, n_C: int, f: int, *, compiled: bool = False):
-    """A callable running one forward and backward pass of Conv2D on ``backend_name``."""
-    layer = Conv2D(1, n_C, f, pad="same", activation=None)
-    rng = np.random.RandomState(0)
-    with xpnet.use_backend(backend_name, dtype="float32") as backend:
-        xp = backend.xp
-        params = {k: backend.put(v) for k, v in layer.draw(rng, shape[3], "he", 1.0).items()}
-        X = backend.put(rng.randn(*shape))
-        dZ = backend.put(rng.randn(*layer.output_shape(shape)))
-
-    def step(X, dZ, params):
-        Z, cache = layer.forward(X, params, xp=xp)
-        dA_prev, grads = layer.backward(dZ, cache, need_dA_prev=True, xp=xp)
-        return Z, dA_prev, grads
-
-    if compiled:
-        import jax
-
-        fn = jax.jit(step)
-
-        def run():
-            jax.block_until_ready(fn(X, dZ, params))
-
-        return run
-    return lambda: step(X, dZ, params)
+    """A callable running one forward and backward pass of Conv2D on ``backend_name``
+    (the builder of ``xpnet bench``'s conv section)."""
+    _, step, sync, _ = conv_xpnet(ConvCase("", shape, n_C, f), backend_name, compiled)
+    return lambda: sync(step(None))
 
 
 def torch_row(shape, n_C: int, f: int):
-    import torch
-
-    m, H, W, C = shape
-    layer = torch.nn.Conv2d(C, n_C, f, padding="same")
-    rng = np.random.RandomState(0)
-    X = torch.tensor(rng.randn(m, C, H, W), dtype=torch.float32, requires_grad=True)
-    dZ = torch.tensor(rng.randn(m, n_C, H, W), dtype=torch.float32)
-
-    def run():
-        layer.zero_grad(set_to_none=True)
-        X.grad = None
-        layer(X).backward(dZ)
-
-    return run
+    """PyTorch's Conv2d from the same weights (the peer of ``xpnet bench``'s conv section)."""
+    _, step, sync, _ = conv_torch(ConvCase("", shape, n_C, f))
+    return lambda: sync(step(None))
 
 
 def measure(rounds: int) -> dict:
@@ -205,13 +172,21 @@ def markdown(report: dict) -> str:
     return "\n".join(lines)
 
 
+def kept(path: Path) -> str:
+    """The sections of ``path`` from ``## xpnet bench`` on, which this script does not write."""
+    text = path.read_text() if path.is_file() else ""
+    at = text.find("\n## xpnet bench")
+    return "" if at < 0 else text[at:]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--markdown-only", action="store_true", help="rewrite RESULTS.md")
     args = parser.parse_args()
     if args.markdown_only:
-        (HERE / "RESULTS.md").write_text(markdown(json.loads((HERE / "results.json").read_text())))
+        report = json.loads((HERE / "results.json").read_text())
+        (HERE / "RESULTS.md").write_text(markdown(report) + kept(HERE / "RESULTS.md"))
         return
     import jax
     import torch
@@ -231,7 +206,7 @@ def main() -> None:
     }
     report["verdicts"] = verdicts(results)
     (HERE / "results.json").write_text(json.dumps(report, indent=2) + "\n")
-    (HERE / "RESULTS.md").write_text(markdown(report))
+    (HERE / "RESULTS.md").write_text(markdown(report) + kept(HERE / "RESULTS.md"))
     print(markdown(report))
 
 

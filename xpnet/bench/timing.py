@@ -66,9 +66,11 @@ def interleaved(
     rounds: int = 3,
     min_seconds: float = 0.2,
     failed: dict[str, str] | None = None,
+    summary: Callable[[list[float]], float] = min,
 ) -> dict[str, float]:
-    """Each row's fastest seconds per iteration over ``rounds`` rounds, every row timed
-    once a round, so that all rows meet the same moments of a shared machine.
+    """Each row's seconds per iteration over ``rounds`` rounds, every row timed once a
+    round, so that all rows meet the same moments of a shared machine: the fastest
+    round's, or ``summary`` of the rounds' (e.g. ``statistics.median``).
 
     A row whose warm-up raises is left out and its error's message is put in
     ``failed``; with ``failed`` None, the error is raised.
@@ -83,7 +85,7 @@ def interleaved(
             if failed is None:
                 raise
             failed[name] = f"{type(error).__name__}: {error}".splitlines()[0]
-    best = dict.fromkeys(states, float("inf"))
+    seen: dict[str, list[float]] = {name: [] for name in states}
     for _ in range(rounds):
         for name in states:
             _, step, sync, per_call = built[name]
@@ -91,9 +93,8 @@ def interleaved(
             for _ in range(batch[name]):
                 states[name] = step(states[name])
             sync(states[name])
-            seconds = (time.perf_counter() - start) / (batch[name] * per_call)
-            best[name] = min(best[name], seconds)
-    return best
+            seen[name].append((time.perf_counter() - start) / (batch[name] * per_call))
+    return {name: summary(times) for name, times in seen.items()}
 
 
 def matmul_rate(

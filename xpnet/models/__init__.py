@@ -13,7 +13,7 @@ The layout, from the bottom up:
 - :mod:`.base`: :class:`BaseEstimator`, what every estimator shares;
   :class:`BaseClassifier` and :class:`BaseRegressor` add a head, targets and a score;
 - the estimators, thin leaves: :class:`LogisticRegression`, :class:`TwoLayerNet`,
-  :class:`DeepNet`, :class:`DeepRegressor`; :class:`SequenceClassifier` (:mod:`.sequence`), a
+  :class:`DeepNet`, :class:`DeepRegressor`, :class:`ConvNet` (images); :class:`SequenceClassifier` (:mod:`.sequence`), a
   recurrent network through those extension points.
 
 A new estimator is a leaf of :class:`BaseClassifier` or :class:`BaseRegressor`: its
@@ -35,6 +35,7 @@ from ..io import invalid, read
 from ._classifier import BaseClassifier
 from ._regressor import BaseRegressor
 from .base import BaseEstimator
+from .conv import ConvNet
 from .deep import DeepNet
 from .files import from_state, save
 from .fitted import placement
@@ -48,6 +49,7 @@ __all__ = [
     "BaseClassifier",
     "BaseEstimator",
     "BaseRegressor",
+    "ConvNet",
     "DeepNet",
     "DeepRegressor",
     "LogisticRegression",
@@ -61,7 +63,14 @@ __all__ = [
 #: Model name (as a file's header records it) → class.
 MODELS: dict[str, type[BaseEstimator]] = {
     cls.__name__: cls
-    for cls in (LogisticRegression, TwoLayerNet, DeepNet, DeepRegressor, SequenceClassifier)
+    for cls in (
+        LogisticRegression,
+        TwoLayerNet,
+        DeepNet,
+        DeepRegressor,
+        SequenceClassifier,
+        ConvNet,
+    )
 }
 
 

@@ -27,13 +27,16 @@ def early_stopping_split(
     weights: Array | None,
     fraction: float,
     seed: int,
+    *,
+    rows: bool = True,
 ) -> tuple[Array, Encoded, Array | None, tuple]:
     """Hold out ``fraction`` (``validation_fraction``) of the rows of X for early
     stopping, in each class's proportion for a classifier; the weights follow their
     examples.
 
     Returns the training part (X's rows, the targets' and weights' columns) and the
-    validation triple (its columns X.T, its truth, its weights).
+    validation triple (its columns X.T, or with ``rows=False`` its examples as X holds
+    them, its truth, its weights).
     """
     m = X.shape[0]
     n_val = math.ceil(fraction * m)
@@ -55,8 +58,9 @@ def early_stopping_split(
         return None if a is None else xp.take(a, rows, axis=a.ndim - 1)
 
     truth = targets.truth
+    X_val = xp.take(X, val_rows, axis=0)
     validation = (
-        xp.take(X, val_rows, axis=0).T,
+        X_val.T if rows else X_val,
         columns(truth, val_rows),
         columns(weights, val_rows),
     )

@@ -199,10 +199,12 @@ class BaseEstimator:
 
     def _input(
         self, X: Any, fitted: FittedState | None, dtype: str | None
-    ) -> tuple[Array, Backend, bool, int]:
+    ) -> tuple[Array, Backend, bool, Any]:
         """X checked, as the rows the engine trains on (n_samples, width), where it
         lives, whether it came from the host, and n_x, the input size the layers are
-        built for; ``fitted`` is the state a warm start continues (None: a fresh fit)."""
+        built for (an int; an image's shape (n_H, n_W, n_C) for a network whose first
+        layer takes images, X then holding them on axis 0); ``fitted`` is the state a
+        warm start continues (None: a fresh fit)."""
         X, backend, host = check_X(X, None if fitted is None else fitted.backend, dtype)
         return X, backend, host, X.shape[1]
 
@@ -368,11 +370,12 @@ class BaseEstimator:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
         check_feature_names(fitted.feature_names, feature_names(X), type(self).__name__)
-        X, backend, host = check_X(X, fitted.backend, None)
-        check_features(self, X.shape[1], fitted)
+        X, backend, host, n_x = self._input(X, fitted, None)
+        check_features(self, n_x, fitted)
         network = self._network(fitted.architecture)
         check_scale(X, fitted.training.parameters, backend)
-        ZL, _ = network.forward(X.T, fitted.training.parameters, xp=backend.xp)
+        rows = network.sample_axis == 1  # a network of the course's columns takes X.T
+        ZL, _ = network.forward(X.T if rows else X, fitted.training.parameters, xp=backend.xp)
         return ZL, host
 
     def _output(self, X: Any) -> tuple[Array, bool]:

@@ -77,9 +77,10 @@ def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "model": type(model).__name__,
         "hyperparameters": fitted.hyperparameters,
         "architecture": arch.to_header(),
+        "input_shape": list(arch.input_shape),
         "convention": "parameters in the course's layout: W (n_l, n_(l-1)), b (n_l, 1)",
         **fitted.trained_on,
-        "n_features_in": arch.dims[0],
+        "n_features_in": arch.n_features,
         "n_outputs": arch.dims[-1],
         "feature_names_in": None
         if fitted.feature_names is None
@@ -195,11 +196,12 @@ def read_state(
 ) -> FittedState:
     """The fitted state a header and arrays describe, checked against the layers that
     ``model``'s hyperparameters give, its arrays on ``backend`` (None: on the host)."""
-    try:
-        n_x = int(header["n_features_in"])
+    try:  # files before format 4 hold feature vectors: (n_features_in,)
+        input_shape = tuple(int(n) for n in header.get("input_shape") or [header["n_features_in"]])
     except (KeyError, TypeError, ValueError) as exc:
         raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
     classifier = model._estimator_type == "classifier"
+    n_x = input_shape[0] if len(input_shape) == 1 else input_shape  # an image's shape
     architecture = model._architecture(n_x, *_outputs(header, arrays, classifier))
     saved = header.get("architecture")
     if saved is not None:
@@ -285,10 +287,12 @@ def read_state(
     names = header.get("feature_names_in")
     if names is not None and (
         not isinstance(names, list)
-        or len(names) != architecture.dims[0]
+        or len(names) != architecture.n_features
         or not all(isinstance(n, str) for n in names)
     ):
-        raise ValueError(f"its feature_names_in are not {architecture.dims[0]} names: {names!r}")
+        raise ValueError(
+            f"its feature_names_in are not {architecture.n_features} names: {names!r}"
+        )
     metadata = header.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise ValueError(

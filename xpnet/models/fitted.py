@@ -69,6 +69,17 @@ class Architecture:
         """K > 1 independent sigmoids: a classifier of multilabel targets."""
         return self.output == "sigmoid" and self.dims[-1] > 1
 
+    @property
+    def input_shape(self) -> tuple[int, ...]:
+        """The shape of one example: (n_x,) here; an image's (n_H, n_W, n_C) where the
+        first layers take images."""
+        return (self.dims[0],)
+
+    @property
+    def n_features(self) -> int:
+        """The numbers one example holds: the product of :attr:`input_shape`."""
+        return math.prod(self.input_shape)
+
     def to_header(self) -> dict[str, Any]:
         """The architecture as a model file's header holds it (JSON)."""
         return {"dims": list(self.dims), "activation": self.activation, "output": self.output}
@@ -154,7 +165,7 @@ class FittedState:
 
     @property
     def n_features(self) -> int:
-        return self.architecture.dims[0]
+        return self.architecture.n_features
 
     @property
     def n_outputs(self) -> int:

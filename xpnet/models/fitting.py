@@ -78,11 +78,12 @@ def fit_estimator(
     network = model._network(architecture, keep_prob=model.keep_prob, l2=model.l2)
     validation = None
     if not blocks:
+        rows = network.sample_axis == 1  # the course's columns: the estimator's rows, seen as X.T
         if model.early_stopping:
             X, targets, weights, validation = early_stopping_split(
-                backend, X, targets, weights, model.validation_fraction, state.seed
+                backend, X, targets, weights, model.validation_fraction, state.seed, rows=rows
             )
-        source = InMemory(X, targets.Y, weights, backend.xp, rows=True)  # samples: rows
+        source = InMemory(X, targets.Y, weights, backend.xp, rows=rows)
     state = run(
         _config(model, network, source.m),
         state,
@@ -150,14 +151,21 @@ def _initial_state(model: Any, architecture: Any, backend: Backend) -> TrainingS
     return TrainingState(parameters, get_optimizer(model.optimizer).init(parameters), seed)
 
 
-def check_features(model: Any, n_x: int, fitted: FittedState) -> None:
-    """X has the n_x features the model was fitted on."""
-    expected = fitted.architecture.dims[0]
-    if n_x != expected:
+def check_features(model: Any, n_x: int | tuple[int, ...], fitted: FittedState) -> None:
+    """X's examples have the shape the model was fitted on: n_x features, or an image's."""
+    expected = fitted.architecture.input_shape
+    input_shape = n_x if isinstance(n_x, tuple) else (n_x,)
+    if input_shape == expected:
+        return
+    if len(expected) == 1 and len(input_shape) == 1:
         raise ValueError(
-            f"X has {n_x} features, but {type(model).__name__} is expecting "
-            f"{expected} features as input"
+            f"X has {input_shape[0]} features, but {type(model).__name__} is expecting "
+            f"{expected[0]} features as input"
         )
+    raise ValueError(
+        f"X has examples of shape {input_shape}, but {type(model).__name__} is expecting "
+        f"examples of shape {expected}"
+    )
 
 
 def check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> None:
@@ -170,7 +178,9 @@ def check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> Non
     norms = [xp.max(xp.abs(X))]
     for l in range(1, L + 1):  # noqa: E741 (the course's layer index)
         W, b = parameters[f"W{l}"], parameters[f"b{l}"]
-        norms += [xp.max(xp.sum(xp.abs(W), axis=1)), xp.max(xp.abs(b))]
+        # a unit's inputs: a row of W (n_l, n_(l−1)), or a filter W[..., c] (f, f, n_C_prev)
+        inputs = 1 if W.ndim == 2 else tuple(range(W.ndim - 1))
+        norms += [xp.max(xp.sum(xp.abs(W), axis=inputs)), xp.max(xp.abs(b))]
     bound, *layers = to_numpy(xp.stack(norms)).tolist()  # Python floats: no overflow warning
     if not all(math.isfinite(v) for v in layers):
         raise DivergenceError(

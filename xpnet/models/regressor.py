@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from ._regressor import BaseRegressor
@@ -50,7 +50,7 @@ class DeepRegressor(BaseRegressor):
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)
     activation: str = "relu"
-    initialization: str = "glorot"
+    initialization: str = field(default="glorot", kw_only=True)
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {**HYPERPARAMETERS, **HIDDEN_LAYERS}
 
