@@ -116,10 +116,7 @@ def recorded_metadata(meta: Any, path: str) -> dict:
         raise invalid(path, f"its metadata is {type(meta).__name__}; expected a JSON object")
     expected = {
         "data": (lambda v: isinstance(v, str) and v.strip(), "a data set's name or a path"),
-        "test_size": (
-            lambda v: _is_real(v) and 0 < v < 1,
-            "a fraction in (0, 1)",
-        ),
+        "test_size": (lambda v: _is_real(v) and 0 < v < 1, "a fraction in (0, 1)"),
         "seed": (
             lambda v: isinstance(v, int) and not isinstance(v, bool) and 0 <= v <= 2**32 - 1,
             "an int between 0 and 2**32 - 1",

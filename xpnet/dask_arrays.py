@@ -48,7 +48,6 @@ __all__ = [
 ]
 
 Array = Any
-Piece = tuple[int, int, int]  # a block's number, then its first row and end row
 
 
 def is_dask_array(x: Any) -> bool:
@@ -159,10 +158,7 @@ def prepare_regression(
     if not bool(da.isfinite(y).all().compute()):  # one pass over y, before training
         raise ValueError("Expected finite values in y. Received NaN or infinity (inf)")
     n_y = 1 if y.ndim == 1 else int(y.shape[1])
-    to_Y = functools.partial(real_targets, n_y=n_y)
-    weights = None if sample_weight is None else align(sample_weight, X, "sample_weight")
-    source = BlockSource(X, y, weights, to_Y)
-    return source, backend, n_y
+    return _source(X, y, sample_weight, functools.partial(real_targets, n_y=n_y)), backend, n_y
 
 
 def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None):
@@ -182,11 +178,13 @@ def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None)
     # The labels are read in one pass, before training, unless the classes are given.
     found = None if classes is not None else check_classes(_dask().array.unique(y).compute())
     classes = known_classes(found, classes)
-    n_y = n_outputs(classes)
-    to_Y = functools.partial(one_hot_labels, classes=classes, n_y=n_y)
+    to_Y = functools.partial(one_hot_labels, classes=classes, n_y=n_outputs(classes))
+    return _source(X, y, sample_weight, to_Y), backend, classes
+
+
+def _source(X: Any, y: Any, sample_weight: Any, to_Y: Any) -> BlockSource:
     weights = None if sample_weight is None else align(sample_weight, X, "sample_weight")
-    source = BlockSource(X, y, weights, to_Y)
-    return source, backend, classes
+    return BlockSource(X, y, weights, to_Y)
 
 
 def _predict_block(X: Any, model: Any, proba: bool) -> Any:

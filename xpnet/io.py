@@ -1,7 +1,7 @@
 """The model file: one ``.npz`` holding a JSON header and arrays, and no pickle.
 
 This module knows the file format only: a model gives it a header and host arrays
-(:meth:`xpnet.models.BaseEstimator.to_state`) and gets them back. The file is written
+(:func:`xpnet.models.files.to_state`) and gets them back. The file is written
 atomically (a temporary file in the same folder, flushed, then renamed), and read with
 ``allow_pickle=False`` after its header is checked, so that loading a file never
 executes code.

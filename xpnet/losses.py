@@ -97,8 +97,9 @@ def get_output(name: str) -> Output:
     return registered("output", OUTPUTS, name)
 
 
-def _check(Z: Array, Y: Array, xp: Any) -> tuple[Array, Any]:
-    """Z and Y as the course gives them: 2-D, one shape; integer or boolean Y as floats."""
+def _cost(losses: Callable[[Array, Array, Any], Array], Z: Array, Y: Array, xp: Any) -> Array:
+    """1/m · the sum of ``losses``, for Z and Y as the course gives them: 2-D, one shape;
+    integer or boolean Y as floats."""
     xp = array_namespace(Z, Y) if xp is None else xp
     if Z.ndim != 2 or tuple(Y.shape) != tuple(Z.shape):
         raise ValueError(
@@ -108,7 +109,7 @@ def _check(Z: Array, Y: Array, xp: Any) -> tuple[Array, Any]:
         )
     if Y.dtype != Z.dtype:
         Y = xp.astype(Y, Z.dtype)
-    return Y, xp
+    return xp.sum(losses(Z, Y, xp)) / Z.shape[1]
 
 
 def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
@@ -125,8 +126,7 @@ def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
     -------
     cost : 0-d array, on Z's device
     """
-    Y, xp = _check(Z, Y, xp)
-    return xp.sum(_bce_losses(Z, Y, xp)) / Z.shape[1]
+    return _cost(_bce_losses, Z, Y, xp)
 
 
 def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
@@ -143,8 +143,7 @@ def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array
     -------
     cost : 0-d array, on Z's device
     """
-    Y, xp = _check(Z, Y, xp)
-    return xp.sum(_cce_losses(Z, Y, xp)) / Z.shape[1]
+    return _cost(_cce_losses, Z, Y, xp)
 
 
 def mean_squared_error(A: Array, Y: Array, /, *, xp: Any = None) -> Array:
@@ -161,5 +160,4 @@ def mean_squared_error(A: Array, Y: Array, /, *, xp: Any = None) -> Array:
     -------
     cost : 0-d array, on A's device
     """
-    Y, xp = _check(A, Y, xp)
-    return xp.sum(_squared_losses(A, Y, xp)) / A.shape[1]
+    return _cost(_squared_losses, A, Y, xp)

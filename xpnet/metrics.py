@@ -69,6 +69,11 @@ def _labels(xp: Any, labels: Any, device: Any, *ys: Array) -> Array:
     return labels
 
 
+def _divide(xp: Any, a: Array, b: Array) -> Array:
+    """a / b, and 0 where b is 0 (scikit-learn's ``zero_division=0``)."""
+    return xp.where(b > 0, a / xp.where(b > 0, b, 1.0), 0.0)
+
+
 def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
     """C[i, j]: the number of samples of class labels[i] predicted as labels[j].
 
@@ -129,13 +134,8 @@ def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
     residual = mean((y_true - y_pred) ** 2)
     total = mean((y_true - mean(y_true)) ** 2)
     exact = xp.astype(residual == 0, residual.dtype)
-    scores = xp.where(total > 0, 1 - residual / xp.where(total > 0, total, 1.0), exact)
+    scores = xp.where(total > 0, 1 - _divide(xp, residual, total), exact)
     return float(xp.mean(scores))
-
-
-def _divide(xp: Any, a: Array, b: Array) -> Array:
-    """a / b, and 0 where b is 0 (scikit-learn's ``zero_division=0``)."""
-    return xp.where(b > 0, a / xp.where(b > 0, b, 1.0), 0.0)
 
 
 def precision_recall_fscore_support(
@@ -310,18 +310,13 @@ def format_report(report: dict[str, Any]) -> str:
     """The text table of a :func:`classification_report`, as scikit-learn prints it."""
     names = [*report["classes"], "macro avg", "weighted avg"]
     width = max(12, *(len(n) for n in names))
-    lines = [f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}", ""]
-    for name, row in report["classes"].items():
-        lines.append(
-            f"{name:>{width}} {row['precision']:9.4f} {row['recall']:9.4f} "
-            f"{row['f1']:9.4f} {row['support']:9d}"
-        )
+    rows = [*report["classes"].items(), *((n, report[n]) for n in ("macro avg", "weighted avg"))]
+    lines = [
+        f"{name:>{width}} {row['precision']:9.4f} {row['recall']:9.4f} "
+        f"{row['f1']:9.4f} {row['support']:9d}"
+        for name, row in rows
+    ]
     total = report["macro avg"]["support"]
-    lines += ["", f"{'accuracy':>{width}} {'':>9} {'':>9} {report['accuracy']:9.4f} {total:9d}"]
-    for name in ("macro avg", "weighted avg"):
-        row = report[name]
-        lines.append(
-            f"{name:>{width}} {row['precision']:9.4f} {row['recall']:9.4f} "
-            f"{row['f1']:9.4f} {row['support']:9d}"
-        )
-    return "\n".join(lines)
+    accuracy = f"{'accuracy':>{width}} {'':>9} {'':>9} {report['accuracy']:9.4f} {total:9d}"
+    header = f"{'':>{width}} {'precision':>9} {'recall':>9} {'f1-score':>9} {'support':>9}"
+    return "\n".join([header, "", *lines[:-2], "", accuracy, *lines[-2:]])

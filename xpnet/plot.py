@@ -53,9 +53,7 @@ def plot_cost(
         iterations = range(len(costs)) if iterations is None else iterations
     ax = _axes(ax)
     ax.plot(list(iterations), list(costs))
-    ax.set_xlabel("iteration")
-    ax.set_ylabel("cost")
-    ax.set_title(title or "Cost")
+    ax.set(xlabel="iteration", ylabel="cost", title=title or "Cost")
     ax.grid(alpha=0.3)
     return ax
 
@@ -85,14 +83,8 @@ def plot_decision_boundary(
     labels = np.searchsorted(classes, to_numpy(model.predict(grid)))
     ax = _axes(ax)
     cmap = _pyplot().get_cmap("Spectral", len(classes))
-    ax.contourf(
-        xx,
-        yy,
-        labels.reshape(xx.shape),
-        levels=np.arange(len(classes) + 1) - 0.5,
-        cmap=cmap,
-        alpha=0.6,
-    )
+    levels = np.arange(len(classes) + 1) - 0.5
+    ax.contourf(xx, yy, labels.reshape(xx.shape), levels=levels, cmap=cmap, alpha=0.6)
     ax.scatter(
         X_host[:, 0],
         X_host[:, 1],
@@ -104,8 +96,7 @@ def plot_decision_boundary(
         edgecolors="k",
         linewidths=0.3,
     )
-    ax.set_xlabel("$x_1$")
-    ax.set_ylabel("$x_2$")
+    ax.set(xlabel="$x_1$", ylabel="$x_2$")
     ax.set_title(title or f"Decision boundary of {type(model).__name__}")
     return ax
 
@@ -131,17 +122,9 @@ def plot_confusion_matrix(
     ax.set_yticks(range(len(labels)), labels)
     threshold = C.max() / 2 if C.size else 0
     for (i, j), count in np.ndenumerate(C):
-        ax.text(
-            j,
-            i,
-            str(count),
-            ha="center",
-            va="center",
-            color="white" if count > threshold else "black",
-        )
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title)
+        color = "white" if count > threshold else "black"
+        ax.text(j, i, str(count), ha="center", va="center", color=color)
+    ax.set(xlabel="predicted", ylabel="true", title=title)
     return ax
 
 

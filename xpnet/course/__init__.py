@@ -32,9 +32,6 @@ function checks the shapes the course states and refuses others with what it exp
 and what it received, rather than broadcasting. Labels may be floats, integers or
 booleans. The building blocks (``linear_forward``, ``linear_activation_backward``, ...)
 are the engine's own, in :mod:`xpnet.layers`.
-
-The module passes the package's ~350 lines on purpose: it is the course's whole face,
-sixteen short functions that a learner finds together, and each is a few lines.
 """
 
 from .char_lm import clip, model, optimize, sample

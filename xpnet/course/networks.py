@@ -1,30 +1,8 @@
 """Courses 1 and 2: the dense networks, their optimisers and schedules, under the course's names.
 
-A learner who knows the notebooks finds them all here, and each runs the engine every
-model of xpnet trains through (:class:`xpnet.network.Network` and the optimisers and
-schedules), so what they compute is what the estimators compute.
-
-==================  ==============================================================
-course 1, week 2    :func:`propagate`
-course 1, week 3    :func:`forward_propagation`, :func:`backward_propagation`
-course 1, week 4    :func:`initialize_parameters`, :func:`L_model_forward`,
-                    :func:`L_model_backward`, :func:`compute_cost`,
-                    :func:`update_parameters`
-course 2, week 2    :func:`random_mini_batches`, :func:`initialize_velocity`,
-                    :func:`update_parameters_with_momentum`, :func:`initialize_adam`,
-                    :func:`update_parameters_with_adam`, :func:`update_lr`,
-                    :func:`schedule_lr_decay`, :func:`exponential_decay`
-==================  ==============================================================
-
-Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
-softmax output; ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``. Each
-function checks the shapes the course states and refuses others with what it expected
-and what it received, rather than broadcasting. Labels may be floats, integers or
-booleans. The building blocks (``linear_forward``, ``linear_activation_backward``, ...)
-are the engine's own, in :mod:`xpnet.layers`.
-
-The module passes the package's ~350 lines on purpose: it is the course's whole face,
-sixteen short functions that a learner finds together, and each is a few lines.
+The conventions (examples as columns, the course's shapes, refused mismatches) are the
+package's, stated in :mod:`xpnet.course`. The module passes the package's ~350 lines on
+purpose: it is the course's whole face, sixteen short functions found together.
 """
 
 from __future__ import annotations

@@ -29,11 +29,8 @@ Array = Any
 class BaseClassifier(BaseEstimator):
     """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes out.
 
-    Two classes train one sigmoid unit, more a softmax; ``score`` is the accuracy and
-    early stopping watches it on a split stratified by class. A multilabel y, of shape
-    (n_samples, K) of 0/1, trains K independent sigmoids: ``predict`` gives a 0/1 matrix
-    and ``score`` the fraction of rows whose every label is right (scikit-learn's subset
-    accuracy).
+    ``score`` is the accuracy (multilabel: scikit-learn's subset accuracy), and early
+    stopping watches it on a split stratified by class.
 
     Attributes
     ----------

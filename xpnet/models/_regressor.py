@@ -28,10 +28,8 @@ Array = Any
 
 @dataclass(eq=False, repr=False)
 class BaseRegressor(BaseEstimator):
-    """A regressor: :class:`BaseEstimator`'s hyperparameters, real targets in and out.
-
-    The output is linear under J = 1/(2m)·Σ (A − Y)²; ``score`` is R², and early stopping
-    watches it.
+    """A regressor: :class:`BaseEstimator`'s hyperparameters, real targets in and out;
+    ``score`` is R², and early stopping watches it.
 
     Attributes
     ----------
@@ -77,9 +75,7 @@ class BaseRegressor(BaseEstimator):
         return to_numpy(predicted) if host else predicted
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """R², the coefficient of determination, averaged over the targets (scikit-learn's
-        ``r2_score``: 1 is a perfect fit, 0 the mean's; a constant y scores 1 if predicted
-        exactly, else 0)."""
+        """R², averaged over the targets: :func:`xpnet.metrics.r2_score`."""
         predicted = self._predicted(X).astype(np.float64)  # judged on the host, in float64
         truth = self._check_y(y, predicted.shape).astype(np.float64)
         weights = self._weights(sample_weight, predicted.shape[0])

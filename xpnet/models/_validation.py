@@ -175,21 +175,16 @@ def check_feature_names(fitted: np.ndarray | None, given: np.ndarray | None, mod
 
     As scikit-learn: different names or order raise; names on one side only warn.
     """
-    if fitted is None and given is None:
-        return
-    if fitted is None:
-        warnings.warn(
-            f"X has feature names, but {model} was fitted without feature names",
-            UserWarning,
-            stacklevel=4,
-        )
-        return
-    if given is None:
-        warnings.warn(
-            f"X does not have valid feature names, but {model} was fitted with feature names",
-            UserWarning,
-            stacklevel=4,
-        )
+    if fitted is None or given is None:
+        if fitted is not None or given is not None:
+            warnings.warn(
+                f"X has feature names, but {model} was fitted without feature names"
+                if fitted is None
+                else f"X does not have valid feature names, but {model} was fitted with "
+                "feature names",
+                UserWarning,
+                stacklevel=4,
+            )
         return
     if len(fitted) != len(given) or np.any(fitted != given):
         unseen = [n for n in given if n not in set(fitted)]
@@ -218,13 +213,15 @@ def _host_floats(a: Any, name: str, error: type[Exception], expected: str) -> np
         raise error(f"Expected {expected}. Received: {exc}") from exc
 
 
-def _real(a: Array, name: str) -> None:
-    """Refuse complex numbers on any backend (a cast would drop the imaginary part)."""
+def _real(a: Array, name: str) -> Array:
+    """``a``, where it holds real numbers: complex ones refused on any backend (a cast
+    would drop the imaginary part)."""
     xp = array_namespace(a)
     if xp.isdtype(a.dtype, "complex floating"):
         raise ValueError(f"Complex data not supported. Expected real numbers in {name}")
     if not xp.isdtype(a.dtype, ("real floating", "integral", "bool")):
         raise TypeError(f"Expected numeric {name}. Received an array of dtype {a.dtype}")
+    return a
 
 
 def encode_labels(
@@ -248,11 +245,7 @@ def encode_labels(
     require_y(y, "labels of shape (n_samples,)")
     xp = backend.xp
     on_host = is_host_data(y)
-    if on_host:
-        y = masked_host(y, "y")
-    else:
-        _real(y, "y")
-        y = backend.check(y, "y")
+    y = masked_host(y, "y") if on_host else backend.check(_real(y, "y"), "y")
     if y.ndim == 2 and y.shape[1] == 1:
         warnings.warn(
             "A column-vector y was passed when a 1d array was expected. "
@@ -302,8 +295,7 @@ def encode_indicator(y: Any, n: int, backend: Backend, classes: Any = None) -> A
             )
         y = backend.put(np.asarray(y, dtype=np.float64), backend.dtype)
     else:
-        _real(y, "y")
-        y = xp.astype(backend.check(y, "y"), backend.dtype)
+        y = xp.astype(backend.check(_real(y, "y"), "y"), backend.dtype)
     if y.shape[0] != n:
         raise ValueError(
             f"Expected y of shape ({n}, n_labels), one row per row of X. Received y of shape "
@@ -336,8 +328,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
         with np.errstate(over="ignore"):  # past float32's range: refused below
             y = backend.put(y, backend.dtype)
     else:
-        _real(y, "y")
-        y = xp.astype(backend.check(y, "y"), backend.dtype)
+        y = xp.astype(backend.check(_real(y, "y"), "y"), backend.dtype)
     check_target_shape(tuple(y.shape), n)
     if not bool(xp.all(xp.isfinite(y))):
         raise ValueError(
@@ -365,8 +356,7 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         with np.errstate(over="ignore"):  # past float32's range: refused below
             w = backend.put(w, backend.dtype)
     else:
-        _real(sample_weight, "sample_weight")
-        w = backend.check(sample_weight, "sample_weight")
+        w = backend.check(_real(sample_weight, "sample_weight"), "sample_weight")
         if tuple(w.shape) != (n,):
             raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
     xp = backend.xp

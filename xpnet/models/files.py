@@ -94,7 +94,7 @@ def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         "validation_scores": list(t.validation_scores),
         "no_improvement": t.no_improvement,
         "stopped": t.stopped,
-        "optimizer_t": _t(t.optimizer_state),
+        "optimizer_t": None if t.optimizer_state.get("t") is None else int(t.optimizer_state["t"]),
         "parameter_shapes": {k: list(v.shape) for k, v in t.parameters.items()},
     }
     arrays = {
@@ -220,8 +220,7 @@ def read_state(
             f"{header.get('output_activation')} output"
         )
     layout = None if saved is not None else model._parameters_from_course  # format 2
-    regressor = not classifier
-    for key in ("costs", "cost_iterations", *(() if regressor else ("classes",))):
+    for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
     costs, cost_epochs = arrays["costs"], arrays["cost_iterations"]
@@ -241,7 +240,7 @@ def read_state(
             f"expected a loss_curve of floats. Received dtype {loss_curve.dtype} and "
             f"shape {loss_curve.shape}"
         )
-    classes = None if regressor else arrays["classes"]
+    classes = arrays["classes"] if classifier else None
     if classes is not None:
         _check_classes(classes, architecture)
     shapes = architecture.shapes()
@@ -258,7 +257,6 @@ def read_state(
     optimizer_state: dict[str, Any] = {m: group for m, group in moments.items() if group}
     if header.get("optimizer_t") is not None:
         optimizer_state["t"] = _field(header, "optimizer_t", int, 0)
-    best_loss = _field(header, "best_loss", float, math.inf)
     scores = header.get("validation_scores") or []
     if not isinstance(scores, list):
         raise ValueError(f"its header's validation_scores={scores!r} is not a list")
@@ -272,7 +270,7 @@ def read_state(
         costs=costs.tolist(),
         cost_epochs=cost_epochs.tolist(),
         validation_scores=[_field({"score": s}, "score", float, 0.0) for s in scores],
-        best_loss=best_loss,
+        best_loss=_field(header, "best_loss", float, math.inf),
         best_score=_field(header, "best_validation_score", float, -math.inf),
         best_parameters=best or None,
         no_improvement=_field(header, "no_improvement", int, 0),
@@ -324,11 +322,6 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
         raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
     if multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
-
-
-def _t(optimizer_state: dict[str, Any]) -> int | None:
-    t = optimizer_state.get("t")
-    return None if t is None else int(t)
 
 
 def _field(header: dict[str, Any], key: str, kind: type, default: Any) -> Any:
