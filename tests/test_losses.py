@@ -59,7 +59,7 @@ def test_two_class_softmax_equals_sigmoid_cost(backend, put):
 def test_unknown_output_is_an_error():
     with pytest.raises(
         ValueError,
-        match=r"Invalid output\. Expected one of \['identity', 'sigmoid', 'softmax'\]\. Received: 'linear'",
+        match=r"Invalid output\. Expected one of \['identity', 'sigmoid', 'softmax'\]\. Received: output='linear'",
     ):
         course.compute_cost(np.zeros((1, 2)), np.zeros((1, 2)), "linear")
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side random draws
 
+from ._checks import Options, check_param
 from .backend import Backend
 
 __all__ = [
@@ -159,9 +160,6 @@ def draw_parameters(
 
 
 def check_method(method: Any) -> str:
-    """``method`` if it names an initialisation, else a ValueError listing them."""
-    if method not in METHODS:
-        raise ValueError(
-            f"Invalid initialization. Expected one of {sorted(METHODS)}. Received: {method!r}"
-        )
-    return method
+    """``method`` if it names an initialisation, else the library's one refusal listing
+    them."""
+    return check_param("initialization", method, [Options(*METHODS)])

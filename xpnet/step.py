@@ -39,6 +39,7 @@ from typing import Any
 
 import array_api_compat
 
+from ._checks import Options, check_param
 from .clipping import clip_gradients
 from .compile_cache import enable_compile_cache
 
@@ -117,14 +118,8 @@ def train_step(
 
 
 def check_jit_compile(value: Any, source: str = "jit_compile") -> bool | str:
-    """``value`` as True, False or ``"auto"``, else a ValueError naming it."""
-    if isinstance(value, str) and value == "auto":
-        return value
-    if not isinstance(value, str) and value in (True, False):
-        return bool(value)
-    raise ValueError(
-        f"Invalid {source}. Expected one of ['auto', True, False]. Received: {source}={value!r}"
-    )
+    """``value`` as True, False or ``"auto"``, else the library's one refusal."""
+    return check_param(source, value, [Options("auto", True, False)])
 
 
 def _from_environment() -> bool | str:
