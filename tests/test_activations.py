@@ -60,7 +60,7 @@ def test_softmax_columns_sum_to_one_and_stay_finite(backend, xp, put):
 def test_unknown_activation_lists_the_valid_ones():
     with pytest.raises(
         ValueError,
-        match=r"Invalid activation\. Expected one of \['identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: 'swish'",
+        match=r"Invalid activation\. Expected one of \['identity', 'leaky_relu', 'relu', 'sigmoid', 'tanh'\]\. Received: activation='swish'",
     ):
         act.get_activation("swish")
 

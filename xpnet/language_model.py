@@ -134,9 +134,9 @@ def sample_indices(
     """
     Wax, Waa, b, Wya, by = (parameters[COURSE_NAMES[n]] for n in ("Wax", "Waa", "b", "Wya", "by"))
     n_x, n_a = Wax.shape[1], Waa.shape[0]
-    identity = xp.eye(n_x, dtype=Wax.dtype, device=device(Wax))
-    x = xp.zeros((n_x, 1), dtype=Wax.dtype, device=device(Wax))
-    a_prev = xp.zeros((n_a, 1), dtype=Wax.dtype, device=device(Wax))
+    identity = xp.asarray(np.eye(n_x), dtype=Wax.dtype, device=device(Wax))
+    x = xp.asarray(np.zeros((n_x, 1)), dtype=Wax.dtype, device=device(Wax))
+    a_prev = xp.asarray(np.zeros((n_a, 1)), dtype=Wax.dtype, device=device(Wax))
     indices: list[int] = []
     idx = -1
     while idx != stop and len(indices) != max_length:

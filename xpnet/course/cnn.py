@@ -200,7 +200,7 @@ def create_mask_from_window(x: Array) -> Array:
     check_shape("x", x, (("f", None), ("f", None)))
     xp = array_namespace(x)
     flat = xp.reshape(x, (-1,))
-    index = xp.arange(flat.shape[0], device=device(x))
+    index = xp.asarray(list(range(flat.shape[0])), device=device(x))
     return xp.reshape(index == xp.argmax(flat), x.shape)  # mask = (x is its first max)
 
 
@@ -220,7 +220,7 @@ def distribute_value(dz: Any, shape: tuple[int, int]) -> Array:
         backend = get_backend()
         xp, dtype, dev = backend.xp, backend.dtype, backend.device
     average = dz / math.prod((n_H, n_W))  # dz / (n_H · n_W)
-    return xp.ones((n_H, n_W), dtype=dtype, device=dev) * average
+    return xp.asarray([[1.0] * n_W] * n_H, dtype=dtype, device=dev) * average
 
 
 def pool_backward(dA: Array, cache: tuple, mode: str = "max") -> Array:

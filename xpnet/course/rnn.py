@@ -213,7 +213,7 @@ def lstm_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array,
     check_shape("a0", a0, (("n_a", n_a), ("m", m)))
     xp = array_namespace(x, a0)
     a, y, c, caches = [], [], [], []
-    a_next, c_next = a0, xp.zeros_like(a0)
+    a_next, c_next = a0, a0 * 0
     for t in range(T_x):
         a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
         a.append(a_next)

@@ -37,8 +37,9 @@ def output_size(n_prev: int, f: int, stride: int, pad_total: int) -> int:
 
 
 def zeros_from(A: Array, shape: tuple[int, ...], xp: Any) -> Array:
-    """Zeros of ``shape`` in A's dtype, on A's device (taken from A, as a trace can)."""
-    return xp.broadcast_to(xp.zeros_like(A[(0,) * A.ndim]), shape)
+    """Zeros of ``shape`` in A's dtype, on A's device (taken from A, as a trace can, and
+    as CuPy's ``zeros_like`` would not: it allocates on the current device)."""
+    return xp.broadcast_to(A[(0,) * A.ndim] * 0, shape)
 
 
 def pad_axes(A: Array, pads: Pads, axes: tuple[int, int], xp: Any) -> Array:

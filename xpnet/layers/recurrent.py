@@ -206,7 +206,7 @@ def rnn_backward_through_time(
     sums over time of ``{"dWax", "dWaa", "dba"}``.
     """
     T = len(steps) if da is None else da.shape[2]
-    da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
+    da_prev = steps[0].a_prev * 0 if da_last is None else da_last
 
     def cell(da_prev: Array, item: tuple) -> tuple[Array, tuple]:
         step, da_t = item
@@ -249,8 +249,8 @@ def lstm_backward_through_time(
     """As :func:`rnn_backward_through_time`, for the LSTM (W stacked by :func:`fuse_gates`):
     dx, da0, dc0 and the sums over time of ``{"dWf", "dbf", ..., "dbo"}``. dc⟨T⟩ is zero."""
     T = len(steps) if da is None else da.shape[2]
-    da_prev = xp.zeros_like(steps[0].a_prev) if da_last is None else da_last
-    dc_prev = xp.zeros_like(steps[0].c_prev)
+    da_prev = steps[0].a_prev * 0 if da_last is None else da_last
+    dc_prev = steps[0].c_prev * 0
 
     def cell(state: tuple[Array, Array], item: tuple) -> tuple[tuple[Array, Array], tuple]:
         step, da_t = item

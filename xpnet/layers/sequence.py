@@ -17,8 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from array_api_compat import device
-
 from .dense import (
     linear_activation_backward,
     linear_activation_forward,
@@ -40,7 +38,8 @@ Array = Any
 
 
 def _zeros(like: Array, n_a: int, m: int, xp: Any) -> Array:
-    return xp.zeros((n_a, m), dtype=like.dtype, device=device(like))
+    # taken from the weights ``like``: CuPy's creation functions ignore device=
+    return xp.broadcast_to(like[:1, :1] * 0, (n_a, m))
 
 
 @dataclass(frozen=True)

@@ -50,7 +50,7 @@ class SequenceInput:
         """x of shape (n_x, m, T_x) from the columns A_prev."""
         width, m = A_prev.shape
         if self.tokens:  # x[k, i, t] = 1 where token t of example i is k
-            ids = xp.arange(self.n_x, dtype=A_prev.dtype, device=device(A_prev))
+            ids = xp.asarray(np.arange(self.n_x), dtype=A_prev.dtype, device=device(A_prev))
             one_hot = xp.astype(A_prev[None, :, :] == ids[:, None, None], A_prev.dtype)
             return xp.permute_dims(one_hot, (0, 2, 1))  # (n_x, T_x, m) → (n_x, m, T_x)
         steps = xp.reshape(A_prev, (width // self.n_x, self.n_x, m))  # (T_x, n_x, m)
