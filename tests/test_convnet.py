@@ -159,7 +159,7 @@ def test_images_of_another_shape_are_refused_at_prediction():
         model.predict(X[:, :6, :6])
 
 
-def test_dask_images_predict_lazily_and_fit_is_refused_clearly():
+def test_dask_images_predict_lazily():
     da = pytest.importorskip("dask.array")
     X, y = data()
     model = small().fit(X, y)
@@ -168,8 +168,51 @@ def test_dask_images_predict_lazily_and_fit_is_refused_clearly():
     np.testing.assert_allclose(
         model.predict_proba(lazy).compute(), model.predict_proba(X), rtol=1e-12
     )
-    with pytest.raises(ValueError, match="Received a Dask array.*partial_fit"):
-        small().fit(lazy, y)
+
+
+@pytest.mark.parametrize(
+    ("batch_size", "keep_prob", "chunks"),
+    [(None, 1.0, 50), (None, 0.8, 50), (None, 1.0, 120), (40, 0.8, 40)],
+    ids=["full", "full-dropout", "one-block", "pieces-dropout"],
+)
+def test_dask_images_train_as_in_memory(batch_size, keep_prob, chunks):
+    """Blocks of images, summed per step, take the steps the same images take in memory:
+    full batches over several blocks, and unshuffled pieces that are the in-memory
+    batches, with dropout after the convolutions and after the dense layer."""
+    da = pytest.importorskip("dask.array")
+    with xpnet.use_backend("numpy"):
+        X, y = data()
+        weights = np.random.RandomState(1).uniform(0.5, 2.0, size=X.shape[0])
+        settings = dict(
+            batch_size=batch_size, keep_prob=keep_prob, shuffle=False, dtype="float64",
+            hidden_layer_sizes=(5,),
+        )  # fmt: skip
+        reference = small(**settings).fit(X, y, sample_weight=weights)
+        images = da.from_array(X[..., 0], chunks=(chunks, 8, 4))  # one channel, split columns
+        model = small(**settings).fit(images, da.from_array(y, chunks=chunks), weights)
+    for name, W in reference.parameters_.items():
+        np.testing.assert_allclose(model.parameters_[name], W, rtol=1e-10, atol=1e-13)
+    np.testing.assert_allclose(model.costs_, reference.costs_, rtol=1e-12)
+    assert model.score(images, y) == reference.score(X, y)
+
+
+def test_dask_uint8_images_are_scaled_and_bad_images_refused():
+    da = pytest.importorskip("dask.array")
+    X, y = data()
+    pixels = np.round(X * 255 / X.max()).astype(np.uint8)
+    with xpnet.use_backend("numpy"):
+        reference = small(batch_size=None).fit(pixels, y)
+        model = small(batch_size=None).fit(da.from_array(pixels, chunks=(60, 8, 8, 1)), y)
+        for name, W in reference.parameters_.items():
+            np.testing.assert_allclose(model.parameters_[name], W, rtol=1e-5, atol=1e-7)
+        with pytest.raises(ValueError, match=r"Expected images of shape.*reshape"):
+            small().fit(da.from_array(X.reshape(len(X), -1), chunks=60), y)
+        with pytest.raises(ValueError, match="Expected images large enough"):
+            small().fit(da.from_array(X[:, :1, :1], chunks=60), y)
+        bad = X.copy()
+        bad[100, 3, 3, 0] = np.nan
+        with pytest.raises(ValueError, match="finite values in X"):
+            small(batch_size=None).fit(da.from_array(bad, chunks=(60, 8, 8, 1)), y)
 
 
 def test_jax_compiled_step_equals_eager():

@@ -315,6 +315,16 @@ def test_blocks_held_by_the_workers_train_as_numpy(cluster, batch_size):
     assert_same(reference, model)
 
 
+def test_images_held_by_the_workers_train_as_numpy(cluster):
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 6, 6, 2), rng.randint(0, 3, 60)
+    settings = {**SETTINGS, "num_iterations": 3, "batch_size": 20, "shuffle": False}
+    model = xpnet.ConvNet(conv_filters=3, keep_prob=0.9, **settings)
+    fitted = model.fit(cluster.persist(da.from_array(X, chunks=(20, 6, 6, 2))), y)
+    reference = xpnet.ConvNet(conv_filters=3, keep_prob=0.9, **settings).fit(X, y)
+    assert_same(reference, fitted, rtol=1e-10)
+
+
 def test_a_regressor_on_a_local_cluster_equals_numpy(cluster):
     X, _ = data()
     y = X @ np.arange(1.0, 6.0)

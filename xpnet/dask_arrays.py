@@ -161,8 +161,16 @@ def prepare_regression(
     return _source(X, y, sample_weight, functools.partial(real_targets, n_y=n_y)), backend, n_y
 
 
-def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None):
-    """A classifier's source of blocks: X, y and the weights checked and aligned.
+def prepare(
+    X: Any,
+    y: Any,
+    sample_weight: Any,
+    classes: Any,
+    dtype: str | None,
+    image: tuple[int, ...] | None = None,
+):
+    """A classifier's source of blocks: X, y and the weights checked and aligned; with
+    ``image``, each row of X is an image of that shape (:class:`BlockSource`).
 
     Returns
     -------
@@ -179,12 +187,12 @@ def prepare(X: Any, y: Any, sample_weight: Any, classes: Any, dtype: str | None)
     found = None if classes is not None else check_classes(_dask().array.unique(y).compute())
     classes = known_classes(found, classes)
     to_Y = functools.partial(one_hot_labels, classes=classes, n_y=n_outputs(classes))
-    return _source(X, y, sample_weight, to_Y), backend, classes
+    return _source(X, y, sample_weight, to_Y, image), backend, classes
 
 
-def _source(X: Any, y: Any, sample_weight: Any, to_Y: Any) -> BlockSource:
+def _source(X: Any, y: Any, sample_weight: Any, to_Y: Any, image: Any = None) -> BlockSource:
     weights = None if sample_weight is None else align(sample_weight, X, "sample_weight")
-    return BlockSource(X, y, weights, to_Y)
+    return BlockSource(X, y, weights, to_Y, image)
 
 
 def _predict_block(X: Any, model: Any, proba: bool) -> Any:

@@ -14,7 +14,8 @@ tasks:
 - blocks **read lazily** (from Zarr, say) get one task each, summed in a tree of 8, so
   that a worker holds only the blocks it is working on.
 
-Samples are the rows of X; each piece enters the network as the course's columns X.T.
+Samples are the rows of X; each piece enters the network as the course's columns X.T,
+or, for a network of images, as its rows reshaped to (rows, n_H, n_W, n_C).
 """
 
 from __future__ import annotations
@@ -62,28 +63,32 @@ class _Blocks:
 class BlockBatch(NamedTuple):
     """A batch of pieces of blocks: X of a step on Dask arrays.
 
-    ``shape`` is the shape the network sees, (n_features, rows), which sizes the
-    batch's dropout masks.
+    ``shape`` is the shape the network sees, (n_features, rows), or (rows, *image) for
+    a network of images, which sizes the batch's dropout masks.
     """
 
     blocks: _Blocks
     pieces: list[Piece]
     n_features: int
+    image: tuple[int, ...] | None = None
 
     @property
-    def shape(self) -> tuple[int, int]:
-        return (self.n_features, sum(b - a for _, a, b in self.pieces))
+    def shape(self) -> tuple[int, ...]:
+        rows = sum(b - a for _, a, b in self.pieces)
+        return (self.n_features, rows) if self.image is None else (rows, *self.image)
 
 
-def _share(network, X, T, weights, parameters, to_Y, masks, with_loss, check):
+def _share(network, X, T, weights, parameters, to_Y, masks, with_loss, check, image):
     """One piece's share: Σ of its examples' gradients and losses, and its weight. On the
-    block's first visit (``check``) X's finiteness is read from dW1 = dZ1·Xᵀ, which NaN or
-    infinity anywhere in X makes non-finite: a second pass over X only if it is."""
+    block's first visit (``check``) X's finiteness is read from dW1, a product with every
+    element of X, which NaN or infinity anywhere in X makes non-finite: a second pass
+    over X only if it is."""
     xp = array_api_compat.array_namespace(X)
     Y = to_Y(T, X)
     w = None if weights is None else xp.reshape(xp.astype(weights, X.dtype), (1, -1))
+    A0 = X.T if image is None else xp.reshape(X, (X.shape[0], *image))
     grads, loss = network.gradients(
-        X.T, Y, parameters, weights=w, masks=masks, with_loss=with_loss, xp=xp
+        A0, Y, parameters, weights=w, masks=masks, with_loss=with_loss, xp=xp
     )
     suspect = check and not all(bool(xp.all(xp.isfinite(g))) for g in grads.values())
     if suspect and not bool(xp.all(xp.isfinite(X))):
@@ -92,7 +97,7 @@ def _share(network, X, T, weights, parameters, to_Y, masks, with_loss, check):
     return {k: g * weight for k, g in grads.items()}, loss, weight, True
 
 
-def _part(network, blocks, rows, parameters, to_Y, masks, with_loss, checks):
+def _part(network, blocks, rows, parameters, to_Y, masks, with_loss, checks, image):
     """The sum of the shares of pieces of blocks (X, targets, weights): views of rows."""
     shares = [
         _share(
@@ -105,7 +110,13 @@ def _part(network, blocks, rows, parameters, to_Y, masks, with_loss, checks):
             *rest,
         )
         for (X, T, weights), (a, b), *rest in zip(
-            blocks, rows, masks, [with_loss] * len(blocks), checks, strict=True
+            blocks,
+            rows,
+            masks,
+            [with_loss] * len(blocks),
+            checks,
+            [image] * len(blocks),
+            strict=True,
         )
     ]
     return _add(*shares)
@@ -161,7 +172,8 @@ def block_gradients(
     of blocks, in one compute; the finiteness check of X folded in.
 
     The targets and weights are read from the blocks (``Y`` and ``weights`` are None);
-    each piece takes its columns of the batch's dropout ``masks`` (n_l, rows).
+    each piece takes its examples of the batch's dropout ``masks``, along each mask's
+    sample axis (:meth:`Network.mask_sample_axes <xpnet.network.Network.mask_sample_axes>`).
     """
     dask = _dask()
     store, batch = X.blocks, X.pieces
@@ -169,7 +181,11 @@ def block_gradients(
     ends = [0]
     for _, a, b in batch:
         ends.append(ends[-1] + b - a)
-    own = [tuple(D[along(1, slice(s, e))] for D in masks) for s, e in itertools.pairwise(ends)]
+    axes = network.mask_sample_axes()
+    own = [
+        tuple(D[along(axis, slice(s, e))] for D, axis in zip(masks, axes, strict=True))
+        for s, e in itertools.pairwise(ends)
+    ]
 
     def rest(group, shared=parameters):
         return (
@@ -179,6 +195,7 @@ def block_gradients(
             [own[k] for k in group],
             with_loss,
             [batch[k] not in store.checked for k in group],
+            X.image,
         )
 
     if store.held is not None:
@@ -229,21 +246,35 @@ class BlockSource:
     to_Y : callable
         ``to_Y(targets_block, X_block)``: the course's Y of shape (n_y, rows) on the
         device of X's block (:func:`xpnet.dask_arrays.one_hot_labels` for class labels).
+    image : tuple of int, or None
+        For a network of images, the shape (n_H, n_W, n_C) of one example, whose
+        n_features numbers are a row of X; None for a network of the course's columns.
     """
 
     in_memory = False
 
     def __init__(
-        self, X: Any, targets: Any, weights: Any, to_Y: Callable[[Any, Array], Array]
+        self,
+        X: Any,
+        targets: Any,
+        weights: Any,
+        to_Y: Callable[[Any, Array], Array],
+        image: tuple[int, ...] | None = None,
     ) -> None:
         self.weights = weights
         self.m = X.shape[0]
         self.rows = X.chunks[0]
         self.n_features = int(X.shape[1])
+        self.image = image
         self._blocks = _Blocks(X, targets, weights, to_Y)
         self._total_weight: float | None = None
 
     batch_gradients = staticmethod(block_gradients)
+
+    @property
+    def n_x(self) -> int | tuple[int, ...]:
+        """What the network takes of one example: n_features, or the image's shape."""
+        return self.n_features if self.image is None else self.image
 
     @property
     def held(self) -> Held | None:
@@ -282,4 +313,4 @@ class BlockSource:
         return [self._batch([pieces[int(k)]]) for k in order]
 
     def _batch(self, pieces: list[Piece]) -> tuple[BlockBatch, None, None]:
-        return BlockBatch(self._blocks, pieces, self.n_features), None, None
+        return BlockBatch(self._blocks, pieces, self.n_features, self.image), None, None

@@ -90,6 +90,20 @@ class Network:
         """The axis of X that holds the examples: the first layer's."""
         return int(self.layers[0].sample_axis)
 
+    def mask_sample_axes(self) -> tuple[int, ...]:
+        """The axis of each dropout mask that holds the examples: that of the layer its
+        masked activation feeds (1 before a dense layer, 0 before a convolution)."""
+        layers = self.layers
+        return tuple(
+            next(
+                int(after.sample_axis)
+                for after in layers[i + 1 :]
+                if not isinstance(after, Dropout)
+            )
+            for i, layer in enumerate(layers)
+            if isinstance(layer, Dropout)
+        )
+
     def forward(
         self,
         X: Array,

@@ -20,8 +20,9 @@ from array_api_compat import array_namespace
 from .._checks import Interval, Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, is_host_data
-from ..dask_arrays import is_dask_array
+from ..dask_arrays import check_blocks, is_dask_array, prepare
 from ..initializers import draw_layer
+from ..labels import n_outputs
 from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..network import Network
 from ._classifier import BaseClassifier
@@ -113,7 +114,9 @@ class ConvNet(BaseClassifier):
 
     X holds images of shape (n_samples, n_H, n_W, n_C), or (n_samples, n_H, n_W) for one
     channel. Images of dtype uint8 are scaled to [0, 1] (X / 255) wherever they come
-    in (fit, predict, score); floating images are taken as they are. Dropout
+    in (fit, predict, score); floating images are taken as they are. Dask arrays of
+    images, chunked along the samples, are trained on block by block and predicted
+    lazily, as :class:`xpnet.DeepNet` does with rows. Dropout
     (``keep_prob`` < 1) follows each block and each hidden dense layer. The other
     hyperparameters and their defaults are those of :class:`xpnet.DeepNet`.
 
@@ -154,7 +157,7 @@ class ConvNet(BaseClassifier):
     ValueError
         For X of another rank, with NaN or infinity, or of images too small for the
         blocks (each convolution needs f × f after padding, each pooling window
-        ``pool_size`` × ``pool_size``); and for Dask arrays, which ``fit`` does not take.
+        ``pool_size`` × ``pool_size``).
     """
 
     conv_filters: Sequence[int] | int = (16, 32)
@@ -235,29 +238,25 @@ class ConvNet(BaseClassifier):
         shape (n_H, n_W, n_C)."""
         if is_host_data(X) and not hasattr(X, "shape"):
             X = np.asarray(X)
-        shape = tuple(X.shape)
-        if len(shape) not in (3, 4):
-            raise ValueError(
-                "Invalid X. Expected images of shape (n_samples, n_H, n_W, n_C), or "
-                "(n_samples, n_H, n_W) for one channel. Received: an array of shape "
-                f"{shape}" + (": reshape flat rows to images first" if len(shape) == 2 else "")
-            )
-        image = shape[1:] if len(shape) == 4 else (*shape[1:], 1)
+        image = _image(tuple(X.shape))
         uint8 = str(X.dtype).removeprefix("torch.") == "uint8"
         rows = (np if is_host_data(X) else array_namespace(X)).reshape(
-            X, (shape[0], math.prod(image))
+            X, (X.shape[0], math.prod(image))
         )
         X, backend, host = check_X(rows, None if fitted is None else fitted.backend, dtype)
-        X = backend.xp.reshape(X, (shape[0], *image))
+        X = backend.xp.reshape(X, (X.shape[0], *image))
         return (X / 255 if uint8 else X), backend, host, image  # uint8: X / 255 in [0, 1]
 
     def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
-        raise ValueError(
-            f"Invalid X for {type(self).__name__}.fit. Expected images in memory (NumPy or "
-            "a backend's arrays). Received a Dask array: training on Dask arrays takes "
-            "rows of features, not images. Compute it, or train on its blocks in turn "
-            "with partial_fit(X.blocks[i].compute(), ...); predict takes Dask images"
-        )
+        """Dask images chunked along the samples: their rows (n, n_H·n_W·n_C) are the
+        blocks the steps read, each row seen as its image; uint8 scaled by 1/255."""
+        image = _image(tuple(X.shape))
+        X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+        rows = X.reshape((X.shape[0], math.prod(image)))
+        if rows.dtype == np.uint8:  # uint8: X / 255 in [0, 1], in the backend's dtype
+            rows = check_blocks(rows, self.dtype)[0] / 255
+        source, backend, classes = prepare(rows, y, sample_weight, classes, self.dtype, image)
+        return source, backend, classes, n_outputs(classes)
 
     def predict_proba(self, X: Any) -> Array:
         if is_dask_array(X):
@@ -295,6 +294,17 @@ def _network(
     return Network((*layers, Dense(k + len(hidden) + 1)), output, l2)
 
 
+def _image(shape: tuple[int, ...]) -> tuple[int, ...]:
+    """(n_H, n_W, n_C) of images of shape (n, n_H, n_W, n_C), or (n, n_H, n_W): one channel."""
+    if len(shape) not in (3, 4):
+        raise ValueError(
+            "Invalid X. Expected images of shape (n_samples, n_H, n_W, n_C), or "
+            "(n_samples, n_H, n_W) for one channel. Received: an array of shape "
+            f"{shape}" + (": reshape flat rows to images first" if len(shape) == 2 else "")
+        )
+    return shape[1:] if len(shape) == 4 else (*shape[1:], 1)
+
+
 def _predict_block(X: Any, model: ConvNet, proba: bool) -> Any:
     return model.predict_proba(X) if proba else model.predict(X)
 
@@ -302,10 +312,8 @@ def _predict_block(X: Any, model: ConvNet, proba: bool) -> Any:
 def _predict_images(model: ConvNet, X: Any, *, proba: bool) -> Any:
     """Lazy predictions of Dask images chunked along the samples: one block at a time."""
     model._placed()
-    if X.ndim not in (3, 4) or any(len(c) > 1 for c in X.chunks[1:]):
-        X = X.rechunk({axis: -1 for axis in range(1, X.ndim)}) if X.ndim in (3, 4) else X
-    if X.ndim not in (3, 4):
-        model._input(X[:0].compute(), None, None)  # the rank's refusal
+    _image(tuple(X.shape))
+    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
     image_axes = tuple(range(2, X.ndim))
     if proba:
         k = model.classes_.shape[0]

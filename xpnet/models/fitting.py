@@ -57,7 +57,7 @@ def fit_estimator(
                 "held out by you: score it in a callback and return True to stop"
             )
         source, backend, classes, n_y = model._blocks(X, y, sample_weight, classes)
-        output, n_x = None, X.shape[1]
+        output, n_x = None, source.n_x
     else:
         X, backend, _, n_x = model._input(X, fitted, model.dtype)
         targets = model._targets(y, X.shape[0], backend, classes)
