@@ -98,7 +98,12 @@ def interleaved(
 
 
 def matmul_rate(
-    backend: str, device: str | None, dtype: str, n: int = 2048, repeats: int = 5
+    backend: str,
+    device: str | None,
+    dtype: str,
+    n: int = 2048,
+    repeats: int = 5,
+    min_seconds: float = 0.2,
 ) -> float | None:
     """GFLOP/s of an ``n`` × ``n`` matrix product on ``backend`` and ``device`` in
     ``dtype`` (2·n³ FLOPs a product); None where the backend does not compute in ``dtype``."""
@@ -109,6 +114,6 @@ def matmul_rate(
     rng = np.random.default_rng(0)
     A, B = (where.put(rng.standard_normal((n, n)).astype(dtype)) for _ in range(2))
     seconds, _, _ = median_seconds(
-        lambda state: A @ B, where.synchronize, None, min_seconds=0.2, repeats=repeats
+        lambda state: A @ B, where.synchronize, None, min_seconds=min_seconds, repeats=repeats
     )
     return 2 * n**3 / seconds / 1e9
