@@ -84,9 +84,9 @@ __all__ = [
 Array = Any
 
 #: The most elements one piece's patch matrix (or the split window's largest matrix)
-#: may hold (2**22: 16 MB in float32); a batch that would need more is run in pieces
+#: may hold (2**20: 4 MB in float32); a batch that would need more is run in pieces
 #: of examples.
-MAX_PATCH_ELEMENTS = 2**22
+MAX_PATCH_ELEMENTS = 2**20
 
 
 def resolve_padding(pad: int | str, f: int, stride: int, n_H_prev: int, n_W_prev: int) -> Pads:
