@@ -340,6 +340,33 @@ def test_torch_compiled_conv_step_equals_eager():
     assert float(fast[2]) == pytest.approx(float(eager[2]), rel=1e-12)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize("geometry", [GEOMETRIES[1], GEOMETRIES[-1]], ids=["patches", "split"])
+def test_torch_compiled_conv_pass_equals_eager(geometry):
+    """conv2d_forward and conv2d_backward under torch.compile(fullgraph=True), float64:
+    the patch matrix with its fold (stride 2) and the split window (5×5, stride 1)."""
+    torch = pytest.importorskip("torch")
+    torch.compiler.reset()
+    with xpnet.use_backend("torch", "cpu", "float64") as b:
+        _, pads, (A_prev, W, bias), _ = setup(b.put, *geometry, m=3)
+        stride = geometry[0]
+        dZ = b.put(
+            np.random.RandomState(1).randn(
+                *conv_forward_loops(A_prev, W, bias, stride, pads).shape
+            )
+        )
+
+        def run(A_prev, W, bias, dZ):
+            Z, cache = conv2d_forward(A_prev, W, bias, stride=stride, pads=pads, xp=b.xp)
+            return (Z, *conv2d_backward(dZ, cache, xp=b.xp))
+
+        args = (b.put(A_prev), b.put(W), b.put(bias), dZ)
+        eager = run(*args)
+        fast = torch.compile(run, fullgraph=True, dynamic=False)(*args)
+    for got, expected in zip(fast, eager, strict=True):
+        assert_close(got, expected, rtol=1e-12, atol=1e-12)
+
+
 def test_a_conv_network_trains_in_mini_batches_with_dropout():
     """CONV → dropout → POOL → FLATTEN → dense → softmax learns a rule of the image's halves."""
     from xpnet.training import TrainingConfig, TrainingState, train
