@@ -101,10 +101,9 @@ def split_backward(
         dW_r = term if dW_r is None else dW_r + term
         if need_dA_prev:
             R = xp.reshape(W_r @ G, (f, n_C_prev, A_pad.shape[1], n_H, W_pad))  # the R_i
-            dA_pad = None
-            for i in range(f):
-                placed = pad_axes(R[i, ...], (i, f - 1 - i, 0, 0), (2, 3), xp)
-                dA_pad = placed if dA_pad is None else dA_pad + placed  # Σ_i R_i[y − i]
+            dA_pad = pad_axes(R[0, ...], (0, f - 1, 0, 0), (2, 3), xp)
+            for i in range(1, f):  # dA_pad[y] = Σ_i R_i[y − i]
+                dA_pad = dA_pad + pad_axes(R[i, ...], (i, f - 1 - i, 0, 0), (2, 3), xp)
             dA_parts.append(dA_pad[:, :, top : top + n_H_prev, left : left + n_W_prev])
     dW = xp.reshape(dW_r, (f, n_C_prev, f, n_C))
     dW = xp.flip(xp.permute_dims(dW, (0, 2, 1, 3)), axis=1)  # back to (i, j, c, k)
