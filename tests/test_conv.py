@@ -73,6 +73,7 @@ GEOMETRIES = [
     (2, "same", 2, 2, 3, (5, 6)),
     (1, "same", 4, 1, 2, (5, 5)),
     (3, 2, 2, 2, 2, (6, 7)),
+    (1, "same", 5, 3, 2, (6, 5)),
 ]
 
 
@@ -177,6 +178,25 @@ def test_a_batch_past_the_bound_runs_in_pieces_with_the_same_result(backend, put
     tol = 1e-5 if backend.dtype == xp.float32 else 1e-12
     assert_close(piecewise[0], whole[0], rtol=tol, atol=tol)
     for g, e in zip(grads, whole_grads, strict=True):
+        assert_close(g, e, rtol=tol, atol=tol)
+
+
+def test_the_split_window_runs_in_pieces_with_the_same_result(backend, put, monkeypatch):
+    """Stride 1, 5×5 filters over 3 channels into 2: the split window, whole and in pieces."""
+    _, pads, (A_prev, W, b), _ = setup(put, 1, "same", 5, 3, 2, (6, 5), m=7)
+    xp = backend.xp
+    whole = conv2d_forward(put(A_prev), put(W), put(b), pads=pads, xp=xp)
+    dZ = put(np.random.RandomState(1).randn(*whole[0].shape))
+    whole_grads = conv2d_backward(dZ, whole[1], xp=xp)
+    monkeypatch.setattr(conv, "MAX_PATCH_ELEMENTS", 3 * 6 * (5 + 4) * 5 * 3)  # 3 examples a piece
+    piecewise = conv2d_forward(put(A_prev), put(W), put(b), pads=pads, xp=xp)
+    grads = conv2d_backward(dZ, piecewise[1], xp=xp)
+    tol = 1e-5 if backend.dtype == xp.float32 else 1e-12
+    assert_close(piecewise[0], whole[0], rtol=tol, atol=tol)
+    assert_close(piecewise[0], conv_forward_loops(A_prev, W, b, 1, pads), rtol=tol, atol=tol)
+    expected = conv_backward_loops(xpnet.to_numpy(dZ), A_prev, W, 1, pads)
+    for g, w, e in zip(grads, whole_grads, expected, strict=True):
+        assert_close(g, w, rtol=tol, atol=tol)
         assert_close(g, e, rtol=tol, atol=tol)
 
 
@@ -318,6 +338,33 @@ def test_torch_compiled_conv_step_equals_eager():
     for name in parameters:
         assert_close(fast[0][name], eager[0][name], rtol=1e-12, atol=1e-13)
     assert float(fast[2]) == pytest.approx(float(eager[2]), rel=1e-12)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("geometry", [GEOMETRIES[1], GEOMETRIES[-1]], ids=["patches", "split"])
+def test_torch_compiled_conv_pass_equals_eager(geometry):
+    """conv2d_forward and conv2d_backward under torch.compile(fullgraph=True), float64:
+    the patch matrix with its fold (stride 2) and the split window (5×5, stride 1)."""
+    torch = pytest.importorskip("torch")
+    torch.compiler.reset()
+    with xpnet.use_backend("torch", "cpu", "float64") as b:
+        _, pads, (A_prev, W, bias), _ = setup(b.put, *geometry, m=3)
+        stride = geometry[0]
+        dZ = b.put(
+            np.random.RandomState(1).randn(
+                *conv_forward_loops(A_prev, W, bias, stride, pads).shape
+            )
+        )
+
+        def run(A_prev, W, bias, dZ):
+            Z, cache = conv2d_forward(A_prev, W, bias, stride=stride, pads=pads, xp=b.xp)
+            return (Z, *conv2d_backward(dZ, cache, xp=b.xp))
+
+        args = (b.put(A_prev), b.put(W), b.put(bias), dZ)
+        eager = run(*args)
+        fast = torch.compile(run, fullgraph=True, dynamic=False)(*args)
+    for got, expected in zip(fast, eager, strict=True):
+        assert_close(got, expected, rtol=1e-12, atol=1e-12)
 
 
 def test_a_conv_network_trains_in_mini_batches_with_dropout():

@@ -39,15 +39,20 @@ NOTES = [
     "rate above with an idle machine's (about 200 GFLOP/s in float32 on these 2-core "
     "hosts) before reading the absolute times; the ratios come from one process, in "
     "interleaved rounds, and are the figures to read.",
-    "- `col2im in place` is the backward scatter written as in-place adds into strided "
-    "slices, what array-api-extra's `at(x, idx).add(v)` does on NumPy. It is the faster "
-    "fold on NumPy, most where f is large; the layer keeps the sums of shifted slices "
-    "because array-api-extra's helpers break `torch.compile(fullgraph=True)` and an "
-    "in-place add has no JAX form without a per-backend branch.",
-    "- PyTorch's `Conv2d` runs a dedicated CPU kernel (oneDNN) that gathers no patch "
-    "matrix; xpnet gathers f² shifted copies of the input (f²·n_C_prev columns) and "
-    "folds f² pieces back, in memory-bound passes, which is where the large-filter case "
-    "loses most.",
+    "- `col2im in place` is the backward scatter of the patch-matrix path written as "
+    "in-place adds into strided slices, what array-api-extra's `at(x, idx).add(v)` does on "
+    "NumPy. The layer keeps the sums of shifted slices because array-api-extra's helpers "
+    "break `torch.compile(fullgraph=True)` and an in-place add has no JAX form without a "
+    "per-backend branch. The large-filter case takes the split window "
+    "(`xpnet.layers.conv_split`: stride 1 and n_C < (f − 1)·n_C_prev), which folds f pieces "
+    "along the height and calls no col2im, so there this row runs the same code as "
+    "xpnet[numpy].",
+    "- PyTorch's `Conv2d` runs a dedicated CPU kernel (oneDNN) that gathers nothing; xpnet "
+    "gathers shifted copies of its input (f·n_C_prev rows, and f·n_C of dZ, in the split "
+    "window; f²·n_C_prev in the patch matrix) and multiplies matrices with few rows, which "
+    "reach only part of the BLAS rate. In the large-filter case the three matrix products "
+    "alone take most of the time Conv2d takes for the whole pass; the gathers, the "
+    "column sums and the fold add memory passes on top.",
 ]
 
 

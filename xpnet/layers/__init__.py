@@ -5,6 +5,7 @@
 :mod:`.dense`       the course's linear unit, linear → activation and inverted
                     dropout, and the layers :class:`Dense` and :class:`Dropout`
 :mod:`.conv`        the convolution, forward and back, and the layer :class:`Conv2D`
+:mod:`.conv_split`  the convolution at stride 1 with its window split, forward and back
 :mod:`.im2col`      the windows of images gathered and folded back (im2col, col2im)
 :mod:`.pooling`     max and average pooling and the layers :class:`MaxPool2D`,
                     :class:`AveragePool2D` and :class:`Flatten`

@@ -6,14 +6,19 @@ W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C), Z and A (m, n_H, n_W, n_C), with
     n_H = ⌊(n_H_prev + pad_top + pad_bottom − f) / stride⌋ + 1   (n_W likewise).
 
 The method (no Python loop over examples, output positions or channels; a loop over
-the f·f kernel offsets):
+the kernel offsets):
 
 - **Gather.** The images are seen as channel planes (n_C_prev, m, n_H_prev, n_W_prev)
   (:func:`~xpnet.layers.im2col.planes`), so that each kernel offset (i, j) is a strided view
   ``A_pad[..., i::stride, j::stride]`` read and written in whole rows. The f·f views
   stack into the transposed patch matrix Pᵀ of shape (f·f·n_C_prev, m·n_H·n_W), and
-  Z = P · W_mat + b is one matrix product, W_mat being W reshaped to
-  (f·f·n_C_prev, n_C).
+  Zᵀ = W_matᵀ · Pᵀ is one matrix product, W_mat being W reshaped to
+  (f·f·n_C_prev, n_C). Z comes out transposed, as planes (n_C, m, n_H, n_W), and is
+  returned as a view of shape (m, n_H, n_W, n_C): the product that reads Pᵀ in its own
+  order is the fast one on every BLAS, where P · W_mat reads Pᵀ across its rows (on
+  PyTorch's CPU BLAS many times slower), and the next layer's gather, which starts from
+  planes, reads the view in order. dW = Pᵀ · dZ likewise takes dZ as planes, dZᵀ of shape
+  (n_C, m·n_H·n_W).
 - **Scatter back** (col2im, :func:`~xpnet.layers.im2col.fold`): dPᵀ = W_mat · dZᵀ
   returns to the image as a sum of shifted slices: each offset's plane is padded with
   zeros into place, the offsets of one kernel row summed along the width before the
@@ -29,13 +34,30 @@ the f·f kernel offsets):
   backend, which rules it out here. Folding all offsets at once by reshapes (a row
   padded and read back one element shorter shifts row k by k) was measured slower than
   this, in interleaved rounds, for it copies the whole of dP several times.
+- **Split window** (stride 1, when n_C < (f − 1)·n_C_prev;
+  :mod:`~xpnet.layers.conv_split`). The f·f offsets cost f² copies of the input in Pᵀ
+  and f² pieces of dP folded back one by one. At stride 1 the window's rows can be
+  gathered from the input and its columns from the output side: f row-shifted copies
+  of A_pad and f column-shifted copies of dZ, f·(n_C_prev + n_C) rows in all, give Z, dW
+  and dA_prev with one matrix product each and a fold of f pieces along the height.
+  That is the smaller pass for large filters over few channels, where the patch matrix
+  costs most; elsewhere (few input channels into many filters, strides above 1) the
+  patch matrix and the fold are the smaller passes and stay. A transposed convolution
+  for dA_prev (the "full" convolution of dZ with W flipped and its channel axes
+  swapped) gathers f·f·n_C rows, more than either wherever n_C > n_C_prev, and was
+  measured slower on the large-filter case than the fold it would replace.
 
 Memory: the patch matrix of a batch holds m·n_H·n_W·f²·n_C_prev elements (f² times the
-input, for stride 1), and its gradient dP as many again during the backward pass. When
-one batch would need more than :data:`MAX_PATCH_ELEMENTS`, the layer cuts it into
-pieces of examples and runs them one after another, so that no pass holds more.
+input, for stride 1), and its gradient dP as many again during the backward pass; the
+split window's largest matrix holds m·n_H·(n_W + f − 1)·f·max(n_C_prev, n_C). The layer cuts a
+batch into pieces of examples, run one after another, so that no piece's matrix holds
+more than :data:`MAX_PATCH_ELEMENTS`. The bound is a few megabytes, not the most memory
+can hold: the passes over a piece then stay in the processor's cache, and the memory the
+pieces need is reused from the allocator's heap instead of being mapped afresh from the
+system for every array, which a batch-sized matrix of the large-filter case pays for in
+every pass (most on PyTorch, whose large arrays take no huge pages).
 
-The forward cache keeps A_prev, not P: the backward pass gathers P again, which costs
+The forward cache keeps A_prev, not P: the backward pass gathers again, which costs
 one pass over memory and saves f² times the input's memory between the passes.
 """
 
@@ -47,6 +69,7 @@ from typing import Any, ClassVar, NamedTuple
 from .._checks import check_integer, registered
 from ..activations import ACTIVATIONS, get_activation
 from ..initializers import draw_layer
+from .conv_split import split_backward, split_elements, split_forward, split_pays
 from .im2col import Pads, fold, output_size, pad_axes, patches, planes
 
 __all__ = [
@@ -60,9 +83,10 @@ __all__ = [
 
 Array = Any
 
-#: The most elements one pass's patch matrix may hold (2**26: 256 MB in float32); a
-#: batch that would need more is run in pieces of examples.
-MAX_PATCH_ELEMENTS = 2**26
+#: The most elements one piece's patch matrix (or the split window's largest matrix)
+#: may hold (2**20: 4 MB in float32); a batch that would need more is run in pieces
+#: of examples.
+MAX_PATCH_ELEMENTS = 2**20
 
 
 def resolve_padding(pad: int | str, f: int, stride: int, n_H_prev: int, n_W_prev: int) -> Pads:
@@ -91,7 +115,7 @@ class ConvCache(NamedTuple):
 
 
 def _pieces(m: int, per_example: int) -> list[slice]:
-    """Slices of the m examples, each piece's patch matrix within MAX_PATCH_ELEMENTS."""
+    """Slices of the m examples, each piece's largest matrix within MAX_PATCH_ELEMENTS."""
     size = max(1, MAX_PATCH_ELEMENTS // max(per_example, 1))
     return [slice(start, min(start + size, m)) for start in range(0, m, size)]
 
@@ -113,14 +137,18 @@ def conv2d_forward(
     f, n_C = W.shape[0], W.shape[3]
     n_H = output_size(n_H_prev, f, stride, pads[0] + pads[1])
     n_W = output_size(n_W_prev, f, stride, pads[2] + pads[3])
-    W_mat = xp.reshape(W, (f * f * n_C_prev, n_C))
-    Zs = []
-    for s in _pieces(m, n_H * n_W * f * f * n_C_prev):
-        A_pad = pad_axes(planes(A_prev[s, ...], xp=xp), pads, (2, 3), xp)
-        P_T = patches(A_pad, f, stride, n_H, n_W, xp=xp)
-        Zs.append(xp.reshape(P_T.T @ W_mat, (A_pad.shape[1], n_H, n_W, n_C)))  # Z = P · W_mat
-    Z = Zs[0] if len(Zs) == 1 else xp.concat(Zs, axis=0)
-    return Z + b, ConvCache(A_prev, W, stride, pads)  # Z = conv(A_prev, W) + b
+    if split_pays(f, stride, n_C_prev, n_C):
+        pieces = _pieces(m, split_elements(n_H, n_W, f, n_C_prev, n_C))
+        Z = split_forward(A_prev, W, pads, pieces, xp=xp)
+    else:
+        W_T = xp.reshape(W, (f * f * n_C_prev, n_C)).T
+        Zs = []
+        for s in _pieces(m, n_H * n_W * f * f * n_C_prev):
+            A_pad = pad_axes(planes(A_prev[s, ...], xp=xp), pads, (2, 3), xp)
+            P_T = patches(A_pad, f, stride, n_H, n_W, xp=xp)
+            Zs.append(xp.reshape(W_T @ P_T, (n_C, A_pad.shape[1], n_H, n_W)))  # Zᵀ = W_matᵀ · Pᵀ
+        Z = Zs[0] if len(Zs) == 1 else xp.concat(Zs, axis=1)
+    return xp.permute_dims(Z, (1, 2, 3, 0)) + b, ConvCache(A_prev, W, stride, pads)  # Z + b
 
 
 def conv2d_backward(
@@ -140,27 +168,32 @@ def conv2d_backward(
     m, n_H_prev, n_W_prev, n_C_prev = A_prev.shape
     _, n_H, n_W, n_C = dZ.shape
     f = W.shape[0]
+    db = xp.reshape(xp.sum(dZ, axis=(0, 1, 2)), (1, 1, 1, n_C))  # db = Σ dZ
+    if split_pays(f, stride, n_C_prev, n_C):
+        pieces = _pieces(m, split_elements(n_H, n_W, f, n_C_prev, n_C))
+        dA_prev, dW = split_backward(dZ, A_prev, W, pads, pieces, need_dA_prev=need_dA_prev, xp=xp)
+        return dA_prev, dW, db
     W_mat = xp.reshape(W, (f * f * n_C_prev, n_C))
+    dZ_planes = planes(dZ, xp=xp)  # (n_C, m, n_H, n_W)
+    top, _, left, _ = pads
     dW_mat, dA_parts = None, []
     for s in _pieces(m, n_H * n_W * f * f * n_C_prev):
         A_pad = pad_axes(planes(A_prev[s, ...], xp=xp), pads, (2, 3), xp)
         m_s = A_pad.shape[1]
         P_T = patches(A_pad, f, stride, n_H, n_W, xp=xp)
-        dZ_mat = xp.reshape(dZ[s, ...], (m_s * n_H * n_W, n_C))
-        term = P_T @ dZ_mat  # dW = Σ Pᵀ · dZ
+        dZ_T = xp.reshape(dZ_planes[:, s, ...], (n_C, m_s * n_H * n_W))
+        term = P_T @ dZ_T.T  # dW = Σ Pᵀ · dZ
         dW_mat = term if dW_mat is None else dW_mat + term
         if need_dA_prev:
-            dP_T = W_mat @ dZ_mat.T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
+            dP_T = W_mat @ dZ_T  # dPᵀ = W_mat · dZᵀ, of shape (f·f·n_C_prev, m·n_H·n_W)
             dP_T = xp.reshape(dP_T, (f, f, n_C_prev, m_s, n_H, n_W))
             dA_pad = fold(dP_T, tuple(A_pad.shape), f, stride, xp=xp)  # dA_prev = col2im(dP)
-            top, _, left, _ = pads
-            dA_planes = dA_pad[:, :, top : top + n_H_prev, left : left + n_W_prev]
-            dA_parts.append(xp.permute_dims(dA_planes, (1, 2, 3, 0)))  # back to (m, ·, ·, n_C)
+            dA_parts.append(dA_pad[:, :, top : top + n_H_prev, left : left + n_W_prev])
     dW = xp.reshape(dW_mat, W.shape)
-    db = xp.reshape(xp.sum(dZ, axis=(0, 1, 2)), (1, 1, 1, n_C))  # db = Σ dZ
     if not need_dA_prev:
         return None, dW, db
-    return (dA_parts[0] if len(dA_parts) == 1 else xp.concat(dA_parts, axis=0)), dW, db
+    dA_planes = dA_parts[0] if len(dA_parts) == 1 else xp.concat(dA_parts, axis=1)
+    return xp.permute_dims(dA_planes, (1, 2, 3, 0)), dW, db  # back to (m, ·, ·, n_C_prev)
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ __all__ = [
     "pad_images",
     "patches",
     "planes",
+    "shifts",
     "windows",
     "zeros_from",
 ]
@@ -79,6 +80,17 @@ def windows(
             index[axes[1]] = slice(j, j + stride * (n_W - 1) + 1, stride)
             views.append(A[tuple(index)])
     return views
+
+
+def shifts(A: Array, f: int, n: int, axis: int, /, *, xp: Any) -> Array:
+    """The f slices of A along ``axis`` of length n starting at 0, 1, …, f − 1, one
+    after another along axis 0: shape (f·A.shape[0], …, n, …)."""
+    index = [slice(None)] * A.ndim
+    views = []
+    for i in range(f):
+        index[axis] = slice(i, i + n)
+        views.append(A[tuple(index)])
+    return xp.concat(views, axis=0)
 
 
 def planes(A: Array, /, *, xp: Any) -> Array:
