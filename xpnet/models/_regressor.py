@@ -1,10 +1,5 @@
-"""A regressor: real targets in and out, the identity output, R² as its score.
-
-The output layer is linear, A[L] = Z[L], under the course's mean squared error:
-
-    J = 1/(2m) · Σ (A − Y)²,   dZ[L] = A − Y
-
-the same output gradient as the classifiers', so the engine's backward pass is theirs.
+"""A regressor: real targets in and out, the identity output A[L] = Z[L] under
+J = 1/(2m) · Σ (A − Y)² (so dZ[L] = A − Y, as for the classifiers), R² as its score.
 """
 
 from __future__ import annotations
@@ -28,14 +23,8 @@ Array = Any
 
 @dataclass(eq=False, repr=False)
 class BaseRegressor(BaseEstimator):
-    """A regressor: :class:`BaseEstimator`'s hyperparameters, real targets in and out;
-    ``score`` is R², and early stopping watches it.
-
-    Attributes
-    ----------
-    n_outputs_ : int
-        The number of targets.
-    """
+    """A regressor: :class:`BaseEstimator`'s hyperparameters, ``n_outputs_`` real
+    targets in and out; ``score`` is R², which early stopping watches."""
 
     _estimator_type: ClassVar[str] = "regressor"
     _score: ClassVar[str] = "r2"
@@ -54,19 +43,13 @@ class BaseRegressor(BaseEstimator):
         return source, backend, None, n_y
 
     def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:
-        """One epoch over (X, y), continuing from the fitted state: data in pieces.
-
-        Early stopping does not apply: a piece of data leaves nothing to hold out, so
-        ``early_stopping=True`` is refused.
-        """
+        """One epoch over (X, y), continuing from the fitted state: data in pieces
+        (``early_stopping=True`` is refused)."""
         fit_estimator(self, X, y, sample_weight, None, 1, True, partial=True)
         return self
 
     def predict(self, X: Any) -> Array:
-        """The predicted targets: shape (n_samples,) for one target, else (n_samples, n_y).
-
-        For a Dask array, a lazy Dask array.
-        """
+        """The predicted targets, (n_samples,) or (n_samples, n_y); lazy for Dask."""
         if is_dask_array(X):
             self._placed()
             return predict_blocks(self, X, proba=False)

@@ -14,17 +14,10 @@ __all__ = ["DeepRegressor"]
 
 @dataclass(eq=False, repr=False)
 class DeepRegressor(BaseRegressor):
-    """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L].
-
-    It minimises the course's mean squared error, J = 1/(2m)·Σ (A − Y)² (+ the L2 term),
-    whose output gradient dZ[L] = A − Y is the classifiers' own. One target or several:
-    y of shape (n_samples,) or (n_samples, n_targets). The defaults are
-    :class:`xpnet.DeepNet`'s (two hidden layers of 100 and 50 ReLU units, Adam on
-    mini-batches of 200, L2 of 1e-4, up to 200 epochs with scikit-learn's stopping rule)
-    but for the start: Glorot's (``initialization="glorot"``, scikit-learn's), which
-    learns regression faster than PyTorch's under every optimiser (see
-    ``benchmarks/initialization``); ``score`` is R², as scikit-learn's ``MLPRegressor``
-    has it.
+    """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L],
+    minimising J = 1/(2m)·Σ (A − Y)² (+ the L2 term) for y of shape (n_samples,) or
+    (n_samples, n_targets). The defaults are :class:`xpnet.DeepNet`'s but for the start,
+    Glorot's (scikit-learn's); ``score`` is R².
 
     Parameters
     ----------
@@ -33,18 +26,14 @@ class DeepRegressor(BaseRegressor):
     activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}
         The hidden layers' activation.
     initialization : str, default="glorot"
-        The start, as in :class:`xpnet.models.BaseEstimator` (whose default,
-        ``"pytorch"``, the classifiers keep).
     learning_rate, num_iterations, optimizer, batch_size, ... :
-        As in :class:`xpnet.models.BaseEstimator`; early stopping scores R².
+        As in :class:`xpnet.models.BaseEstimator`.
 
     Attributes
     ----------
     parameters_ : dict
         ``{"W1": (n_1, n_features), "b1": (n_1, 1), ..., "WL": (n_y, n_(L−1)), "bL": ...}``.
-    n_outputs_ : int
-        The number of targets.
-    n_iter_, loss_curve_, best_loss_, costs_, n_features_in_ :
+    n_outputs_, n_iter_, loss_curve_, costs_, ... :
         As in :class:`xpnet.models.BaseEstimator`.
     """
 
