@@ -1,8 +1,8 @@
 """Fitting an estimator: its data checked, its network built and started, the engine run.
 
 :func:`fit_estimator` is the one path from ``fit`` and ``partial_fit`` to
-:func:`xpnet.training.run`, in memory and on Dask blocks alike. The estimator gives
-its targets and layers; nothing of it changes until training has succeeded.
+:func:`xpnet.training.run`, in memory and on Dask blocks alike; nothing of the
+estimator changes until training has succeeded.
 """
 
 from __future__ import annotations
@@ -112,31 +112,16 @@ def fit_estimator(
         )
 
 
+#: The hyperparameters that the optimiser and the training loop take under their own names.
+_OPTIMIZER = ("beta", "beta1", "beta2", "epsilon")
+_SCHEDULE = ("lr_decay", "decay_rate", "time_interval", "batch_size", "shuffle", "cost_every")
+_STEP = ("tol", "n_iter_no_change", "jit_compile", "clip_value", "clip_norm")
+
+
 def _config(model: Any, network: Any, m: int) -> TrainingConfig:
-    optimizer = get_optimizer(
-        model.optimizer,
-        beta=model.beta,
-        beta1=model.beta1,
-        beta2=model.beta2,
-        epsilon=model.epsilon,
-    )
-    return TrainingConfig(
-        network,
-        optimizer,
-        model.learning_rate,
-        lr_decay=model.lr_decay,
-        decay_rate=model.decay_rate,
-        time_interval=model.time_interval,
-        batch_size=model.batch_size,  # "auto" is the data source's to resolve
-        shuffle=model.shuffle,
-        cost_every=model.cost_every,
-        tol=model.tol,
-        n_iter_no_change=model.n_iter_no_change,
-        jit_compile=model.jit_compile,
-        score=model._score,
-        clip_value=model.clip_value,
-        clip_norm=model.clip_norm,
-    )
+    optimizer = get_optimizer(model.optimizer, **{k: getattr(model, k) for k in _OPTIMIZER})
+    given = {k: getattr(model, k) for k in _SCHEDULE + _STEP}
+    return TrainingConfig(network, optimizer, model.learning_rate, score=model._score, **given)
 
 
 def _initial_state(model: Any, architecture: Any, backend: Backend) -> TrainingState:
