@@ -328,30 +328,30 @@ def evaluate(args: argparse.Namespace) -> int:
     images = _example_shape(model, name)
     if images is not None:
         X = X.reshape(-1, *images)
-    if model._estimator_type == "regressor":
-        return _evaluate_regressor(args, model, meta, name, X, y)
-    report = classification_report(y, model.predict(X), labels=model.classes_)
+    regressor = model._estimator_type == "regressor"
+    report = _regression_report(model, meta, args.model_file, X, y) if regressor else None
+    if report is None:
+        report = classification_report(y, model.predict(X), labels=model.classes_)
+        confusion = np.asarray(report["confusion_matrix"])
+        text = f"{format_report(report)}\n\nConfusion matrix (rows: true, columns: predicted):"
+        text += f"\n{confusion}"
+    else:
+        confusion = None
+        text = f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}"
     if args.json:
-        print(
-            json.dumps(
-                {"model": args.model_file, "data": name, "subset": args.subset, **report}, indent=2
-            )
-        )
+        described = {"model": args.model_file, "data": name, "subset": args.subset, **report}
+        print(json.dumps(described, indent=None if regressor else 2))
     else:
         print(
             f"{type(model).__name__} from {args.model_file} on {name} ({args.subset}, {len(y)} samples)\n"
         )
-        print(format_report(report))
-        print("\nConfusion matrix (rows: true, columns: predicted):")
-        print(np.asarray(report["confusion_matrix"]))
+        print(text)
     if args.plot:
-        _plots(model, Path(args.plot), X, y, confusion=np.asarray(report["confusion_matrix"]))
+        _plots(model, Path(args.plot), X, y, confusion=confusion)
     return 0
 
 
-def _evaluate_regressor(
-    args: argparse.Namespace, model: Any, meta: dict, name: str, X: Any, y: Any
-) -> int:
+def _regression_report(model: Any, meta: dict, path: str, X: Any, y: Any) -> dict[str, Any]:
     """R², and the errors in the target's own units, of a saved regressor."""
     import numpy as np
 
@@ -359,29 +359,16 @@ def _evaluate_regressor(
     from .datasets.preprocessing import target_scaling
     from .metrics import r2_score
 
-    target = target_scaling(meta, None, args.model_file)
+    target = target_scaling(meta, None, path)
     scaled = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
     predicted = target.inverse(scaled)
     y = np.asarray(y, dtype=np.float64)
-    report = {
+    return {
         "r2": r2_score(target.transform(y), scaled),
         "rmse": float(np.sqrt(np.mean((predicted - y) ** 2))),
         "mae": float(np.mean(np.abs(predicted - y))),
         "n_samples": int(y.shape[0]),
     }
-    if args.json:
-        print(
-            json.dumps({"model": args.model_file, "data": name, "subset": args.subset, **report})
-        )
-    else:
-        print(
-            f"{type(model).__name__} from {args.model_file} on {name} ({args.subset}, "
-            f"{len(y)} samples)\n"
-        )
-        print(f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}")
-    if args.plot:
-        _plots(model, Path(args.plot), X, y)
-    return 0
 
 
 def bench(args: argparse.Namespace) -> int:
