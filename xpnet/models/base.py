@@ -68,7 +68,7 @@ class BaseEstimator:
     keep_prob : float
         Inverted dropout on the hidden layers keeps each unit with this probability.
     initialization : str
-        One of :func:`xpnet.initializers.draw_weights`'s: "pytorch" (W and b ~
+        One of :data:`xpnet.initializers.METHODS`: "pytorch" (W and b ~
         U(±1/√n_prev)), "glorot", "he", "xavier" (randn/√n_prev), "random", "zeros", ...
     scale : float
         The standard deviation of ``initialization="random"``.
