@@ -26,7 +26,7 @@ from ._validation import check_feature_names, check_sample_weight, feature_names
 from .fitted import FittedState
 from .hyperparameters import check_memory
 
-__all__ = ["check_features", "check_scale", "fit_estimator"]
+__all__ = ["check_bound", "check_features", "check_scale", "fit_estimator"]
 
 Array = Any
 
@@ -169,14 +169,20 @@ def check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> Non
         inputs = 1 if W.ndim == 2 else tuple(range(W.ndim - 1))
         norms += [xp.max(xp.sum(xp.abs(W), axis=inputs)), xp.max(xp.abs(b))]
     bound, *layers = to_numpy(xp.stack(norms)).tolist()  # Python floats: no overflow warning
-    if not all(math.isfinite(v) for v in layers):
+    for W_norm, b_norm in zip(layers[::2], layers[1::2], strict=True):
+        bound = W_norm * bound + b_norm  # |Z[l]| ≤ ‖W[l]‖∞·max|A[l−1]| + max|b[l]|
+    check_bound(layers, bound, backend)
+
+
+def check_bound(norms: list[float], bound: float, backend: Backend) -> None:
+    """Refuse parameters whose ``norms`` are not finite (a diverged fit), and inputs whose
+    ``bound`` on |Z| passes the float range."""
+    if not all(math.isfinite(v) for v in norms):
         raise DivergenceError(
             "Training diverged: the model's parameters hold NaN or infinity. Train it "
             "again with a smaller learning_rate"
         )
-    for W_norm, b_norm in zip(layers[::2], layers[1::2], strict=True):
-        bound = W_norm * bound + b_norm  # |Z[l]| ≤ ‖W[l]‖∞·max|A[l−1]| + max|b[l]|
-    if not bound <= float(xp.finfo(backend.dtype).max):
+    if not bound <= float(backend.xp.finfo(backend.dtype).max):
         raise ValueError(
             "Expected X on a scale the network's arithmetic can hold. Received values "
             f"that overflow {dtype_name(backend.dtype)} inside the network: standardise X "
