@@ -24,8 +24,12 @@ XPNET_TRACEBACK=1 adds the traceback of an error xpnet did not expect.
 """
 _TRAIN_DESCRIPTION = """\
 Train a model, print its cost as it goes, then its train and test accuracy (a
-regressor's R² and root mean squared error). With no options: the course's week-3
-network on the planar flower (the first recipe below).
+regressor's R² and root mean squared error).
+
+With no options: the course's week-3 network (tanh, 4 hidden units, learning rate 1.2,
+10,000 full-batch steps) on the planar flower, which reaches 90.75% in the course and
+90.5-90.75% here, depending on the machine's floating-point paths (the run is chaotic
+after about 7,500 steps).
 """
 _TRAIN_EPILOG = """\
 Defaults follow the data and the model. Where the course published a result, its
