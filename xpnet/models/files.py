@@ -193,23 +193,13 @@ def read_state(
     for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
-    costs, cost_epochs = arrays["costs"], arrays["cost_iterations"]
-    if costs.ndim != 1 or costs.dtype.kind != "f" or cost_epochs.dtype.kind not in "iu":
-        raise ValueError(
-            f"expected costs of floats and cost_iterations of integers. Received dtypes "
-            f"{costs.dtype} and {cost_epochs.dtype}"
-        )
+    costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
     if cost_epochs.shape != costs.shape:
         raise ValueError(
             f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
             f"and {costs.shape}"
         )
-    loss_curve = arrays.get("loss_curve")  # absent from older files: no curve
-    if loss_curve is not None and (loss_curve.ndim != 1 or loss_curve.dtype.kind != "f"):
-        raise ValueError(
-            f"expected a loss_curve of floats. Received dtype {loss_curve.dtype} and "
-            f"shape {loss_curve.shape}"
-        )
+    loss_curve = _vector(arrays, "loss_curve", "f")  # absent from older files: no curve
     classes = arrays["classes"] if classifier else None
     if classes is not None:
         _check_classes(classes, architecture)
@@ -288,6 +278,15 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
         raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
     if multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
+
+
+def _vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
+    """``arrays[key]`` where it is a 1-D array of floats ("f") or integers ("iu")."""
+    a = arrays.get(key)
+    if a is not None and (a.ndim != 1 or a.dtype.kind not in kinds):
+        what = "floats" if kinds == "f" else "integers"
+        raise ValueError(f"expected {key} of {what}. Received dtype {a.dtype}, shape {a.shape}")
+    return a
 
 
 def _field(header: dict[str, Any], key: str, kind: type, default: Any) -> Any:
