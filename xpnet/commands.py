@@ -173,7 +173,7 @@ def train(args: argparse.Namespace) -> int:
     cli_errors.check_train_options(args)
     backend = select_backend(args)
     if args.model == "char_rnn":  # a language model: lines of text, not (X, y)
-        from .char_rnn_cli import train_char_rnn
+        from .sequence_cli import train_char_rnn
 
         return train_char_rnn(args)
     if args.model == "sequence":  # sequences (n, T, n_x): the generated task
