@@ -123,9 +123,8 @@ class BaseClassifier(BaseEstimator):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y
         (multilabel: whose every label does)."""
-        predicted = self._predicted(X)
-        hits = predicted == self._check_y(y, predicted.shape)
+        predicted, y, weights = self._judged(X, y, sample_weight)
+        hits = predicted == y
         if hits.ndim == 2:
             hits = hits.all(axis=1)
-        weights = self._weights(sample_weight, predicted.shape[0])
         return float(np.average(hits, weights=weights))

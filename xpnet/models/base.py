@@ -343,20 +343,16 @@ class BaseEstimator:
         head = self._network(self._fitted().architecture).head
         return head.activation(ZL, xp=self.backend_.xp), host
 
-    def _check_y(self, y: Any, shape: tuple[int, ...]) -> np.ndarray:
-        y = to_numpy(y.compute() if is_dask_array(y) else y)
-        if y.shape != shape:
+    def _judged(self, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+        """What a score compares, on the host: ``predict(X)``, y of its shape, the weights."""
+        predicted, y = (
+            to_numpy(a.compute() if is_dask_array(a) else a) for a in (self.predict(X), y)
+        )
+        if y.shape != predicted.shape:
             raise ValueError(
-                f"Expected y of shape {shape}, one per row of X. Received y of shape {y.shape}"
+                f"Expected y of shape {predicted.shape}, one per row of X. Received y of shape "
+                f"{y.shape}"
             )
-        return y
-
-    def _weights(self, sample_weight: Any, n: int) -> np.ndarray | None:
-        if sample_weight is None:
-            return None
-        return to_numpy(check_sample_weight(sample_weight, n, self.backend_))[0]
-
-    def _predicted(self, X: Any) -> np.ndarray:
-        """``predict(X)`` on the host, whatever X was: a score's predictions."""
-        predicted = self.predict(X)
-        return to_numpy(predicted.compute() if is_dask_array(predicted) else predicted)
+        if sample_weight is not None:
+            sample_weight = to_numpy(check_sample_weight(sample_weight, y.shape[0], self.backend_))
+        return predicted, y, None if sample_weight is None else sample_weight[0]

@@ -62,10 +62,10 @@ class BaseRegressor(BaseEstimator):
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """R², averaged over the targets: :func:`xpnet.metrics.r2_score`."""
-        predicted = self._predicted(X).astype(np.float64)  # judged on the host, in float64
-        truth = self._check_y(y, predicted.shape).astype(np.float64)
-        weights = self._weights(sample_weight, predicted.shape[0])
-        return r2_score(truth, predicted, sample_weight=weights)
+        predicted, truth, weights = self._judged(X, y, sample_weight)  # judged in float64
+        return r2_score(
+            truth.astype(np.float64), predicted.astype(np.float64), sample_weight=weights
+        )
 
 
 @dataclass(eq=False, repr=False)
