@@ -172,14 +172,10 @@ def train(args: argparse.Namespace) -> int:
 
     cli_errors.check_train_options(args)
     backend = select_backend(args)
-    if args.model == "char_rnn":  # a language model: lines of text, not (X, y)
-        from .sequence_cli import train_char_rnn
+    if args.model in ("char_rnn", "sequence"):  # lines of text, or sequences (n, T, n_x)
+        from .sequence_cli import train_char_rnn, train_sequence
 
-        return train_char_rnn(args)
-    if args.model == "sequence":  # sequences (n, T, n_x): the generated task
-        from .sequence_cli import train_sequence
-
-        return train_sequence(args)
+        return (train_char_rnn if args.model == "char_rnn" else train_sequence)(args)
     recipe = None
     if args.resume:
         model = xpnet.load(args.resume)
