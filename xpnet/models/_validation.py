@@ -67,13 +67,8 @@ def _host_X(X: Any) -> np.ndarray:
             "convert it with X.toarray()"
         )
     X = masked_host(X, "X")
-    if X.dtype.kind == "c":
-        raise ValueError("Complex data not supported. Expected real numbers in X")
-    if X.dtype.kind == "O":
-        try:
-            X = X.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"Expected numeric X. Received an object array: {exc}") from exc
+    if X.dtype.kind in "cO":  # complex numbers refused, objects read as numbers
+        X = _host_floats(X, "X", TypeError, "numeric X, not an object array")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"Expected numeric X. Received an array of dtype {X.dtype}")
     return X
@@ -322,14 +317,12 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         w = _host_floats(sample_weight, "sample_weight", TypeError, "numeric sample_weight")
         if w.ndim == 0:
             w = np.full(n, float(w))
-        if w.shape != (n,):
-            raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
         with np.errstate(over="ignore"):  # past float32's range: refused below
             w = backend.put(w, backend.dtype)
     else:
         w = backend.check(_real(sample_weight, "sample_weight"), "sample_weight")
-        if tuple(w.shape) != (n,):
-            raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
+    if tuple(w.shape) != (n,):
+        raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
     xp = backend.xp
     w = xp.astype(w, backend.dtype)
     with warnings.catch_warnings():  # a sum past the float range is refused, not warned of
