@@ -103,6 +103,9 @@ def _batch_size(text: str | None) -> Any:
         ) from None
 
 
+#: The options whose dests are the hyperparameters' names.
+_SAME_NAMES: tuple[str, ...] = ("learning_rate", "random_state", "activation", "optimizer")
+_SAME_NAMES += ("lr_decay", "decay_rate", "l2", "keep_prob")
 #: --compile's words → the estimators' jit_compile.
 _COMPILE = {"auto": "auto", "on": True, "off": False}
 
@@ -121,17 +124,9 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         raise InvalidParameterError(
             f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: --hidden={args.hidden!r}"
         ) from None
-    chosen = {
-        "learning_rate": args.learning_rate,
+    chosen = {k: getattr(args, k) for k in _SAME_NAMES} | {
         "num_iterations": args.iterations,
-        "random_state": args.random_state,
         "initialization": args.init,
-        "activation": args.activation,
-        "optimizer": args.optimizer,
-        "lr_decay": args.lr_decay,
-        "decay_rate": args.decay_rate,
-        "l2": args.l2,
-        "keep_prob": args.keep_prob,
         "early_stopping": args.early_stopping or None,
     }
     if args.batch_size is not None:

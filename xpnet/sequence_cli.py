@@ -45,13 +45,9 @@ def _int(text: str, flag: str) -> int:
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings: dict[str, Any] = {**MARKED_XOR, "random_state": 0}
-    chosen = {
-        "learning_rate": args.learning_rate,
+    same = ("learning_rate", "random_state", "optimizer", "l2", "keep_prob")
+    chosen = {k: getattr(args, k) for k in same} | {
         "num_iterations": args.iterations,
-        "random_state": args.random_state,
-        "optimizer": args.optimizer,
-        "l2": args.l2,
-        "keep_prob": args.keep_prob,
         "early_stopping": args.early_stopping or None,
         "cell": args.activation,
         "n_a": None if args.hidden is None else _int(args.hidden, "--hidden"),
