@@ -22,7 +22,7 @@ Array = Any
 
 #: The fitted attributes that read the fitted state as it is → where it holds them.
 FITTED_ATTRIBUTES = {
-    "n_features_in_": "n_features",
+    "n_features_in_": "architecture.n_features",
     "n_outputs_": "n_outputs",
     "costs_": "training.costs",
     "cost_iterations_": "training.cost_epochs",
@@ -129,19 +129,12 @@ class FittedState:
         backend: Backend,
         feature_names: np.ndarray | None = None,
     ) -> FittedState:
-        where = {
-            "backend": backend.name,
-            "device": device_name(backend.device),
-            "dtype": dtype_name(backend.dtype),
-        }
+        names = (backend.name, device_name(backend.device), dtype_name(backend.dtype))
+        where = dict(zip(("backend", "device", "dtype"), names, strict=True))
         safe = {k: json_safe(v) for k, v in hyperparameters.items()}
         return cls(
             safe, architecture, training, classes, backend, where, feature_names=feature_names
         )
-
-    @property
-    def n_features(self) -> int:
-        return self.architecture.n_features
 
     @property
     def n_outputs(self) -> int:
