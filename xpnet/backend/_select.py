@@ -66,16 +66,9 @@ def chosen_dtype() -> str | None:
 
 
 def set_backend(name: str, device: str | None = None, dtype: str | None = None) -> Backend:
-    """Choose the backend for this process, overriding ``XPNET_BACKEND``.
-
-    Everything is validated before anything changes: a failed call leaves the previous
-    backend in force. :meth:`Backend.load` builds the same backend without choosing it.
-
-    Parameters
-    ----------
-    name, device, dtype : str
-        As :meth:`Backend.load` takes them.
-    """
+    """Choose the backend for this process (``name``, ``device``, ``dtype`` as
+    :meth:`Backend.load` takes them), overriding ``XPNET_BACKEND``; a failed call leaves
+    the previous backend in force."""
     global _override
     backend = Backend.load(name, device, dtype)
     _override = (name, device, dtype)
@@ -110,16 +103,9 @@ def to_numpy(x: Any) -> np.ndarray:
 
 
 def as_arrays(*objs: Any) -> tuple[ModuleType, Any, list[Any]]:
-    """Arrays for a function that accepts host data and backend arrays alike.
-
-    Host data joins the backend arrays' namespace and device (an explicit move, as
-    :func:`asarray` makes); with no backend array among them everything stays on the
-    host, as NumPy arrays.
-
-    Returns
-    -------
-    xp, device, arrays
-    """
+    """xp, device and the arrays, for a function that accepts host data and backend
+    arrays alike: host data joins the backend arrays' device, or else all stay on the
+    host as NumPy arrays."""
     on_backend = [x for x in objs if not is_host_data(x)]
     if not on_backend:
         return array_api_compat.numpy, "cpu", [np.asarray(x) for x in objs]
