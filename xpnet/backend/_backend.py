@@ -145,6 +145,10 @@ class Backend:
             dtype = self.dtype
         return xp.asarray(host, dtype=dtype, device=self.device)
 
+    def zeros(self, shape: tuple[int, ...]) -> Any:
+        """Zeros of ``shape`` in this dtype, created on this device (not the library's default)."""
+        return self.put(np.zeros(shape), self.dtype)
+
     def check(self, x: Any, what: str = "the array") -> Any:
         """Refuse an array of another library or device; return its data in this dtype."""
         xp, device = namespace_and_device(x)
