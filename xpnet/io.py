@@ -189,6 +189,12 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
     return header, arrays
 
 
+#: What NumPy's reader raises on damaged contents (zipfile: NotImplementedError for a
+#: damaged entry's "version"; its header is parsed: SyntaxError, TokenError).
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, EOFError, ValueError, KeyError)
+_DAMAGED += (SyntaxError, TokenError, NotImplementedError)
+
+
 def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
     """Every array of the open ``.npz`` file ``f``; its contents' faults as invalid files."""
     problem: Exception
@@ -206,16 +212,8 @@ def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
         if exc.errno is not None:
             raise
         problem = exc
-    except (
-        zipfile.BadZipFile,
-        EOFError,
-        ValueError,
-        KeyError,
-        SyntaxError,
-        TokenError,
-        NotImplementedError,  # zipfile, of a damaged entry's "version"
-    ) as exc:
-        problem = exc  # what NumPy's reader raises on damaged contents (its header is parsed)
+    except _DAMAGED as exc:
+        problem = exc
     raise invalid(
         path, f"not a readable .npz archive (truncated or corrupted?): {problem}"
     ) from problem
