@@ -167,3 +167,15 @@ def assert_close(actual, expected, rtol=1e-12, atol=0.0):
     np.testing.assert_allclose(
         xpnet.to_numpy(actual), xpnet.to_numpy(expected), rtol=rtol, atol=atol
     )
+
+
+@pytest.fixture(scope="module")
+def dinos_dir():
+    """The folder of the course's dinos.txt (XPNET_DATA_DIR, or the shared data); a skip
+    where it is absent."""
+    folder = Path(
+        os.environ.get("XPNET_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
+    )
+    if not ((folder / "dinos.txt").is_file() or (folder / "dinos" / "dinos.txt").is_file()):
+        pytest.skip(f"the course's dinos.txt is not in {folder.name}/ (set XPNET_DATA_DIR)")
+    return folder

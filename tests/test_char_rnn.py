@@ -7,9 +7,7 @@ files and pickles hold the vocabulary and host arrays; bad input is refused by n
 """
 
 import hashlib
-import os
 import pickle
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -19,16 +17,6 @@ from xpnet import CharRNN
 from xpnet.datasets import load_dinos
 
 LINES = ["abba", "baab", "cab", "abc", "bca", "aabbcc", "ccba", "ba"]
-
-
-@pytest.fixture(scope="module")
-def dinos_dir():
-    folder = Path(
-        os.environ.get("XPNET_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    if not ((folder / "dinos.txt").is_file() or (folder / "dinos" / "dinos.txt").is_file()):
-        pytest.skip(f"the course's dinos.txt is not in {folder.name}/ (set XPNET_DATA_DIR)")
-    return folder
 
 
 def test_load_dinos(dinos_dir):

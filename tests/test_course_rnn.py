@@ -417,19 +417,6 @@ COURSE_NAMES_0 = ["Nkzxwtdmfqoeyhsqwasjkjvu", "Kneb", "Kzxwtdmfqoeyhsqwasjkjvu",
                   "Zxwtdmfqoeyhsqwasjkjvu", "Eb", "Xwtdmfqoeyhsqwasjkjvu"]  # fmt: skip
 
 
-@pytest.fixture(scope="module")
-def dinos_dir():
-    import os
-    from pathlib import Path
-
-    folder = Path(
-        os.environ.get("XPNET_DATA_DIR") or Path(__file__).resolve().parents[2] / "shared" / "data"
-    )
-    if not ((folder / "dinos.txt").is_file() or (folder / "dinos" / "dinos.txt").is_file()):
-        pytest.skip(f"the course's dinos.txt is not in {folder.name}/ (set XPNET_DATA_DIR)")
-    return folder
-
-
 @pytest.mark.long
 def test_model_reproduces_the_course_losses(backend, dinos_dir, capsys):
     """The course's run, printed loss for printed loss, through iteration 12,000.

@@ -6,13 +6,9 @@ forward output A = g(Z), which the forward pass already holds:
     σ'(Z) = A·(1 − A),   tanh'(Z) = 1 − A²,   ReLU'(Z) = 1[A > 0],   leaky ReLU'(Z) = 1 or 0.01,
     and the identity's g'(Z) = 1 (a linear layer, and a regressor's output)
 
-so ``dZ = dA * g_prime(A=A)`` computes dZ = dA ∗ g'(Z) without recomputing g, and
-backprop needs no hidden-layer Z at all: the forward pass keeps only the A's, which
-takes a fifth off the peak memory of a training step. The derivatives take ``A`` by
-keyword only: ``relu_derivative(A=A)``; passing Z by position is an error, not a
-silently wrong gradient.
-
-Every function works elementwise on an array of any shape and any array-API backend.
+so backprop needs no hidden-layer Z. The derivatives take ``A`` by keyword only
+(``relu_derivative(A=A)``), so that passing Z is an error, not a wrong gradient. Every
+function works elementwise, on any shape and any array-API backend.
 """
 
 from __future__ import annotations
@@ -49,10 +45,8 @@ LEAKY_SLOPE = 0.01
 
 
 def _prepare(Z: Any) -> tuple[Array, Any]:
-    """Z as a floating array and its namespace: the course's calls pass numbers
-    (``sigmoid(0)``) and integer arrays, which go to floats of the backend in force.
-    Callers that pass ``xp`` (the engine) pass floating arrays, and skip this.
-    """
+    """Z as a floating array and its namespace, for the course's calls with numbers
+    (``sigmoid(0)``) or integer arrays; the engine passes ``xp`` and skips this."""
     if isinstance(Z, numbers.Real):
         backend = get_backend()
         return backend.put(float(Z)), backend.xp
@@ -63,14 +57,9 @@ def _prepare(Z: Any) -> tuple[Array, Any]:
 
 
 def clip(Z: Array, low: float | None, high: float | None, /, *, xp: Any) -> Array:
-    """Z clipped to [low, high] (None: no bound), by the calls each library runs best.
-
-    ``xp.clip`` on PyTorch, which ``torch.compile`` traces where a two-argument
-    ``maximum`` with a Python float breaks its graph (array-api-compat asks
-    ``torch.result_type``); ``maximum`` and ``minimum`` elsewhere, where
-    array-api-compat's ``clip`` costs 5–10 times as much on small arrays. The values
-    are the same.
-    """
+    """Z clipped to [low, high] (None: no bound): ``xp.clip`` on PyTorch, which
+    ``torch.compile`` traces whole, ``maximum`` and ``minimum`` elsewhere, where they are
+    cheaper."""
     if xp.__name__.endswith("torch"):  # array-api-compat's torch namespace
         return xp.clip(Z, min=low, max=high)
     if low is not None:
@@ -79,13 +68,9 @@ def clip(Z: Array, low: float | None, high: float | None, /, *, xp: Any) -> Arra
 
 
 def sigmoid(Z: Array, /, *, xp: Any = None) -> Array:
-    """σ(Z) = 1 / (1 + e^(−Z)), without overflow at any Z.
-
-    Z is first clipped to ±(log of the dtype's largest number − 1), so that e^(−Z) is
-    always finite: beyond that bound σ is 0 or 1 to within the dtype's smallest normal
-    number (σ(−1000) gives 3e−308 in float64 where e^(−1000) underflows to 0 anyway).
-    This is the course's formula, exact where it is defined, in 6 cheap operations.
-    """
+    """σ(Z) = 1 / (1 + e^(−Z)), without overflow at any Z: Z is first clipped to
+    ±(log of the dtype's largest number − 1), beyond which σ is 0 or 1 to within the
+    dtype's smallest normal number."""
     if xp is None:  # a call from the course's code: numbers and integers allowed
         Z, xp = _prepare(Z)
     bound = math.log(xp.finfo(Z.dtype).max) - 1  # the largest z whose e^z is finite, less 1
@@ -118,10 +103,7 @@ def relu(Z: Array, /, *, xp: Any = None) -> Array:
 
 
 def relu_derivative(*, A: Array, xp: Any = None) -> Array:
-    """ReLU'(Z) = 1 where Z > 0, else 0 (0 at Z = 0, as the course takes it).
-
-    From ``A = ReLU(Z)``: A > 0 exactly where Z > 0.
-    """
+    """ReLU'(Z) = 1 where Z > 0, else 0, from ``A = ReLU(Z)`` (A > 0 exactly there)."""
     xp = array_namespace(A) if xp is None else xp
     return xp.astype(A > 0, A.dtype)
 
@@ -140,10 +122,8 @@ def leaky_relu_derivative(*, A: Array, xp: Any = None) -> Array:
 
 
 def softmax(Z: Array, /, *, xp: Any = None) -> Array:
-    """softmax over the classes, axis 0: A[k, i] = e^Z[k, i] / Σ_j e^Z[j, i].
-
-    ``Z`` has shape (K, m). The column maximum is subtracted first, so no e^Z overflows.
-    """
+    """softmax of Z (K, m) over axis 0: A[k, i] = e^Z[k, i] / Σ_j e^Z[j, i], the column
+    maximum subtracted first, so no e^Z overflows."""
     if xp is None:  # a call from the course's code: numbers and integers allowed
         Z, xp = _prepare(Z)
     E = xp.exp(Z - xp.max(Z, axis=0, keepdims=True))

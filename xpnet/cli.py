@@ -1,8 +1,5 @@
 """The command line: ``xpnet info``, ``xpnet train``, ``xpnet evaluate``, ``xpnet bench``.
-
-Every error prints one line on stderr and exits with status 2, never a traceback
-(``XPNET_TRACEBACK=1`` shows one for an error xpnet did not expect); a mistyped
-option says so in one line and points to ``--help``. Warnings print as one plain line.
+Every error and warning prints one line on stderr (:mod:`.cli_errors`).
 """
 
 from __future__ import annotations

@@ -1,11 +1,8 @@
 """What the command line refuses, and how it says so.
 
 Before any work: the options training could not honour, every path a command will
-write (so that a long run is never lost to a mistyped path), and a model file's
-metadata, which may have been edited by hand. Then every failure (a diverged fit's
-DivergenceError included) and warning as one line on stderr, with exit status 2 for an
-error. Options are refused in the library's one form: ``Invalid <name>. Expected
-<what>. Received: <name>=<value>``.
+write, and a model file's metadata (it may have been edited). Then every failure and
+warning as one line on stderr, with exit status 2 for an error.
 """
 
 from __future__ import annotations
@@ -32,21 +29,9 @@ __all__ = [
 ]
 
 #: Options that define a model, which a resumed model takes from its file instead.
-_MODEL_OPTIONS = {
-    "model": "--model",
-    "hidden": "--hidden",
-    "activation": "--activation",
-    "init": "--init",
-    "random_state": "--random-state",
-    "learning_rate": "--learning-rate",
-    "optimizer": "--optimizer",
-    "batch_size": "--batch-size",
-    "lr_decay": "--lr-decay",
-    "decay_rate": "--decay-rate",
-    "l2": "--l2",
-    "keep_prob": "--keep-prob",
-    "early_stopping": "--early-stopping",
-}
+_MODEL_OPTIONS: tuple[str, ...] = ("model", "hidden", "activation", "init", "random_state")
+_MODEL_OPTIONS += ("learning_rate", "optimizer", "batch_size", "lr_decay", "decay_rate", "l2")
+_MODEL_OPTIONS += ("keep_prob", "early_stopping")
 
 
 def check_train_options(args: argparse.Namespace) -> None:
@@ -57,7 +42,9 @@ def check_train_options(args: argparse.Namespace) -> None:
     check_seed(args.random_state, "--random-state")
     check_seed(args.seed, "--seed")
     if args.resume:
-        given = [flag for dest, flag in _MODEL_OPTIONS.items() if getattr(args, dest) is not None]
+        given = [
+            f"--{d}".replace("_", "-") for d in _MODEL_OPTIONS if getattr(args, d) is not None
+        ]
         if given:
             raise ValueError(
                 f"Invalid {', '.join(given)} with --resume. Expected only --epochs to change: "

@@ -103,6 +103,9 @@ def _batch_size(text: str | None) -> Any:
         ) from None
 
 
+#: The options whose dests are the hyperparameters' names.
+_SAME_NAMES: tuple[str, ...] = ("learning_rate", "random_state", "activation", "optimizer")
+_SAME_NAMES += ("lr_decay", "decay_rate", "l2", "keep_prob")
 #: --compile's words → the estimators' jit_compile.
 _COMPILE = {"auto": "auto", "on": True, "off": False}
 
@@ -121,17 +124,9 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         raise InvalidParameterError(
             f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: --hidden={args.hidden!r}"
         ) from None
-    chosen = {
-        "learning_rate": args.learning_rate,
+    chosen = {k: getattr(args, k) for k in _SAME_NAMES} | {
         "num_iterations": args.iterations,
-        "random_state": args.random_state,
         "initialization": args.init,
-        "activation": args.activation,
-        "optimizer": args.optimizer,
-        "lr_decay": args.lr_decay,
-        "decay_rate": args.decay_rate,
-        "l2": args.l2,
-        "keep_prob": args.keep_prob,
         "early_stopping": args.early_stopping or None,
     }
     if args.batch_size is not None:
@@ -172,14 +167,10 @@ def train(args: argparse.Namespace) -> int:
 
     cli_errors.check_train_options(args)
     backend = select_backend(args)
-    if args.model == "char_rnn":  # a language model: lines of text, not (X, y)
-        from .char_rnn_cli import train_char_rnn
+    if args.model in ("char_rnn", "sequence"):  # lines of text, or sequences (n, T, n_x)
+        from .sequence_cli import train_char_rnn, train_sequence
 
-        return train_char_rnn(args)
-    if args.model == "sequence":  # sequences (n, T, n_x): the generated task
-        from .sequence_cli import train_sequence
-
-        return train_sequence(args)
+        return (train_char_rnn if args.model == "char_rnn" else train_sequence)(args)
     recipe = None
     if args.resume:
         model = xpnet.load(args.resume)
@@ -328,30 +319,30 @@ def evaluate(args: argparse.Namespace) -> int:
     images = _example_shape(model, name)
     if images is not None:
         X = X.reshape(-1, *images)
-    if model._estimator_type == "regressor":
-        return _evaluate_regressor(args, model, meta, name, X, y)
-    report = classification_report(y, model.predict(X), labels=model.classes_)
+    regressor = model._estimator_type == "regressor"
+    report = _regression_report(model, meta, args.model_file, X, y) if regressor else None
+    if report is None:
+        report = classification_report(y, model.predict(X), labels=model.classes_)
+        confusion = np.asarray(report["confusion_matrix"])
+        text = f"{format_report(report)}\n\nConfusion matrix (rows: true, columns: predicted):"
+        text += f"\n{confusion}"
+    else:
+        confusion = None
+        text = f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}"
     if args.json:
-        print(
-            json.dumps(
-                {"model": args.model_file, "data": name, "subset": args.subset, **report}, indent=2
-            )
-        )
+        described = {"model": args.model_file, "data": name, "subset": args.subset, **report}
+        print(json.dumps(described, indent=None if regressor else 2))
     else:
         print(
             f"{type(model).__name__} from {args.model_file} on {name} ({args.subset}, {len(y)} samples)\n"
         )
-        print(format_report(report))
-        print("\nConfusion matrix (rows: true, columns: predicted):")
-        print(np.asarray(report["confusion_matrix"]))
+        print(text)
     if args.plot:
-        _plots(model, Path(args.plot), X, y, confusion=np.asarray(report["confusion_matrix"]))
+        _plots(model, Path(args.plot), X, y, confusion=confusion)
     return 0
 
 
-def _evaluate_regressor(
-    args: argparse.Namespace, model: Any, meta: dict, name: str, X: Any, y: Any
-) -> int:
+def _regression_report(model: Any, meta: dict, path: str, X: Any, y: Any) -> dict[str, Any]:
     """R², and the errors in the target's own units, of a saved regressor."""
     import numpy as np
 
@@ -359,29 +350,16 @@ def _evaluate_regressor(
     from .datasets.preprocessing import target_scaling
     from .metrics import r2_score
 
-    target = target_scaling(meta, None, args.model_file)
+    target = target_scaling(meta, None, path)
     scaled = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
     predicted = target.inverse(scaled)
     y = np.asarray(y, dtype=np.float64)
-    report = {
+    return {
         "r2": r2_score(target.transform(y), scaled),
         "rmse": float(np.sqrt(np.mean((predicted - y) ** 2))),
         "mae": float(np.mean(np.abs(predicted - y))),
         "n_samples": int(y.shape[0]),
     }
-    if args.json:
-        print(
-            json.dumps({"model": args.model_file, "data": name, "subset": args.subset, **report})
-        )
-    else:
-        print(
-            f"{type(model).__name__} from {args.model_file} on {name} ({args.subset}, "
-            f"{len(y)} samples)\n"
-        )
-        print(f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}")
-    if args.plot:
-        _plots(model, Path(args.plot), X, y)
-    return 0
 
 
 def bench(args: argparse.Namespace) -> int:

@@ -53,18 +53,9 @@ METHODS = (*INITIALIZATIONS, *UNIFORM)
 
 
 def check_random_state(seed: Any) -> np.random.RandomState | np.random.Generator:
-    """scikit-learn's convention: None, an int in [0, 2**32 - 1], a RandomState or a Generator.
-
-    None is NumPy's global RandomState; an int seeds a new RandomState (the course's
-    draws); a RandomState or a Generator is used as it is, its state advancing.
-
-    Raises
-    ------
-    ValueError
-        For an int outside [0, 2**32 - 1], naming ``random_state``.
-    TypeError
-        For anything else (a bool, a float, a string), naming ``random_state``.
-    """
+    """scikit-learn's convention: None (NumPy's global RandomState), an int in
+    [0, 2**32 − 1] (a new RandomState, the course's draws), or a RandomState or Generator
+    used as it is; anything else is refused, naming ``random_state``."""
     if seed is None:
         return np.random.mtrand._rand
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool | np.bool_):
@@ -97,22 +88,8 @@ def uniform(rng: Any, shape: tuple[int, ...]) -> np.ndarray:
 
 
 def draw_weights(rng: Any, shape: tuple[int, int], method: str, scale: float) -> np.ndarray:
-    """One W of ``shape`` (n, n_prev), drawn on the host by ``method``.
-
-    With n_prev the layer's inputs (fan-in) and n its units (fan-out):
-
-    - ``"zeros"``: W = 0.
-    - ``"random"``, ``"normal"``: W = randn · scale (the course's 0.01, or 10).
-    - ``"xavier"``: W = randn / √n_prev (the course's week 4; LeCun's normal start).
-    - ``"he"``, ``"he_normal"``: W = randn · √(2 / n_prev).
-    - ``"he_uniform"``: W ~ U(±√(6 / n_prev)).
-    - ``"glorot"``, ``"glorot_uniform"``: W ~ U(±√(6 / (n + n_prev))) (scikit-learn's
-      MLP, Keras's default).
-    - ``"glorot_normal"``: W = randn · √(2 / (n + n_prev)).
-    - ``"pytorch"``: W ~ U(±1/√n_prev), a standard deviation of 1/√(3·n_prev):
-      ``torch.nn.Linear``'s ``kaiming_uniform_(a=√5)``. Its biases are drawn too
-      (:func:`draw_layer`).
-    """
+    """One W of ``shape`` (n, n_prev), drawn on the host by ``method``: a formula of
+    :data:`INITIALIZATIONS` (from randn) or a bound of :data:`UNIFORM`."""
     if method in UNIFORM:
         bound = UNIFORM[method](*shape)
         return rng.uniform(-bound, bound, shape)
@@ -145,12 +122,8 @@ def draw_layer(
 def draw_parameters(
     rng: Any, layer_dims: Sequence[int], method: str, scale: float, backend: Backend
 ) -> dict[str, Any]:
-    """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}`` for ``layer_dims = [n_x, n_1, ..., n_L]``.
-
-    Each layer's W and b are drawn from ``rng`` in order, on the host (:func:`draw_layer`),
-    then put on ``backend`` in its dtype. The course's ``initialize_parameters``, which
-    checks its arguments, is in :mod:`xpnet.course`.
-    """
+    """``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}`` for ``layer_dims = [n_x, n_1, ..., n_L]``,
+    each layer drawn in order on the host (:func:`draw_layer`), then put on ``backend``."""
     parameters = {}
     for l in range(1, len(layer_dims)):  # noqa: E741 (the course's layer index)
         W, b = draw_layer(rng, (layer_dims[l], layer_dims[l - 1]), method, scale)

@@ -1,10 +1,8 @@
-"""The model file: one ``.npz`` holding a JSON header and arrays, and no pickle.
+"""The model file: one ``.npz`` holding a JSON header and host arrays, and no pickle.
 
-This module knows the file format only: a model gives it a header and host arrays
-(:func:`xpnet.models.files.to_state`) and gets them back. The file is written
-atomically (a temporary file in the same folder, flushed, then renamed), and read with
-``allow_pickle=False`` after its header is checked, so that loading a file never
-executes code.
+It knows the format only (a model's header and arrays come from
+:func:`xpnet.models.files.to_state`). Files are written atomically and read with
+``allow_pickle=False``, so that loading a file never executes code.
 """
 
 from __future__ import annotations
@@ -48,34 +46,12 @@ def check_writable(
     name: str = "path",
     folder: bool = False,
 ) -> Path:
-    """Refuse, before any work is done, a path that cannot be written.
+    """``path`` as a Path, refused before any work when it cannot be written.
 
-    A file's path must not be a folder (nor end with a separator), and its suffix must be
-    one of ``suffixes`` (when given); a folder's path (``folder=True``) must not be a
-    file. The folder written into must exist and be writable, or be one that can be made.
-    Nothing is created.
-
-    Parameters
-    ----------
-    path : path
-    suffixes : tuple of str, optional
-        The suffixes the writer supports, e.g. ``(".npz",)``; any when empty.
-    name : str
-        What the path is called in an error, e.g. ``"--save"``.
-    folder : bool
-        Whether ``path`` is a folder to write files into, rather than a file.
-
-    Returns
-    -------
-    Path
-
-    Raises
-    ------
-    IsADirectoryError, NotADirectoryError, PermissionError
-        For a folder where a file is expected, a file where a folder is, or a folder that
-        cannot be written, naming the path as given.
-    ValueError
-        For a suffix the writer does not support.
+    A file's path (one of ``suffixes``, when given) must not be a folder; a folder's
+    (``folder=True``) must not be a file; the folder written into must be writable or
+    makeable. Nothing is created. Errors (IsADirectoryError, NotADirectoryError,
+    PermissionError, ValueError for a suffix) call the path ``name``, e.g. ``"--save"``.
     """
     given = os.fspath(path)
     received = f"Received: {name}={given!r}"
@@ -122,21 +98,9 @@ def check_writable(
 
 
 def write(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str, Any]) -> Path:
-    """Write ``header`` (JSON-able) and ``arrays`` (host arrays) to ``path``, atomically.
-
-    The file gets the permissions a plain ``open`` would give it: those of the file it
-    replaces, else 0o666 less the umask.
-
-    Returns
-    -------
-    Path
-        The path written.
-
-    Raises
-    ------
-    OSError
-        Naming ``path`` (never the temporary file), when it cannot be written.
-    """
+    """Write ``header`` (JSON-able) and ``arrays`` (host arrays) to ``path``, atomically,
+    with the permissions a plain ``open`` would give; the path written. An OSError names
+    ``path``, never the temporary file."""
     given = os.fspath(path)
     path = check_writable(path)
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
@@ -188,19 +152,8 @@ def invalid(path: str | os.PathLike[str], problem: str) -> InvalidModelFileError
 
 
 def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
-    """The header and the arrays of a model file, after checking that it is one.
-
-    Raises
-    ------
-    FileNotFoundError
-        When there is no such file (saying so when its folder is missing too).
-    IsADirectoryError
-        For a folder.
-    OSError
-        When the file cannot be read (e.g. ``PermissionError``), as what it is.
-    InvalidModelFileError
-        (a ValueError) for a truncated, corrupted or foreign file.
-    """
+    """The header and the arrays of a model file, after checking that it is one:
+    InvalidModelFileError (a ValueError) for a truncated, corrupted or foreign file."""
     given = os.fspath(path)
     path = Path(path)
     expected = "Expected an xpnet model file. Received"
@@ -236,6 +189,12 @@ def read(path: str | os.PathLike[str]) -> tuple[dict[str, Any], dict[str, np.nda
     return header, arrays
 
 
+#: What NumPy's reader raises on damaged contents (zipfile: NotImplementedError for a
+#: damaged entry's "version"; its header is parsed: SyntaxError, TokenError).
+_DAMAGED: tuple[type[Exception], ...] = (zipfile.BadZipFile, EOFError, ValueError, KeyError)
+_DAMAGED += (SyntaxError, TokenError, NotImplementedError)
+
+
 def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
     """Every array of the open ``.npz`` file ``f``; its contents' faults as invalid files."""
     problem: Exception
@@ -253,16 +212,8 @@ def _arrays(f: Any, path: Path) -> dict[str, np.ndarray]:
         if exc.errno is not None:
             raise
         problem = exc
-    except (
-        zipfile.BadZipFile,
-        EOFError,
-        ValueError,
-        KeyError,
-        SyntaxError,
-        TokenError,
-        NotImplementedError,  # zipfile, of a damaged entry's "version"
-    ) as exc:
-        problem = exc  # what NumPy's reader raises on damaged contents (its header is parsed)
+    except _DAMAGED as exc:
+        problem = exc
     raise invalid(
         path, f"not a readable .npz archive (truncated or corrupted?): {problem}"
     ) from problem

@@ -1,8 +1,6 @@
 """Labels and targets: the rules a classifier's classes and every estimator's y follow,
-written once for the fit in memory and the fit on Dask blocks.
-
-Labels are checked on the host (they are few: the classes), whatever backend the data
-lives on; the class indices and the one-hot Y are made on the data's device.
+written once for the fit in memory and on Dask blocks. Labels are checked on the host;
+the class indices and the one-hot Y are made on the data's device.
 """
 
 from __future__ import annotations
@@ -64,15 +62,9 @@ def label_kind(value: Any) -> str:
 
 
 def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.ndarray:
-    """Host labels as an array of one kind: whole numbers, booleans or text.
-
-    An object array (what pandas gives) becomes text or numbers; NaN, None, a mix of
-    text and numbers, and fractional numbers (a continuous target) are refused.
-
-    Returns
-    -------
-    NumPy array, of the labels' unique values, sorted (``unique=False``: all of them)
-    """
+    """Host labels as a NumPy array of one kind, whole numbers, booleans or text, their
+    unique values sorted (``unique=False``: all of them); NaN, None, a mix of text and
+    numbers, and fractional numbers (a continuous target) are refused."""
     given = labels
     labels = masked_host(labels, name)
     if isinstance(given, list | tuple) and labels.dtype.kind in "SU":  # NumPy spelt them

@@ -1,15 +1,9 @@
 """The cost J and the output heads: a sigmoid or a softmax with its cross-entropy, and
 the identity with the mean squared error (a regressor).
 
-Costs are computed from the output layer's pre-activation ``Z`` (the logits), so that
-they stay finite for any Z: log σ(z) = −log(1 + e^(−z)) is evaluated as −softplus(−z)
-without ever forming σ(z) = 0 or 1.
-
-Every head shares the course's output gradient dZ = A − Y: a sigmoid with binary
-labels and a softmax with one-hot labels under their cross-entropies, and the identity
-A = Z under J = 1/(2m)·Σ (A − Y)². Examples are columns: Z and Y have shape (1, m), or
-(K, m) for a softmax, K independent sigmoids (multilabel) or K regression targets. The course's
-``compute_cost``, which takes the output's name, is in :mod:`xpnet.course`.
+Costs are computed from the logits ``Z``, so that they stay finite for any Z, and every
+head shares the output gradient dZ = A − Y. Examples are columns: Z and Y have shape
+(1, m), or (K, m) for a softmax, K sigmoids (multilabel) or K regression targets.
 """
 
 from __future__ import annotations
@@ -37,12 +31,8 @@ Array = Any
 
 
 def softplus(Z: Array, /, *, xp: Any = None) -> Array:
-    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z (``logaddexp``).
-
-    The 0 is an array of Z's dtype and device (one element, broadcast), not a Python
-    float, which ``torch.compile`` cannot trace through array-api-compat's promotion;
-    it is made from Z itself, where a creation function could pick another device.
-    """
+    """softplus(Z) = log(1 + e^Z) = log(e^0 + e^Z), finite for any Z; the 0 is taken
+    from Z (not a Python float, which ``torch.compile`` cannot trace here)."""
     xp = array_namespace(Z) if xp is None else xp
     zero = xp.clip(Z[(slice(0, 1),) * Z.ndim], min=0.0, max=0.0)
     return xp.logaddexp(Z, zero)  # log(e^0 + e^Z)
@@ -113,51 +103,18 @@ def _cost(losses: Callable[[Array, Array, Any], Array], Z: Array, Y: Array, xp: 
 
 
 def binary_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
-    """J = −1/m · Σ (Y·log σ(Z) + (1 − Y)·log(1 − σ(Z))), from the logits Z.
-
-    Parameters
-    ----------
-    Z : array of shape (1, m)
-        The output layer's pre-activation.
-    Y : array of shape (1, m)
-        Labels in {0, 1} (floats, integers or booleans).
-
-    Returns
-    -------
-    cost : 0-d array, on Z's device
-    """
+    """J = −1/m · Σ (Y·log σ(Z) + (1 − Y)·log(1 − σ(Z))), a 0-d array, from the logits
+    Z of shape (1, m) and labels Y in {0, 1} of the same shape."""
     return _cost(_bce_losses, Z, Y, xp)
 
 
 def categorical_cross_entropy(Z: Array, Y: Array, /, *, xp: Any = None) -> Array:
-    """J = −1/m · Σ_i Σ_k Y[k, i]·log softmax(Z)[k, i], from the logits Z.
-
-    Parameters
-    ----------
-    Z : array of shape (K, m)
-        The output layer's pre-activation.
-    Y : array of shape (K, m)
-        One-hot labels.
-
-    Returns
-    -------
-    cost : 0-d array, on Z's device
-    """
+    """J = −1/m · Σ_i Σ_k Y[k, i]·log softmax(Z)[k, i], a 0-d array, from the logits Z
+    of shape (K, m) and one-hot labels Y of the same shape."""
     return _cost(_cce_losses, Z, Y, xp)
 
 
 def mean_squared_error(A: Array, Y: Array, /, *, xp: Any = None) -> Array:
-    """J = 1/(2m) · Σ (A − Y)², the regressor's cost (A = Z: the identity output).
-
-    Parameters
-    ----------
-    A : array of shape (n_y, m)
-        The output layer's activation, equal to its pre-activation Z.
-    Y : array of shape (n_y, m)
-        The targets.
-
-    Returns
-    -------
-    cost : 0-d array, on A's device
-    """
+    """J = 1/(2m) · Σ (A − Y)², a 0-d array, from the output A = Z of shape (n_y, m) and
+    the targets Y of the same shape."""
     return _cost(_squared_losses, A, Y, xp)

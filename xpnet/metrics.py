@@ -75,18 +75,9 @@ def _divide(xp: Any, a: Array, b: Array) -> Array:
 
 
 def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
-    """C[i, j]: the number of samples of class labels[i] predicted as labels[j].
-
-    Parameters
-    ----------
-    y_true, y_pred : array of shape (n_samples,)
-    labels : array of shape (n_classes,), optional
-        The classes, in order; by default the sorted union of both arrays.
-
-    Returns
-    -------
-    C : integer array of shape (n_classes, n_classes)
-    """
+    """C[i, j], an integer array of shape (n_classes, n_classes): the number of samples
+    of class labels[i] predicted as labels[j] (``labels``: by default the sorted union of
+    y_true and y_pred, of shape (n_samples,))."""
     xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
     y_true, y_pred = _check_1d(xp, y_true, y_pred)
     labels = _labels(xp, labels, device, y_true, y_pred)
@@ -104,16 +95,9 @@ def accuracy_score(y_true: Any, y_pred: Any) -> float:
 
 
 def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
-    """R² = 1 − Σ w·(y − ŷ)² / Σ w·(y − ȳ)², per target, averaged over the targets.
-
-    As scikit-learn's ``r2_score``: 1 is a perfect fit, 0 the mean's; a constant target
-    scores 1 where it is predicted exactly, else 0.
-
-    Parameters
-    ----------
-    y_true, y_pred : arrays of shape (n_samples,) or (n_samples, n_targets), of floats
-    sample_weight : array of shape (n_samples,), optional
-    """
+    """R² = 1 − Σ w·(y − ŷ)² / Σ w·(y − ȳ)², per target, averaged over the targets, of
+    y_true and y_pred of shape (n_samples,) or (n_samples, n_targets); a constant target
+    scores 1 where it is predicted exactly, else 0."""
     xp, _, (y_true, y_pred, *w) = as_arrays(
         y_true, y_pred, *(() if sample_weight is None else (sample_weight,))
     )
@@ -210,15 +194,8 @@ def f1_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
 
 
 def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
-    """−1/n · Σ_i log p_i(y_i), the cross-entropy of predicted probabilities.
-
-    Parameters
-    ----------
-    y_true : array of shape (n_samples,)
-    y_prob : array of shape (n_samples, n_classes), or (n_samples,)
-        Probabilities in the order of the sorted labels; a 1-D array is the
-        probability of the second (positive) class.
-    """
+    """−1/n · Σ_i log p_i(y_i), the cross-entropy of y_prob, of shape (n_samples,
+    n_classes) in the order of the sorted labels, or (n_samples,) for the positive class."""
     xp, device, (y_true, y_prob) = as_arrays(y_true, y_prob)
     (y_true,) = _check_1d(xp, y_true)
     dtype = (
@@ -241,18 +218,9 @@ def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
 
 
 def roc_auc_score(y_true: Any, y_score: Any) -> float:
-    """The area under the ROC curve of a binary problem.
-
-    It equals the probability that a random positive scores above a random negative
-    (ties count one half), computed from average ranks: (R₊ − n₊(n₊ + 1)/2) / (n₊·n₋).
-
-    Parameters
-    ----------
-    y_true : array of shape (n_samples,)
-        Two classes; the greater label is the positive one.
-    y_score : array of shape (n_samples,)
-        Scores or probabilities of the positive class.
-    """
+    """The area under the ROC curve of two classes (the greater label positive) and the
+    positive class's scores, both of shape (n_samples,), from average ranks:
+    (R₊ − n₊(n₊ + 1)/2) / (n₊·n₋)."""
     xp, device, (y_true, y_score) = as_arrays(y_true, y_score)
     y_true, y_score = _check_1d(xp, y_true, y_score)
     classes = xp.unique_values(y_true)

@@ -1,8 +1,8 @@
 """The course's recipes: the hyperparameters of each published result, as one argument set.
 
-The estimators' defaults serve real data (Adam, mini-batches, L2, a stopping rule,
-and PyTorch's ``nn.Linear`` start); the course's models are one explicit set away, each with the course's own start (``initialization``), so a change of the
-defaults never moves a course number::
+The estimators' defaults serve real data; the course's models are one explicit set
+away, each with the course's own start, so a change of the defaults never moves a
+course number::
 
     xpnet.TwoLayerNet(**xpnet.recipes.PLANAR).fit(X, y)  # week 3: 90.75% in the course
 

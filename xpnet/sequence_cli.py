@@ -1,24 +1,35 @@
-"""``xpnet train --model sequence``: the sequence classifier on the generated task.
+"""``xpnet train`` for the sequence models.
 
-``--data marked_xor`` (the default) draws 1,000 sequences of 10 steps to train on and
-1,000 to test on (:func:`xpnet.datasets.make_marked_xor`, seeds ``--seed`` and
-``--seed`` + 1). The model is an LSTM with :data:`xpnet.datasets.sequences.MARKED_XOR`'s
-hyperparameters; ``--hidden`` sets n_a, ``--activation`` the cell (lstm or rnn),
-``--epochs``, ``--learning-rate``, ``--optimizer``, ``--batch-size``, ``--l2``,
-``--keep-prob``, ``--compile``, ``--early-stopping`` and ``--random-state`` the rest.
-It prints the loss every ``--print-every`` epochs, then the train and test accuracy.
+``--model sequence``: the sequence classifier on the generated task. ``--data marked_xor``
+(the default) draws 1,000 sequences of 10 steps to train on and 1,000 to test on
+(:func:`xpnet.datasets.make_marked_xor`, seeds ``--seed`` and ``--seed`` + 1). The model
+is an LSTM with :data:`xpnet.datasets.sequences.MARKED_XOR`'s hyperparameters;
+``--hidden`` sets n_a, ``--activation`` the cell (lstm or rnn), ``--epochs``,
+``--learning-rate``, ``--optimizer``, ``--batch-size``, ``--l2``, ``--keep-prob``,
+``--compile``, ``--early-stopping`` and ``--random-state`` the rest. It prints the loss
+every ``--print-every`` epochs, then the train and test accuracy.
+
+``--model char_rnn``: the course's language model. ``--data dinos`` (the default) reads
+the course's dinosaur names from ``--data-dir`` or ``XPNET_DATA_DIR``; any other value
+is a text file, one line per example. ``--hidden`` sets n_a, ``--epochs`` the number of
+steps (one line each; the course's 22,001 by default), ``--random-state`` the seeds (0:
+the course's run), ``--save`` a model file. It prints the smoothed loss, then names
+sampled with the course's seeds 0 to 6.
 """
 
 from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 from typing import Any
 
+from .datasets import load_dinos
 from .datasets.sequences import MARKED_XOR, make_marked_xor
+from .models.char_rnn import CharRNN
 from .models.sequence import SequenceClassifier
 
-__all__ = ["train_sequence"]
+__all__ = ["train_char_rnn", "train_sequence"]
 
 _COMPILE = {"auto": "auto", "on": True, "off": False}
 
@@ -34,13 +45,9 @@ def _int(text: str, flag: str) -> int:
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     settings: dict[str, Any] = {**MARKED_XOR, "random_state": 0}
-    chosen = {
-        "learning_rate": args.learning_rate,
+    same = ("learning_rate", "random_state", "optimizer", "l2", "keep_prob")
+    chosen = {k: getattr(args, k) for k in same} | {
         "num_iterations": args.iterations,
-        "random_state": args.random_state,
-        "optimizer": args.optimizer,
-        "l2": args.l2,
-        "keep_prob": args.keep_prob,
         "early_stopping": args.early_stopping or None,
         "cell": args.activation,
         "n_a": None if args.hidden is None else _int(args.hidden, "--hidden"),
@@ -86,4 +93,40 @@ def train_sequence(args: argparse.Namespace) -> int:
     if args.save:
         metadata = {"data": data, "seed": seed}
         print(f"Saved to {model.save(args.save, metadata=metadata)}")
+    return 0
+
+
+def _lines(args: argparse.Namespace) -> list[str]:
+    name = args.data or "dinos"
+    if name == "dinos":
+        return load_dinos(args.data_dir)
+    path = Path(name)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"Invalid --data for char_rnn. Expected dinos or a text file. Received: {name!r}"
+        )
+    return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+
+
+def train_char_rnn(args: argparse.Namespace) -> int:
+    """Train a :class:`~xpnet.CharRNN` as the options say; print its loss and samples."""
+    lines = _lines(args)
+    settings: dict = {"verbose": not getattr(args, "no_progress", False)}
+    if args.iterations is not None:
+        settings["num_iterations"] = args.iterations
+    if args.hidden:
+        settings["n_a"] = int(args.hidden)
+    if args.random_state is not None:
+        settings["random_state"] = args.random_state
+    model = CharRNN(**settings)
+    print(f"Training {model!r} on {args.data or 'dinos'} ({len(lines)} lines)")
+    start = time.perf_counter()
+    model.fit(lines)
+    seconds = time.perf_counter() - start
+    print(f"Loss after {model.num_iterations} iterations: {model.loss_curve_[-1]:f}")
+    print(f"({seconds:.1f} s; the loss smoothed as the course smooths it)")
+    for name in model.sample(7):
+        print(name[:1].upper() + name[1:])
+    if args.save:
+        print(f"Saved to {model.save(args.save)}")
     return 0

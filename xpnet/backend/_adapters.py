@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from collections.abc import Callable
 from types import ModuleType
 from typing import Any
 
@@ -172,15 +171,10 @@ ADAPTERS: dict[str, Adapter] = {
     a.name: a for a in (Adapter(), _CuPy(), _Torch(), _JAX(), _Strict())
 }
 
-_CHECKS: dict[str, Callable[[ModuleType], bool]] = {
-    "numpy": array_api_compat.is_numpy_namespace,
-    "cupy": array_api_compat.is_cupy_namespace,
-    "torch": array_api_compat.is_torch_namespace,
-    "jax": array_api_compat.is_jax_namespace,
-    "array_api_strict": array_api_compat.is_array_api_strict_namespace,
-}
-
 
 def adapter_of(xp: ModuleType) -> Adapter | None:
     """The adapter of an array-API namespace, or None for a library xpnet does not know."""
-    return next((ADAPTERS[name] for name, is_it in _CHECKS.items() if is_it(xp)), None)
+    known = (
+        a for a in ADAPTERS.values() if getattr(array_api_compat, f"is_{a.name}_namespace")(xp)
+    )
+    return next(known, None)

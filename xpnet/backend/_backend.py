@@ -1,12 +1,9 @@
-"""Where arrays live: a :class:`Backend` (a namespace, a device and a float dtype), and
-where a given array lives (:func:`namespace_and_device`, :func:`is_host_data`).
+"""Where arrays live: a :class:`Backend` (a namespace, a device and a float dtype), where
+a given array lives (:func:`namespace_and_device`, :func:`is_host_data`), and readable
+names of libraries, devices and dtypes (strings that survive a pickle).
 
-The dtype policy: float64 where the device supports it, so that results match the
-course's NumPy outputs, float32 where it does not (array-api-strict's ``no_float64``,
-and JAX unless its 64-bit mode is on).
-
-Host data (lists, NumPy arrays) is moved to a backend explicitly, with
-:meth:`Backend.put`; an array that already lives on a backend is never moved silently.
+The dtype policy: float64 where the device supports it, float32 where it does not. Host
+data is moved with :meth:`Backend.put`; a backend array is never moved silently.
 """
 
 from __future__ import annotations
@@ -19,10 +16,19 @@ from typing import Any
 import array_api_compat
 import numpy as np  # edge: host data on its way to a device
 
-from ._adapters import ADAPTERS
-from ._names import backend_name, device_name, dtype_name, library_name
+from ._adapters import ADAPTERS, adapter_of
 
-__all__ = ["BACKENDS", "Backend", "default_float", "is_host_data", "namespace_and_device"]
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "backend_name",
+    "default_float",
+    "device_name",
+    "dtype_name",
+    "is_host_data",
+    "library_name",
+    "namespace_and_device",
+]
 
 #: Backend names.
 BACKENDS: tuple[str, ...] = tuple(ADAPTERS)
@@ -31,29 +37,17 @@ _FLOATS = ("float32", "float64")
 
 @dataclass(frozen=True, eq=False)
 class Backend:
-    """Where arrays live: an array library, one of its devices, and a float dtype.
+    """Where arrays live: ``name`` (one of :data:`BACKENDS`), its array-API namespace
+    ``xp``, one of its ``device`` objects, and a float ``dtype``.
 
-    Build one by name with :meth:`Backend.load`, or from an array with :meth:`Backend.of`;
-    neither changes the backend in force (:func:`~xpnet.backend.get_backend`).
-
-    Attributes
-    ----------
-    name : str
-        One of :data:`BACKENDS`.
-    xp : module
-        The array-API namespace (array-api-compat's wrapper where one is needed).
-    device : object
-        The library's own device object, as ``array_api_compat.device`` reports it.
-    dtype : object
-        The float dtype of this placement: by default float64 where the device has it.
+    Build one with :meth:`Backend.load` or :meth:`Backend.of`; neither changes the backend
+    in force (:func:`~xpnet.backend.get_backend`).
     """
 
     name: str
     xp: ModuleType
     device: Any
     dtype: Any
-
-    # -- identity: by names, so that a CuPy device (unhashable) or a pickle is no problem
 
     def _key(self) -> tuple[str, str, str]:
         return self.name, device_name(self.device), dtype_name(self.dtype)
@@ -74,14 +68,9 @@ class Backend:
         name, device, dtype = self._key()
         return f"Backend({name!r}, {device!r}, {dtype!r})"
 
-    # -- constructors -------------------------------------------------------------------
-
     @classmethod
     def load(cls, name: str, device: str | None = None, dtype: str | None = None) -> Backend:
         """The backend ``name`` on ``device`` in ``dtype``, checked, without selecting it.
-
-        The same backend comes back for the same names while the library's settings
-        stay the same (JAX's 64-bit mode).
 
         Parameters
         ----------
@@ -95,9 +84,7 @@ class Backend:
         Raises
         ------
         ValueError
-            For an unknown backend, device or dtype name.
-        BackendUnavailableError
-            When the library is not installed, or CuPy finds no CUDA device.
+            For an unknown name; BackendUnavailableError for a library not installed.
         """
         return _load(_check_name(name, "backend name"), device, dtype, _variant(name))
 
@@ -129,21 +116,9 @@ class Backend:
         known = isinstance(dtype, str) and dtype in _floats(self.xp, self.device)
         return self.with_dtype(dtype if known else None)
 
-    # -- the placement's operations -----------------------------------------------------
-
     def put(self, obj: Any, dtype: Any = None) -> Any:
-        """Put host data (a list, a NumPy array) on this backend and device.
-
-        An array that already lives here is returned as it is (with ``dtype`` applied);
-        an array of another library or device raises rather than move silently.
-
-        Parameters
-        ----------
-        obj : array_like
-        dtype : dtype or {"float32", "float64"}, optional
-            None keeps integer and boolean data as they are and puts floating data in
-            this backend's float dtype.
-        """
+        """Host data (a list, a NumPy array) on this device, floats in this dtype unless
+        ``dtype`` is given; an array of another library or device is refused."""
         xp = self.xp
         if isinstance(dtype, str):
             dtype = getattr(xp, dtype)
@@ -258,25 +233,8 @@ def is_host_data(obj: Any) -> bool:
 
 
 def namespace_and_device(*arrays: Any) -> tuple[ModuleType, Any]:
-    """The namespace and the device shared by ``arrays``.
-
-    Where only the namespace is needed, array-api-compat's ``array_namespace`` is the
-    function to call; this one also checks that the arrays share one device.
-
-    Returns
-    -------
-    xp : module
-        The array-API namespace of ``arrays``.
-    device : object
-        Their device.
-
-    Raises
-    ------
-    TypeError
-        When the arrays come from two array libraries.
-    ValueError
-        When they live on two devices.
-    """
+    """The namespace and the device shared by ``arrays``: TypeError for two libraries,
+    ValueError for two devices."""
     libraries = {library_name(x) for x in arrays}
     if len(libraries) > 1:
         raise TypeError(
@@ -291,3 +249,28 @@ def namespace_and_device(*arrays: Any) -> tuple[ModuleType, Any]:
                 f"and {device_name(other)}. Move them to one device first"
             )
     return array_api_compat.array_namespace(*arrays), devices[0]
+
+
+def backend_name(xp: ModuleType) -> str:
+    """The backend name of an array-API namespace (its module name where it is none of ours)."""
+    adapter = adapter_of(xp)
+    return xp.__name__ if adapter is None else adapter.name
+
+
+def device_name(device: Any) -> str:
+    """A short, readable name for a backend's device object: ``cpu``, ``cuda:0``..."""
+    if isinstance(device, str):  # NumPy's "cpu"
+        return device
+    module = type(device).__module__.split(".")[0]
+    adapter = ADAPTERS.get("jax" if module == "jaxlib" else module)
+    return str(device) if adapter is None else adapter.device_name(device)
+
+
+def dtype_name(dtype: Any) -> str:
+    """``float32`` or ``float64``, whatever the library's spelling of the dtype."""
+    return str(dtype).rsplit(".", 1)[-1].strip("'>")
+
+
+def library_name(x: Any) -> str:
+    """The top-level module of the library an array comes from: ``torch``, ``jaxlib``..."""
+    return type(x).__module__.split(".")[0]

@@ -1,22 +1,12 @@
-"""Course 4, week 1: convolutions and pooling step by step, under the course's names.
-
-Each function checks the shapes the course states, refuses others with what it expected
-and what it received, and runs the engine's vectorised layers
-(:mod:`xpnet.layers.conv`, :mod:`xpnet.layers.pooling`): the course's four nested loops
-are how a learner writes them, not how they run here. The results and caches are the
-course's.
+"""Course 4, week 1: convolutions and pooling step by step, under the course's names,
+running the engine's vectorised layers (:mod:`xpnet.layers.conv`,
+:mod:`xpnet.layers.pooling`) and returning the course's results and caches.
 
 Images are the course's layout: A_prev of shape (m, n_H_prev, n_W_prev, n_C_prev),
 W (f, f, n_C_prev, n_C), b (1, 1, 1, n_C); ``hparameters`` is ``{"stride", "pad"}``
-for a convolution and ``{"f", "stride"}`` for pooling.
-
-Two places differ from the course's reference code, on purpose:
-
-- :func:`conv_backward` removes the padding with ``[pad : pad + n_H_prev]``; the course's
-  ``[pad:-pad]`` leaves nothing when pad is 0.
-- Max pooling sends a window's gradient to its first maximum only; the course's mask
-  ``x == max(x)`` marks every tied maximum and so multiplies the gradient where values
-  tie (a window of zeros after a ReLU, say).
+for a convolution and ``{"f", "stride"}`` for pooling. Max pooling sends a window's
+gradient to its first maximum only, where the course's mask ``x == max(x)`` marks
+every tied maximum; :func:`conv_backward` unpads right for pad = 0 too.
 """
 
 from __future__ import annotations
@@ -123,11 +113,8 @@ def conv_forward(
 
 
 def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
-    """The gradients of a convolution from dZ = ∂J/∂Z, summed over the examples.
-
-    dA_prev = Σ W ∗ dZ over the windows, dW = Σ a_slice ∗ dZ, db = Σ dZ (the course's
-    equations 1–3). The padding is removed as ``[pad : pad + n_H_prev]``, right for
-    every pad (the course's ``[pad:-pad]`` is empty when pad is 0).
+    """The gradients of a convolution from dZ = ∂J/∂Z, summed over the examples:
+    dA_prev = Σ W ∗ dZ over the windows, dW = Σ a_slice ∗ dZ, db = Σ dZ.
 
     Parameters
     ----------
@@ -192,11 +179,8 @@ def pool_forward(
 
 
 def create_mask_from_window(x: Array) -> Array:
-    """A boolean mask of x's shape, True at x's first maximum (row-major) only.
-
-    The course's ``x == max(x)`` marks every tied maximum; the engine's max pooling, like
-    PyTorch's, sends the gradient to one, and so does this mask.
-    """
+    """A boolean mask of x's shape, True at x's first maximum (row-major) only, where
+    the gradient of max pooling goes (as in PyTorch)."""
     check_shape("x", x, (("f", None), ("f", None)))
     xp = array_namespace(x)
     flat = xp.reshape(x, (-1,))
@@ -205,12 +189,8 @@ def create_mask_from_window(x: Array) -> Array:
 
 
 def distribute_value(dz: Any, shape: tuple[int, int]) -> Array:
-    """dz spread evenly over a window of ``shape`` (n_H, n_W): each entry dz / (n_H·n_W),
-    the gradient that average pooling passes back to each input of a window.
-
-    dz is a number or a 0-d array; with a number, the array is made on the active
-    backend (:func:`xpnet.get_backend`) in its float dtype.
-    """
+    """dz (a number or a 0-d array) spread evenly over a window of ``shape`` (n_H, n_W):
+    each entry dz / (n_H·n_W), on dz's device, or else the backend in force."""
     if not (isinstance(shape, tuple) and len(shape) == 2):
         raise ValueError(f"Invalid shape. Expected a tuple (n_H, n_W). Received: {shape!r}")
     n_H, n_W = (check_integer(name, n) for name, n in zip(("n_H", "n_W"), shape, strict=True))

@@ -1,8 +1,5 @@
-"""Courses 1 and 2: the dense networks, their optimisers and schedules, under the course's names.
-
-The conventions (examples as columns, the course's shapes, refused mismatches) are the
-package's, stated in :mod:`xpnet.course`. The module passes the package's ~350 lines on
-purpose: it is the course's whole face, sixteen short functions found together.
+"""Courses 1 and 2: the dense networks, their optimisers and schedules, under the course's
+names, in the conventions of :mod:`xpnet.course`.
 """
 
 from __future__ import annotations
@@ -128,8 +125,7 @@ def forward_propagation(
     -------
     A2 : array of shape (n_y, m)
     cache : dict
-        ``{"A1", "Z2", "A2"}`` for the backward pass and the cost. Z1 is not kept:
-        g'(Z1) is computed from A1, and dropping Z1 saves a hidden layer's memory.
+        ``{"A1", "Z2", "A2"}`` for the backward pass and the cost (g'(Z1) comes from A1).
     """
     xp = array_namespace(X) if xp is None else xp
     A2, caches = _forward(X, parameters, 2, activation, output, xp)
@@ -180,8 +176,7 @@ def L_model_forward(
     AL : array of shape (n_L, m)
         The output layer's activation; ``caches[-1].Z`` holds its logits, for the cost.
     caches : list of Cache, one per layer
-        Hidden layers keep A but not Z (None): backprop needs only A, and the memory of
-        one Z per layer is the largest saving a forward pass can make.
+        Hidden layers keep A but not Z (None): backprop needs only A.
     """
     xp = array_namespace(X) if xp is None else xp
     L = max(n_layers(parameters), 1) if isinstance(parameters, dict) else 1
@@ -238,13 +233,9 @@ def initialize_parameters(
     ----------
     layer_dims : sequence of int
         ``[n_x, n_1, ..., n_L]``: the input size, then each layer's number of units.
-    method : {"zeros", "random", "normal", "xavier", "he", "glorot"}
-        W = 0; W = randn · scale (the course's 0.01, or 10 for its "large random"
-        start; "normal" is the same); W = randn / √n_prev (the course's week 4);
-        W = randn · √(2 / n_prev) (He); W ~ U(±√(6 / (n + n_prev))) (Glorot,
-        scikit-learn's MLP). Biases start at zero.
-    scale : float
-        The standard deviation for ``method="random"``.
+    method : {"zeros", "random", "normal", "xavier", "he", "glorot", ...}
+        As :data:`xpnet.initializers.METHODS` (``"xavier"``: W = randn / √n_prev, the
+        course's week 4; ``"random"``: W = randn · scale).
     random_state : None, int, RandomState or Generator
         An int builds the course's ``RandomState(seed)`` and draws W1, W2, ... in order.
     backend : Backend, optional
@@ -284,20 +275,8 @@ def update_parameters(parameters: Params, grads: Params, learning_rate: float) -
 def random_mini_batches(
     X: Array, Y: Array, mini_batch_size: int = 64, seed: int = 0, /, *, xp: Any = None
 ) -> list[tuple[Array, Array]]:
-    """Shuffle the columns with ``seed``, then cut batches of ``mini_batch_size``.
-
-    ``np.random.seed(seed)`` then ``np.random.permutation(m)``, as in the course; the
-    last batch is partial.
-
-    Parameters
-    ----------
-    X : array of shape (n_x, m)
-    Y : array of shape (n_y, m)
-
-    Returns
-    -------
-    list of (X_batch, Y_batch)
-    """
+    """(X_batch, Y_batch) pairs of the columns of X (n_x, m) and Y (n_y, m), shuffled as
+    the course does with ``seed``, cut into ``mini_batch_size`` (the last one partial)."""
     xp = array_namespace(X, Y) if xp is None else xp
     size = check_integer("mini_batch_size", mini_batch_size)
     seed = check_integer("seed", seed, minimum=0)

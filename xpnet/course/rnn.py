@@ -80,9 +80,21 @@ def _check_lstm(parameters: Params, n_x: int) -> tuple[int, int]:
     return n_a, Wy.shape[0]
 
 
-def _check_sequence(x: Array) -> tuple[int, int, int]:
+def _check_start(x: Array, a0: Array, parameters: Params, check: Any) -> int:
+    """x (n_x, m, T_x), ``parameters`` (by ``check``) and a0 (n_a, m) checked; T_x."""
     check_shape("x", x, (("n_x", None), ("m", None), ("T_x", None)), examples=False)
-    return tuple(x.shape)
+    n_a, _ = check(parameters, x.shape[0])
+    check_shape("a0", a0, (("n_a", n_a), ("m", x.shape[1])))
+    return x.shape[2]
+
+
+def _check_da(da: Array, a1: Array, steps: list) -> None:
+    check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
+    if da.shape[2] > len(steps):
+        raise ValueError(
+            f"Invalid da. Expected at most T_x = {len(steps)} steps, one per cache. "
+            f"Received: da of shape {tuple(da.shape)}"
+        )
 
 
 def _prediction(a_next: Array, W: Array, b: Array, xp: Any) -> Array:
@@ -119,9 +131,7 @@ def rnn_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array, 
     caches : tuple
         ``(list of the T_x cells' caches, x)``
     """
-    n_x, m, T_x = _check_sequence(x)
-    n_a, _ = _check_rnn(parameters, n_x)
-    check_shape("a0", a0, (("n_a", n_a), ("m", m)))
+    T_x = _check_start(x, a0, parameters, _check_rnn)
     xp = array_namespace(x, a0)
     a, y, caches, a_next = [], [], [], a0
     for t in range(T_x):
@@ -161,12 +171,7 @@ def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
     """
     steps, _ = caches
     a1, _, _, parameters = steps[0]
-    check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
-    if da.shape[2] > len(steps):
-        raise ValueError(
-            f"Invalid da. Expected at most T_x = {len(steps)} steps, one per cache. "
-            f"Received: da of shape {tuple(da.shape)}"
-        )
+    _check_da(da, a1, steps)
     xp = array_namespace(da)
     cells = [RNNStep(*cache[:3]) for cache in steps]
     dx, da0, grads = rnn_backward_through_time(
@@ -208,9 +213,7 @@ def lstm_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array,
     caches : tuple
         ``(list of the T_x cells' caches, x)``
     """
-    n_x, m, T_x = _check_sequence(x)
-    n_a, _ = _check_lstm(parameters, n_x)
-    check_shape("a0", a0, (("n_a", n_a), ("m", m)))
+    T_x = _check_start(x, a0, parameters, _check_lstm)
     xp = array_namespace(x, a0)
     a, y, c, caches = [], [], [], []
     a_next, c_next = a0, a0 * 0
@@ -260,12 +263,7 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
     """
     steps, _ = caches
     a1, parameters = steps[0][0], steps[0][-1]
-    check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
-    if da.shape[2] > len(steps):
-        raise ValueError(
-            f"Invalid da. Expected at most T_x = {len(steps)} steps, one per cache. "
-            f"Received: da of shape {tuple(da.shape)}"
-        )
+    _check_da(da, a1, steps)
     xp = array_namespace(da)
     cells = [_lstm_step(cache, xp) for cache in steps]
     W, _ = fuse_gates(parameters, xp=xp)

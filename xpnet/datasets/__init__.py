@@ -4,9 +4,9 @@ Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
 (n_samples, n_features) and y of shape (n_samples,); the estimators move them to the
 backend. For the functional layer, take ``X.T`` and ``y.reshape(1, -1)``.
 
-The generators live in :mod:`.generators`, the file and library readers in
-:mod:`.loaders`, Zarr stores in :mod:`.stores`, and :func:`train_test_split` and :class:`StandardScaler`, which run
-on any backend, in :mod:`.preprocessing`. :func:`load_dataset` picks one by name.
+The generators live in :mod:`.generators`, the readers in :mod:`.loaders` and
+:mod:`.stores`, splitting and scaling in :mod:`.preprocessing`; :func:`load_dataset`
+picks a data set by name.
 """
 
 from __future__ import annotations
@@ -74,12 +74,9 @@ def load_dataset(
 
     Generated sets draw their training set as the course does (planar: RandomState(1);
     the others: ``random_state``) and a test set of the same size from the next seed
-    (from the same generator, when ``random_state`` is a ``RandomState`` or a
-    ``Generator``). Tables and CSV files are split with :func:`train_test_split`.
-    ``"catvnoncat"`` reads the course's two HDF5 files from ``data_dir`` (or
-    ``XPNET_DATA_DIR``).
-
-    A path ending in ``.zarr`` opens a Zarr store lazily (:func:`load_zarr`).
+    (or the same generator). Tables and CSV files are split with
+    :func:`train_test_split`; ``"catvnoncat"`` reads ``data_dir`` (or ``XPNET_DATA_DIR``);
+    a path ending in ``.zarr`` opens a Zarr store lazily (:func:`load_zarr`).
 
     Returns
     -------

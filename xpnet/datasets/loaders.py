@@ -8,10 +8,12 @@ Every loader returns host NumPy arrays in scikit-learn's convention, X of shape
 
 from __future__ import annotations
 
+import importlib
 import os
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np  # edge: data loading happens on the host
 
@@ -43,12 +45,7 @@ def load_catvnoncat(directory: str | os.PathLike[str]):
     classes : list of str
         ``["non-cat", "cat"]``
     """
-    try:
-        import h5py
-    except ImportError as exc:
-        raise ImportError(
-            "Reading the cat images needs h5py. Install it with: pip install 'xpnet[data]'"
-        ) from exc
+    h5py = _require("h5py", "Reading the cat images")
     directory = Path(directory)
     out = []
     for part in ("train", "test"):
@@ -92,12 +89,7 @@ def load_football(directory: str | os.PathLike[str]):
     X_test : array of shape (200, 2)
     y_test : array of shape (200,)
     """
-    try:
-        from scipy.io import loadmat
-    except ImportError as exc:
-        raise ImportError(
-            "Reading the football data needs SciPy. Install it with: pip install 'xpnet[data]'"
-        ) from exc
+    loadmat = _require("scipy.io", "Reading the football data").loadmat
     path = Path(directory) / "data.mat"
     if not path.is_file():
         raise FileNotFoundError(
@@ -111,22 +103,22 @@ def load_football(directory: str | os.PathLike[str]):
             f"Expected a MATLAB file with X, y, Xval and yval. Received {path}: {exc}"
         ) from exc
     X_train, y_train, X_test, y_test = (np.asarray(a) for a in parts)
-    return (
-        X_train.astype(np.float64),
-        y_train.reshape(-1).astype(np.int64),
-        X_test.astype(np.float64),
-        y_test.reshape(-1).astype(np.int64),
-    )
+    y_train, y_test = y_train.reshape(-1).astype(np.int64), y_test.reshape(-1).astype(np.int64)
+    return X_train.astype(np.float64), y_train, X_test.astype(np.float64), y_test
+
+
+def _require(module: str, what: str) -> Any:
+    """``module``, imported, or an ImportError naming ``what`` needs it and the fix."""
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs {module}. Install it with: pip install 'xpnet[data]'"
+        ) from exc
 
 
 def _sklearn_dataset(name: str):
-    try:
-        from sklearn import datasets
-    except ImportError as exc:
-        raise ImportError(
-            f"The {name} data set ships with scikit-learn. Install it with: "
-            "pip install 'xpnet[data]'"
-        ) from exc
+    datasets = _require("sklearn.datasets", f"The {name} data set")
     X, y = getattr(datasets, f"load_{name}")(return_X_y=True)
     return np.asarray(X, dtype=np.float64), np.asarray(y)
 

@@ -28,15 +28,8 @@ __all__ = [
 
 
 def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = None):
-    """Shuffle the rows and split each array into a training and a test part.
-
-    The permutation is drawn on the host; the rows are taken where the arrays live.
-
-    Returns
-    -------
-    list
-        ``[a_train, a_test, b_train, b_test, ...]``
-    """
+    """``[a_train, a_test, b_train, b_test, ...]``: the rows shuffled (the permutation
+    drawn on the host, the rows taken where the arrays live) and split."""
     check_param("test_size", test_size, [Interval(Real, 0, 1, closed="neither")])
     xp, device, parts = as_arrays(*arrays)
     n = parts[0].shape[0]
@@ -56,10 +49,9 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
 class StandardScaler:
     """Standardise each feature: (X − mean) / std, with std = 1 where a feature is constant.
 
-    Works where X lives; ``mean_`` and ``scale_`` stay on that device. The statistics
-    are taken on X divided by a power of two near each feature's largest magnitude, an
-    exact scaling, so that features near the float maximum do not overflow the squares
-    of the standard deviation.
+    Works where X lives, as do ``mean_`` and ``scale_``; the statistics are taken on X
+    divided by a power of two (exactly), so that features near the float maximum do not
+    overflow.
     """
 
     def fit(self, X: Any) -> StandardScaler:

@@ -1,9 +1,7 @@
 """Zarr stores: X and y on disk, read lazily as Dask arrays whose blocks are the chunks.
 
-:func:`save_zarr` writes the chunks **without compression** by default: a chunk file is
-then the block's bytes, and :func:`zarr_array` reads it with one copy from the file
-(or the page cache) into the block, at the rate of reading the file. Any other layout
-(a codec, sharding, Zarr format 2) is read through Zarr itself, one chunk per block.
+A store of raw chunks (:func:`save_zarr`'s default) is read with one copy from each
+chunk file; any other layout through Zarr itself, one chunk per block.
 """
 
 from __future__ import annotations
@@ -86,16 +84,9 @@ def zarr_array(path: str | os.PathLike[str], component: str) -> Any:
 
 
 def load_zarr(path: str | os.PathLike[str], *, test_size: float = 0.2):
-    """A Zarr store with arrays ``X`` (n_samples, n_features) and ``y`` (n_samples,), as
-    lazy Dask arrays chunked as stored: nothing is read until training reads it.
-
-    The last ``test_size`` of the rows are held out (a slice, so that it stays lazy;
-    shuffle the rows when you write the store).
-
-    Returns
-    -------
-    X_train, y_train, X_test, y_test : Dask arrays
-    """
+    """X_train, y_train, X_test, y_test: a Zarr store's arrays ``X`` (n_samples,
+    n_features) and ``y`` (n_samples,) as lazy Dask arrays chunked as stored, the last
+    ``test_size`` of the rows held out (a slice: shuffle the rows when writing)."""
     try:
         import dask.array  # noqa: F401
         import zarr  # noqa: F401
@@ -138,14 +129,11 @@ def save_zarr(
     ----------
     chunk_rows : int
         Rows per chunk of a NumPy X (a Dask X keeps its chunks): the blocks training
-        reads. Aim for chunks of 10–100 MB: fewer tasks, and reads long enough to run at
-        the disk's rate.
+        reads (aim for 10–100 MB).
     compressors : None or Zarr codecs
-        None (the default) stores each chunk raw: no decompression, and a read that is
-        one copy from the file, which is fastest from a local disk or the page cache.
-        On a disk or network slower than about 1 GB/s, or for data that compresses
-        well (images), a light codec can read faster, for example
-        ``zarr.codecs.BloscCodec(cname="lz4", clevel=1, shuffle="shuffle")``.
+        None stores each chunk raw, read with one copy from the file; a light codec
+        (``zarr.codecs.BloscCodec(cname="lz4", clevel=1)``) suits slow disks or data that
+        compresses well.
     """
     import dask.array as da
     import zarr

@@ -33,14 +33,13 @@ from ..backend import device_name, get_backend
 from ..exceptions import NotFittedError
 from ..io import invalid, read
 from ._classifier import BaseClassifier
-from ._regressor import BaseRegressor
 from .base import BaseEstimator
 from .conv import ConvNet
 from .deep import DeepNet
 from .files import from_state, save
 from .fitted import placement
 from .logistic import LogisticRegression
-from .regressor import DeepRegressor
+from .regressor import BaseRegressor, DeepRegressor
 from .sequence import SequenceClassifier
 from .two_layer import TwoLayerNet
 

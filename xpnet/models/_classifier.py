@@ -27,16 +27,8 @@ Array = Any
 
 @dataclass(eq=False, repr=False)
 class BaseClassifier(BaseEstimator):
-    """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes out.
-
-    ``score`` is the accuracy (multilabel: scikit-learn's subset accuracy), and early
-    stopping watches it on a split stratified by class.
-
-    Attributes
-    ----------
-    classes_ : array of shape (n_classes,)
-        The labels, sorted.
-    """
+    """A classifier: :class:`BaseEstimator`'s hyperparameters, labels in, classes
+    (``classes_``) out; ``score`` is the accuracy, which early stopping watches."""
 
     _estimator_type: ClassVar[str] = "classifier"
     _score: ClassVar[str] = "accuracy"
@@ -64,9 +56,8 @@ class BaseClassifier(BaseEstimator):
     ) -> BaseClassifier:
         """One epoch over (X, y), continuing from the fitted state: data in pieces.
 
-        ``classes`` (every label that will ever be seen) is required on the first call;
-        a later call may repeat it, but not change it. Early stopping does not apply: a
-        piece of data leaves nothing to hold out, so ``early_stopping=True`` is refused.
+        ``classes`` (every label that will ever be seen) is required on the first call
+        and may not change; ``early_stopping=True`` is refused.
         """
         fitted = self.__dict__.get("fitted_")
         if fitted is None and classes is None:
@@ -90,10 +81,8 @@ class BaseClassifier(BaseEstimator):
         return self._fitted().classes  # type: ignore[return-value]
 
     def predict_proba(self, X: Any) -> Array:
-        """Class probabilities, of shape (n_samples, n_classes), in the order of ``classes_``.
-
-        For a Dask array, a lazy Dask array: nothing is computed until you ask.
-        """
+        """Class probabilities, of shape (n_samples, n_classes), in the order of
+        ``classes_``; lazy for a Dask array."""
         if is_dask_array(X):
             self._placed()
             return predict_blocks(self, X, proba=True)
@@ -116,12 +105,8 @@ class BaseClassifier(BaseEstimator):
         return to_numpy(log_proba) if host else log_proba
 
     def predict(self, X: Any) -> Array:
-        """The most probable class for each row of X, as labels from ``classes_``.
-
-        For two classes this is the course's rule: the positive class where A > 0.5.
-        Text labels come back as a NumPy array even for X on a device, which holds
-        numbers only. For a Dask array, a lazy Dask array.
-        """
+        """The most probable class of ``classes_`` for each row of X (two classes: the
+        positive one where A > 0.5); text labels come back on the host; lazy for Dask."""
         if is_dask_array(X):
             self._placed()
             return predict_blocks(self, X, proba=False)
@@ -138,9 +123,8 @@ class BaseClassifier(BaseEstimator):
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
         """Accuracy: the (weighted) fraction of rows of X whose predicted label equals y
         (multilabel: whose every label does)."""
-        predicted = self._predicted(X)
-        hits = predicted == self._check_y(y, predicted.shape)
+        predicted, y, weights = self._judged(X, y, sample_weight)
+        hits = predicted == y
         if hits.ndim == 2:
             hits = hits.all(axis=1)
-        weights = self._weights(sample_weight, predicted.shape[0])
         return float(np.average(hits, weights=weights))

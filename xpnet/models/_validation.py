@@ -1,8 +1,5 @@
-"""What the estimators accept as data: X, y and sample weights, checked once.
-
-Each check says what was expected and what was received, in the words scikit-learn's
-own checks look for, and changes nothing: a failed check leaves a model as it was. The
-hyperparameters' checks are in :mod:`._hyperparameters`.
+"""What the estimators accept as data: X, y and sample weights, checked once, in the
+words scikit-learn's own checks look for; a failed check leaves a model as it was.
 """
 
 from __future__ import annotations
@@ -51,17 +48,10 @@ Array = Any
 
 
 class Encoded(NamedTuple):
-    """What an estimator learns from, y encoded in the course's layout on the model's
-    device.
-
-    Y : array of shape (n_y, m)
-    truth : what a validation score compares the predictions with: class indices (m,)
-        for a classifier, Y itself for a regressor
-    strata : NumPy array of shape (m,) of class indices, or None: the groups an early
-        stopping split keeps in proportion (a classifier's)
-    classes : NumPy array of the classes, or None for a regressor
-    output : the output head, where n_y alone does not choose it (multilabel: "sigmoid")
-    """
+    """y encoded on the model's device: Y (n_y, m); the ``truth`` a validation score
+    reads (class indices (m,), or Y); the host ``strata`` an early stopping split keeps in
+    proportion (or None); the ``classes`` (None for a regressor); the ``output`` head
+    where n_y alone does not choose it (multilabel: "sigmoid")."""
 
     Y: Array
     truth: Array
@@ -77,28 +67,17 @@ def _host_X(X: Any) -> np.ndarray:
             "convert it with X.toarray()"
         )
     X = masked_host(X, "X")
-    if X.dtype.kind == "c":
-        raise ValueError("Complex data not supported. Expected real numbers in X")
-    if X.dtype.kind == "O":
-        try:
-            X = X.astype(np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(f"Expected numeric X. Received an object array: {exc}") from exc
+    if X.dtype.kind in "cO":  # complex numbers refused, objects read as numbers
+        X = _host_floats(X, "X", TypeError, "numeric X, not an object array")
     if X.dtype.kind not in "biuf":
         raise TypeError(f"Expected numeric X. Received an array of dtype {X.dtype}")
     return X
 
 
 def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, Backend, bool]:
-    """X of shape (n_samples, n_features), finite, on its backend in its float dtype.
-
-    Host data goes to ``backend`` (None: the backend in force, with ``dtype``); an
-    array of a backend stays there, and must live where ``backend`` lives.
-
-    Returns
-    -------
-    X, backend, host : the array, where it lives, and whether it came from the host
-    """
+    """X of shape (n_samples, n_features), finite, in its float dtype; where it lives; and
+    whether it came from the host. Host data goes to ``backend`` (None: the backend in
+    force, with ``dtype``); a backend array must live where ``backend`` lives."""
     host = is_host_data(X)
     if host:
         X = _host_X(X)
@@ -227,21 +206,8 @@ def _real(a: Array, name: str) -> Array:
 def encode_labels(
     y: Any, n: int, backend: Backend, classes: Any = None
 ) -> tuple[Array, np.ndarray]:
-    """Class indices of y on the model's device, and the classes (host, sorted).
-
-    Parameters
-    ----------
-    y : array of shape (n_samples,), host or on ``backend``
-    n : int
-        The number of rows of X.
-    classes : array, optional
-        The classes, when known (``partial_fit``, a warm start); every y must be one.
-
-    Returns
-    -------
-    index : integer array of shape (n_samples,), on the model's device
-    classes : NumPy array of shape (n_classes,)
-    """
+    """Class indices (n,) of y (n,) on the model's device, and the sorted host classes:
+    ``classes`` where known (``partial_fit``, a warm start; every y must be one)."""
     require_y(y, "labels of shape (n_samples,)")
     xp = backend.xp
     on_host = is_host_data(y)
@@ -351,14 +317,12 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         w = _host_floats(sample_weight, "sample_weight", TypeError, "numeric sample_weight")
         if w.ndim == 0:
             w = np.full(n, float(w))
-        if w.shape != (n,):
-            raise ValueError(f"Expected sample_weight of shape ({n},). Received shape {w.shape}")
         with np.errstate(over="ignore"):  # past float32's range: refused below
             w = backend.put(w, backend.dtype)
     else:
         w = backend.check(_real(sample_weight, "sample_weight"), "sample_weight")
-        if tuple(w.shape) != (n,):
-            raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
+    if tuple(w.shape) != (n,):
+        raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
     xp = backend.xp
     w = xp.astype(w, backend.dtype)
     with warnings.catch_warnings():  # a sum past the float range is refused, not warned of

@@ -1,15 +1,10 @@
-"""What every estimator shares: its hyperparameters, ``fit``, prediction's forward
-pass, the fitted attributes, and its pickles.
+"""What every estimator shares: hyperparameters, ``fit``, the forward pass of
+prediction, the fitted attributes, files and pickles.
 
-Estimators follow scikit-learn's convention: rows are samples, X has shape
-(n_samples, n_features). Inside, they work in the course's convention, on ``X.T`` of
-shape (n_x, m), through :class:`xpnet.network.Network` (:mod:`.fitting` runs the
-engine). A classifier and a regressor differ only in their head, their targets and
-their score.
-
-Host data (lists, NumPy arrays) goes to the backend in force (:func:`xpnet.get_backend`)
-and results come back to the host; arrays already on a backend are used where they
-live, and results stay there. A fitted model lives where its training data lived.
+Rows are samples, X of shape (n_samples, n_features), as in scikit-learn; inside, the
+network works on ``X.T`` of shape (n_x, m). Host data goes to the backend in force
+(:func:`xpnet.get_backend`) and results come back to the host; backend arrays are used,
+and answered, where they live. A fitted model lives where its training data lived.
 """
 
 from __future__ import annotations
@@ -48,34 +43,24 @@ Array = Any
 
 @dataclass(eq=False, repr=False)
 class BaseEstimator:
-    """Base of the estimators: the hyperparameters every model shares, ``fit``, the
-    forward pass of prediction, the fitted attributes, files and pickles.
+    """Base of the estimators.
 
     A subclass gives its layers (:meth:`_layers`) and its head, targets and score
-    (:class:`BaseClassifier`, :class:`BaseRegressor`). A new kind of network (a
-    convolution's, say) overrides the extension points: :meth:`_architecture` (its layers
-    from the input's shape), :meth:`_network` (the :class:`~xpnet.network.Network` that
-    trains and predicts them) and :meth:`_initial_parameters` (where they start).
-
-    Where xpnet takes scikit-learn's names, they mean what scikit-learn means; the
-    course's own names (``learning_rate``, ``num_iterations``, ``l2``, ``beta``) keep
-    the course's meaning. scikit-learn's ``MLPClassifier(solver="sgd", momentum=μ,
-    learning_rate_init=η)`` steps as ``optimizer="momentum", beta=μ,
-    learning_rate=η/(1 − μ)`` (the course averages the gradients, v = βv + (1 − β)·dW,
-    where scikit-learn sums them) without Nesterov's look-ahead.
+    (:class:`BaseClassifier`, :class:`BaseRegressor`); a new kind of network overrides
+    :meth:`_architecture`, :meth:`_network` and :meth:`_initial_parameters`. scikit-learn's
+    names mean what they mean there, the course's (``learning_rate``, ``num_iterations``,
+    ``l2``, ``beta``) what they mean in the course: momentum averages, v = βv + (1 − β)·dW.
 
     Parameters
     ----------
     learning_rate : float
         α, the initial step size.
     num_iterations : int
-        The number of epochs (passes over the data); with full batches, each epoch is
-        one gradient-descent step. The command line's ``--epochs`` sets it.
+        The number of epochs (the command line's ``--epochs``).
     optimizer : {"adam", "gd", "momentum", "rmsprop"}
     batch_size : int, "auto" or None
-        Examples per step; "auto" takes min(200, n_samples), None the whole set. On Dask
-        arrays an int cuts mini-batches inside the blocks, and "auto" takes one block a
-        step (see :mod:`xpnet.dask_arrays`).
+        Examples per step; "auto" takes min(200, n_samples) (on Dask arrays one block a
+        step), None the whole set.
     shuffle : bool
         Shuffle the examples before each epoch (mini-batches only).
     l2 : float
@@ -83,11 +68,10 @@ class BaseEstimator:
     keep_prob : float
         Inverted dropout on the hidden layers keeps each unit with this probability.
     initialization : str
-        The start (:func:`xpnet.initializers.draw_weights` lists each with its formula):
-        "pytorch" (``nn.Linear``'s, W and b ~ U(±1/√n_prev)), "glorot", "he", "xavier"
-        (the course's randn/√n_prev), "random", "zeros", ...
+        One of :data:`xpnet.initializers.METHODS`: "pytorch" (W and b ~
+        U(±1/√n_prev)), "glorot", "he", "xavier" (randn/√n_prev), "random", "zeros", ...
     scale : float
-        The standard deviation of ``initialization="random"`` (the course's 0.01).
+        The standard deviation of ``initialization="random"``.
     beta : float
         β of momentum and RMSprop.
     beta1, beta2, epsilon : float
@@ -98,22 +82,18 @@ class BaseEstimator:
     time_interval : int
         Epochs between steps of the scheduled decay.
     early_stopping : bool
-        Hold out ``validation_fraction`` of the data (stratified by class for a
-        classifier, the sample weights following their examples), score it each epoch
-        (accuracy, or R² for a regressor), stop when it stops improving, and keep the
-        best parameters. Not with ``partial_fit``.
+        Hold out ``validation_fraction`` of the data (stratified for a classifier), score
+        it each epoch (accuracy or R²), stop when it stops improving and keep the best
+        parameters. Not with ``partial_fit``.
     validation_fraction : float
     tol : float or None
-        The stopping rule's minimum improvement; None trains every epoch (the course)
-        and never warns of convergence.
+        The stopping rule's minimum improvement; None trains every epoch.
     n_iter_no_change : int or math.inf
-        Epochs without an improvement of ``tol`` before stopping; ``math.inf`` never
-        stops for a lack of improvement.
+        Epochs without an improvement of ``tol`` before stopping.
     random_state : None, int, RandomState or Generator
         Seeds the initial weights, the shuffles, dropout and the validation split.
     cost_every : int
-        Record the cost in ``costs_`` every this many epochs (``loss_curve_`` has every
-        epoch's).
+        Record the cost in ``costs_`` every this many epochs.
     warm_start : bool
         Continue from the fitted state (parameters, optimiser, epochs) on the next fit.
     dtype : {None, "float32", "float64"}
@@ -121,18 +101,14 @@ class BaseEstimator:
     progress : bool or None
         Show a progress bar over the epochs; None shows it on a terminal only.
     verbose : bool or int
-        Print each epoch's loss to standard output, as scikit-learn does
-        (``Iteration 3, loss = 0.41234567``); the progress bar is separate.
+        Print each epoch's loss, as scikit-learn does (``Iteration 3, loss = 0.41234567``).
     jit_compile : {"auto", True, False}
-        Compile the training step (``jax.jit``, ``torch.compile``); "auto" reads
-        ``XPNET_COMPILE`` and otherwise compiles on JAX only (see :mod:`xpnet.step`).
+        Compile the training step; "auto" reads ``XPNET_COMPILE``, else compiles on JAX.
     clip_value : float or None
-        Clip every gradient element to [−clip_value, clip_value] before each update (the
-        course's ``np.clip(gradient, -maxValue, maxValue)``); None does not.
+        Clip every gradient element to [−clip_value, clip_value] before each update.
     clip_norm : float or None
-        Scale all the gradients together by min(1, clip_norm / (‖g‖ + 10⁻⁶)) before each
-        update, ‖g‖ the norm of every gradient at once (``torch.nn.utils.
-        clip_grad_norm_``); None does not. With both, by value first, then by norm.
+        Scale all the gradients by min(1, clip_norm / (‖g‖ + 10⁻⁶)), ‖g‖ their joint
+        norm (after ``clip_value``).
 
     Attributes
     ----------
@@ -154,9 +130,7 @@ class BaseEstimator:
     Warns
     -----
     ConvergenceWarning
-        When ``fit`` stops at ``num_iterations`` while the stopping rule (``tol`` set) has
-        not fired, as scikit-learn warns. ``xpnet.exceptions.ConvergenceWarning``, also
-        scikit-learn's where it is installed.
+        When ``fit`` stops at ``num_iterations`` before the stopping rule (``tol`` set).
     """
 
     _: KW_ONLY
@@ -195,8 +169,6 @@ class BaseEstimator:
     _estimator_type: ClassVar[str] = "classifier"  # or "regressor" (scikit-learn < 1.6)
     _score: ClassVar[str] = "accuracy"  # the validation score (xpnet.scores.SCORES)
 
-    # -- extension points: what a new kind of network gives -------------------------
-
     def _layers(self) -> tuple[tuple[int, ...], str | None]:
         """n_1, ..., n_(L−1), the hidden layers' sizes, and their activation (None where
         there are none)."""
@@ -209,17 +181,13 @@ class BaseEstimator:
     def _input(
         self, X: Any, fitted: FittedState | None, dtype: str | None
     ) -> tuple[Array, Backend, bool, Any]:
-        """X checked, as the rows the engine trains on (n_samples, width), where it
-        lives, whether it came from the host, and n_x, the input size the layers are
-        built for (an int; an image's shape (n_H, n_W, n_C) for a network whose first
-        layer takes images, X then holding them on axis 0); ``fitted`` is the state a
-        warm start continues (None: a fresh fit)."""
+        """X checked, where it lives, whether it came from the host, and n_x, the input
+        size (an int, or an image's shape); ``fitted`` is None for a fresh fit."""
         X, backend, host = check_X(X, None if fitted is None else fitted.backend, dtype)
         return X, backend, host, X.shape[1]
 
     def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
-        """The layers for inputs of n_x features and n_y outputs; ``output`` overrides the
-        head that n_y chooses (K independent sigmoids for multilabel targets)."""
+        """The layers for n_x features and n_y outputs; ``output`` overrides the head."""
         hidden, activation = self._layers()
         return Architecture((n_x, *hidden, n_y), activation, output or self._output_head(n_y))
 
@@ -246,8 +214,6 @@ class BaseEstimator:
         """The inverse of :meth:`_parameters_to_course` (files of format 2 kept it)."""
         return parameters
 
-    # -- hyperparameters, as scikit-learn has them ----------------------------------
-
     get_params = get_params
     set_params = set_params
     __repr__ = changed_repr
@@ -255,8 +221,6 @@ class BaseEstimator:
 
     def _check_hyperparameters(self) -> None:
         check_hyperparameters(self.get_params(), self._parameter_constraints)
-
-    # -- training -------------------------------------------------------------------
 
     def fit(
         self,
@@ -271,30 +235,19 @@ class BaseEstimator:
         Parameters
         ----------
         X : array of shape (n_samples, n_features)
-        y : array of shape (n_samples,)
-            A classifier's labels: any two or more distinct ones (more than two switch
-            the output to softmax). A regressor's targets: (n_samples,) or
-            (n_samples, n_targets).
+        y : array of shape (n_samples,), or (n_samples, n_targets) for a regressor
         sample_weight : array of shape (n_samples,), optional
             Each example's weight in the cost and its gradient.
         callback : callable, optional
-            Called with an :class:`xpnet.training.Epoch` (model, epoch, cost, validation
-            score, parameters) after each epoch; returning True (itself) stops training.
+            Called with an :class:`xpnet.training.Epoch` after each epoch; returning True
+            stops training.
 
         Returns
         -------
         self
-
-        Raises
-        ------
-        ValueError
-            With ``warm_start=True``, when the layers asked for differ from the fitted
-            ones: a warm start continues the fitted network, it cannot reshape it.
         """
         fit_estimator(self, X, y, sample_weight, callback, self.num_iterations, self.warm_start)
         return self
-
-    # -- the fitted state -----------------------------------------------------------
 
     def __sklearn_is_fitted__(self) -> bool:
         return "fitted_" in self.__dict__
@@ -310,8 +263,7 @@ class BaseEstimator:
         return fitted
 
     def _placed(self) -> FittedState:
-        """The fitted state, its arrays on a backend: an error where that backend is
-        missing (an unpickled model), naming the way out."""
+        """The fitted state, its arrays on a backend: an error where it is missing."""
         fitted = self._fitted()
         if fitted.backend is None:
             where = fitted.trained_on
@@ -373,8 +325,6 @@ class BaseEstimator:
     __getstate__ = getstate
     __setstate__ = setstate
 
-    # -- prediction -----------------------------------------------------------------
-
     def _logits(self, X: Any) -> tuple[Array, bool]:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
@@ -393,20 +343,16 @@ class BaseEstimator:
         head = self._network(self._fitted().architecture).head
         return head.activation(ZL, xp=self.backend_.xp), host
 
-    def _check_y(self, y: Any, shape: tuple[int, ...]) -> np.ndarray:
-        y = to_numpy(y.compute() if is_dask_array(y) else y)
-        if y.shape != shape:
+    def _judged(self, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
+        """What a score compares, on the host: ``predict(X)``, y of its shape, the weights."""
+        predicted, y = (
+            to_numpy(a.compute() if is_dask_array(a) else a) for a in (self.predict(X), y)
+        )
+        if y.shape != predicted.shape:
             raise ValueError(
-                f"Expected y of shape {shape}, one per row of X. Received y of shape {y.shape}"
+                f"Expected y of shape {predicted.shape}, one per row of X. Received y of shape "
+                f"{y.shape}"
             )
-        return y
-
-    def _weights(self, sample_weight: Any, n: int) -> np.ndarray | None:
-        if sample_weight is None:
-            return None
-        return to_numpy(check_sample_weight(sample_weight, n, self.backend_))[0]
-
-    def _predicted(self, X: Any) -> np.ndarray:
-        """``predict(X)`` on the host, whatever X was: a score's predictions."""
-        predicted = self.predict(X)
-        return to_numpy(predicted.compute() if is_dask_array(predicted) else predicted)
+        if sample_weight is not None:
+            sample_weight = to_numpy(check_sample_weight(sample_weight, y.shape[0], self.backend_))
+        return predicted, y, None if sample_weight is None else sample_weight[0]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ NEWLINE = "\n"
 _PARAMETERS = ("Wax1", "Waa1", "ba1", "W2", "b2")
 
 
+@dataclass(eq=False)
 class CharRNN:
     """A character-level language model: fit on lines of text, sample new ones.
 
@@ -64,29 +66,15 @@ class CharRNN:
         The course's smoothed loss after each step.
     """
 
-    def __init__(
-        self,
-        n_a: int = 50,
-        learning_rate: float = 0.01,
-        clip_value: float = 5.0,
-        num_iterations: int = 22001,
-        random_state: int = 0,
-        verbose: bool = False,
-    ) -> None:
-        self.n_a = n_a
-        self.learning_rate = learning_rate
-        self.clip_value = clip_value
-        self.num_iterations = num_iterations
-        self.random_state = random_state
-        self.verbose = verbose
+    n_a: int = 50
+    learning_rate: float = 0.01
+    clip_value: float = 5.0
+    num_iterations: int = 22001
+    random_state: int = 0
+    verbose: bool = False
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        names = ("n_a", "learning_rate", "clip_value", "num_iterations", "random_state", "verbose")
-        return {name: getattr(self, name) for name in names}
-
-    def __repr__(self) -> str:
-        params = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
-        return f"CharRNN({params})"
+        return {f.name: getattr(self, f.name) for f in fields(self)}
 
     # -- fitting ---------------------------------------------------------------------------
 

@@ -20,11 +20,8 @@ __all__ = ["DeepNet"]
 class DeepNet(BaseClassifier):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR → sigmoid (softmax for more classes).
 
-    The defaults serve real data as scikit-learn's ``MLPClassifier()`` does (ReLU, Adam
-    on mini-batches of 200, L2 of 1e-4, up to 200 epochs with its stopping rule), with
-    two hidden layers of 100 and 50 units. The course's four-layer cat classifier is
-    ``DeepNet(**xpnet.recipes.CATS_DEEP)``: hidden sizes (20, 7, 5), W = randn/√n_prev,
-    full-batch gradient descent at rate 0.0075 for 2,500 steps.
+    The defaults are scikit-learn's ``MLPClassifier()``'s, with hidden layers of 100 and
+    50 units; the course's cat classifier is ``DeepNet(**xpnet.recipes.CATS_DEEP)``.
 
     Parameters
     ----------
@@ -39,8 +36,8 @@ class DeepNet(BaseClassifier):
     ----------
     parameters_ : dict
         ``{"W1": (n_1, n_features), "b1": (n_1, 1), ..., "WL": (n_y, n_(L−1)), "bL": ...}``.
-    classes_, costs_, cost_iterations_, n_iter_, n_features_in_ :
-        As in :class:`xpnet.LogisticRegression`.
+    classes_, costs_, n_iter_, ... :
+        As in :class:`xpnet.models.BaseEstimator`.
     """
 
     hidden_layer_sizes: Sequence[int] | int = (100, 50)

@@ -1,12 +1,7 @@
-"""A fitted model's files and pickles: functions from its fitted state to a header and
-host arrays, and back.
-
-:func:`to_state` gives the JSON-able header (the model's class, the hyperparameters it
-was fitted with, its layers, where it was trained, its counters) and the host arrays
-(parameters in the engine's layout, the optimiser's moments, the cost record) that
-:mod:`xpnet.io` writes and a pickle holds; :func:`from_state` makes the model they
-describe, every array checked against the layers its hyperparameters give. A model saved
-or pickled on one backend loads on any other, and loading never executes code.
+"""A fitted model's files and pickles: :func:`to_state` gives the JSON-able header and
+the host arrays that :mod:`xpnet.io` writes and a pickle holds; :func:`from_state` makes
+the model they describe, every array checked against the layers its hyperparameters
+give. A model saved or pickled on one backend loads on any other.
 """
 
 from __future__ import annotations
@@ -36,26 +31,12 @@ __all__ = [
 
 
 def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = None) -> Path:
-    """Write a fitted model to one ``.npz`` file, atomically.
+    """Write a fitted model to one ``.npz`` file, atomically; the path written.
 
-    The file holds the parameters in the course's layout, the classes, the cost
-    history, the optimiser's state and the training counters (so that ``warm_start``
-    and ``xpnet train --resume`` continue exactly), and a JSON header: the model class
-    and its hyperparameters, the dtype, the xpnet version, and the backend and device it
-    was trained on.
-
-    Parameters
-    ----------
-    model : fitted estimator
-    path : path
-    metadata : dict, optional
-        JSON-serialisable notes kept in the header (the command line keeps the data set
-        and the standardisation there); read back as ``model.metadata_``.
-
-    Returns
-    -------
-    Path
-        The path written.
+    The file holds all a ``warm_start`` needs to continue exactly (parameters, classes,
+    costs, the optimiser's state, the counters) and a JSON header (the class, its
+    hyperparameters, where it was trained), with ``metadata``: JSON-able notes read
+    back as ``model.metadata_``.
     """
     header, arrays = to_state(model)
     return write(path, {**header, "metadata": metadata or {}}, arrays)
@@ -63,13 +44,7 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
 
 def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
     """A fitted model as a JSON-able header and host arrays: what a file or a pickle
-    holds, the network it was fitted with and the hyperparameters it was fitted with.
-
-    Raises
-    ------
-    NotFittedError
-        Before ``fit``.
-    """
+    holds (NotFittedError before ``fit``)."""
     fitted: FittedState = model._fitted()
     t, arch = fitted.training, fitted.architecture
     header = {
@@ -119,13 +94,8 @@ def from_state(
     backend: Backend | None = None,
 ) -> Any:
     """The model of class ``cls`` that :func:`to_state` described, on ``backend``
-    (default: the backend in force, in the saved dtype where its device has it).
-
-    Raises
-    ------
-    ValueError
-        When the header or an array does not describe a valid model of this class.
-    """
+    (default: the backend in force, in the saved dtype where its device has it);
+    ValueError where the header or an array does not describe one."""
     model = fitted_with(cls, header)
     if backend is None:
         backend = placement(None, None, None, header.get("dtype"))
@@ -223,23 +193,13 @@ def read_state(
     for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
-    costs, cost_epochs = arrays["costs"], arrays["cost_iterations"]
-    if costs.ndim != 1 or costs.dtype.kind != "f" or cost_epochs.dtype.kind not in "iu":
-        raise ValueError(
-            f"expected costs of floats and cost_iterations of integers. Received dtypes "
-            f"{costs.dtype} and {cost_epochs.dtype}"
-        )
+    costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
     if cost_epochs.shape != costs.shape:
         raise ValueError(
             f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
             f"and {costs.shape}"
         )
-    loss_curve = arrays.get("loss_curve")  # absent from older files: no curve
-    if loss_curve is not None and (loss_curve.ndim != 1 or loss_curve.dtype.kind != "f"):
-        raise ValueError(
-            f"expected a loss_curve of floats. Received dtype {loss_curve.dtype} and "
-            f"shape {loss_curve.shape}"
-        )
+    loss_curve = _vector(arrays, "loss_curve", "f")  # absent from older files: no curve
     classes = arrays["classes"] if classifier else None
     if classes is not None:
         _check_classes(classes, architecture)
@@ -298,16 +258,12 @@ def read_state(
         raise ValueError(
             f"its metadata is {type(metadata).__name__}, expected a JSON object of notes"
         )
+    names = None if names is None else np.asarray(names, dtype=object)
+    hyperparameters = dict(header["hyperparameters"])
     host = FittedState(
-        dict(header["hyperparameters"]),
-        architecture,
-        training,
-        classes,
-        None,
-        trained_on,
-        metadata,
-        feature_names=None if names is None else np.asarray(names, dtype=object),
+        hyperparameters, architecture, training, classes, None, trained_on, metadata
     )
+    host.feature_names = names
     return host if backend is None else host.placed(backend)
 
 
@@ -322,6 +278,15 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
         raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
     if multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
+
+
+def _vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
+    """``arrays[key]`` where it is a 1-D array of floats ("f") or integers ("iu")."""
+    a = arrays.get(key)
+    if a is not None and (a.ndim != 1 or a.dtype.kind not in kinds):
+        what = "floats" if kinds == "f" else "integers"
+        raise ValueError(f"expected {key} of {what}. Received dtype {a.dtype}, shape {a.shape}")
+    return a
 
 
 def _field(header: dict[str, Any], key: str, kind: type, default: Any) -> Any:

@@ -1,13 +1,6 @@
-"""A fitted estimator's state, in one object: what it was fitted with and what it learnt.
-
-:class:`FittedState` holds the fitted network's architecture, the hyperparameters it
-was fitted with, the training state (parameters in the engine's layout, the optimiser's
-state, the counters), the classes, and where the arrays live. An estimator keeps it on
-one attribute, ``fitted_``, and nothing else; a later ``set_params`` changes the
-estimator, never its fitted state, so a file or a pickle always holds a model that
-loads back.
-
-Its host form, a JSON-able header and NumPy arrays, is :mod:`.files`'.
+"""A fitted estimator's state, in one object (``fitted_``): what it was fitted with and
+what it learnt. A later ``set_params`` never changes it, so a file or a pickle always
+holds a model that loads back; its host form is :mod:`.files`'.
 """
 
 from __future__ import annotations
@@ -29,7 +22,7 @@ Array = Any
 
 #: The fitted attributes that read the fitted state as it is → where it holds them.
 FITTED_ATTRIBUTES = {
-    "n_features_in_": "n_features",
+    "n_features_in_": "architecture.n_features",
     "n_outputs_": "n_outputs",
     "costs_": "training.costs",
     "cost_iterations_": "training.cost_epochs",
@@ -109,26 +102,11 @@ def json_safe(value: Any) -> Any:
 
 @dataclass
 class FittedState:
-    """Everything ``fit`` leaves on an estimator, and nothing it was not fitted with.
-
-    Attributes
-    ----------
-    hyperparameters : dict
-        The estimator's ``get_params()`` when it was fitted, JSON-safe.
-    architecture : Architecture
-    training : TrainingState
-        Parameters in the engine's layout ``{"W1", "b1", ...}``, the optimiser's state,
-        the epoch and stopping counters, the recorded costs.
-    classes : NumPy array of shape (n_classes,), or None for a regressor
-    backend : Backend or None
-        Where the arrays live; None for a model unpickled where its backend is missing,
-        whose arrays wait on the host (``trained_on`` says where they came from).
-    trained_on : dict
-        ``{"backend", "device", "dtype"}`` of the run that fitted it.
-    metadata : dict
-        Notes kept with a saved file (the command line keeps its data set there).
-    feature_names : NumPy array of str, or None
-        The columns' names of the data it was fitted on (a DataFrame's), if it had them.
+    """Everything ``fit`` leaves on an estimator: the JSON-safe ``get_params()`` it was
+    fitted with, the architecture, the training state (parameters, optimiser state,
+    counters, costs), the classes (None for a regressor), the backend (None where an
+    unpickled model's is missing), ``trained_on`` ``{"backend", "device", "dtype"}``, a
+    saved file's metadata, and the DataFrame's column names if it had them.
     """
 
     hyperparameters: dict[str, Any]
@@ -151,21 +129,12 @@ class FittedState:
         backend: Backend,
         feature_names: np.ndarray | None = None,
     ) -> FittedState:
-        where = {
-            "backend": backend.name,
-            "device": device_name(backend.device),
-            "dtype": dtype_name(backend.dtype),
-        }
+        names = (backend.name, device_name(backend.device), dtype_name(backend.dtype))
+        where = dict(zip(("backend", "device", "dtype"), names, strict=True))
         safe = {k: json_safe(v) for k, v in hyperparameters.items()}
         return cls(
             safe, architecture, training, classes, backend, where, feature_names=feature_names
         )
-
-    # -- what the estimator shows as its fitted attributes (scikit-learn's names) -----
-
-    @property
-    def n_features(self) -> int:
-        return self.architecture.n_features
 
     @property
     def n_outputs(self) -> int:

@@ -1,8 +1,8 @@
 """Fitting an estimator: its data checked, its network built and started, the engine run.
 
 :func:`fit_estimator` is the one path from ``fit`` and ``partial_fit`` to
-:func:`xpnet.training.run`, in memory and on Dask blocks alike. The estimator gives
-its targets and layers; nothing of it changes until training has succeeded.
+:func:`xpnet.training.run`, in memory and on Dask blocks alike; nothing of the
+estimator changes until training has succeeded.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from ._validation import check_feature_names, check_sample_weight, feature_names
 from .fitted import FittedState
 from .hyperparameters import check_memory
 
-__all__ = ["check_features", "check_scale", "fit_estimator"]
+__all__ = ["check_bound", "check_features", "check_scale", "fit_estimator"]
 
 Array = Any
 
@@ -112,31 +112,16 @@ def fit_estimator(
         )
 
 
+#: The hyperparameters that the optimiser and the training loop take under their own names.
+_OPTIMIZER = ("beta", "beta1", "beta2", "epsilon")
+_SCHEDULE = ("lr_decay", "decay_rate", "time_interval", "batch_size", "shuffle", "cost_every")
+_STEP = ("tol", "n_iter_no_change", "jit_compile", "clip_value", "clip_norm")
+
+
 def _config(model: Any, network: Any, m: int) -> TrainingConfig:
-    optimizer = get_optimizer(
-        model.optimizer,
-        beta=model.beta,
-        beta1=model.beta1,
-        beta2=model.beta2,
-        epsilon=model.epsilon,
-    )
-    return TrainingConfig(
-        network,
-        optimizer,
-        model.learning_rate,
-        lr_decay=model.lr_decay,
-        decay_rate=model.decay_rate,
-        time_interval=model.time_interval,
-        batch_size=model.batch_size,  # "auto" is the data source's to resolve
-        shuffle=model.shuffle,
-        cost_every=model.cost_every,
-        tol=model.tol,
-        n_iter_no_change=model.n_iter_no_change,
-        jit_compile=model.jit_compile,
-        score=model._score,
-        clip_value=model.clip_value,
-        clip_norm=model.clip_norm,
-    )
+    optimizer = get_optimizer(model.optimizer, **{k: getattr(model, k) for k in _OPTIMIZER})
+    given = {k: getattr(model, k) for k in _SCHEDULE + _STEP}
+    return TrainingConfig(network, optimizer, model.learning_rate, score=model._score, **given)
 
 
 def _initial_state(model: Any, architecture: Any, backend: Backend) -> TrainingState:
@@ -184,14 +169,20 @@ def check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> Non
         inputs = 1 if W.ndim == 2 else tuple(range(W.ndim - 1))
         norms += [xp.max(xp.sum(xp.abs(W), axis=inputs)), xp.max(xp.abs(b))]
     bound, *layers = to_numpy(xp.stack(norms)).tolist()  # Python floats: no overflow warning
-    if not all(math.isfinite(v) for v in layers):
+    for W_norm, b_norm in zip(layers[::2], layers[1::2], strict=True):
+        bound = W_norm * bound + b_norm  # |Z[l]| ≤ ‖W[l]‖∞·max|A[l−1]| + max|b[l]|
+    check_bound(layers, bound, backend)
+
+
+def check_bound(norms: list[float], bound: float, backend: Backend) -> None:
+    """Refuse parameters whose ``norms`` are not finite (a diverged fit), and inputs whose
+    ``bound`` on |Z| passes the float range."""
+    if not all(math.isfinite(v) for v in norms):
         raise DivergenceError(
             "Training diverged: the model's parameters hold NaN or infinity. Train it "
             "again with a smaller learning_rate"
         )
-    for W_norm, b_norm in zip(layers[::2], layers[1::2], strict=True):
-        bound = W_norm * bound + b_norm  # |Z[l]| ≤ ‖W[l]‖∞·max|A[l−1]| + max|b[l]|
-    if not bound <= float(xp.finfo(backend.dtype).max):
+    if not bound <= float(backend.xp.finfo(backend.dtype).max):
         raise ValueError(
             "Expected X on a scale the network's arithmetic can hold. Received values "
             f"that overflow {dtype_name(backend.dtype)} inside the network: standardise X "

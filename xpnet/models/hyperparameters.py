@@ -1,11 +1,6 @@
-"""The estimators' hyperparameters: one table of what each accepts, checked by one function.
-
-:data:`HYPERPARAMETERS` maps every hyperparameter the estimators share to its
-constraints, in the spirit of scikit-learn's ``_parameter_constraints``; a model adds its
-own (:data:`HIDDEN_LAYERS`, :data:`ONE_HIDDEN_LAYER`). :func:`check_hyperparameters`
-checks them all before any data is touched, refusing the first bad one as the whole
-library does: ``Invalid <name>. Expected <what>. Received: <name>=<value>``. A failed
-check leaves a model as it was.
+"""The estimators' hyperparameters: one table of what each accepts (:data:`HYPERPARAMETERS`,
+as scikit-learn's ``_parameter_constraints``; a model adds its own), checked by
+:func:`check_hyperparameters` before any data is touched, and scikit-learn's methods.
 """
 
 from __future__ import annotations
@@ -112,9 +107,6 @@ def hidden_sizes(sizes: int | Sequence[int]) -> tuple[int, ...]:
     return tuple(int(n) for n in sizes) if isinstance(sizes, Sequence) else (int(sizes),)
 
 
-# -- an estimator's hyperparameters as scikit-learn reads them (BaseEstimator's methods)
-
-
 def _param_names(model: Any) -> list[str]:
     return [p for p in inspect.signature(type(model).__init__).parameters if p != "self"]
 
@@ -125,11 +117,8 @@ def get_params(self: Any, deep: bool = True) -> dict[str, Any]:
 
 
 def set_params(self: Any, **params: Any) -> Any:
-    """Set constructor arguments by name; returns ``self``.
-
-    A fitted model keeps what it was fitted with until the next ``fit``: its files,
-    pickles and predictions follow the fitted network, not a changed hyperparameter.
-    """
+    """Set constructor arguments by name; returns ``self``. A fitted model keeps what it
+    was fitted with until the next ``fit``."""
     valid = _param_names(self)
     for name, value in params.items():
         if name not in valid:

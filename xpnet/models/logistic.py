@@ -2,9 +2,7 @@
 
     Z = wᵀ·X + b,   A = σ(Z),   dw = 1/m · X·(A − Y)ᵀ,   db = 1/m · Σ (A − Y)
 
-With K > 2 classes the same equations run with w of shape (n_x, K) and a softmax.
-The course's w is the engine's W1 transposed: w = W1ᵀ. The course's ``propagate``,
-where examples are columns, is in :mod:`xpnet.course`.
+With K > 2 classes w has shape (n_x, K) and the output is a softmax; w = W1ᵀ.
 """
 
 from __future__ import annotations
@@ -23,10 +21,8 @@ Array = Any
 class LogisticRegression(BaseClassifier):
     """Logistic regression: a sigmoid of a linear function, trained as a network.
 
-    More than two classes switch to multinomial (softmax) regression. The defaults
-    train with Adam on mini-batches from zeros; the course's week-2 recipe is
-    ``LogisticRegression(**xpnet.recipes.CATS_LOGISTIC)``: full-batch gradient descent
-    at rate 0.005 for 2,000 iterations.
+    More than two classes switch to softmax regression. The course's week-2 recipe is
+    ``LogisticRegression(**xpnet.recipes.CATS_LOGISTIC)``.
 
     Parameters
     ----------
@@ -38,11 +34,8 @@ class LogisticRegression(BaseClassifier):
     ----------
     parameters_ : dict
         ``{"w": (n_features, 1), "b": (1, 1)}``, or (n_features, K) and (K, 1).
-    classes_ : array of shape (n_classes,)
-    n_iter_, loss_curve_, costs_, cost_iterations_, epochs_trained_, ... :
-        As in :class:`xpnet.models.BaseEstimator`: ``n_iter_`` epochs in the last fit,
-        ``loss_curve_`` each one's loss, ``costs_`` the course's record every
-        ``cost_every`` epochs.
+    classes_, n_iter_, loss_curve_, costs_, ... :
+        As in :class:`xpnet.models.BaseEstimator`.
     """
 
     _: KW_ONLY

@@ -1,4 +1,7 @@
-"""The L-layer network with a linear output: regression on the course's engine."""
+"""The regressors: real targets in and out, the identity output A[L] = Z[L] under
+J = 1/(2m) · Σ (A − Y)² (so dZ[L] = A − Y, as for the classifiers), R² as their score;
+:class:`DeepRegressor`, the L-layer network with that output.
+"""
 
 from __future__ import annotations
 
@@ -6,25 +9,71 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from ._regressor import BaseRegressor
+import numpy as np  # edge: scores judged on the host
+
+from ..backend import Backend, to_numpy
+from ..dask_arrays import is_dask_array, predict_blocks, prepare_regression
+from ..metrics import r2_score
+from ._validation import Encoded, check_targets
+from .base import BaseEstimator
+from .fitting import fit_estimator
 from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes
 
-__all__ = ["DeepRegressor"]
+__all__ = ["BaseRegressor", "DeepRegressor"]
+
+Array = Any
+
+
+@dataclass(eq=False, repr=False)
+class BaseRegressor(BaseEstimator):
+    """A regressor: :class:`BaseEstimator`'s hyperparameters, ``n_outputs_`` real
+    targets in and out; ``score`` is R², which early stopping watches."""
+
+    _estimator_type: ClassVar[str] = "regressor"
+    _score: ClassVar[str] = "r2"
+
+    def _output_head(self, n_y: int) -> str:
+        return "identity"
+
+    def _targets(self, y: Any, n: int, backend: Backend, classes: Any) -> Encoded:
+        """y checked, as Y of shape (n_y, n) on the model's device."""
+        Y = check_targets(y, n, backend)
+        return Encoded(Y, Y, None, None)
+
+    def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
+        """Dask arrays checked: a source of blocks, the backend, no classes, n_y."""
+        source, backend, n_y = prepare_regression(X, y, sample_weight, self.dtype)
+        return source, backend, None, n_y
+
+    def partial_fit(self, X: Any, y: Any, sample_weight: Any = None) -> BaseRegressor:
+        """One epoch over (X, y), continuing from the fitted state: data in pieces
+        (``early_stopping=True`` is refused)."""
+        fit_estimator(self, X, y, sample_weight, None, 1, True, partial=True)
+        return self
+
+    def predict(self, X: Any) -> Array:
+        """The predicted targets, (n_samples,) or (n_samples, n_y); lazy for Dask."""
+        if is_dask_array(X):
+            self._placed()
+            return predict_blocks(self, X, proba=False)
+        AL, host = self._output(X)
+        predicted = AL[0, :] if AL.shape[0] == 1 else AL.T
+        return to_numpy(predicted) if host else predicted
+
+    def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
+        """R², averaged over the targets: :func:`xpnet.metrics.r2_score`."""
+        predicted, truth, weights = self._judged(X, y, sample_weight)  # judged in float64
+        return r2_score(
+            truth.astype(np.float64), predicted.astype(np.float64), sample_weight=weights
+        )
 
 
 @dataclass(eq=False, repr=False)
 class DeepRegressor(BaseRegressor):
-    """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L].
-
-    It minimises the course's mean squared error, J = 1/(2m)·Σ (A − Y)² (+ the L2 term),
-    whose output gradient dZ[L] = A − Y is the classifiers' own. One target or several:
-    y of shape (n_samples,) or (n_samples, n_targets). The defaults are
-    :class:`xpnet.DeepNet`'s (two hidden layers of 100 and 50 ReLU units, Adam on
-    mini-batches of 200, L2 of 1e-4, up to 200 epochs with scikit-learn's stopping rule)
-    but for the start: Glorot's (``initialization="glorot"``, scikit-learn's), which
-    learns regression faster than PyTorch's under every optimiser (see
-    ``benchmarks/initialization``); ``score`` is R², as scikit-learn's ``MLPRegressor``
-    has it.
+    """[LINEAR → g → dropout] × (L − 1) → LINEAR: a network whose output is A[L] = Z[L],
+    minimising J = 1/(2m)·Σ (A − Y)² (+ the L2 term) for y of shape (n_samples,) or
+    (n_samples, n_targets). The defaults are :class:`xpnet.DeepNet`'s but for the start,
+    Glorot's (scikit-learn's); ``score`` is R².
 
     Parameters
     ----------
@@ -33,18 +82,14 @@ class DeepRegressor(BaseRegressor):
     activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}
         The hidden layers' activation.
     initialization : str, default="glorot"
-        The start, as in :class:`xpnet.models.BaseEstimator` (whose default,
-        ``"pytorch"``, the classifiers keep).
     learning_rate, num_iterations, optimizer, batch_size, ... :
-        As in :class:`xpnet.models.BaseEstimator`; early stopping scores R².
+        As in :class:`xpnet.models.BaseEstimator`.
 
     Attributes
     ----------
     parameters_ : dict
         ``{"W1": (n_1, n_features), "b1": (n_1, 1), ..., "WL": (n_y, n_(L−1)), "bL": ...}``.
-    n_outputs_ : int
-        The number of targets.
-    n_iter_, loss_curve_, best_loss_, costs_, n_features_in_ :
+    n_outputs_, n_iter_, loss_curve_, costs_, ... :
         As in :class:`xpnet.models.BaseEstimator`.
     """
 

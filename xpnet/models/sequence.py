@@ -9,15 +9,13 @@ holds integer token ids of shape (n_samples, T) that the network reads one-hot.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from numbers import Integral
 from typing import Any, ClassVar
 
 from .._checks import Interval, Options, check_fraction
-from ..backend import Backend, dtype_name, to_numpy
+from ..backend import Backend, to_numpy
 from ..dask_arrays import is_dask_array
-from ..exceptions import DivergenceError
 from ..initializers import draw_layer, draw_weights
 from ..layers import LSTM, Dense, Dropout, SimpleRNN
 from ..layers.recurrent import GATES
@@ -26,7 +24,7 @@ from ..network import Network
 from ._classifier import BaseClassifier
 from ._sequence_input import SequenceInput, sequence_rows
 from .fitted import Architecture, FittedState
-from .fitting import check_features
+from .fitting import check_bound, check_features
 from .hyperparameters import HYPERPARAMETERS
 
 __all__ = ["SequenceArchitecture", "SequenceClassifier"]
@@ -213,14 +211,4 @@ def _check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> No
     xp = backend.xp
     norms = [xp.max(xp.sum(xp.abs(P), axis=1)) for P in parameters.values()]
     scale, *found = to_numpy(xp.stack([xp.max(xp.abs(X)), *norms])).tolist()
-    if not all(math.isfinite(v) for v in found):
-        raise DivergenceError(
-            "Training diverged: the model's parameters hold NaN or infinity. Train it "
-            "again with a smaller learning_rate"
-        )
-    if not max(1.0, scale) * sum(found) <= float(xp.finfo(backend.dtype).max):
-        raise ValueError(
-            "Expected X on a scale the network's arithmetic can hold. Received values "
-            f"that overflow {dtype_name(backend.dtype)} inside the network: standardise X "
-            "as the training data was"
-        )
+    check_bound(found, max(1.0, scale) * sum(found), backend)

@@ -1,10 +1,7 @@
 """The two-layer network of the course's week 3: one hidden layer, a sigmoid output.
 
-    Z1 = W1·X + b1,    A1 = g(Z1)
-    Z2 = W2·A1 + b2,   A2 = σ(Z2)
-
-The estimator trains through the engine; the course's ``forward_propagation`` and
-``backward_propagation``, where examples are columns, are in :mod:`xpnet.course`.
+Z1 = W1·X + b1,    A1 = g(Z1)
+Z2 = W2·A1 + b2,   A2 = σ(Z2)
 """
 
 from __future__ import annotations
@@ -22,11 +19,8 @@ __all__ = ["TwoLayerNet"]
 class TwoLayerNet(BaseClassifier):
     """A network with one hidden layer of ``n_h`` units.
 
-    The defaults serve real data as scikit-learn's ``MLPClassifier()`` does: 100 ReLU
-    units, Adam on mini-batches of 200, L2 of 1e-4, up to 200 epochs with its stopping
-    rule. The course's planar model is ``TwoLayerNet(**xpnet.recipes.PLANAR)``: tanh,
-    4 units, W = randn·0.01, full-batch gradient descent at rate 1.2 for 10,000 steps.
-    More than two classes switch the output layer to a softmax.
+    The defaults are scikit-learn's ``MLPClassifier()``'s; the course's planar model is
+    ``TwoLayerNet(**xpnet.recipes.PLANAR)``. More than two classes switch to a softmax.
 
     Parameters
     ----------
@@ -41,8 +35,8 @@ class TwoLayerNet(BaseClassifier):
     ----------
     parameters_ : dict
         ``{"W1": (n_h, n_features), "b1": (n_h, 1), "W2": (n_y, n_h), "b2": (n_y, 1)}``.
-    classes_, costs_, cost_iterations_, n_iter_, n_features_in_ :
-        As in :class:`xpnet.LogisticRegression`.
+    classes_, costs_, n_iter_, ... :
+        As in :class:`xpnet.models.BaseEstimator`.
     """
 
     n_h: int = 100
