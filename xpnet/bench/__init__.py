@@ -109,7 +109,7 @@ def _rows(args: argparse.Namespace) -> tuple[list[str], dict[str, str]]:
 def _rates(rows: list[str], dtypes: list[str], quick: bool) -> dict[str, dict[str, float]]:
     """The matrix-product GFLOP/s of the CPU (``"cpu"``) and the GPU (``"gpu"``)."""
     print("Matrix-product rate:")
-    size = {"n": 256, "repeats": 3, "min_seconds": 0.01} if quick else {}
+    size: dict[str, Any] = {"n": 256, "repeats": 3, "min_seconds": 0.01} if quick else {}
     rates: dict[str, dict[str, float]] = {}
     for (backend, device), where in zip(devices(rows), ("cpu", "gpu"), strict=False):
         measured = {dtype: matmul_rate(backend, device, dtype, **size) for dtype in dtypes}
