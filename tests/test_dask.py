@@ -1,7 +1,6 @@
 """Training on Dask arrays: the same numbers as NumPy, one compute per step, out of core."""
 
 import itertools
-import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -38,19 +37,14 @@ def data(n=300, classes=2, seed=0):
 
 
 class Computes(dask.callbacks.Callback):
-    """Counts the computes, and the size of each one's graph; the blocks read ahead of
-    the steps (in a compute of their own each) apart."""
+    """Counts the computes, and the size of each one's graph."""
 
     def __init__(self):
         super().__init__()
         self.graphs = []
-        self.reads = 0
 
     def _start(self, dsk):
-        if threading.current_thread().name.startswith("xpnet-read-ahead"):
-            self.reads += 1
-        else:
-            self.graphs.append(len(dsk))
+        self.graphs.append(len(dsk))
 
 
 def assert_same(a, b, rtol=1e-12):
@@ -115,9 +109,10 @@ def test_a_mini_batch_step_is_one_compute_and_a_nan_in_any_piece_is_found():
     with counted:
         xpnet.DeepNet((4,), **{**SETTINGS, "num_iterations": 2}, batch_size=40).fit(Xd, yd)
     assert len(counted.graphs) == 1 + 2 * 9  # the classes, then 3 pieces of 3 blocks, twice
-    assert counted.reads == 2 * 8  # each step's block read ahead, but each epoch's first's
-    first, *ahead = counted.graphs[1:10]  # the first reads its block; the others take it
-    assert len(set(ahead)) == 1 and ahead[0] < first and counted.graphs[1:10] == counted.graphs[10:]
+    first, *ahead = counted.graphs[1:10]  # the first reads its block; the others are read ahead
+    assert (
+        len(set(ahead)) == 1 and ahead[0] < first and counted.graphs[1:10] == counted.graphs[10:]
+    )
     X[290, 1] = np.inf  # in the last piece of the last block
     with pytest.raises(ValueError, match="Received NaN or infinity in a block of X"):
         xpnet.DeepNet((4,), **SETTINGS, batch_size=40).fit(da.from_array(X, chunks=(100, 5)), yd)

@@ -263,8 +263,11 @@ def _reader() -> concurrent.futures.ThreadPoolExecutor:
 
 
 def _read(parts: tuple) -> tuple:
-    """Parts of a block (delayed reads, or None) read here, one after the other."""
-    read = iter(_dask().compute(*[p for p in parts if p is not None], scheduler="sync"))
+    """Parts of a block (delayed reads, or None) read here, one after the other, out of
+    sight of Dask's callbacks (which a compute in another thread would take from the
+    step's own compute)."""
+    present = [p for p in parts if p is not None]
+    read = iter(_dask().compute(*present, scheduler="sync", callbacks=()))
     return tuple(None if p is None else next(read) for p in parts)
 
 
