@@ -88,7 +88,7 @@ def allocator_settings() -> dict[str, int]:
 def _plugin_type() -> type:
     from distributed.diagnostics.plugin import WorkerPlugin
 
-    class TrainingAllocator(WorkerPlugin):  # type: ignore[misc]
+    class TrainingAllocator(WorkerPlugin):
         """Sets the training allocator's thresholds in each worker, and in workers that
         join later."""
 
