@@ -74,6 +74,45 @@ def allocator(dask_worker: Any) -> dict[str, Any]:
     return {"environ": os.environ.get("MALLOC_TRIM_THRESHOLD_"), "mallopt": applied}
 
 
+def _gradients(blocks: list[np.ndarray], W1: np.ndarray, w2: np.ndarray) -> None:
+    """784-32-1's forward and backward passes over a worker's blocks, as a step runs them."""
+    for X in blocks:
+        A1 = np.maximum(W1 @ X.T, 0)
+        A2 = 1 / (1 + np.exp(-(w2 @ A1)))
+        dZ1 = (w2.T @ (A2 - 0.5)) * (A1 > 0)
+        dZ1 @ X, (A2 - 0.5) @ A1.T
+
+
+def worker_factors(rows: int, blocks: int, rounds: int) -> dict[str, list[float]]:
+    """On a worker, side by side in turns: its share of a step's arithmetic with glibc's
+    thresholds as Dask sets them (trim 64 KiB, so mmap fixed at 128 KiB) and as xpnet
+    sets them, on blocks of its own memory and on views misaligned for float32 (as
+    blocks sent from the client may be)."""
+    import ctypes
+
+    mallopt = ctypes.CDLL(None).mallopt
+    rng = np.random.default_rng(1)
+    aligned = [rng.standard_normal((rows, 784), dtype=np.float32) for _ in range(blocks)]
+    shifted = []
+    for X in aligned:
+        view = np.ndarray(X.shape, X.dtype, buffer=bytearray(X.nbytes + 1), offset=1)
+        view[...] = X
+        shifted.append(view)
+    W1 = rng.standard_normal((32, 784), dtype=np.float32) * 0.01
+    w2 = rng.standard_normal((1, 32), dtype=np.float32) * 0.1
+    times: dict[str, list[float]] = {}
+    modes = {"dask's allocator": (65536, 131072), "xpnet's allocator": (67108864, 33554432)}
+    for _ in range(rounds):
+        for mode, (trim, mmap) in modes.items():
+            mallopt(-1, trim), mallopt(-3, mmap)  # M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+            for where, data in (("own memory", aligned), ("misaligned", shifted)):
+                times.setdefault(f"{mode}, {where}", []).append(
+                    _timed(lambda data=data: _gradients(data, W1, w2))
+                )
+    mallopt(-1, modes["dask's allocator"][0]), mallopt(-3, modes["dask's allocator"][1])
+    return times
+
+
 def placement(client: Any) -> dict[str, Any]:
     held = client.run(blocks_on_workers)
     return {
@@ -118,6 +157,14 @@ def main() -> dict[str, Any]:
         yd = da.from_array(y, chunks=chunk).persist()
         wait([Xd, yd])
         out["as persisted"] = placement(client)
+        factors = [  # both workers at once, as in a step
+            client.submit(worker_factors, chunk, 4, args.rounds, workers=[w], pure=False)
+            for w in client.nthreads()
+        ]
+        out["worker factors"] = {
+            k: min(min(f[k]) for f in client.gather(factors)) for k in client.gather(factors)[0]
+        }
+        print("a worker's 4 blocks, best of each:", out["worker factors"])
         step(Xd, yd, epochs=2)  # xpnet prepares the workers and the blocks once
         out["as trained"] = placement(client)
         for r in range(args.rounds):
