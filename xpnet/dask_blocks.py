@@ -14,8 +14,8 @@ tasks:
 - blocks **read lazily** (from Zarr, say) get one task each, summed in a tree of 8, so
   that a worker holds only the blocks it is working on. Where an epoch has several
   batches, the next batch's blocks are read while the current step computes
-  (:class:`xpnet.dask_workers.ReadAhead`), so that a step costs about the larger of
-  its read and its arithmetic rather than their sum.
+  (:class:`xpnet.dask_workers.ReadAhead`): where a core is free for the read, a step
+  costs about the larger of its read and its arithmetic rather than their sum.
 
 Samples are the rows of X; each piece enters the network as the course's columns X.T.
 """

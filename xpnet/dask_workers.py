@@ -59,7 +59,8 @@ def training_workers() -> Any:
     )
 
 
-_MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_MMAP_THRESHOLD_": -3}  # M_TRIM_, M_MMAP_
+#: glibc's mallopt parameters for the variables: M_TRIM_THRESHOLD, M_MMAP_THRESHOLD.
+_MALLOPT = {"MALLOC_TRIM_THRESHOLD_": -1, "MALLOC_MMAP_THRESHOLD_": -3}
 _applied: dict[str, int] = {}
 
 
@@ -163,8 +164,8 @@ def _futures(client: Any, a: Any) -> list[Any] | None:
 def _own_memory(keys: dict[str, list], dask_worker: Any) -> int:
     """On a worker, in its event loop: each of its blocks of ``keys[address]`` held at an
     address misaligned for its dtype (a view into the message that brought it, as the
-    blocks of ``da.from_array(X).persist()`` are) replaced by a copy of its own, on which
-    the steps run several times faster; the number of blocks copied."""
+    blocks of ``da.from_array(X).persist()`` are, and on which BLAS is slow) replaced by
+    a copy of its own; the number of blocks copied."""
     data = dask_worker.data
     fast = getattr(data, "fast", data)  # the blocks in memory, not those spilled to disk
     copied = 0
