@@ -1,6 +1,7 @@
 """Training on Dask arrays: the same numbers as NumPy, one compute per step, out of core."""
 
 import itertools
+import threading
 from types import SimpleNamespace
 
 import numpy as np
@@ -109,7 +110,10 @@ def test_a_mini_batch_step_is_one_compute_and_a_nan_in_any_piece_is_found():
     with counted:
         xpnet.DeepNet((4,), **{**SETTINGS, "num_iterations": 2}, batch_size=40).fit(Xd, yd)
     assert len(counted.graphs) == 1 + 2 * 9  # the classes, then 3 pieces of 3 blocks, twice
-    assert len(set(counted.graphs[1:])) == 1
+    first, *ahead = counted.graphs[1:10]  # the first reads its block; the others are read ahead
+    assert (
+        len(set(ahead)) == 1 and ahead[0] < first and counted.graphs[1:10] == counted.graphs[10:]
+    )
     X[290, 1] = np.inf  # in the last piece of the last block
     with pytest.raises(ValueError, match="Received NaN or infinity in a block of X"):
         xpnet.DeepNet((4,), **SETTINGS, batch_size=40).fit(da.from_array(X, chunks=(100, 5)), yd)
@@ -332,6 +336,74 @@ def test_a_regressor_on_a_local_cluster_equals_numpy(cluster):
     Xd = cluster.persist(da.from_array(X, chunks=(75, 5)))
     model = xpnet.DeepRegressor((6,), **SETTINGS, batch_size=None).fit(Xd, y)
     assert_same(reference, model)
+
+
+def misaligned(block):
+    """The block as a view at an address misaligned for its dtype, as a block is that
+    arrived inside a network message."""
+    buffer = bytearray(block.nbytes + 1)
+    view = np.ndarray(block.shape, block.dtype, buffer=buffer, offset=1)
+    view[...] = block
+    return view
+
+
+def test_an_ordinary_cluster_is_prepared_for_training_when_it_starts(cluster):
+    """The cluster's workers were started with no setting of xpnet's: training sets the
+    allocator's thresholds in them, balances the blocks over them and copies the
+    misaligned ones, and the fit is the fit in memory."""
+    import platform
+
+    from xpnet.dask_workers import WORKER_ENVIRON, allocator_settings
+
+    X, y = data()
+    first = sorted(cluster.nthreads())[0]
+    Xd = cluster.persist(da.from_array(X, chunks=(50, 5)).map_blocks(misaligned), workers=[first])
+    keys = {str(k) for k in dask.core.flatten(Xd.__dask_keys__())}
+
+    def blocks(dask_worker):
+        return [bool(v.flags.aligned) for k, v in dask_worker.data.items() if str(k) in keys]
+
+    assert not any(a for held in cluster.run(blocks).values() for a in held)
+    model = xpnet.DeepNet((6,), **SETTINGS, batch_size=None).fit(Xd, y)
+    assert_same(xpnet.DeepNet((6,), **SETTINGS, batch_size=None).fit(X, y), model)
+    source = prepare(Xd, y, None, None, None)[0]
+    assert sorted(source.held.workers.count(w) for w in cluster.nthreads()) == [3, 3]
+    # The 3 blocks trained where they lie are copied there; the 3 others were copied to
+    # the other worker, where the steps read them.
+    assert sum(cluster.run(blocks)[first]) == 3
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        expected = {k: int(v) for k, v in WORKER_ENVIRON.items()}
+        assert list(cluster.run(allocator_settings).values()) == [expected] * 2
+
+
+def test_lazily_read_blocks_are_read_one_batch_ahead():
+    X, y = data()
+    chunks = (80, 80, 80, 60)
+    readers = []
+
+    def read(block):  # runs where, and when, the block is read
+        readers.append(threading.current_thread().name)
+        return block
+
+    Xd = da.from_array(X, chunks=(chunks, 5)).map_blocks(read)
+    readers.clear()  # map_blocks' own look at the function
+    settings = {**SETTINGS, "optimizer": "adam", "batch_size": "auto"}
+    with dask.config.set(scheduler="threads"):
+        model = xpnet.DeepNet((6,), **settings).fit(Xd, da.from_array(y, chunks=(chunks,)))
+    pieces = [slice(a, b) for a, b in itertools.pairwise((0, 80, 160, 240, 300))]
+    for k, v in numpy_steps(X, y, pieces).items():
+        np.testing.assert_allclose(model.parameters_[k], v, rtol=1e-12, atol=1e-15)
+    ahead = [name.startswith("xpnet-read-ahead") for name in readers]
+    assert len(ahead) == 8 * 4 and sum(ahead) == 8 * 3  # all but each epoch's first block
+
+
+def test_blocks_read_ahead_on_a_cluster_train_as_numpy(cluster):
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(75, 5)), da.from_array(y, chunks=75)
+    settings = {**SETTINGS, "optimizer": "adam", "batch_size": "auto"}
+    model = xpnet.DeepNet((6,), **settings).fit(Xd, yd)  # futures read ahead on the workers
+    for k, v in numpy_steps(X, y, [slice(a, a + 75) for a in range(0, 300, 75)]).items():
+        np.testing.assert_allclose(model.parameters_[k], v, rtol=1e-12, atol=1e-15)
 
 
 def test_every_optimiser_and_regulariser_on_blocks_is_reproducible():

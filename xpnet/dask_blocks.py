@@ -12,7 +12,10 @@ tasks:
   per worker, over all the blocks that worker holds, so that one small gradient per
   worker crosses the network and the scheduler's work does not grow with the blocks;
 - blocks **read lazily** (from Zarr, say) get one task each, summed in a tree of 8, so
-  that a worker holds only the blocks it is working on.
+  that a worker holds only the blocks it is working on. Where an epoch has several
+  batches, the next batch's blocks are read while the current step computes
+  (:class:`xpnet.dask_workers.ReadAhead`): where a core is free for the read, a step
+  costs about the larger of its read and its arithmetic rather than their sum.
 
 Samples are the rows of X; each piece enters the network as the course's columns X.T,
 or, for a network of images, as its rows reshaped to (rows, n_H, n_W, n_C).
@@ -22,13 +25,14 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import weakref
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import array_api_compat
 
 from .batches import along, epoch_order
-from .dask_workers import Held, held, one_blas_thread_a_task
+from .dask_workers import Held, ReadAhead, held, one_blas_thread_a_task
 from .labels import check_weight_summary
 
 __all__ = ["BlockBatch", "BlockSource", "block_gradients"]
@@ -157,6 +161,41 @@ def _on_workers(held: Held, batch: list[Piece], arguments: tuple) -> list[tuple]
     return held.client.gather(futures)
 
 
+class _Plan(NamedTuple):
+    """An epoch's order of batches, for reading ahead: each batch's pieces (by
+    identity) and the pieces of the batch after it."""
+
+    after: dict[int, tuple[list[Piece], list[Piece]]]
+    ahead: ReadAhead
+
+
+_plans: weakref.WeakKeyDictionary[_Blocks, _Plan] = weakref.WeakKeyDictionary()
+
+
+def _planned(store: _Blocks, batches: list[tuple[BlockBatch, None, None]]) -> list:
+    """An epoch's batches, the order of their pieces noted for reading ahead (blocks read
+    lazily only: blocks held by the workers are read already)."""
+    if store.held is None and len(batches) > 1:
+        pieces = [X.pieces for X, _, _ in batches]
+        after = {id(p): (p, q) for p, q in itertools.pairwise(pieces)}
+        plan = _plans.get(store)
+        _plans[store] = _Plan(after, ReadAhead() if plan is None else plan.ahead)
+    return batches
+
+
+def _read_ahead(store: _Blocks, batch: list[Piece], on: Any) -> list[tuple]:
+    """The parts of each piece's block for this step's graph (read ahead where they were),
+    and the next batch's blocks set reading, where the epoch's order is known."""
+    plan = _plans.get(store)
+    if plan is None:
+        return [store.delayed[b] for b, _, _ in batch]
+    parts = [plan.ahead.take(b, store.delayed[b]) for b, _, _ in batch]
+    this, following = plan.after.get(id(batch), (None, []))
+    blocks = {b: store.delayed[b] for b, _, _ in following} if this is batch else {}
+    plan.ahead.start(blocks, on)
+    return parts
+
+
 def block_gradients(
     network: Any,
     X: BlockBatch,
@@ -203,9 +242,9 @@ def block_gradients(
     else:  # one task a piece, where its block is read; the parameters shared
         model = dask.delayed(plain, traverse=False)
         shared = dask.delayed(parameters, traverse=False)
+        read = _read_ahead(store, batch, store.delayed[batch[0][0]][0])
         parts = [
-            dask.delayed(_part)(model, [store.delayed[b]], *rest([k], shared))
-            for k, (b, _, _) in enumerate(batch)
+            dask.delayed(_part)(model, [read[k]], *rest([k], shared)) for k in range(len(batch))
         ]
         while len(parts) > 8:  # a tree of sums, 8 at a time (dask's own split_every)
             parts = [dask.delayed(_add)(*parts[k : k + 8]) for k in range(0, len(parts), 8)]
@@ -310,7 +349,7 @@ class BlockSource:
         ]
         shuffle = config.shuffle and len(pieces) > 1
         order = epoch_order(len(pieces), seed, epoch) if shuffle else range(len(pieces))
-        return [self._batch([pieces[int(k)]]) for k in order]
+        return _planned(self._blocks, [self._batch([pieces[int(k)]]) for k in order])
 
     def _batch(self, pieces: list[Piece]) -> tuple[BlockBatch, None, None]:
         return BlockBatch(self._blocks, pieces, self.n_features, self.image), None, None
