@@ -76,7 +76,8 @@ def pytest_configure(config):
 
 
 #: The reference backends: their long runs are in the default run, the others' are slow.
-REFERENCE = (B.NUMPY, B.TORCH, B.TORCH_CUDA, B.CUPY)
+#: NumPy is the course's own library; the GPUs are where a long run is quick.
+REFERENCE = (B.NUMPY, B.TORCH_CUDA, B.CUPY)
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by marker
