@@ -12,6 +12,13 @@ import enum
 import os
 from pathlib import Path
 
+# Where the suite runs in several processes (pytest-xdist's ``-n``), each process keeps to
+# one thread: threads of BLAS, OpenMP and PyTorch beyond the cores spin and wait on each
+# other, and a test can take many times its time. Set before NumPy loads its BLAS.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
 import numpy as np
 import pytest
 
