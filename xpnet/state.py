@@ -63,7 +63,7 @@ class TrainingConfig:
     n_iter_no_change: float = 10
     jit_compile: bool | str = "auto"
     score: str = "accuracy"
-    scan: bool = False
+    scan: bool | str = "auto"
     clip_value: float | None = None
     clip_norm: float | None = None
 

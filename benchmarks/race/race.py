@@ -1,0 +1,245 @@
+"""The epoch race of issue 25, the time to accuracy with the compile cache warm, and the
+planar fit: each part's rows interleaved in one process, the machine's matrix-product
+rates measured beside them.
+
+Run from the repository's root (``python -m benchmarks.race.race``, a few minutes on
+2 cores); it prints each part and writes ``benchmarks/race/results.json``.
+
+- **epoch** (one process, rounds interleaved): one warm-started epoch of the
+  MNIST-shaped task (784-256-128-10, Adam at 0.001, batches of 128, L2 1e-4, float32)
+  per call, each row as :mod:`benchmarks.harness.curves` trains it, plus the same epoch
+  by hand in NumPy (:func:`benchmarks.harness.fits._hand_adam_epoch`); compiled JAX with
+  and without the scan (``XPNET_SCAN``, read when a fit starts). The first epoch of each
+  row (compilation included) is the warm-up; then ``--rounds`` rounds.
+- **tta**: test accuracy after each epoch, off the clock, each row in a new process:
+  the PyTorch loop, compiled JAX with an empty compile cache (cold), then again with
+  the cache that run filled (warm).
+- **planar**: the course's planar fit, ``TwoLayerNet(**PLANAR).fit`` (10,000 full-batch
+  steps), a new estimator each call, against the course's loop by hand in NumPy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+TASK, DTYPE = "mnist-shaped", "float32"
+
+
+def matmul_rates(n: int = 1024, repeats: int = 5) -> dict[str, float]:
+    """GFLOP/s of an n×n float32 matrix product, the best of ``repeats``: NumPy and PyTorch."""
+    import torch
+
+    a = np.random.RandomState(0).rand(n, n).astype(np.float32)
+    rates = {}
+    for name, x in (("numpy", a), ("torch", torch.asarray(a))):
+        best = float("inf")
+        for _ in range(repeats):
+            start = time.perf_counter()
+            x @ x
+            best = min(best, time.perf_counter() - start)
+        rates[name] = 2 * n**3 / best / 1e9
+    return rates
+
+
+def _hand_epoch(data: Any) -> Any:
+    """One more epoch by hand in NumPy per call, warm-started, from xpnet's start."""
+    import xpnet
+
+    from benchmarks.harness.curves import RECIPE, TASKS
+    from benchmarks.harness.fits import _hand_adam_epoch
+
+    X_train, y_train, _, _ = data
+    hidden = TASKS[TASK][1]
+    settings = {**RECIPE, "learning_rate": 1e-300, "num_iterations": 1, "tol": None}
+    with xpnet.use_backend("numpy", dtype=DTYPE):  # xpnet's start: one step of rate ~0
+        fitted = xpnet.DeepNet(hidden, **settings, random_state=0).fit(X_train, y_train)
+    p = {k: xpnet.to_numpy(v).copy() for k, v in fitted.parameters_.items()}
+    classes = np.unique(y_train)
+    Y = (classes[:, None] == y_train[None, :]).astype(DTYPE)
+    X = np.ascontiguousarray(X_train.T)
+    zeros = {k: 0 * v for k, v in p.items()}
+    state: dict[str, Any] = {"t": 0, "v": dict(zeros), "s": dict(zeros), "cost": 0.0, "p": p}
+    epochs = [0]
+
+    def epoch() -> None:
+        state["p"] = _hand_adam_epoch(X, Y, state["p"], state, 0, epochs[0])
+        float(state["cost"])
+        epochs[0] += 1
+
+    return epoch
+
+
+def epoch_race(rounds: int) -> dict[str, Any]:
+    from benchmarks.harness.curves import TASKS, load, make
+    from xpnet.bench.rows import KERAS
+
+    loader, hidden, _ = TASKS[TASK]
+    data = load(loader, DTYPE)
+    rows: dict[str, Any] = {"numpy (by hand)": _hand_epoch(data)}
+    for name in ("xpnet[numpy]", "xpnet[torch]", "torch autograd", "scikit-learn"):
+        rows[name] = make(name, hidden, data, DTYPE)[0]
+    for scan in ("0", "1"):
+        epoch = make("xpnet[jax, compiled]", hidden, data, DTYPE)[0]
+
+        def scanned(epoch: Any = epoch, scan: str = scan) -> None:
+            os.environ["XPNET_SCAN"] = scan
+            epoch()
+
+        rows[f"xpnet[jax, compiled], scan={scan}"] = scanned
+    try:
+        rows[KERAS] = make(KERAS, hidden, data, DTYPE)[0]
+    except Exception as exc:  # Keras missing: say so
+        print(f"{KERAS}: not run ({type(exc).__name__}: {exc})")
+    rates = [matmul_rates()]
+    first = {}
+    for name, fn in rows.items():  # the warm-up: the first epoch, compilation included
+        start = time.perf_counter()
+        fn()
+        first[name] = time.perf_counter() - start
+    seconds: dict[str, list[float]] = {name: [] for name in rows}
+    for r in range(rounds):
+        for name, fn in rows.items() if r % 2 == 0 else reversed(rows.items()):
+            start = time.perf_counter()
+            fn()
+            seconds[name].append(time.perf_counter() - start)
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in seconds.items()))
+    rates.append(matmul_rates())
+    return {"first": first, "seconds": seconds, "matmul_gflops": rates}
+
+
+def tta(implementation: str, epochs: int) -> dict[str, Any]:
+    from benchmarks.harness.curves import time_to_accuracy
+
+    start = time.perf_counter()
+    out = time_to_accuracy(
+        {"task": TASK, "dtype": DTYPE, "implementation": implementation, "epochs": epochs}
+    )
+    return {**out, "process_seconds": time.perf_counter() - start}
+
+
+def planar(rounds: int) -> dict[str, Any]:
+    import xpnet
+    from benchmarks.harness.fits import _hand_planar
+    from xpnet.datasets import make_planar
+
+    X, y = make_planar()
+    X = X.astype(DTYPE)
+    recipe = {**xpnet.recipes.PLANAR, "progress": False}
+    Xt, Y = np.ascontiguousarray(X.T), y.reshape(1, -1).astype(DTYPE)
+
+    def fit(backend: str, compiled: bool, scan: str) -> Any:
+        def run() -> None:
+            os.environ["XPNET_SCAN"] = scan
+            with xpnet.use_backend(backend, dtype=DTYPE):
+                xpnet.TwoLayerNet(**recipe, jit_compile=compiled).fit(X, y)
+
+        return run
+
+    rows = {
+        "numpy (by hand)": lambda: _hand_planar(Xt, Y, 10_000),
+        "xpnet[numpy]": fit("numpy", False, "1"),
+        "xpnet[jax, compiled], scan=1": fit("jax", True, "1"),
+        "xpnet[jax, compiled], scan=0": fit("jax", True, "0"),
+    }
+    rates = [matmul_rates()]
+    first = {}
+    for name, fn in rows.items():
+        start = time.perf_counter()
+        fn()
+        first[name] = time.perf_counter() - start
+    seconds: dict[str, list[float]] = {name: [] for name in rows}
+    for r in range(rounds):
+        for name, fn in rows.items() if r % 2 == 0 else reversed(rows.items()):
+            start = time.perf_counter()
+            fn()
+            seconds[name].append(time.perf_counter() - start)
+        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in seconds.items()))
+    rates.append(matmul_rates())
+    return {"first": first, "seconds": seconds, "matmul_gflops": rates}
+
+
+def _child(part: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    environment = {**os.environ, "KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "0", **env}
+    environment["KERAS_HOME"] = os.path.join(tempfile.gettempdir(), "xpnet-bench-keras")
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks.race.race", part, *args],
+        capture_output=True, text=True, env=environment, cwd=ROOT, check=False,
+    )  # fmt: skip
+    print(done.stdout, end="")
+    if done.returncode != 0:
+        print(done.stderr[-3000:])
+        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("part", nargs="?", default="all", choices=["all", "epoch", "tta", "planar"])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=6)
+    parser.add_argument("--row", default="torch autograd")
+    parser.add_argument("--parts", default="epoch,tta,planar")
+    args = parser.parse_args()
+    if args.part == "epoch":
+        print(json.dumps(epoch_race(args.rounds)))
+    elif args.part == "tta":
+        print(json.dumps(tta(args.row, args.epochs)))
+    elif args.part == "planar":
+        print(json.dumps(planar(args.rounds)))
+    else:
+        path = HERE / "results.json"
+        results = json.loads(path.read_text()) if path.exists() else {}
+        parts = args.parts.split(",")
+        if "epoch" in parts:
+            results["epoch"] = _child("epoch", {}, "--rounds", str(args.rounds))
+        if "tta" in parts:
+            cache = tempfile.mkdtemp(prefix="xpnet-race-cache-")
+            runs = []
+            for label, row, env in (
+                ("torch autograd", "torch autograd", {}),
+                ("xpnet[jax, compiled] cold", "xpnet[jax, compiled]", {"XPNET_CACHE_DIR": cache}),
+                ("xpnet[jax, compiled] warm", "xpnet[jax, compiled]", {"XPNET_CACHE_DIR": cache}),
+                ("torch autograd", "torch autograd", {}),
+                ("xpnet[jax, compiled] warm", "xpnet[jax, compiled]", {"XPNET_CACHE_DIR": cache}),
+                (
+                    "xpnet[jax, compiled] warm, scan=0",
+                    "xpnet[jax, compiled]",
+                    {"XPNET_CACHE_DIR": cache, "XPNET_SCAN": "0"},
+                ),
+            ):
+                out = _child("tta", env, "--row", row, "--epochs", str(args.epochs))
+                runs.append({"label": label, **out})
+                print(label, [(round(s, 2), round(a, 4)) for s, a in out.get("curve", [])])
+            results["tta"] = runs
+        if "planar" in parts:
+            results["planar"] = _child("planar", {}, "--rounds", str(args.rounds))
+        path.write_text(json.dumps(results, indent=1) + "\n")
+        summarise(results)
+
+
+def summarise(results: dict[str, Any]) -> None:
+    """The ratios the targets read, printed."""
+    for part in ("epoch", "planar"):
+        r = results.get(part)
+        if not r or "seconds" not in r:
+            continue
+        med = {k: statistics.median(v) for k, v in r["seconds"].items()}
+        print(f"\n{part}: medians " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))
+        print("matmul GFLOP/s (start, end):", r["matmul_gflops"])
+
+
+if __name__ == "__main__":
+    main()
