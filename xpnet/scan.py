@@ -156,7 +156,7 @@ def epochs_to_scan(fit: Any, epoch: int, last: int, watched: bool) -> int:
     k = min(last - epoch, MAX_EPOCHS)
     every = fit.config.cost_every
     if watched:
-        k = min(k, (-epoch) % every or every) if epoch % every else 1
+        k = min(k, (-epoch) % every + 1)  # to the next recorded epoch, included
     return k
 
 
