@@ -114,13 +114,16 @@ def test_a_callback_sees_the_recorded_epochs_of_a_scanned_full_batch_fit(jax_bac
     assert state.stopped == "callback" and state.epoch == 101 and len(state.loss_curve) == 101
 
 
-def test_the_scan_is_on_by_default_where_the_step_compiles_on_jax(monkeypatch):
+def test_the_scan_is_on_by_default_for_full_batch_fits_compiled_on_jax(monkeypatch):
+    """(mini-batch epochs, full-batch epochs): "auto" scans the full batch only."""
     assert TrainingConfig(Network.dense(2), GradientDescent(), 0.1).scan == "auto"
     monkeypatch.delenv("XPNET_SCAN", raising=False)
-    assert scans("auto", "jax") and scans(True, "jax")
-    assert not scans("auto", "torch") and not scans(True, None) and not scans(False, "jax")
+    assert scans("auto", "jax") == (False, True) and scans(True, "jax") == (True, True)
+    assert scans("auto", "torch") == scans(True, None) == scans(False, "jax") == (False, False)
     monkeypatch.setenv("XPNET_SCAN", "0")
-    assert not scans("auto", "jax") and scans(True, "jax")
+    assert scans("auto", "jax") == (False, False) and scans(True, "jax") == (True, True)
+    monkeypatch.setenv("XPNET_SCAN", "1")
+    assert scans("auto", "jax") == (True, True)
     monkeypatch.setenv("XPNET_SCAN", "sometimes")
     with pytest.raises(ValueError, match="Invalid XPNET_SCAN"):
         scans("auto", "jax")

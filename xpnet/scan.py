@@ -1,8 +1,9 @@
 """Several steps in one dispatch: a JAX scan of :func:`xpnet.step.train_step`.
 
-Where the step compiles on JAX, ``TrainingConfig(scan=...)`` (``"auto"`` by default,
-which reads ``XPNET_SCAN``: ``1``, ``0`` or ``auto``, and otherwise scans) runs steps in
-one ``jax.lax.scan`` of the same step function, in two ways:
+Where the step compiles on JAX, ``TrainingConfig(scan=...)`` runs steps in one
+``jax.lax.scan`` of the same step function, in two ways (True: both; False: neither;
+``"auto"``, the default, reads ``XPNET_SCAN``, ``1``, ``0`` or ``auto``, and otherwise
+scans the full batch only):
 
 - **mini-batches**: in each epoch the leading batches of one shape (all but a shorter
   last one) are stacked and run by one scan, the shorter last batch by the compiled
@@ -21,12 +22,13 @@ Granularity under a scan:
   under way: the state holds the last completed epoch, or the batches before the
   shorter last one.
 - the full batch: every epoch's loss is in the loss curve and every ``cost_every``-th
-  in the recorded costs, as without the scan. A scan ends at each epoch whose cost is
-  recorded where a callback or ``verbose`` watches (at most :data:`MAX_EPOCHS` epochs
-  a scan otherwise): the callback is called at those epochs, with the cost and
-  parameters that stepping gives there, and not in between. A stopping rule on the
-  training cost (``tol``) or validation data watch every epoch: those fits step one
-  epoch a dispatch. Ctrl-C stops at the end of the scan under way.
+  in the recorded costs, as without the scan; ``verbose`` prints each epoch's loss
+  and the progress bar advances when its scan ends. With a callback, a scan ends at
+  each epoch whose cost is recorded (``cost_every``), and the callback is called at
+  those epochs only, with the cost and parameters that stepping gives there; without
+  one, a scan runs up to :data:`MAX_EPOCHS` epochs. A stopping rule on the training
+  cost (``tol``) or validation data watch every epoch: those fits step one epoch a
+  dispatch. Ctrl-C stops at the end of the scan under way.
 """
 
 from __future__ import annotations
@@ -59,9 +61,12 @@ def check_scan(value: Any) -> bool | str:
     return check_param("scan", value, [Options("auto", True, False)])
 
 
-def scans(setting: Any, library: str | None) -> bool:
-    """Whether a fit whose step compiles with ``library`` (None: eager) scans: only
-    on JAX; ``"auto"`` reads ``XPNET_SCAN`` (``1``, ``0`` or ``auto``), else scans."""
+def scans(setting: Any, library: str | None) -> tuple[bool, bool]:
+    """Whether a fit whose step compiles with ``library`` (None: eager) scans
+    (mini-batch epochs, full-batch epochs): only on JAX. True scans both, False
+    neither, and ``"auto"`` reads ``XPNET_SCAN`` (``1``, ``0`` or ``auto``), else
+    scans full-batch epochs only: on a CPU a scanned mini-batch epoch, its batches
+    stacked first, takes longer than its compiled steps one by one."""
     setting = check_scan(setting)
     if setting == "auto":
         value = os.environ.get("XPNET_SCAN", "").strip().lower()
@@ -70,8 +75,10 @@ def scans(setting: Any, library: str | None) -> bool:
                 "Invalid XPNET_SCAN. Expected one of ['auto', '1', '0', 'true', 'false']. "
                 f"Received: XPNET_SCAN={os.environ['XPNET_SCAN']!r}"
             )
-        setting = value not in ("0", "false")
-    return bool(setting) and library == "jax"
+        setting = "auto" if value in ("", "auto") else value in ("1", "true")
+    if library != "jax" or setting is False:
+        return False, False
+    return setting is True, True
 
 
 def _steps(

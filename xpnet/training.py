@@ -95,9 +95,9 @@ class _Fit:
             None if library is None else compiled_step(network, optimizer, library, xp, *clip)
         )
         self.counters: list[str] = []
-        self.scan = scans(config.scan, library)
+        self.scan, full = scans(config.scan, library)
         # Every epoch the same one batch: a scan runs many epochs (xpnet.scan).
-        one = self.scan and isinstance(source, InMemory) and source.full_batch(config)
+        one = full and isinstance(source, InMemory) and source.full_batch(config)
         self.full_batch = one or None
         if self.compiled is None:  # eager: the update writes into arrays this run owns
             state.parameters = owned(state.parameters)

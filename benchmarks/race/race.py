@@ -91,18 +91,18 @@ def epoch_race(rounds: int) -> dict[str, Any]:
     rows: dict[str, Any] = {"numpy (by hand)": _hand_epoch(data)}
     for name in ("xpnet[numpy]", "xpnet[torch]", "torch autograd", "scikit-learn"):
         rows[name] = make(name, hidden, data, DTYPE)[0]
-    for scan in ("0", "1"):
+    for label, scan in (("xpnet[jax, compiled]", "auto"), ("xpnet[jax, compiled, scan]", "1")):
         epoch = make("xpnet[jax, compiled]", hidden, data, DTYPE)[0]
 
         def scanned(epoch: Any = epoch, scan: str = scan) -> None:
-            os.environ["XPNET_SCAN"] = scan
+            os.environ["XPNET_SCAN"] = scan  # read when the fit starts
             epoch()
 
-        rows[f"xpnet[jax, compiled], scan={scan}"] = scanned
+        rows[label] = scanned
     try:
         rows[KERAS] = make(KERAS, hidden, data, DTYPE)[0]
     except Exception as exc:  # Keras missing: say so
-        print(f"{KERAS}: not run ({type(exc).__name__}: {exc})")
+        print(f"{KERAS}: not run ({type(exc).__name__}: {exc})", file=sys.stderr)
     rates = [matmul_rates()]
     first = {}
     for name, fn in rows.items():  # the warm-up: the first epoch, compilation included
@@ -115,7 +115,8 @@ def epoch_race(rounds: int) -> dict[str, Any]:
             start = time.perf_counter()
             fn()
             seconds[name].append(time.perf_counter() - start)
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.2f}" for k, v in seconds.items()))
+        line = ", ".join(f"{k} {v[-1]:.2f}" for k, v in seconds.items())
+        print(f"round {r + 1}: {line}", file=sys.stderr, flush=True)
     rates.append(matmul_rates())
     return {"first": first, "seconds": seconds, "matmul_gflops": rates}
 
@@ -151,8 +152,8 @@ def planar(rounds: int) -> dict[str, Any]:
     rows = {
         "numpy (by hand)": lambda: _hand_planar(Xt, Y, 10_000),
         "xpnet[numpy]": fit("numpy", False, "1"),
-        "xpnet[jax, compiled], scan=1": fit("jax", True, "1"),
-        "xpnet[jax, compiled], scan=0": fit("jax", True, "0"),
+        "xpnet[jax, compiled]": fit("jax", True, "auto"),
+        "xpnet[jax, compiled], steps": fit("jax", True, "0"),
     }
     rates = [matmul_rates()]
     first = {}
@@ -166,22 +167,31 @@ def planar(rounds: int) -> dict[str, Any]:
             start = time.perf_counter()
             fn()
             seconds[name].append(time.perf_counter() - start)
-        print(f"round {r + 1}: " + ", ".join(f"{k} {v[-1]:.3f}" for k, v in seconds.items()))
+        line = ", ".join(f"{k} {v[-1]:.3f}" for k, v in seconds.items())
+        print(f"round {r + 1}: {line}", file=sys.stderr, flush=True)
     rates.append(matmul_rates())
     return {"first": first, "seconds": seconds, "matmul_gflops": rates}
 
 
-def _child(part: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+#: One thread for every library (``--threads``): on a shared, oversubscribed machine,
+#: two-thread BLAS and OpenMP pools wait on each other and the rows' times scatter.
+THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def _child(part: str, env: dict[str, str], threads: int, *args: str) -> dict[str, Any]:
     environment = {**os.environ, "KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "0", **env}
     environment["KERAS_HOME"] = os.path.join(tempfile.gettempdir(), "xpnet-bench-keras")
+    if threads:
+        environment |= dict.fromkeys(THREADS, str(threads))
+        if threads == 1:
+            flags = "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+            environment["XLA_FLAGS"] = flags
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.race.race", part, *args],
-        capture_output=True, text=True, env=environment, cwd=ROOT, check=False,
+        stdout=subprocess.PIPE, text=True, env=environment, cwd=ROOT, check=False,
     )  # fmt: skip
-    print(done.stdout, end="")
     if done.returncode != 0:
-        print(done.stderr[-3000:])
-        return {"error": (done.stderr.strip().splitlines() or ["no output"])[-1]}
+        return {"error": f"exit status {done.returncode}"}
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
@@ -192,6 +202,7 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--row", default="torch autograd")
     parser.add_argument("--parts", default="epoch,tta,planar")
+    parser.add_argument("--threads", type=int, default=1, help="0: the libraries' own")
     args = parser.parse_args()
     if args.part == "epoch":
         print(json.dumps(epoch_race(args.rounds)))
@@ -204,7 +215,7 @@ def main() -> None:
         results = json.loads(path.read_text()) if path.exists() else {}
         parts = args.parts.split(",")
         if "epoch" in parts:
-            results["epoch"] = _child("epoch", {}, "--rounds", str(args.rounds))
+            results["epoch"] = _child("epoch", {}, args.threads, "--rounds", str(args.rounds))
         if "tta" in parts:
             cache = tempfile.mkdtemp(prefix="xpnet-race-cache-")
             runs = []
@@ -215,17 +226,19 @@ def main() -> None:
                 ("torch autograd", "torch autograd", {}),
                 ("xpnet[jax, compiled] warm", "xpnet[jax, compiled]", {"XPNET_CACHE_DIR": cache}),
                 (
-                    "xpnet[jax, compiled] warm, scan=0",
+                    "xpnet[jax, compiled, scan] warm",
                     "xpnet[jax, compiled]",
-                    {"XPNET_CACHE_DIR": cache, "XPNET_SCAN": "0"},
+                    {"XPNET_CACHE_DIR": cache, "XPNET_SCAN": "1"},
                 ),
             ):
-                out = _child("tta", env, "--row", row, "--epochs", str(args.epochs))
+                out = _child("tta", env, args.threads, "--row", row, "--epochs", str(args.epochs))
                 runs.append({"label": label, **out})
-                print(label, [(round(s, 2), round(a, 4)) for s, a in out.get("curve", [])])
+                curve = [(round(s, 2), round(a, 4)) for s, a in out.get("curve", [])]
+                print(label, curve, out.get("error", ""), flush=True)
             results["tta"] = runs
+        results["threads"] = args.threads
         if "planar" in parts:
-            results["planar"] = _child("planar", {}, "--rounds", str(args.rounds))
+            results["planar"] = _child("planar", {}, args.threads, "--rounds", str(args.rounds))
         path.write_text(json.dumps(results, indent=1) + "\n")
         summarise(results)
 
