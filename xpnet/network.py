@@ -25,6 +25,7 @@ from array_api_compat import array_namespace, device
 from ._checks import check_fraction
 from .layers import Dense, Dropout, Layer
 from .losses import get_output
+from .optimizers import scaled_add
 
 __all__ = ["Network", "n_layers"]
 
@@ -169,8 +170,8 @@ class Network:
         ``m`` is the number of examples, or the sum of their weights.
         """
         for name, P in parameters.items():
-            if name.startswith("W"):
-                grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
+            if name.startswith("W"):  # into the gradient itself where it can be written
+                grads["d" + name] = scaled_add(grads["d" + name], (self.l2 * P) / m, in_place=True)
 
     def l2_loss(self, parameters: dict[str, Array], /, *, xp: Any) -> Array:
         """λ/2 · Σ‖W[l]‖²: the L2 term of m · J."""
@@ -211,8 +212,10 @@ class Network:
 
     @staticmethod
     def squared_weights(parameters: dict[str, Array], *, xp: Any) -> Array:
-        """Σ_l ‖W[l]‖², the Frobenius norms squared."""
-        return sum(xp.sum(P * P) for name, P in parameters.items() if name.startswith("W"))
+        """Σ_l ‖W[l]‖², the Frobenius norms squared (each a dot product of W with itself:
+        one pass, no array of W's size)."""
+        flat = (xp.reshape(P, (-1,)) for name, P in parameters.items() if name.startswith("W"))
+        return sum(w @ w for w in flat)
 
     def gradients(
         self,

@@ -39,18 +39,21 @@ TASK, DTYPE = "mnist-shaped", "float32"
 
 
 def matmul_rates(n: int = 1024, repeats: int = 5) -> dict[str, float]:
-    """GFLOP/s of an n×n float32 matrix product, the best of ``repeats``: NumPy and PyTorch."""
+    """GFLOP/s of an n×n float32 matrix product, the best of ``repeats``: NumPy and PyTorch,
+    over wall time and over the process's CPU time."""
     import torch
 
     a = np.random.RandomState(0).rand(n, n).astype(np.float32)
     rates = {}
     for name, x in (("numpy", a), ("torch", torch.asarray(a))):
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(repeats):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             x @ x
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
             best = min(best, time.perf_counter() - start)
         rates[name] = 2 * n**3 / best / 1e9
+        rates[f"{name} (CPU time)"] = 2 * n**3 / max(best_cpu, 1e-9) / 1e9
     return rates
 
 
@@ -82,6 +85,22 @@ def _hand_epoch(data: Any) -> Any:
     return epoch
 
 
+def _rounds(rows: dict[str, Any], rounds: int) -> tuple[dict, dict]:
+    """Each row once a round, in alternating order: wall seconds and the process's CPU
+    seconds (all its threads), each row's list over the rounds."""
+    seconds: dict[str, list[float]] = {name: [] for name in rows}
+    cpu: dict[str, list[float]] = {name: [] for name in rows}
+    for r in range(rounds):
+        for name, fn in rows.items() if r % 2 == 0 else reversed(rows.items()):
+            start, start_cpu = time.perf_counter(), time.process_time()
+            fn()
+            cpu[name].append(time.process_time() - start_cpu)
+            seconds[name].append(time.perf_counter() - start)
+        line = ", ".join(f"{k} {seconds[k][-1]:.2f} ({cpu[k][-1]:.2f})" for k in rows)
+        print(f"round {r + 1}: {line}", file=sys.stderr, flush=True)
+    return seconds, cpu
+
+
 def epoch_race(rounds: int) -> dict[str, Any]:
     from benchmarks.harness.curves import TASKS, load, make
     from xpnet.bench.rows import KERAS
@@ -109,16 +128,9 @@ def epoch_race(rounds: int) -> dict[str, Any]:
         start = time.perf_counter()
         fn()
         first[name] = time.perf_counter() - start
-    seconds: dict[str, list[float]] = {name: [] for name in rows}
-    for r in range(rounds):
-        for name, fn in rows.items() if r % 2 == 0 else reversed(rows.items()):
-            start = time.perf_counter()
-            fn()
-            seconds[name].append(time.perf_counter() - start)
-        line = ", ".join(f"{k} {v[-1]:.2f}" for k, v in seconds.items())
-        print(f"round {r + 1}: {line}", file=sys.stderr, flush=True)
+    seconds, cpu = _rounds(rows, rounds)
     rates.append(matmul_rates())
-    return {"first": first, "seconds": seconds, "matmul_gflops": rates}
+    return {"first": first, "seconds": seconds, "cpu_seconds": cpu, "matmul_gflops": rates}
 
 
 def tta(implementation: str, epochs: int) -> dict[str, Any]:
@@ -161,16 +173,9 @@ def planar(rounds: int) -> dict[str, Any]:
         start = time.perf_counter()
         fn()
         first[name] = time.perf_counter() - start
-    seconds: dict[str, list[float]] = {name: [] for name in rows}
-    for r in range(rounds):
-        for name, fn in rows.items() if r % 2 == 0 else reversed(rows.items()):
-            start = time.perf_counter()
-            fn()
-            seconds[name].append(time.perf_counter() - start)
-        line = ", ".join(f"{k} {v[-1]:.3f}" for k, v in seconds.items())
-        print(f"round {r + 1}: {line}", file=sys.stderr, flush=True)
+    seconds, cpu = _rounds(rows, rounds)
     rates.append(matmul_rates())
-    return {"first": first, "seconds": seconds, "matmul_gflops": rates}
+    return {"first": first, "seconds": seconds, "cpu_seconds": cpu, "matmul_gflops": rates}
 
 
 #: One thread for every library (``--threads``): on a shared, oversubscribed machine,
@@ -249,8 +254,9 @@ def summarise(results: dict[str, Any]) -> None:
         r = results.get(part)
         if not r or "seconds" not in r:
             continue
-        med = {k: statistics.median(v) for k, v in r["seconds"].items()}
-        print(f"\n{part}: medians " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))
+        for kind in ("seconds", "cpu_seconds"):
+            med = {k: statistics.median(v) for k, v in r.get(kind, {}).items()}
+            print(f"\n{part} {kind}: medians " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))
         print("matmul GFLOP/s (start, end):", r["matmul_gflops"])
 
 
