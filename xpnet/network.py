@@ -25,7 +25,6 @@ from array_api_compat import array_namespace, device
 from ._checks import check_fraction
 from .layers import Dense, Dropout, Layer
 from .losses import get_output
-from .optimizers import scaled_add
 
 __all__ = ["Network", "n_layers"]
 
@@ -170,8 +169,8 @@ class Network:
         ``m`` is the number of examples, or the sum of their weights.
         """
         for name, P in parameters.items():
-            if name.startswith("W"):  # into the gradient itself where it can be written
-                grads["d" + name] = scaled_add(grads["d" + name], (self.l2 * P) / m, in_place=True)
+            if name.startswith("W"):
+                grads["d" + name] = grads["d" + name] + (self.l2 * P) / m  # + λ/m · W
 
     def l2_loss(self, parameters: dict[str, Array], /, *, xp: Any) -> Array:
         """λ/2 · Σ‖W[l]‖²: the L2 term of m · J."""
