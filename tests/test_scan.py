@@ -1,5 +1,8 @@
 """Whole epochs compiled on JAX (xpnet.scan): the same numbers as step by step."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -88,7 +91,8 @@ def test_a_scanned_full_batch_fit_equals_its_steps(jax_backend):
 
 
 @pytest.mark.parametrize(
-    "options", [{"lr_decay": "inverse_time", "decay_rate": 0.5, "time_interval": 10}, {"keep_prob": 0.7}]
+    "options",
+    [{"lr_decay": "inverse_time", "decay_rate": 0.5, "time_interval": 10}, {"keep_prob": 0.7}],
 )
 def test_rates_and_masks_of_a_scanned_full_batch_fit_are_the_steps(jax_backend, options):
     stepped = full_batch(jax_backend, False, epochs=60, **dict(options))
@@ -129,3 +133,17 @@ def test_the_scan_is_on_by_default_for_full_batch_fits_compiled_on_jax(monkeypat
         scans("auto", "jax")
     with pytest.raises(ValueError, match="Invalid scan"):
         scans("yes", "jax")
+
+
+def test_ctrl_c_stops_a_scanned_full_batch_fit_at_the_end_of_its_scan(jax_backend):
+    """Ctrl-C pressed during the callback at epoch 100: the next scan (101 … 200) runs
+    to its end, and the state holds it whole."""
+
+    def press(event):
+        if event.epoch == 100:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.warns(xpnet.exceptions.TrainingInterrupted, match="after 201 epochs"):
+        state = full_batch(jax_backend, True, callback=press)
+    assert state.stopped == "interrupted" and state.epoch == 201
+    assert len(state.loss_curve) == 201

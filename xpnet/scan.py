@@ -46,7 +46,7 @@ from .compile_cache import enable_compile_cache
 from .schedules import rate_in_epoch
 from .step import train_step
 
-__all__ = ["MAX_EPOCHS", "check_scan", "epochs_to_scan", "scans", "scanned_steps"]
+__all__ = ["MAX_EPOCHS", "check_scan", "epochs_to_scan", "scanned_steps", "scans"]
 
 Array = Any
 
@@ -91,12 +91,11 @@ def _steps(
     def body(carry: tuple, step: tuple) -> tuple:
         p, s = carry
         if same_batch:
-            D, rate = step
-            batch = (X, Y, weights)
+            (D, rate), (Xb, Yb, wb) = step, (X, Y, weights)
         else:
-            *batch, D, rate = step
+            Xb, Yb, wb, D, rate = step
         p, s, loss = train_step(
-            network, optimizer, p, s, *batch, D, rate, with_loss=True, xp=xp, clip=clip
+            network, optimizer, p, s, Xb, Yb, wb, D, rate, with_loss=True, xp=xp, clip=clip
         )
         return (p, s), loss
 
@@ -184,7 +183,9 @@ def run_epochs(fit: Any, state: Any, epoch: int, k: int) -> tuple[Array, int]:
                 break
         k = len(draws)
         masks = tuple(xp.stack([d[i] for d in draws]) for i in range(len(draws[0])))
-    rates = [rate_in_epoch(fit.schedule, fit.config.learning_rate, e) for e in range(epoch, epoch + k)]
+    rates = [
+        rate_in_epoch(fit.schedule, fit.config.learning_rate, e) for e in range(epoch, epoch + k)
+    ]
     fit.rate = rates[-1]
     scan = scanned_steps(network, fit.config.optimizer, xp, fit.config.clip, same_batch=True)
     state.parameters, state.optimizer_state, losses = scan(

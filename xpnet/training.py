@@ -147,7 +147,9 @@ class _Fit:
             self.rate = rate
             return rate
         if rate != self.rate or self.rate_array is None:  # one transfer per new rate
-            self.rate_array = self.xp.asarray(rate, dtype=self.like.dtype, device=device(self.like))
+            self.rate_array = self.xp.asarray(
+                rate, dtype=self.like.dtype, device=device(self.like)
+            )
         self.rate = rate
         return self.rate_array
 
@@ -288,11 +290,11 @@ def run(
             "ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning
         )
         try:
-            epoch, last = state.epoch, state.epoch + epochs
+            epoch, end = state.epoch, state.epoch + epochs
             # Full-batch epochs scanned many a dispatch where no rule watches each one.
             scanned = fit.full_batch is not None and validation is None and config.tol is None
-            while epoch < last:
-                k = epochs_to_scan(fit, epoch, last, callback is not None) if scanned else 1
+            while epoch < end:
+                k = epochs_to_scan(fit, epoch, end, callback is not None) if scanned else 1
                 if k > 1:
                     cost, score, epoch = _epochs(fit, state, epoch, k, watch_cost, bar, verbose)
                 else:

@@ -60,7 +60,6 @@ def matmul_rates(n: int = 1024, repeats: int = 5) -> dict[str, float]:
 def _hand_epoch(data: Any) -> Any:
     """One more epoch by hand in NumPy per call, warm-started, from xpnet's start."""
     import xpnet
-
     from benchmarks.harness.curves import RECIPE, TASKS
     from benchmarks.harness.fits import _hand_adam_epoch
 
@@ -225,7 +224,9 @@ def _child(part: str, env: dict[str, str], threads: int, *args: str) -> dict[str
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", nargs="?", default="all", choices=["all", "epoch", "tta", "planar"])
+    parser.add_argument(
+        "part", nargs="?", default="all", choices=["all", "epoch", "tta", "planar", "tables"]
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=6)
     parser.add_argument("--row", default="torch autograd")
@@ -238,6 +239,8 @@ def main() -> None:
         print(json.dumps(tta(args.row, args.epochs)))
     elif args.part == "planar":
         print(json.dumps(planar(args.rounds)))
+    elif args.part == "tables":
+        print(markdown(json.loads((HERE / "results.json").read_text())))
     else:
         path = HERE / "results.json"
         results = json.loads(path.read_text()) if path.exists() else {}
@@ -261,7 +264,9 @@ def main() -> None:
             ):
                 out = _child("tta", env, args.threads, "--row", row, "--epochs", str(args.epochs))
                 runs.append({"label": label, **out})
-                curve = [(round(s, 2), round(c, 2), round(a, 4)) for s, c, a in out.get("curve", [])]
+                curve = [
+                    (round(s, 2), round(c, 2), round(a, 4)) for s, c, a in out.get("curve", [])
+                ]
                 print(label, curve, out.get("error", ""), flush=True)
             results["tta"] = runs
         results["threads"] = args.threads
@@ -271,16 +276,87 @@ def main() -> None:
         summarise(results)
 
 
-def summarise(results: dict[str, Any]) -> None:
-    """The ratios the targets read, printed."""
-    for part in ("epoch", "planar"):
+#: (row, reference, bound): the targets the epoch and planar parts read.
+EPOCH_TARGETS = (
+    ("xpnet[torch]", "torch autograd", 1.15),
+    ("xpnet[numpy]", "numpy (by hand)", 1.15),
+    ("xpnet[jax, compiled]", "keras (jax)", 1.0),
+    ("xpnet[jax, compiled, scan]", "keras (jax)", 1.0),
+    ("xpnet[jax, compiled, scan]", "xpnet[jax, compiled]", 1.0),
+)
+PLANAR_TARGETS = (
+    ("xpnet[jax, compiled]", "numpy (by hand)", 1.2),
+    ("xpnet[jax, compiled], steps", "numpy (by hand)", 1.2),
+    ("xpnet[numpy]", "numpy (by hand)", 1.2),
+)
+
+
+def _reach(curve: list, threshold: float, column: int) -> float | None:
+    return next((point[column] for point in curve if point[-1] >= threshold), None)
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The tables of RESULTS.md: medians over the rounds, CPU seconds first."""
+    out = []
+    for part, targets in (("epoch", EPOCH_TARGETS), ("planar", PLANAR_TARGETS)):
         r = results.get(part)
-        if not r or "seconds" not in r:
+        if not r or "cpu_seconds" not in r:
             continue
-        for kind in ("seconds", "cpu_seconds"):
-            med = {k: statistics.median(v) for k, v in r.get(kind, {}).items()}
-            print(f"\n{part} {kind}: medians " + ", ".join(f"{k} {v:.3f}" for k, v in med.items()))
-        print("matmul GFLOP/s (start, end):", r["matmul_gflops"])
+        cpu = {k: statistics.median(v) for k, v in r["cpu_seconds"].items()}
+        wall = {k: statistics.median(v) for k, v in r["seconds"].items()}
+        rounds = len(next(iter(r["cpu_seconds"].values())))
+        out += [f"### {part}: medians of {rounds} interleaved rounds", ""]
+        out += ["| row | CPU s | wall s | first call, wall s |", "|---|---|---|---|"]
+        out += [f"| {k} | {cpu[k]:.3f} | {wall[k]:.3f} | {r['first'][k]:.2f} |" for k in cpu]
+        out += ["", "| target | CPU-time ratio (per round) | wall ratio | verdict |"]
+        out += ["|---|---|---|---|"]
+        for row, ref, bound in targets:
+            if row in cpu and ref in cpu:
+                ratio = cpu[row] / cpu[ref]
+                each = ", ".join(
+                    f"{a / b:.2f}"
+                    for a, b in zip(r["cpu_seconds"][row], r["cpu_seconds"][ref], strict=True)
+                )
+                verdict = "met" if ratio <= bound else "**not met**"
+                out.append(
+                    f"| {row} ÷ {ref} ≤ {bound} | {ratio:.2f} ({each}) | "
+                    f"{wall[row] / wall[ref]:.2f} | {verdict} |"
+                )
+        gflops = " → ".join(
+            ", ".join(f"{k} {v:.0f}" for k, v in rates.items()) for rates in r["matmul_gflops"]
+        )
+        out += ["", f"Matrix products (1024², float32, GFLOP/s, start → end): {gflops}", ""]
+    if results.get("tta"):
+        out += [
+            "### time to accuracy: seconds of training (wall / CPU), each run a new process",
+            "",
+        ]
+        out += [
+            "| run | first epoch | to 70% | to 75% | best of 6 epochs |",
+            "|---|---|---|---|---|",
+        ]
+        for run in results["tta"]:
+            c = run.get("curve")
+            if not c:
+                out.append(f"| {run['label']} | failed: {run.get('error')} | | | |")
+                continue
+
+            def both(threshold: float, c: list = c) -> str:
+                w, p = _reach(c, threshold, 0), _reach(c, threshold, 1)
+                return "never" if w is None else f"{w:.2f} / {p:.2f}"
+
+            best = max(point[-1] for point in c)
+            out.append(
+                f"| {run['label']} | {c[0][0]:.2f} / {c[0][1]:.2f} | {both(0.70)} | "
+                f"{both(0.75)} | {100 * best:.2f}% |"
+            )
+        out.append("")
+    return "\n".join(out)
+
+
+def summarise(results: dict[str, Any]) -> None:
+    """The tables, printed."""
+    print(markdown(results))
 
 
 if __name__ == "__main__":
