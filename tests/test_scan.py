@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 import xpnet
+import xpnet.scan
 from conftest import assert_close
 from xpnet.datasets import make_planar
 from xpnet.network import Network
@@ -69,8 +70,9 @@ def full_batch(b, scan, callback=None, epochs=250, **options):
     p |= {"W2": rng.randn(1, 4) * 0.01, "b2": np.zeros((1, 1))}
     keep_prob = options.pop("keep_prob", 1.0)
     network = Network.dense(2, "tanh", keep_prob=keep_prob)
+    compile_ = options.pop("jit_compile", True)
     config = TrainingConfig(
-        network, GradientDescent(), 1.2, jit_compile=True, scan=scan, cost_every=100, **options
+        network, GradientDescent(), 1.2, jit_compile=compile_, scan=scan, cost_every=100, **options
     )
     state = TrainingState({k: b.put(v) for k, v in p.items()}, {}, seed=3)
     Y = b.put(y.reshape(1, -1) * 1.0)
@@ -147,3 +149,21 @@ def test_ctrl_c_stops_a_scanned_full_batch_fit_at_the_end_of_its_scan(jax_backen
         state = full_batch(jax_backend, True, callback=press)
     assert state.stopped == "interrupted" and state.epoch == 201
     assert len(state.loss_curve) == 201
+
+
+def test_a_scan_that_does_not_compile_leaves_the_fit_to_its_steps(jax_backend, monkeypatch):
+    """As a compiled step that does not compile falls back to eager steps, unless
+    jit_compile=True asked for compilation."""
+
+    def fails(*args, **kwargs):
+        def scan(*args):
+            raise TypeError("not traceable")
+
+        return scan
+
+    stepped = full_batch(jax_backend, False, epochs=30)
+    monkeypatch.setattr(xpnet.scan, "scanned_steps", fails)
+    fallen_back = full_batch(jax_backend, True, epochs=30, jit_compile="auto")
+    assert_close(np.asarray(fallen_back.loss_curve), np.asarray(stepped.loss_curve), rtol=1e-12)
+    with pytest.raises(TypeError, match="not traceable"):
+        full_batch(jax_backend, True, epochs=30)

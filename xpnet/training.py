@@ -99,6 +99,7 @@ class _Fit:
         # Every epoch the same one batch: a scan runs many epochs (xpnet.scan).
         one = full and isinstance(source, InMemory) and source.full_batch(config)
         self.full_batch = one or None
+        self.scanned = False  # a full-batch scan has run: it compiles
         if self.compiled is None:  # eager: the update writes into arrays this run owns
             state.parameters = owned(state.parameters)
             state.optimizer_state = owned(state.optimizer_state)
@@ -207,12 +208,20 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
 
 def _epochs(
     fit: _Fit, state: TrainingState, epoch: int, k: int, watch_cost: bool, bar: Any, verbose: bool
-) -> tuple[float | None, None, int]:
+) -> tuple[float | None, None, int] | None:
     """Up to k full-batch epochs from ``epoch`` in one scan (:func:`xpnet.scan.run_epochs`),
     each recorded as its own step records it, the losses read in one host read: the last
     one's cost (None where it is not recorded), its validation score (None) and its
-    number."""
-    losses, k = run_epochs(fit, state, epoch, k)
+    number. None where the first scan does not compile and ``jit_compile`` is not True:
+    the fit then steps, as the compiled step decides for itself."""
+    try:
+        losses, k = run_epochs(fit, state, epoch, k)
+    except Exception:  # nothing was written: the state is as it was
+        if fit.scanned or fit.config.jit_compile is True:
+            raise
+        fit.full_batch = None
+        return None
+    fit.scanned = True
     cost = None
     for i, loss in enumerate(to_numpy(losses).tolist()):
         state.epoch, e = epoch + i + 1, epoch + i
@@ -294,9 +303,11 @@ def run(
             # Full-batch epochs scanned many a dispatch where no rule watches each one.
             scanned = fit.full_batch is not None and validation is None and config.tol is None
             while epoch < end:
+                scanned = scanned and fit.full_batch is not None
                 k = epochs_to_scan(fit, epoch, end, callback is not None) if scanned else 1
-                if k > 1:
-                    cost, score, epoch = _epochs(fit, state, epoch, k, watch_cost, bar, verbose)
+                scan = _epochs(fit, state, epoch, k, watch_cost, bar, verbose) if k > 1 else None
+                if scan is not None:
+                    cost, score, epoch = scan
                 else:
                     cost = _epoch(fit, state, epoch, watch_cost)
                     score = _after_epoch(fit, state, epoch, cost, validation, bar, verbose)
