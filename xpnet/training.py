@@ -9,7 +9,9 @@ estimators train through it, and so can a script written in the course's convent
 
 An epoch (:func:`_epoch`) draws each batch's dropout masks and runs the step on it;
 after it, the loop records the cost, scores the validation data, applies the stopping
-rule (:func:`xpnet.state.early_stopping`) and calls the callback. Every epoch's training
+rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, a
+full-batch fit runs many epochs in one scan (:func:`_epochs`, :mod:`xpnet.scan`) and
+records each of them as a step would. Every epoch's training
 loss is computed (the loss curve), but nothing leaves the device inside the loop except
 the costs it records (one float per recorded epoch, plus one per epoch while a stopping
 rule or ``verbose`` watches the loss, or when an epoch took several steps) and the
