@@ -25,7 +25,8 @@ Granularity under a scan:
   in the recorded costs, as without the scan; ``verbose`` prints each epoch's loss
   and the progress bar advances when its scan ends. With a callback, a scan ends at
   each epoch whose cost is recorded (``cost_every``), and the callback is called at
-  those epochs only, with the cost and parameters that stepping gives there; without
+  those epochs and the last one only, with the cost and parameters that stepping gives
+  there (with ``cost_every=1``, every epoch: nothing is scanned); without
   one, a scan runs up to :data:`MAX_EPOCHS` epochs. A stopping rule on the training
   cost (``tol``) or validation data watch every epoch: those fits step one epoch a
   dispatch. Ctrl-C stops at the end of the scan under way.
@@ -50,7 +51,7 @@ __all__ = ["MAX_EPOCHS", "check_scan", "epochs_to_scan", "scanned_steps", "scans
 
 Array = Any
 
-#: The most full-batch epochs in one scan without a callback or ``verbose``.
+#: The most full-batch epochs in one scan without a callback.
 MAX_EPOCHS = 1000
 #: The most bytes of stacked dropout masks one full-batch scan takes.
 MAX_MASK_BYTES = 64 * 2**20
@@ -66,7 +67,7 @@ def scans(setting: Any, library: str | None) -> tuple[bool, bool]:
     (mini-batch epochs, full-batch epochs): only on JAX. True scans both, False
     neither, and ``"auto"`` reads ``XPNET_SCAN`` (``1``, ``0`` or ``auto``), else
     scans full-batch epochs only: on a CPU a scanned mini-batch epoch, its batches
-    stacked first, takes longer than its compiled steps one by one."""
+    stacked first, costs what its compiled steps one by one cost."""
     setting = check_scan(setting)
     if setting == "auto":
         value = os.environ.get("XPNET_SCAN", "").strip().lower()
