@@ -1,13 +1,18 @@
 """Whole epochs compiled on JAX (xpnet.scan): the same numbers as step by step."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
 import xpnet
+import xpnet.scan
 from conftest import assert_close
+from xpnet.datasets import make_planar
 from xpnet.network import Network
-from xpnet.optimizers import Adam
-from xpnet.scan import scanned_steps
+from xpnet.optimizers import Adam, GradientDescent
+from xpnet.scan import scanned_steps, scans
 from xpnet.training import TrainingConfig, TrainingState, train
 
 
@@ -55,3 +60,110 @@ def test_callbacks_and_the_stopping_rule_keep_their_epochs(jax_backend):
     assert seen == [0, 1] and state.stopped == "callback" and len(state.loss_curve) == 2
     stopped = fit(jax_backend, True, tol=10.0, epochs=30)
     assert stopped.stopped == "converged" and stopped.epoch < 30
+
+
+def full_batch(b, scan, callback=None, epochs=250, **options):
+    """The planar fit's model (2-4-1 tanh, gradient descent) on the full batch."""
+    X, y = make_planar()
+    rng = np.random.RandomState(2)
+    p = {"W1": rng.randn(4, 2) * 0.01, "b1": np.zeros((4, 1))}
+    p |= {"W2": rng.randn(1, 4) * 0.01, "b2": np.zeros((1, 1))}
+    keep_prob = options.pop("keep_prob", 1.0)
+    network = Network.dense(2, "tanh", keep_prob=keep_prob)
+    compile_ = options.pop("jit_compile", True)
+    config = TrainingConfig(
+        network, GradientDescent(), 1.2, jit_compile=compile_, scan=scan, cost_every=100, **options
+    )
+    state = TrainingState({k: b.put(v) for k, v in p.items()}, {}, seed=3)
+    Y = b.put(y.reshape(1, -1) * 1.0)
+    return train(config, state, b.put(X.T), Y, epochs=epochs, callback=callback, xp=b.xp)
+
+
+def test_a_scanned_full_batch_fit_equals_its_steps(jax_backend):
+    """Every epoch the same batch: 250 epochs in one scan, costs and parameters as stepped."""
+    scanned_steps.cache_clear()
+    stepped, scanned = full_batch(jax_backend, False), full_batch(jax_backend, True)
+    assert scanned_steps.cache_info().currsize == 1
+    assert scanned.epoch == stepped.epoch == 250
+    assert scanned.cost_epochs == stepped.cost_epochs == [0, 100, 200]
+    assert_close(np.asarray(scanned.costs), np.asarray(stepped.costs), rtol=1e-12)
+    assert_close(np.asarray(scanned.loss_curve), np.asarray(stepped.loss_curve), rtol=1e-12)
+    for k, v in stepped.parameters.items():
+        assert_close(scanned.parameters[k], v, rtol=1e-10, atol=1e-15)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"lr_decay": "inverse_time", "decay_rate": 0.5, "time_interval": 10}, {"keep_prob": 0.7}],
+)
+def test_rates_and_masks_of_a_scanned_full_batch_fit_are_the_steps(jax_backend, options):
+    stepped = full_batch(jax_backend, False, epochs=60, **dict(options))
+    scanned = full_batch(jax_backend, True, epochs=60, **dict(options))
+    assert_close(np.asarray(scanned.loss_curve), np.asarray(stepped.loss_curve), rtol=1e-10)
+    for k, v in stepped.parameters.items():
+        assert_close(scanned.parameters[k], v, rtol=1e-10, atol=1e-15)
+
+
+def test_a_callback_sees_the_recorded_epochs_of_a_scanned_full_batch_fit(jax_backend):
+    """The scan ends at each epoch whose cost is recorded: the callback sees those epochs
+    with the costs and parameters that stepping gives there; returning True stops there."""
+    stepped_events, scanned_events = [], []
+    full_batch(jax_backend, False, callback=stepped_events.append)
+    full_batch(jax_backend, True, callback=scanned_events.append)
+    assert [e.epoch for e in scanned_events] == [0, 100, 200, 249]
+    by_epoch = {e.epoch: e for e in stepped_events}
+    for event in scanned_events[:-1]:
+        assert event.cost == pytest.approx(by_epoch[event.epoch].cost, rel=1e-12)
+        for k, v in by_epoch[event.epoch].parameters.items():
+            assert_close(event.parameters[k], v, rtol=1e-10, atol=1e-15)
+    state = full_batch(jax_backend, True, callback=lambda e: e.epoch == 100)
+    assert state.stopped == "callback" and state.epoch == 101 and len(state.loss_curve) == 101
+
+
+def test_the_scan_is_on_by_default_for_full_batch_fits_compiled_on_jax(monkeypatch):
+    """(mini-batch epochs, full-batch epochs): "auto" scans the full batch only."""
+    assert TrainingConfig(Network.dense(2), GradientDescent(), 0.1).scan == "auto"
+    monkeypatch.delenv("XPNET_SCAN", raising=False)
+    assert scans("auto", "jax") == (False, True) and scans(True, "jax") == (True, True)
+    assert scans("auto", "torch") == scans(True, None) == scans(False, "jax") == (False, False)
+    monkeypatch.setenv("XPNET_SCAN", "0")
+    assert scans("auto", "jax") == (False, False) and scans(True, "jax") == (True, True)
+    monkeypatch.setenv("XPNET_SCAN", "1")
+    assert scans("auto", "jax") == (True, True)
+    monkeypatch.setenv("XPNET_SCAN", "sometimes")
+    with pytest.raises(ValueError, match="Invalid XPNET_SCAN"):
+        scans("auto", "jax")
+    with pytest.raises(ValueError, match="Invalid scan"):
+        scans("yes", "jax")
+
+
+def test_ctrl_c_stops_a_scanned_full_batch_fit_at_the_end_of_its_scan(jax_backend):
+    """Ctrl-C pressed during the callback at epoch 100: the next scan (101 … 200) runs
+    to its end, and the state holds it whole."""
+
+    def press(event):
+        if event.epoch == 100:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.warns(xpnet.exceptions.TrainingInterrupted, match="after 201 epochs"):
+        state = full_batch(jax_backend, True, callback=press)
+    assert state.stopped == "interrupted" and state.epoch == 201
+    assert len(state.loss_curve) == 201
+
+
+def test_a_scan_that_does_not_compile_leaves_the_fit_to_its_steps(jax_backend, monkeypatch):
+    """As a compiled step that does not compile falls back to eager steps, unless
+    jit_compile=True asked for compilation."""
+
+    def fails(*args, **kwargs):
+        def scan(*args):
+            raise TypeError("not traceable")
+
+        return scan
+
+    stepped = full_batch(jax_backend, False, epochs=30)
+    monkeypatch.setattr(xpnet.scan, "scanned_steps", fails)
+    fallen_back = full_batch(jax_backend, True, epochs=30, jit_compile="auto")
+    assert_close(np.asarray(fallen_back.loss_curve), np.asarray(stepped.loss_curve), rtol=1e-12)
+    with pytest.raises(TypeError, match="not traceable"):
+        full_batch(jax_backend, True, epochs=30)

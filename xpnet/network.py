@@ -225,8 +225,10 @@ class Network:
 
     @staticmethod
     def squared_weights(parameters: dict[str, Array], *, xp: Any) -> Array:
-        """Σ_l ‖W[l]‖², the Frobenius norms squared."""
-        return sum(xp.sum(P * P) for name, P in parameters.items() if name.startswith("W"))
+        """Σ_l ‖W[l]‖², the Frobenius norms squared (each a dot product of W with itself:
+        one pass, no array of W's size)."""
+        flat = (xp.reshape(P, (-1,)) for name, P in parameters.items() if name.startswith("W"))
+        return sum(w @ w for w in flat)
 
     def gradients(
         self,

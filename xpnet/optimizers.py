@@ -211,7 +211,8 @@ class Adam(Optimizer):
             d, g = "d" + name, grads["d" + name]
             v[d] = add(v0[d], (1 - beta1) * g, scale=beta1)  # v = β1·v + (1 − β1)·dW
             s[d] = add(s0[d], (1 - beta2) * (g * g), scale=beta2)  # s = β2·s + (1 − β2)·dW²
-            step = -rate * v[d] / (xp.sqrt(s[d]) + eps_hat)  # −α·v̂/(√ŝ + ε)
+            # −α·v̂/(√ŝ + ε), ε added in place to the new array √s where it can be
+            step = (-rate * v[d]) / add(xp.sqrt(s[d]), eps_hat)
             decay = self.decay(name, alpha)  # AdamW's 1 − α·λ; none for Adam
             new[name] = add(P, step, scale=decay)  # W = (1 − α·λ)·W − α·v̂/(√ŝ + ε)
         return new, {"v": v, "s": s, "t": t}

@@ -99,6 +99,13 @@ class InMemory:
         self.m = Y.shape[1]
         self.total_weight = self.m if weights is None else float(xp.sum(weights))
 
+    def full_batch(self, config: TrainingConfig) -> tuple | None:
+        """The one batch (X, Y, weights) that every epoch is, where ``batch_size`` holds
+        all m examples; else None."""
+        if len(epoch_batches(self.m, config.batch_size, shuffle=False)[1]) > 1:
+            return None
+        return (self.X.T if self.rows else self.X, self.Y, self.weights)
+
     def batches(self, config: TrainingConfig, seed: int, epoch: int) -> Iterable[Any]:
         """The epoch's batches (X, Y, weights), X in the network's layout: the data
         itself when one batch holds it all."""
@@ -108,7 +115,7 @@ class InMemory:
             m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
         )
         if len(slices) == 1:
-            return ((X.T if self.rows else X, Y, weights),)
+            return (self.full_batch(config),)
         if order is not None:  # the permutation was drawn on the host; the data moves here
             order = xp.asarray(order, device=device(X))
             X = xp.take(X, order, axis=axis)

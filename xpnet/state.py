@@ -38,8 +38,19 @@ class TrainingConfig:
     ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
     which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
 
-    ``scan`` runs each epoch's equal-sized batches as one compiled scan where the step
-    compiles on JAX (:mod:`xpnet.scan`), several steps a dispatch.
+    ``scan`` runs several steps in one dispatch where the step compiles on JAX
+    (:mod:`xpnet.scan`): True, False, or ``"auto"`` (the default), which reads
+    ``XPNET_SCAN`` (``1``, ``0`` or ``auto``) and otherwise scans full-batch fits only
+    (on a CPU a scanned mini-batch epoch gains nothing on its steps). With mini-batches,
+    each epoch's equal-sized batches run as one scan, the shorter last batch as a step;
+    the loss curve, the recorded costs, the stopping rule, validation and the callback
+    stay per epoch. With the full batch (every epoch the same batch), one scan runs
+    many epochs: every epoch's loss is in the loss curve and every ``cost_every``-th in
+    the costs, as stepped; with a callback, a scan ends at each epoch whose cost is
+    recorded, and the callback is called at those epochs and the last one only (with
+    ``cost_every=1``, every epoch: no scan); a stopping rule
+    (``tol``) or validation data make each epoch a dispatch of its own. Ctrl-C stops at
+    the end of the scan under way. A scan computes what the steps one by one compute.
 
     ``score`` names the validation score (:data:`xpnet.scores.SCORES`): ``"accuracy"``
     for a classifier, ``"r2"`` for a regressor.
@@ -63,7 +74,7 @@ class TrainingConfig:
     n_iter_no_change: float = 10
     jit_compile: bool | str = "auto"
     score: str = "accuracy"
-    scan: bool = False
+    scan: bool | str = "auto"
     clip_value: float | None = None
     clip_norm: float | None = None
 

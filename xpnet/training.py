@@ -9,7 +9,9 @@ estimators train through it, and so can a script written in the course's convent
 
 An epoch (:func:`_epoch`) draws each batch's dropout masks and runs the step on it;
 after it, the loop records the cost, scores the validation data, applies the stopping
-rule (:func:`xpnet.state.early_stopping`) and calls the callback. Every epoch's training
+rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, a
+full-batch fit runs many epochs in one scan (:func:`_epochs`, :mod:`xpnet.scan`) and
+records each of them as a step would. Every epoch's training
 loss is computed (the loss curve), but nothing leaves the device inside the loop except
 the costs it records (one float per recorded epoch, plus one per epoch while a stopping
 rule or ``verbose`` watches the loss, or when an epoch took several steps) and the
@@ -37,7 +39,7 @@ from .exceptions import TrainingInterrupted
 from .layers import Dropout
 from .optimizers import owned
 from .progress import progress_bar
-from .scan import run_scanned
+from .scan import epochs_to_scan, run_epochs, run_scanned, scans
 from .schedules import get_schedule, rate_in_epoch
 from .scores import SCORES
 from .sources import DataSource, InMemory
@@ -95,7 +97,11 @@ class _Fit:
             None if library is None else compiled_step(network, optimizer, library, xp, *clip)
         )
         self.counters: list[str] = []
-        self.scan = config.scan and library == "jax"
+        self.scan, full = scans(config.scan, library)
+        # Every epoch the same one batch: a scan runs many epochs (xpnet.scan).
+        one = full and isinstance(source, InMemory) and source.full_batch(config)
+        self.full_batch = one or None
+        self.scanned = False  # a full-batch scan has run: it compiles
         if self.compiled is None:  # eager: the update writes into arrays this run owns
             state.parameters = owned(state.parameters)
             state.optimizer_state = owned(state.optimizer_state)
@@ -112,6 +118,7 @@ class _Fit:
         self.pending: dict[int, Array] = {}  # epoch of this run → its loss, on the device
         self.last_batch: Any = None
         self.rate = config.learning_rate
+        self.rate_array: Array = None  # the compiled step's α, while it stays the same
         self.interrupted = False  # Ctrl-C pressed during a step, honoured after it
 
     @contextlib.contextmanager
@@ -138,10 +145,16 @@ class _Fit:
     def rate_at(self, epoch: int) -> Any:
         """α of ``epoch`` (α0 first, then the schedule's), a 0-d array for a compiled
         step: a decaying rate does not recompile."""
-        self.rate = rate_in_epoch(self.schedule, self.config.learning_rate, epoch)
+        rate = rate_in_epoch(self.schedule, self.config.learning_rate, epoch)
         if self.compiled is None:
-            return self.rate
-        return self.xp.asarray(self.rate, dtype=self.like.dtype, device=device(self.like))
+            self.rate = rate
+            return rate
+        if rate != self.rate or self.rate_array is None:  # one transfer per new rate
+            self.rate_array = self.xp.asarray(
+                rate, dtype=self.like.dtype, device=device(self.like)
+            )
+        self.rate = rate
+        return self.rate_array
 
     def leave(self, state: TrainingState) -> None:
         """The optimiser's counters back as ints, and the losses left on the device read
@@ -176,7 +189,7 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     steps = 0
     batches = fit.source.batches(config, seed, epoch)
     if fit.scan:  # the leading batches of one shape in one dispatch (xpnet.scan)
-        total, steps, batches = run_scanned(fit, state, list(batches), rng, rate)
+        total, steps, batches = run_scanned(fit, state, list(batches), rng, fit.rate)
     for batch in batches:
         loss = _step(fit, state, batch, rng, rate)
         total = loss if total is None else total + loss
@@ -193,6 +206,35 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     fit.pending[len(state.loss_curve)] = total  # read with the others when the run ends
     state.loss_curve.append(math.nan)
     return None
+
+
+def _epochs(
+    fit: _Fit, state: TrainingState, epoch: int, k: int, watch_cost: bool, bar: Any, verbose: bool
+) -> tuple[float | None, None, int] | None:
+    """Up to k full-batch epochs from ``epoch`` in one scan (:func:`xpnet.scan.run_epochs`),
+    each recorded as its own step records it, the losses read in one host read: the last
+    one's cost (None where it is not recorded), its validation score (None) and its
+    number. None where the first scan does not compile and ``jit_compile`` is not True:
+    the fit then steps, as the compiled step decides for itself."""
+    try:
+        losses, k = run_epochs(fit, state, epoch, k)
+    except Exception:  # nothing was written: the state is as it was
+        if fit.scanned or fit.config.jit_compile is True:
+            raise
+        fit.full_batch = None
+        return None
+    fit.scanned = True
+    cost = None
+    for i, loss in enumerate(to_numpy(losses).tolist()):
+        state.epoch, e = epoch + i + 1, epoch + i
+        state.samples_seen += fit.source.m
+        value = check_finite(loss / fit.source.total_weight, e, fit.rate)
+        state.loss_curve.append(value)
+        cost = value if e % fit.config.cost_every == 0 or watch_cost else None
+        _after_epoch(fit, state, e, cost, None, bar, verbose)
+    if fit.interrupted:  # Ctrl-C during the scan, which is now complete
+        raise KeyboardInterrupt
+    return cost, None, epoch + k - 1
 
 
 def run(
@@ -259,9 +301,18 @@ def run(
             "ignore", r"(overflow|invalid value|divide by zero) encountered", RuntimeWarning
         )
         try:
-            for epoch in range(state.epoch, state.epoch + epochs):
-                cost = _epoch(fit, state, epoch, watch_cost)
-                score = _after_epoch(fit, state, epoch, cost, validation, bar, verbose)
+            epoch, end = state.epoch, state.epoch + epochs
+            # Full-batch epochs scanned many a dispatch where no rule watches each one.
+            scanned = fit.full_batch is not None and validation is None and config.tol is None
+            while epoch < end:
+                scanned = scanned and fit.full_batch is not None
+                k = epochs_to_scan(fit, epoch, end, callback is not None) if scanned else 1
+                scan = _epochs(fit, state, epoch, k, watch_cost, bar, verbose) if k > 1 else None
+                if scan is not None:
+                    cost, score, epoch = scan
+                else:
+                    cost = _epoch(fit, state, epoch, watch_cost)
+                    score = _after_epoch(fit, state, epoch, cost, validation, bar, verbose)
                 if callback is not None:
                     # a copy: the next step writes into the parameters
                     event = Epoch(model, epoch, cost, score, owned(state.parameters))
@@ -269,6 +320,7 @@ def run(
                         state.stopped = "callback"
                 if state.stopped:
                     break
+                epoch += 1
         except KeyboardInterrupt:
             warnings.warn(
                 f"Training interrupted by the user after {state.epoch} epochs; the model "
