@@ -104,20 +104,19 @@ def test_rates_and_masks_of_a_scanned_full_batch_fit_are_the_steps(jax_backend, 
         assert_close(scanned.parameters[k], v, rtol=1e-10, atol=1e-15)
 
 
-def test_a_callback_sees_the_recorded_epochs_of_a_scanned_full_batch_fit(jax_backend):
-    """The scan ends at each epoch whose cost is recorded: the callback sees those epochs
-    with the costs and parameters that stepping gives there; returning True stops there."""
-    stepped_events, scanned_events = [], []
-    full_batch(jax_backend, False, callback=stepped_events.append)
-    full_batch(jax_backend, True, callback=scanned_events.append)
-    assert [e.epoch for e in scanned_events] == [0, 100, 200, 249]
-    by_epoch = {e.epoch: e for e in stepped_events}
-    for event in scanned_events[:-1]:
-        assert event.cost == pytest.approx(by_epoch[event.epoch].cost, rel=1e-12)
-        for k, v in by_epoch[event.epoch].parameters.items():
-            assert_close(event.parameters[k], v, rtol=1e-10, atol=1e-15)
-    state = full_batch(jax_backend, True, callback=lambda e: e.epoch == 100)
-    assert state.stopped == "callback" and state.epoch == 101 and len(state.loss_curve) == 101
+def test_a_callback_sees_every_epoch_of_a_full_batch_fit_that_would_scan(jax_backend, monkeypatch):
+    """A callback is called after every epoch, as stepped: the fit does not scan, and
+    returning True stops there."""
+    calls = []
+    monkeypatch.setattr(xpnet.training, "run_epochs", lambda *a: calls.append(a))
+    stepped_events, events = [], []
+    full_batch(jax_backend, False, callback=stepped_events.append, epochs=30)
+    full_batch(jax_backend, True, callback=events.append, epochs=30)
+    assert calls == [] and [e.epoch for e in events] == list(range(30))
+    for event, stepped in zip(events, stepped_events, strict=True):
+        assert event.cost == stepped.cost
+    state = full_batch(jax_backend, True, callback=lambda e: e.epoch == 10)
+    assert state.stopped == "callback" and state.epoch == 11 and len(state.loss_curve) == 11
 
 
 def test_the_scan_is_on_by_default_for_full_batch_fits_compiled_on_jax(monkeypatch):
@@ -137,18 +136,23 @@ def test_the_scan_is_on_by_default_for_full_batch_fits_compiled_on_jax(monkeypat
         scans("yes", "jax")
 
 
-def test_ctrl_c_stops_a_scanned_full_batch_fit_at_the_end_of_its_scan(jax_backend):
-    """Ctrl-C pressed during the callback at epoch 100: the next scan (101 … 200) runs
-    to its end, and the state holds it whole."""
+def test_ctrl_c_stops_a_scanned_full_batch_fit_at_the_end_of_its_scan(jax_backend, monkeypatch):
+    """Ctrl-C pressed while the second scan (epochs 100 … 199) runs: it runs to its end,
+    and the state holds it whole."""
+    monkeypatch.setattr(xpnet.scan, "MAX_EPOCHS", 100)
+    scans_run = []
 
-    def press(event):
-        if event.epoch == 100:
+    def run_epochs(fit, state, epoch, k):
+        scans_run.append(epoch)
+        if len(scans_run) == 2:
             os.kill(os.getpid(), signal.SIGINT)
+        return xpnet.scan.run_epochs(fit, state, epoch, k)
 
-    with pytest.warns(xpnet.exceptions.TrainingInterrupted, match="after 201 epochs"):
-        state = full_batch(jax_backend, True, callback=press)
-    assert state.stopped == "interrupted" and state.epoch == 201
-    assert len(state.loss_curve) == 201
+    monkeypatch.setattr(xpnet.training, "run_epochs", run_epochs)
+    with pytest.warns(xpnet.exceptions.TrainingInterrupted, match="after 200 epochs"):
+        state = full_batch(jax_backend, True)
+    assert scans_run == [0, 100] and state.stopped == "interrupted" and state.epoch == 200
+    assert len(state.loss_curve) == 200
 
 
 def test_a_scan_that_does_not_compile_leaves_the_fit_to_its_steps(jax_backend, monkeypatch):

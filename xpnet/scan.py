@@ -23,13 +23,11 @@ Granularity under a scan:
   shorter last one.
 - the full batch: every epoch's loss is in the loss curve and every ``cost_every``-th
   in the recorded costs, as without the scan; ``verbose`` prints each epoch's loss
-  and the progress bar advances when its scan ends. With a callback, a scan ends at
-  each epoch whose cost is recorded (``cost_every``), and the callback is called at
-  those epochs and the last one only, with the cost and parameters that stepping gives
-  there (with ``cost_every=1``, every epoch: nothing is scanned); without
-  one, a scan runs up to :data:`MAX_EPOCHS` epochs. A stopping rule on the training
-  cost (``tol``) or validation data watch every epoch: those fits step one epoch a
-  dispatch. Ctrl-C stops at the end of the scan under way.
+  and the progress bar advances when its scan ends. A scan runs up to
+  :data:`MAX_EPOCHS` epochs. A callback, a stopping rule on the training cost
+  (``tol``) or validation data watch every epoch: those fits step one epoch a
+  dispatch, so that a callback is called after every epoch, scanned or not. Ctrl-C
+  stops at the end of the scan under way.
 """
 
 from __future__ import annotations
@@ -51,7 +49,7 @@ __all__ = ["MAX_EPOCHS", "check_scan", "epochs_to_scan", "scanned_steps", "scans
 
 Array = Any
 
-#: The most full-batch epochs in one scan without a callback.
+#: The most full-batch epochs in one scan.
 MAX_EPOCHS = 1000
 #: The most bytes of stacked dropout masks one full-batch scan takes.
 MAX_MASK_BYTES = 64 * 2**20
@@ -156,15 +154,10 @@ def run_scanned(
     return xp.sum(losses), k, batches[k:]
 
 
-def epochs_to_scan(fit: Any, epoch: int, last: int, watched: bool) -> int:
+def epochs_to_scan(epoch: int, last: int) -> int:
     """How many full-batch epochs from ``epoch`` (``last`` excluded) one scan runs: up
-    to the next epoch whose cost is recorded where ``watched`` (a callback watches),
-    else up to :data:`MAX_EPOCHS`."""
-    k = min(last - epoch, MAX_EPOCHS)
-    every = fit.config.cost_every
-    if watched:
-        k = min(k, (-epoch) % every + 1)  # to the next recorded epoch, included
-    return k
+    to :data:`MAX_EPOCHS`."""
+    return min(last - epoch, MAX_EPOCHS)
 
 
 def run_epochs(fit: Any, state: Any, epoch: int, k: int) -> tuple[Array, int]:

@@ -46,10 +46,8 @@ class TrainingConfig:
     the loss curve, the recorded costs, the stopping rule, validation and the callback
     stay per epoch. With the full batch (every epoch the same batch), one scan runs
     many epochs: every epoch's loss is in the loss curve and every ``cost_every``-th in
-    the costs, as stepped; with a callback, a scan ends at each epoch whose cost is
-    recorded, and the callback is called at those epochs and the last one only (with
-    ``cost_every=1``, every epoch: no scan); a stopping rule
-    (``tol``) or validation data make each epoch a dispatch of its own. Ctrl-C stops at
+    the costs, as stepped; a callback, a stopping rule (``tol``) or validation data
+    make each epoch a dispatch of its own, so that a callback sees every epoch. Ctrl-C stops at
     the end of the scan under way. A scan computes what the steps one by one compute.
 
     ``score`` names the validation score (:data:`xpnet.scores.SCORES`): ``"accuracy"``

@@ -302,11 +302,12 @@ def run(
         )
         try:
             epoch, end = state.epoch, state.epoch + epochs
-            # Full-batch epochs scanned many a dispatch where no rule watches each one.
+            # Full-batch epochs scanned many a dispatch where nothing watches each one.
             scanned = fit.full_batch is not None and validation is None and config.tol is None
+            scanned = scanned and callback is None  # a callback sees every epoch
             while epoch < end:
                 scanned = scanned and fit.full_batch is not None
-                k = epochs_to_scan(fit, epoch, end, callback is not None) if scanned else 1
+                k = epochs_to_scan(epoch, end) if scanned else 1
                 scan = _epochs(fit, state, epoch, k, watch_cost, bar, verbose) if k > 1 else None
                 if scan is not None:
                     cost, score, epoch = scan
