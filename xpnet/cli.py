@@ -318,9 +318,7 @@ def main(argv: list[str] | None = None) -> int:
     from . import commands
     from .exceptions import TrainingInterrupted
 
-    command = {"info": commands.info, "train": commands.train, "evaluate": commands.evaluate}.get(
-        args.command, commands.bench
-    )
+    command = getattr(commands, args.command)  # info, train, evaluate or bench
     with warnings.catch_warnings():
         warnings.simplefilter("always", TrainingInterrupted)  # never an error: the model is kept
         warnings.showwarning = cli_errors.show_warning(args.command)
