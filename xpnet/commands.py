@@ -101,7 +101,7 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     import xpnet
 
     args.model = args.model or "two_layer"
-    course = getattr(xpnet.recipes, recipe) if recipe else {"random_state": 0}
+    course: dict[str, Any] = getattr(xpnet.recipes, recipe) if recipe else {"random_state": 0}
     base = {k: v for k, v in course.items() if k not in ("n_h", "hidden_layer_sizes")}
     if args.model == "logistic":
         base.pop("activation", None)
