@@ -5,7 +5,6 @@ Every error and warning prints one line on stderr (:mod:`.cli_errors`).
 from __future__ import annotations
 
 import argparse
-import sys
 import warnings
 from typing import Any, NoReturn
 
@@ -291,30 +290,22 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _empty_option(args: argparse.Namespace) -> str | None:
-    """The first option given an empty value (``--backend ""``), which would read as unset."""
+def _refuse_empty(args: argparse.Namespace) -> None:
+    """An option given an empty value (``--backend ""``), which would read as unset."""
     for dest, value in vars(args).items():
         if isinstance(value, str) and not value.strip():
-            return "MODEL_FILE" if dest == "model_file" else f"--{dest.replace('_', '-')}"
-    return None
+            name = "MODEL_FILE" if dest == "model_file" else f"--{dest.replace('_', '-')}"
+            message = f"argument {name}: expected a value, received an empty string"
+            _Parser(prog=f"xpnet {args.command}").error(message)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
+        _refuse_empty(args)
     except SystemExit as stop:  # --help, --version, or a usage error, already printed
         return stop.code if isinstance(stop.code, int) else 2
-    empty = _empty_option(args)
-    if empty:
-        prog = f"xpnet {args.command}"
-        print(
-            f"{prog}: error: argument {empty}: expected a value, received an empty string "
-            f"(see '{prog} --help')",
-            file=sys.stderr,
-        )
-        return 2
     from . import commands
     from .exceptions import TrainingInterrupted
 

@@ -42,14 +42,12 @@ def select_backend(args: argparse.Namespace) -> Any:
     environment (XPNET_BACKEND, XPNET_DEVICE, XPNET_DTYPE), as without any flag."""
     from .backend import get_backend, set_backend
 
-    if args.backend is not None or args.device is not None or args.dtype is not None:
-        # A flag given empty is refused by the command line, never read as unset.
-        env = os.environ.get
-        name = env("XPNET_BACKEND") or "numpy" if args.backend is None else args.backend
-        device = env("XPNET_DEVICE") or None if args.device is None else args.device
-        dtype = env("XPNET_DTYPE") or None if args.dtype is None else args.dtype
-        return set_backend(name.strip().lower(), device, dtype)
-    return get_backend()
+    given = {"XPNET_BACKEND": args.backend, "XPNET_DEVICE": args.device, "XPNET_DTYPE": args.dtype}
+    if all(value is None for value in given.values()):
+        return get_backend()
+    # A flag given empty is refused by the command line, never read as unset.
+    name, device, dtype = (os.environ.get(k) or None if v is None else v for k, v in given.items())
+    return set_backend((name or "numpy").strip().lower(), device, dtype)
 
 
 def info(args: argparse.Namespace) -> int:
