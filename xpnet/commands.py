@@ -156,13 +156,13 @@ def train(args: argparse.Namespace) -> int:
     if args.resume:  # on the data it was trained on, unless told otherwise
         model = xpnet.load(args.resume)
         recorded = cli_errors.recorded_metadata(model.metadata_, args.resume)
-        args.data = args.data or recorded.get("data")
+        args.data = args.data or recorded.get("data") or "planar"
         args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
         args.seed = recorded.get("seed") if args.seed is None else args.seed
         # Only --epochs, --compile and --no-progress: the other options are refused.
         model.set_params(**cli_errors.settings(args, {"warm_start": True}))
-    args.data = args.data or "planar"
-    if not args.resume:
+    else:
+        args.data = args.data or "planar"
         recipe, claim = COURSE_RECIPES.get((args.data, args.model or "two_layer"), (None, None))
         model = _estimator(args, recipe)
     metadata = {"data": args.data, "test_size": args.test_size, "seed": args.seed}
