@@ -94,13 +94,17 @@ def _check_inputs(name: str, x: Array, parameters: Params, check: Any, **states:
         check_shape(state, a, (("n_a", n_a), ("m", x.shape[1])))
 
 
-def _check_da(da: Array, a1: Array, steps: list) -> None:
+def _check_da(da: Array, caches: tuple) -> tuple[list, Params]:
+    """da (n_a, m, T_x) against the caches of the forward pass: their steps and parameters."""
+    steps, _ = caches
+    a1, parameters = steps[0][0], steps[0][-1]
     check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
     if da.shape[2] > len(steps):
         raise ValueError(
             f"Invalid da. Expected at most T_x = {len(steps)} steps, one per cache. "
             f"Received: da of shape {tuple(da.shape)}"
         )
+    return steps, parameters
 
 
 def _prediction(a_next: Array, W: Array, b: Array, xp: Any) -> Array:
@@ -173,9 +177,7 @@ def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
     gradients : dict
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWax``, ``dWaa``, ``dba``
     """
-    steps, _ = caches
-    a1, _, _, parameters = steps[0]
-    _check_da(da, a1, steps)
+    steps, parameters = _check_da(da, caches)
     xp = array_namespace(da)
     cells = [RNNStep(*cache[:3]) for cache in steps]
     dx, da0, grads = rnn_backward_through_time(
@@ -262,9 +264,7 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWf``, ``dbf``, ``dWi``, ``dbi``,
         ``dWc``, ``dbc``, ``dWo``, ``dbo``
     """
-    steps, _ = caches
-    a1, parameters = steps[0][0], steps[0][-1]
-    _check_da(da, a1, steps)
+    steps, parameters = _check_da(da, caches)
     xp = array_namespace(da)
     cells = [_lstm_step(cache, xp) for cache in steps]
     W, _ = fuse_gates(parameters, xp=xp)
