@@ -99,9 +99,7 @@ def _data_options(parser: argparse.ArgumentParser, default_help: str) -> None:
         "data sets draw a fresh test set of the training set's size",
     )
     group.add_argument(
-        "--seed",
-        type=int,
-        help="seed of the split and of the generated data (default: 0)",
+        "--seed", type=int, help="seed of the split and of the generated data (default: 0)"
     )
 
 

@@ -128,14 +128,7 @@ def lstm_step_forward(
 
 
 def lstm_step_backward(
-    da_next: Array,
-    dc_next: Array,
-    step: LSTMStep,
-    W: Array,
-    /,
-    *,
-    need_dxt: bool = True,
-    xp: Any,
+    da_next: Array, dc_next: Array, step: LSTMStep, W: Array, /, *, need_dxt: bool = True, xp: Any
 ) -> tuple[Array | None, Array, Array, Array]:
     """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩, dc⟨t−1⟩ and dZ = [dΓf; dΓu; dc̃; dΓo].
 
