@@ -5,7 +5,6 @@ Every error and warning prints one line on stderr (:mod:`.cli_errors`).
 from __future__ import annotations
 
 import argparse
-import sys
 import warnings
 from typing import Any, NoReturn
 
@@ -100,9 +99,7 @@ def _data_options(parser: argparse.ArgumentParser, default_help: str) -> None:
         "data sets draw a fresh test set of the training set's size",
     )
     group.add_argument(
-        "--seed",
-        type=int,
-        help="seed of the split and of the generated data (default: 0)",
+        "--seed", type=int, help="seed of the split and of the generated data (default: 0)"
     )
 
 
@@ -291,36 +288,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _empty_option(args: argparse.Namespace) -> str | None:
-    """The first option given an empty value (``--backend ""``), which would read as unset."""
+def _refuse_empty(args: argparse.Namespace) -> None:
+    """An option given an empty value (``--backend ""``), which would read as unset."""
     for dest, value in vars(args).items():
         if isinstance(value, str) and not value.strip():
-            return "MODEL_FILE" if dest == "model_file" else f"--{dest.replace('_', '-')}"
-    return None
+            name = "MODEL_FILE" if dest == "model_file" else f"--{dest.replace('_', '-')}"
+            message = f"argument {name}: expected a value, received an empty string"
+            _Parser(prog=f"xpnet {args.command}").error(message)
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    parser = build_parser()
     try:
-        args = parser.parse_args(argv)
+        args = build_parser().parse_args(argv)
+        _refuse_empty(args)
     except SystemExit as stop:  # --help, --version, or a usage error, already printed
         return stop.code if isinstance(stop.code, int) else 2
-    empty = _empty_option(args)
-    if empty:
-        prog = f"xpnet {args.command}"
-        print(
-            f"{prog}: error: argument {empty}: expected a value, received an empty string "
-            f"(see '{prog} --help')",
-            file=sys.stderr,
-        )
-        return 2
     from . import commands
     from .exceptions import TrainingInterrupted
 
-    command = {"info": commands.info, "train": commands.train, "evaluate": commands.evaluate}.get(
-        args.command, commands.bench
-    )
+    command = getattr(commands, args.command)  # info, train, evaluate or bench
     with warnings.catch_warnings():
         warnings.simplefilter("always", TrainingInterrupted)  # never an error: the model is kept
         warnings.showwarning = cli_errors.show_warning(args.command)

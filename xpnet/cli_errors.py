@@ -25,6 +25,7 @@ __all__ = [
     "one_line",
     "recorded_metadata",
     "run",
+    "settings",
     "show_warning",
 ]
 
@@ -32,6 +33,23 @@ __all__ = [
 _MODEL_OPTIONS: tuple[str, ...] = ("model", "hidden", "activation", "init", "random_state")
 _MODEL_OPTIONS += ("learning_rate", "optimizer", "batch_size", "lr_decay", "decay_rate", "l2")
 _MODEL_OPTIONS += ("keep_prob", "early_stopping")
+
+
+#: --compile's words → the estimators' jit_compile.
+COMPILE = {"auto": "auto", "on": True, "off": False}
+
+
+def settings(args: argparse.Namespace, base: dict, **chosen: Any) -> dict[str, Any]:
+    """``base`` updated with the hyperparameters the options give: those every estimator
+    takes, and ``chosen``; an option not given (None) leaves its hyperparameter alone."""
+    shared = ("learning_rate", "random_state", "optimizer", "l2", "keep_prob")
+    chosen |= {k: getattr(args, k) for k in shared} | {
+        "num_iterations": args.iterations,
+        "early_stopping": args.early_stopping or None,
+        "jit_compile": COMPILE.get(args.compile),
+    }
+    given = {k: v for k, v in chosen.items() if v is not None}
+    return base | given | {"progress": False if args.no_progress else None}
 
 
 def check_train_options(args: argparse.Namespace) -> None:

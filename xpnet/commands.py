@@ -21,24 +21,20 @@ from .exceptions import InvalidParameterError
 
 __all__ = ["bench", "evaluate", "info", "select_backend", "train"]
 
-#: (data, model) → the course's recipe: where the course published a result, its
-#: hyperparameters are the command line's defaults.
+#: (data, model) → the course's recipe and what the course reports of it: where the
+#: course published a result, its hyperparameters are the command line's defaults.
 COURSE_RECIPES = {
-    ("planar", "two_layer"): "PLANAR",
-    ("catvnoncat", "logistic"): "CATS_LOGISTIC",
-    ("catvnoncat", "two_layer"): "CATS_TWO_LAYER",
-    ("catvnoncat", "deep"): "CATS_DEEP",
+    ("planar", "two_layer"): (
+        "PLANAR",
+        "the course: 90.75%; 90.5-90.75% depending on the machine's floating-point paths, "
+        "since the run is chaotic after about 7,500 steps",
+    ),
+    ("catvnoncat", "logistic"): ("CATS_LOGISTIC", "the course: 99.04% / 70%"),
+    ("catvnoncat", "two_layer"): ("CATS_TWO_LAYER", "the course: 100% / 72%"),
+    ("catvnoncat", "deep"): ("CATS_DEEP", "the course: 98.56% / 80%"),
 }
 #: Data sets of images → the shape of one image, which ``--model conv`` takes its rows to.
 IMAGE_SHAPES = {"digits": (8, 8, 1), "catvnoncat": (64, 64, 3)}
-
-_COURSE_CLAIMS = {  # what the course reports, said once the run is done
-    "PLANAR": "the course: 90.75%; 90.5-90.75% depending on the machine's floating-point "
-    "paths, since the run is chaotic after about 7,500 steps",
-    "CATS_LOGISTIC": "the course: 99.04% / 70%",
-    "CATS_TWO_LAYER": "the course: 100% / 72%",
-    "CATS_DEEP": "the course: 98.56% / 80%",
-}
 
 
 def select_backend(args: argparse.Namespace) -> Any:
@@ -46,14 +42,12 @@ def select_backend(args: argparse.Namespace) -> Any:
     environment (XPNET_BACKEND, XPNET_DEVICE, XPNET_DTYPE), as without any flag."""
     from .backend import get_backend, set_backend
 
-    if args.backend is not None or args.device is not None or args.dtype is not None:
-        # A flag given empty is refused by the command line, never read as unset.
-        env = os.environ.get
-        name = env("XPNET_BACKEND") or "numpy" if args.backend is None else args.backend
-        device = env("XPNET_DEVICE") or None if args.device is None else args.device
-        dtype = env("XPNET_DTYPE") or None if args.dtype is None else args.dtype
-        return set_backend(name.strip().lower(), device, dtype)
-    return get_backend()
+    given = {"XPNET_BACKEND": args.backend, "XPNET_DEVICE": args.device, "XPNET_DTYPE": args.dtype}
+    if all(value is None for value in given.values()):
+        return get_backend()
+    # A flag given empty is refused by the command line, never read as unset.
+    name, device, dtype = (os.environ.get(k) or None if v is None else v for k, v in given.items())
+    return set_backend((name or "numpy").strip().lower(), device, dtype)
 
 
 def info(args: argparse.Namespace) -> int:
@@ -90,10 +84,8 @@ def _load_data(args: argparse.Namespace, name: str) -> tuple:
 
 
 def _batch_size(text: str | None) -> Any:
-    if text in (None, "auto"):
-        return text
-    if text == "full":
-        return None
+    if text in (None, "auto", "full"):
+        return None if text == "full" else text
     try:
         return int(text)
     except ValueError:
@@ -103,46 +95,35 @@ def _batch_size(text: str | None) -> Any:
         ) from None
 
 
-#: The options whose dests are the hyperparameters' names.
-_SAME_NAMES: tuple[str, ...] = ("learning_rate", "random_state", "activation", "optimizer")
-_SAME_NAMES += ("lr_decay", "decay_rate", "l2", "keep_prob")
-#: --compile's words → the estimators' jit_compile.
-_COMPILE = {"auto": "auto", "on": True, "off": False}
-
-
 def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     import xpnet
 
     args.model = args.model or "two_layer"
-    settings = dict(getattr(xpnet.recipes, recipe)) if recipe else {"random_state": 0}
-    settings = {k: v for k, v in settings.items() if k not in ("n_h", "hidden_layer_sizes")}
+    course: dict[str, Any] = getattr(xpnet.recipes, recipe) if recipe else {"random_state": 0}
+    base = {k: v for k, v in course.items() if k not in ("n_h", "hidden_layer_sizes")}
     if args.model == "logistic":
-        settings.pop("activation", None)
+        base.pop("activation", None)
     try:
         hidden = [int(n) for n in args.hidden.split(",")] if args.hidden else None
     except ValueError:
         raise InvalidParameterError(
             f"Invalid --hidden. Expected sizes like 4 or 20,7,5. Received: --hidden={args.hidden!r}"
         ) from None
-    chosen = {k: getattr(args, k) for k in _SAME_NAMES} | {
-        "num_iterations": args.iterations,
-        "initialization": args.init,
-        "early_stopping": args.early_stopping or None,
-    }
-    if args.batch_size is not None:
-        chosen["batch_size"] = _batch_size(args.batch_size)
-    if args.compile is not None:
-        chosen["jit_compile"] = _COMPILE[args.compile]
-    settings |= {k: v for k, v in chosen.items() if v is not None}
-    settings["progress"] = False if args.no_progress else None
-    recipe_model = getattr(xpnet.recipes, recipe) if recipe else {}
+    settings = cli_errors.settings(
+        args,
+        base,
+        activation=args.activation,
+        lr_decay=args.lr_decay,
+        decay_rate=args.decay_rate,
+        initialization=args.init,
+        batch_size=_batch_size(args.batch_size),
+    )
     if args.model == "two_layer":
-        n_h = hidden[0] if hidden else recipe_model.get("n_h", 100)
-        return xpnet.TwoLayerNet(n_h=n_h, **settings)
+        return xpnet.TwoLayerNet(n_h=hidden[0] if hidden else course.get("n_h", 100), **settings)
     if args.model == "conv":
         return xpnet.ConvNet(hidden_layer_sizes=tuple(hidden or ()), **settings)
     if args.model in ("deep", "deep_regressor"):
-        sizes = tuple(hidden or recipe_model.get("hidden_layer_sizes", (100, 50)))
+        sizes = tuple(hidden or course.get("hidden_layer_sizes", (100, 50)))
         if args.model == "deep_regressor":
             return xpnet.DeepRegressor(hidden_layer_sizes=sizes, **settings)
         return xpnet.DeepNet(hidden_layer_sizes=sizes, **settings)
@@ -171,21 +152,18 @@ def train(args: argparse.Namespace) -> int:
         from .sequence_cli import train_char_rnn, train_sequence
 
         return (train_char_rnn if args.model == "char_rnn" else train_sequence)(args)
-    recipe = None
-    if args.resume:
+    recipe = claim = None
+    if args.resume:  # on the data it was trained on, unless told otherwise
         model = xpnet.load(args.resume)
         recorded = cli_errors.recorded_metadata(model.metadata_, args.resume)
-        # The data it was trained on, unless told otherwise.
-        args.data = args.data or recorded.get("data")
+        args.data = args.data or recorded.get("data") or "planar"
         args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
         args.seed = recorded.get("seed") if args.seed is None else args.seed
-        changes = {"num_iterations": args.iterations} if args.iterations is not None else {}
-        if args.compile is not None:  # how to run, not what the model is
-            changes["jit_compile"] = _COMPILE[args.compile]
-        model.set_params(warm_start=True, progress=False if args.no_progress else None, **changes)
-    args.data = args.data or "planar"
-    if not args.resume:
-        recipe = COURSE_RECIPES.get((args.data, args.model or "two_layer"))
+        # Only --epochs, --compile and --no-progress: the other options are refused.
+        model.set_params(**cli_errors.settings(args, {"warm_start": True}))
+    else:
+        args.data = args.data or "planar"
+        recipe, claim = COURSE_RECIPES.get((args.data, args.model or "two_layer"), (None, None))
         model = _estimator(args, recipe)
     metadata = {"data": args.data, "test_size": args.test_size, "seed": args.seed}
     images = _example_shape(model, args.data)
@@ -230,8 +208,8 @@ def train(args: argparse.Namespace) -> int:
             predicted = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
             r2, error = r2_score(y, predicted), target.rmse(y, predicted)
             print(f"{part} R²: {r2:.4f}, RMSE: {error:.4g}")
-    if recipe:
-        print(f"({_COURSE_CLAIMS[recipe]})")
+    if claim:
+        print(f"({claim})")
     print(
         f"Backend: {model.backend_.name}, device: {model.device_}, dtype: {model.dtype_}; "
         f"{model.n_iter_} iterations in {seconds:.2f} s"
@@ -320,15 +298,14 @@ def evaluate(args: argparse.Namespace) -> int:
     if images is not None:
         X = X.reshape(-1, *images)
     regressor = model._estimator_type == "regressor"
-    report = _regression_report(model, meta, args.model_file, X, y) if regressor else None
-    if report is None:
+    if regressor:
+        report, confusion = _regression_report(model, meta, args.model_file, X, y), None
+        text = f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}"
+    else:
         report = classification_report(y, model.predict(X), labels=model.classes_)
         confusion = np.asarray(report["confusion_matrix"])
         text = f"{format_report(report)}\n\nConfusion matrix (rows: true, columns: predicted):"
         text += f"\n{confusion}"
-    else:
-        confusion = None
-        text = f"R²:   {report['r2']:.4f}\nRMSE: {report['rmse']:.4g}\nMAE:  {report['mae']:.4g}"
     if args.json:
         described = {"model": args.model_file, "data": name, "subset": args.subset, **report}
         print(json.dumps(described, indent=None if regressor else 2))

@@ -24,14 +24,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+from .cli_errors import settings
 from .datasets import load_dinos
 from .datasets.sequences import MARKED_XOR, make_marked_xor
 from .models.char_rnn import CharRNN
 from .models.sequence import SequenceClassifier
 
 __all__ = ["train_char_rnn", "train_sequence"]
-
-_COMPILE = {"auto": "auto", "on": True, "off": False}
 
 
 def _int(text: str, flag: str) -> int:
@@ -44,22 +43,11 @@ def _int(text: str, flag: str) -> int:
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    settings: dict[str, Any] = {**MARKED_XOR, "random_state": 0}
-    same = ("learning_rate", "random_state", "optimizer", "l2", "keep_prob")
-    chosen = {k: getattr(args, k) for k in same} | {
-        "num_iterations": args.iterations,
-        "early_stopping": args.early_stopping or None,
-        "cell": args.activation,
-        "n_a": None if args.hidden is None else _int(args.hidden, "--hidden"),
-    }
-    if args.batch_size is not None:
-        full = args.batch_size == "full"
-        chosen["batch_size"] = None if full else _int(args.batch_size, "--batch-size")
-    if args.compile is not None:
-        chosen["jit_compile"] = _COMPILE[args.compile]
-    settings |= {k: v for k, v in chosen.items() if v is not None}
-    settings["progress"] = False if args.no_progress else None
-    return settings
+    n_a = None if args.hidden is None else _int(args.hidden, "--hidden")
+    full = args.batch_size in (None, "full")
+    batch_size = None if full else _int(args.batch_size, "--batch-size")
+    chosen = {"cell": args.activation, "n_a": n_a, "batch_size": batch_size}
+    return settings(args, {**MARKED_XOR, "random_state": 0}, **chosen)
 
 
 def train_sequence(args: argparse.Namespace) -> int:
@@ -111,14 +99,11 @@ def _lines(args: argparse.Namespace) -> list[str]:
 def train_char_rnn(args: argparse.Namespace) -> int:
     """Train a :class:`~xpnet.CharRNN` as the options say; print its loss and samples."""
     lines = _lines(args)
-    settings: dict = {"verbose": not getattr(args, "no_progress", False)}
-    if args.iterations is not None:
-        settings["num_iterations"] = args.iterations
-    if args.hidden:
-        settings["n_a"] = int(args.hidden)
-    if args.random_state is not None:
-        settings["random_state"] = args.random_state
-    model = CharRNN(**settings)
+    n_a = int(args.hidden) if args.hidden else None
+    chosen = {"num_iterations": args.iterations, "n_a": n_a, "random_state": args.random_state}
+    model = CharRNN(
+        verbose=not args.no_progress, **{k: v for k, v in chosen.items() if v is not None}
+    )
     print(f"Training {model!r} on {args.data or 'dinos'} ({len(lines)} lines)")
     start = time.perf_counter()
     model.fit(lines)

@@ -23,6 +23,7 @@ from .._checks import check_keys, check_shape
 from ..backend import Backend, get_backend
 from ..clipping import clip_by_value
 from ..language_model import from_course, gradients, initialize, one_hot, sample_indices, to_course
+from .rnn import check_rnn_parameters
 
 __all__ = ["clip", "model", "optimize", "sample"]
 
@@ -30,18 +31,6 @@ Array = Any
 Params = dict[str, Array]
 
 _GRADIENTS = ("dWaa", "dWax", "dWya", "db", "dby")
-
-
-def _check_parameters(parameters: Params) -> tuple[int, int]:
-    check_keys("parameters", parameters, ("Wax", "Waa", "Wya", "b", "by"))
-    Waa, Wax, Wya = parameters["Waa"], parameters["Wax"], parameters["Wya"]
-    check_shape("parameters['Waa']", Waa, (("n_a", None), ("n_a", Waa.shape[0])))
-    n_a = Waa.shape[0]
-    check_shape("parameters['Wax']", Wax, (("n_a", n_a), ("n_x", None)))
-    check_shape("parameters['b']", parameters["b"], (("n_a", n_a), ("1", 1)))
-    check_shape("parameters['Wya']", Wya, (("n_y", None), ("n_a", n_a)))
-    check_shape("parameters['by']", parameters["by"], (("n_y", Wya.shape[0]), ("1", 1)))
-    return n_a, Wya.shape[0]
 
 
 def clip(gradients: Params, maxValue: float) -> Params:
@@ -60,7 +49,7 @@ def sample(parameters: Params, char_to_ix: dict[str, int], seed: int) -> list[in
     ``np.random.choice``; the same draws are made here from a ``RandomState`` of that
     seed, without touching NumPy's global generator. At most 50 characters are drawn.
     """
-    _check_parameters(parameters)
+    check_rnn_parameters(parameters, None, b="b")
     check_keys("char_to_ix", char_to_ix, ["\n"])
     xp = array_namespace(parameters["Waa"])
     return sample_indices(from_course(parameters), char_to_ix["\n"], seed, xp=xp)
@@ -93,7 +82,7 @@ def optimize(
     a_last : array of shape (n_a, 1)
         The hidden state after the last character.
     """
-    n_a, n_y = _check_parameters(parameters)
+    n_a, n_y = check_rnn_parameters(parameters, None, b="b")
     if len(X) != len(Y) or len(X) == 0:
         raise ValueError(
             f"Invalid X and Y. Expected two non-empty lists of one length. "

@@ -42,12 +42,15 @@ def _geometry(hparameters: Any, keys: tuple[str, ...]) -> tuple[int, ...]:
     return tuple(check_integer(k, hparameters[k], minimum=0 if k == "pad" else 1) for k in keys)
 
 
-def _check_fits(n_H: int, n_W: int, A_prev: Array, f: int) -> None:
+def _windows(A_prev: Array, f: int, stride: int, pad: int) -> tuple[int, int]:
+    """n_H and n_W, the windows of f×f over the padded images A_prev, at least one each."""
+    n_H, n_W = (output_size(n, f, stride, 2 * pad) for n in A_prev.shape[1:3])
     if n_H < 1 or n_W < 1:
         raise ValueError(
             f"Invalid A_prev. Expected images of at least {f}×{f} (with the padding). "
             f"Received: A_prev of shape {tuple(A_prev.shape)}"
         )
+    return n_H, n_W
 
 
 def zero_pad(X: Array, pad: int) -> Array:
@@ -105,8 +108,7 @@ def conv_forward(
     check_shape("W", W, (("f", f), ("f", f), ("n_C_prev", n_C_prev), ("n_C", n_C)))
     check_shape("b", b, (("1", 1), ("1", 1), ("1", 1), ("n_C", n_C)))
     stride, pad = _geometry(hparameters, ("stride", "pad"))
-    n_H = output_size(A_prev.shape[1], f, stride, 2 * pad)
-    _check_fits(n_H, output_size(A_prev.shape[2], f, stride, 2 * pad), A_prev, f)
+    _windows(A_prev, f, stride, pad)
     xp = array_namespace(A_prev, W, b)
     Z, _ = conv2d_forward(A_prev, W, b, stride=stride, pads=(pad, pad, pad, pad), xp=xp)
     return Z, (A_prev, W, b, hparameters)
@@ -136,8 +138,7 @@ def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
     A_prev, W, _, hparameters = cache
     stride, pad = _geometry(hparameters, ("stride", "pad"))
     f = W.shape[0]
-    n_H = output_size(A_prev.shape[1], f, stride, 2 * pad)
-    n_W = output_size(A_prev.shape[2], f, stride, 2 * pad)
+    n_H, n_W = (output_size(n, f, stride, 2 * pad) for n in A_prev.shape[1:3])
     check_shape(
         "dZ", dZ, (("m", A_prev.shape[0]), ("n_H", n_H), ("n_W", n_W), ("n_C", W.shape[3]))
     )
@@ -168,12 +169,7 @@ def pool_forward(
     check_shape("A_prev", A_prev, _IMAGES)
     f, stride = _geometry(hparameters, ("f", "stride"))
     registered("mode", MODES, mode)
-    _check_fits(
-        output_size(A_prev.shape[1], f, stride, 0),
-        output_size(A_prev.shape[2], f, stride, 0),
-        A_prev,
-        f,
-    )
+    _windows(A_prev, f, stride, 0)
     A, _ = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=array_namespace(A_prev))
     return A, (A_prev, hparameters)
 

@@ -10,13 +10,7 @@ from typing import Any, cast
 import numpy as np  # edge: host-side random draws
 from array_api_compat import array_namespace, device
 
-from .._checks import (
-    check_integer,
-    check_keys,
-    check_labels,
-    check_parameters,
-    check_shape,
-)
+from .._checks import check_integer, check_keys, check_labels, check_parameters, check_shape
 from ..backend import Backend, get_backend
 from ..batches import epoch_batches
 from ..initializers import check_method, check_random_state, draw_parameters

@@ -50,51 +50,61 @@ __all__ = [
 Array = Any
 Params = dict[str, Array]
 
-_RNN = ("Wax", "Waa", "Wya", "ba", "by")
 _LSTM = ("Wf", "bf", "Wi", "bi", "Wc", "bc", "Wo", "bo", "Wy", "by")
 
 
-def _check_rnn(parameters: Params, n_x: int) -> tuple[int, int]:
-    check_keys("parameters", parameters, _RNN)
-    Waa, Wya = parameters["Waa"], parameters["Wya"]
+def check_rnn_parameters(parameters: Params, n_x: int | None, b: str = "ba") -> tuple[int, int]:
+    """n_a and n_y of the RNN's ``Wax, Waa, Wya, ba, by`` (the bias named ``b``), checked;
+    ``n_x`` None takes any input size."""
+    check_keys("parameters", parameters, ("Wax", "Waa", "Wya", b, "by"))
+    Waa = parameters["Waa"]
     check_shape("parameters['Waa']", Waa, (("n_a", None), ("n_a", getattr(Waa, "shape", (0,))[0])))
     n_a = Waa.shape[0]
     check_shape("parameters['Wax']", parameters["Wax"], (("n_a", n_a), ("n_x", n_x)))
-    check_shape("parameters['ba']", parameters["ba"], (("n_a", n_a), ("1", 1)))
-    check_shape("parameters['Wya']", Wya, (("n_y", None), ("n_a", n_a)))
-    check_shape("parameters['by']", parameters["by"], (("n_y", Wya.shape[0]), ("1", 1)))
-    return n_a, Wya.shape[0]
+    check_shape(f"parameters['{b}']", parameters[b], (("n_a", n_a), ("1", 1)))
+    return n_a, _check_output(parameters, "Wya", n_a)
 
 
 def _check_lstm(parameters: Params, n_x: int) -> tuple[int, int]:
     check_keys("parameters", parameters, _LSTM)
-    Wf, Wy = parameters["Wf"], parameters["Wy"]
+    Wf = parameters["Wf"]
     check_shape("parameters['Wf']", Wf, (("n_a", None), ("n_a + n_x", None)))
     n_a = Wf.shape[0]
     for g in GATES:
         W, b = f"W{g}", f"b{g}"
         check_shape(f"parameters['{W}']", parameters[W], (("n_a", n_a), ("n_a + n_x", n_a + n_x)))
         check_shape(f"parameters['{b}']", parameters[b], (("n_a", n_a), ("1", 1)))
-    check_shape("parameters['Wy']", Wy, (("n_y", None), ("n_a", n_a)))
-    check_shape("parameters['by']", parameters["by"], (("n_y", Wy.shape[0]), ("1", 1)))
-    return n_a, Wy.shape[0]
+    return n_a, _check_output(parameters, "Wy", n_a)
 
 
-def _check_start(x: Array, a0: Array, parameters: Params, check: Any) -> int:
-    """x (n_x, m, T_x), ``parameters`` (by ``check``) and a0 (n_a, m) checked; T_x."""
-    check_shape("x", x, (("n_x", None), ("m", None), ("T_x", None)), examples=False)
+def _check_output(parameters: Params, W: str, n_a: int) -> int:
+    """n_y of the prediction's ``W`` (n_y, n_a) and ``by`` (n_y, 1), checked."""
+    check_shape(f"parameters['{W}']", parameters[W], (("n_y", None), ("n_a", n_a)))
+    n_y = parameters[W].shape[0]
+    check_shape("parameters['by']", parameters["by"], (("n_y", n_y), ("1", 1)))
+    return n_y
+
+
+def _check_inputs(name: str, x: Array, parameters: Params, check: Any, **states: Array) -> None:
+    """x (n_x, m, T_x) or a step of it, xt (n_x, m); ``parameters`` (by ``check``) and
+    each of ``states`` (n_a, m), checked."""
+    check_shape(name, x, (("n_x", None), ("m", None), ("T_x", None))[: 3 if name == "x" else 2])
     n_a, _ = check(parameters, x.shape[0])
-    check_shape("a0", a0, (("n_a", n_a), ("m", x.shape[1])))
-    return x.shape[2]
+    for state, a in states.items():
+        check_shape(state, a, (("n_a", n_a), ("m", x.shape[1])))
 
 
-def _check_da(da: Array, a1: Array, steps: list) -> None:
+def _check_da(da: Array, caches: tuple) -> tuple[list, Params]:
+    """da (n_a, m, T_x) against the caches of the forward pass: their steps and parameters."""
+    steps, _ = caches
+    a1, parameters = steps[0][0], steps[0][-1]
     check_shape("da", da, (("n_a", a1.shape[0]), ("m", a1.shape[1]), ("T_x", None)))
     if da.shape[2] > len(steps):
         raise ValueError(
             f"Invalid da. Expected at most T_x = {len(steps)} steps, one per cache. "
             f"Received: da of shape {tuple(da.shape)}"
         )
+    return steps, parameters
 
 
 def _prediction(a_next: Array, W: Array, b: Array, xp: Any) -> Array:
@@ -111,9 +121,7 @@ def rnn_cell_forward(xt: Array, a_prev: Array, parameters: Params) -> tuple[Arra
     cache : tuple
         ``(a_next, a_prev, xt, parameters)``
     """
-    check_shape("xt", xt, (("n_x", None), ("m", None)))
-    n_a, _ = _check_rnn(parameters, xt.shape[0])
-    check_shape("a_prev", a_prev, (("n_a", n_a), ("m", xt.shape[1])))
+    _check_inputs("xt", xt, parameters, check_rnn_parameters, a_prev=a_prev)
     xp = array_namespace(xt, a_prev)
     p = parameters
     step = rnn_step_forward(xt, a_prev, p["Wax"], p["Waa"], p["ba"], xp=xp)
@@ -131,10 +139,10 @@ def rnn_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array, 
     caches : tuple
         ``(list of the T_x cells' caches, x)``
     """
-    T_x = _check_start(x, a0, parameters, _check_rnn)
+    _check_inputs("x", x, parameters, check_rnn_parameters, a0=a0)
     xp = array_namespace(x, a0)
     a, y, caches, a_next = [], [], [], a0
-    for t in range(T_x):
+    for t in range(x.shape[2]):
         a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
         a.append(a_next)
         y.append(yt_pred)
@@ -169,9 +177,7 @@ def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
     gradients : dict
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWax``, ``dWaa``, ``dba``
     """
-    steps, _ = caches
-    a1, _, _, parameters = steps[0]
-    _check_da(da, a1, steps)
+    steps, parameters = _check_da(da, caches)
     xp = array_namespace(da)
     cells = [RNNStep(*cache[:3]) for cache in steps]
     dx, da0, grads = rnn_backward_through_time(
@@ -192,10 +198,7 @@ def lstm_cell_forward(
     cache : tuple
         ``(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)``
     """
-    check_shape("xt", xt, (("n_x", None), ("m", None)))
-    n_a, _ = _check_lstm(parameters, xt.shape[0])
-    check_shape("a_prev", a_prev, (("n_a", n_a), ("m", xt.shape[1])))
-    check_shape("c_prev", c_prev, (("n_a", n_a), ("m", xt.shape[1])))
+    _check_inputs("xt", xt, parameters, _check_lstm, a_prev=a_prev, c_prev=c_prev)
     xp = array_namespace(xt, a_prev, c_prev)
     step = lstm_step_forward(xt, a_prev, c_prev, *fuse_gates(parameters, xp=xp), xp=xp)
     yt_pred = _prediction(step.a_next, parameters["Wy"], parameters["by"], xp)
@@ -213,11 +216,11 @@ def lstm_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array,
     caches : tuple
         ``(list of the T_x cells' caches, x)``
     """
-    T_x = _check_start(x, a0, parameters, _check_lstm)
+    _check_inputs("x", x, parameters, _check_lstm, a0=a0)
     xp = array_namespace(x, a0)
     a, y, c, caches = [], [], [], []
     a_next, c_next = a0, a0 * 0
-    for t in range(T_x):
+    for t in range(x.shape[2]):
         a_next, c_next, yt, cache = lstm_cell_forward(x[:, :, t], a_next, c_next, parameters)
         a.append(a_next)
         y.append(yt)
@@ -261,9 +264,7 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWf``, ``dbf``, ``dWi``, ``dbi``,
         ``dWc``, ``dbc``, ``dWo``, ``dbo``
     """
-    steps, _ = caches
-    a1, parameters = steps[0][0], steps[0][-1]
-    _check_da(da, a1, steps)
+    steps, parameters = _check_da(da, caches)
     xp = array_namespace(da)
     cells = [_lstm_step(cache, xp) for cache in steps]
     W, _ = fuse_gates(parameters, xp=xp)

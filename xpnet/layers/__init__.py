@@ -32,14 +32,7 @@ from .dense import (
     linear_backward,
     linear_forward,
 )
-from .pooling import (
-    AveragePool2D,
-    Flatten,
-    MaxPool2D,
-    PoolCache,
-    pool2d_backward,
-    pool2d_forward,
-)
+from .pooling import AveragePool2D, Flatten, MaxPool2D, PoolCache, pool2d_backward, pool2d_forward
 from .sequence import LSTM, SimpleRNN, TimeDense
 
 __all__ = [

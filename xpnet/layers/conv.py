@@ -14,26 +14,20 @@ the kernel offsets):
   stack into the transposed patch matrix Pᵀ of shape (f·f·n_C_prev, m·n_H·n_W), and
   Zᵀ = W_matᵀ · Pᵀ is one matrix product, W_mat being W reshaped to
   (f·f·n_C_prev, n_C). Z comes out transposed, as planes (n_C, m, n_H, n_W), and is
-  returned as a view of shape (m, n_H, n_W, n_C): the product that reads Pᵀ in its own
-  order is the fast one on every BLAS, where P · W_mat reads Pᵀ across its rows (on
-  PyTorch's CPU BLAS many times slower), and the next layer's gather, which starts from
-  planes, reads the view in order. dW = Pᵀ · dZ likewise takes dZ as planes, dZᵀ of shape
-  (n_C, m·n_H·n_W).
+  returned as a view of shape (m, n_H, n_W, n_C): the product reads Pᵀ in its own
+  order (P · W_mat would read it across its rows), and the next layer's gather, which
+  starts from planes, reads the view in order. dW = Pᵀ · dZ likewise takes dZ as planes,
+  dZᵀ of shape (n_C, m·n_H·n_W).
 - **Scatter back** (col2im, :func:`~xpnet.layers.im2col.fold`): dPᵀ = W_mat · dZᵀ
   returns to the image as a sum of shifted slices: each offset's plane is padded with
   zeros into place, the offsets of one kernel row summed along the width before the
   row is placed in height. With a stride s the offsets that share a residue
   (i mod s, j mod s) land on the same sub-grid, summed there, and the s·s sub-grids are
   interleaved by one stack and reshape. Only ``concat``, ``stack``, ``reshape`` and
-  ``+`` are used, no in-place update, so that JAX's immutable arrays, PyTorch eager and
-  compiled, CuPy and array-api-strict's devices run the same lines. array-api-extra's
-  ``at(x, idx).add(v)``, which adds each offset's plane into a strided slice in place
-  on NumPy, is the alternative, and the faster fold on NumPy (``benchmarks/conv``
-  times both); its helpers cannot be traced by ``torch.compile`` (``fullgraph=True``
-  fails inside them), and an in-place add has no JAX form without a branch per
-  backend, which rules it out here. Folding all offsets at once by reshapes (a row
-  padded and read back one element shorter shifts row k by k) was measured slower than
-  this, in interleaved rounds, for it copies the whole of dP several times.
+  ``+`` are used, no in-place update (array-api-extra's ``at(x, idx).add(v)`` cannot be
+  traced by ``torch.compile`` and has no JAX form without a branch per backend), so that
+  JAX's immutable arrays, PyTorch eager and compiled, CuPy and array-api-strict's
+  devices run the same lines.
 - **Split window** (stride 1, when n_C < (f − 1)·n_C_prev;
   :mod:`~xpnet.layers.conv_split`). The f·f offsets cost f² copies of the input in Pᵀ
   and f² pieces of dP folded back one by one. At stride 1 the window's rows can be
@@ -42,20 +36,15 @@ the kernel offsets):
   and dA_prev with one matrix product each and a fold of f pieces along the height.
   That is the smaller pass for large filters over few channels, where the patch matrix
   costs most; elsewhere (few input channels into many filters, strides above 1) the
-  patch matrix and the fold are the smaller passes and stay. A transposed convolution
-  for dA_prev (the "full" convolution of dZ with W flipped and its channel axes
-  swapped) gathers f·f·n_C rows, more than either wherever n_C > n_C_prev, and was
-  measured slower on the large-filter case than the fold it would replace.
+  patch matrix and the fold are the smaller passes and stay.
 
 Memory: the patch matrix of a batch holds m·n_H·n_W·f²·n_C_prev elements (f² times the
 input, for stride 1), and its gradient dP as many again during the backward pass; the
 split window's largest matrix holds m·n_H·(n_W + f − 1)·f·max(n_C_prev, n_C). The layer cuts a
 batch into pieces of examples, run one after another, so that no piece's matrix holds
 more than :data:`MAX_PATCH_ELEMENTS`. The bound is a few megabytes, not the most memory
-can hold: the passes over a piece then stay in the processor's cache, and the memory the
-pieces need is reused from the allocator's heap instead of being mapped afresh from the
-system for every array, which a batch-sized matrix of the large-filter case pays for in
-every pass (most on PyTorch, whose large arrays take no huge pages).
+can hold: the passes over a piece stay in the processor's cache, and the pieces' memory
+is reused from the allocator's heap instead of being mapped afresh for every array.
 
 The forward cache keeps A_prev, not P: the backward pass gathers again, which costs
 one pass over memory and saves f² times the input's memory between the passes.

@@ -5,9 +5,9 @@ Images are seen along two spatial axes. :func:`windows` gives the f·f strided v
 batch, one per kernel offset (i, j); :func:`patches` stacks them into the transposed
 patch matrix from channel planes (n_C, m, n_H, n_W) (:func:`planes`), in which each
 view moves whole rows; :func:`fold` is the transpose of :func:`windows`, the sum of the
-offsets' pieces each padded with zeros into place, written with ``concat``,
-``stack``, ``reshape`` and ``+`` only (no in-place update), so that every backend, JAX's immutable arrays and
-traced steps included, runs the same lines.
+offsets' pieces each padded with zeros into place, written with ``concat``, ``stack``,
+``reshape`` and ``+`` only (no in-place update), so that every backend, JAX's immutable
+arrays and traced steps included, runs the same lines.
 """
 
 from __future__ import annotations

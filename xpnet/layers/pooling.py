@@ -3,9 +3,9 @@
 
 Images are in the course's layout, A_prev of shape (m, n_H_prev, n_W_prev, n_C); an f×f
 window moves by ``stride`` with no padding, so n_H = ⌊(n_H_prev − f) / stride⌋ + 1.
-The windows are the f·f strided views of :func:`xpnet.layers.conv.windows` (no loop
+The windows are the f·f strided views of :func:`xpnet.layers.im2col.windows` (no loop
 over examples, positions or channels), and the backward pass returns each view's
-gradient to its place with :func:`xpnet.layers.conv.fold`, so that overlapping windows
+gradient to its place with :func:`xpnet.layers.im2col.fold`, so that overlapping windows
 (f > stride) add their gradients up.
 
 Max pooling sends each window's gradient to its first maximum in row-major order, as

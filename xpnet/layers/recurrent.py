@@ -3,8 +3,8 @@
 The cells' equations are written once, in :func:`rnn_step_forward` and
 :func:`lstm_step_forward`, each beside its backward pass; the sequence functions run
 the cell over the T_x steps with :mod:`.time_loop` (a Python loop, unrolled into one
-graph by ``torch.compile``; ``jax.lax.scan`` on JAX). The layers that wrap them in the engine's
-protocol are in :mod:`.sequence`.
+graph by ``torch.compile``; ``jax.lax.scan`` on JAX). The layers that wrap them in the
+engine's protocol are in :mod:`.sequence`.
 
 Time is the last axis and examples are columns, as in the course: a sequence x has
 shape (n_x, m, T_x), its hidden states a shape (n_a, m, T_x). The sequence functions
@@ -128,14 +128,7 @@ def lstm_step_forward(
 
 
 def lstm_step_backward(
-    da_next: Array,
-    dc_next: Array,
-    step: LSTMStep,
-    W: Array,
-    /,
-    *,
-    need_dxt: bool = True,
-    xp: Any,
+    da_next: Array, dc_next: Array, step: LSTMStep, W: Array, /, *, need_dxt: bool = True, xp: Any
 ) -> tuple[Array | None, Array, Array, Array]:
     """dx⟨t⟩ (None unless ``need_dxt``), da⟨t−1⟩, dc⟨t−1⟩ and dZ = [dΓf; dΓu; dc̃; dΓo].
 

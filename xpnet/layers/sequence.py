@@ -17,12 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from .dense import (
-    linear_activation_backward,
-    linear_activation_forward,
-    linear_backward,
-    linear_forward,
-)
+from .dense import Dense
 from .recurrent import (
     GATES,
     fuse_gates,
@@ -176,8 +171,8 @@ class LSTM:
 class TimeDense:
     """Layer l at every step: Z⟨t⟩ = W[l]·a⟨t⟩ + b[l], then g (none: the logits).
 
-    Its input (n_prev, m, T) is read as m·T columns of the course's dense layer; the
-    gradients are summed over time and averaged over the m sequences.
+    Its input (n_prev, m, T) is read as m·T columns of a :class:`~xpnet.layers.Dense`
+    layer; the gradients are summed over time and averaged over the m sequences.
     """
 
     l: int  # noqa: E741 (the course's layer index)
@@ -192,32 +187,24 @@ class TimeDense:
     def forward(
         self, A_prev: Array, parameters: dict[str, Array], *, mask: Any = None, xp: Any
     ) -> tuple[Array, Any]:
-        W, b = (parameters[name] for name in self.names)
         n_prev, m, T = A_prev.shape
         columns = xp.reshape(A_prev, (n_prev, m * T))  # a⟨t⟩ of example i in column i·T + t
-        cache: Any
-        if self.activation is None:
-            A, cache = linear_forward(columns, W, b, xp=xp)
-        else:
-            A, cache = linear_activation_forward(columns, W, b, self.activation, xp=xp)
-        return xp.reshape(A, (W.shape[0], m, T)), (cache, T)
+        A, cache = Dense(self.l, self.activation).forward(columns, parameters, xp=xp)
+        return xp.reshape(A, (A.shape[0], m, T)), (cache, T)
 
     def backward(
         self, dA: Array, cache: Any, *, need_dA_prev: bool, xp: Any
     ) -> tuple[Array | None, dict[str, Array]]:
         cache, T = cache
         n, m, _ = dA.shape
-        dA = xp.reshape(dA, (n, m * T))
-        if self.activation is None:
-            dA_prev, dW, db = linear_backward(dA, cache, need_dA_prev=need_dA_prev, xp=xp)
-        else:
-            dA_prev, dW, db = linear_activation_backward(
-                dA, cache, self.activation, need_dA_prev=need_dA_prev, xp=xp
-            )
+        dense = Dense(self.l, self.activation)
+        dA_prev, grads = dense.backward(
+            xp.reshape(dA, (n, m * T)), cache, need_dA_prev=need_dA_prev, xp=xp
+        )
         if dA_prev is not None:
             dA_prev = xp.reshape(dA_prev, (dA_prev.shape[0], m, T))
-        # linear_backward averaged over the m·T columns: T times that is 1/m · Σ_t.
-        return dA_prev, {f"dW{self.l}": dW * T, f"db{self.l}": db * T}
+        # Dense averages over the m·T columns: T times that is 1/m · Σ_t.
+        return dA_prev, {name: d * T for name, d in grads.items()}
 
     def output_shape(
         self, input_shape: tuple[int, ...], parameters: dict[str, Array]

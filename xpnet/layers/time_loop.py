@@ -1,11 +1,10 @@
 """The loop over time steps of a recurrent layer: one cell, run forward and back.
 
 Inside ``jax.jit`` the loop is ``jax.lax.scan``: XLA compiles the cell once, where a
-Python loop would hand it T_x copies to compile (``benchmarks/rnn`` times both).
-Everywhere else, eager JAX included (where a scan would compile its body at every
-call), it is a plain Python loop, which ``torch.compile`` unrolls into one graph. The cell is the
-same function in both, so no equation is written twice. The steps go in and out as
-Python lists either way.
+Python loop would hand it T_x copies to compile. Everywhere else, eager JAX included
+(where a scan would compile its body at every call), it is a plain Python loop, which
+``torch.compile`` unrolls into one graph. The cell is the same function in both, so no
+equation is written twice. The steps go in and out as Python lists either way.
 """
 
 from __future__ import annotations
