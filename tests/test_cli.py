@@ -665,6 +665,36 @@ def test_compile_flag_reaches_the_estimator(tmp_path, capsys):
     assert main([*base, "--backend", "jax", "--dtype", "float32", "--compile", "on"]) == 0
 
 
+@pytest.mark.parametrize(
+    ("size", "expected"), [(None, "auto"), ("full", None), ("auto", "auto"), ("32", 32)]
+)
+@pytest.mark.parametrize("model", ["deep", "sequence"])
+def test_batch_size_reaches_the_estimator(size, expected, model, tmp_path, capsys):
+    """--batch-size full is the full batch, not the default; left out, the estimator's
+    default (or the sequence task's) stays."""
+    path = tmp_path / "m.npz"
+    args = ["train", "--model", model, "--epochs", "1", "--no-progress"]
+    args += ["--data", "moons", "--save", str(path)] if model == "deep" else []
+    args += [] if size is None else ["--batch-size", size]
+    if model == "sequence":
+        captured = []
+        original = xpnet.SequenceClassifier.fit
+
+        def fit(self, *a, **k):
+            captured.append(self.batch_size)
+            return original(self, *a, **k)
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(xpnet.SequenceClassifier, "fit", fit)
+            assert main(args) == 0
+        if size is None:
+            expected = xpnet.datasets.sequences.MARKED_XOR.get("batch_size", "auto")
+        assert captured == [expected]
+    else:
+        assert main(args) == 0
+        assert xpnet.load(path).batch_size == expected
+
+
 @pytest.mark.parametrize("option", [["--hidden", "0"], ["--activation", "tanh"]])
 def test_logistic_refuses_hidden_layer_options(option, capsys):
     """Logistic regression has no hidden layer: an option about one is refused, not ignored."""

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from ._checks import Interval, check_param
+from .exceptions import InvalidParameterError
 
 __all__ = [
     "check_folder",
@@ -41,15 +42,31 @@ COMPILE = {"auto": "auto", "on": True, "off": False}
 
 def settings(args: argparse.Namespace, base: dict, **chosen: Any) -> dict[str, Any]:
     """``base`` updated with the hyperparameters the options give: those every estimator
-    takes, and ``chosen``; an option not given (None) leaves its hyperparameter alone."""
+    takes, and ``chosen``; an option not given (None) leaves its hyperparameter alone,
+    and ``--batch-size full`` is the full batch (None)."""
     shared = ("learning_rate", "random_state", "optimizer", "l2", "keep_prob")
     chosen |= {k: getattr(args, k) for k in shared} | {
+        "batch_size": _batch_size(args.batch_size),
         "num_iterations": args.iterations,
         "early_stopping": args.early_stopping or None,
         "jit_compile": COMPILE.get(args.compile),
     }
     given = {k: v for k, v in chosen.items() if v is not None}
+    if args.batch_size == "full":
+        given["batch_size"] = None
     return base | given | {"progress": False if args.no_progress else None}
+
+
+def _batch_size(text: str | None) -> Any:
+    if text in (None, "auto", "full"):
+        return None if text == "full" else text
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidParameterError(
+            "Invalid --batch-size. Expected a positive int, 'auto' or 'full'. "
+            f"Received: --batch-size={text!r}"
+        ) from None
 
 
 def check_train_options(args: argparse.Namespace) -> None:

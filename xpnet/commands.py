@@ -83,18 +83,6 @@ def _load_data(args: argparse.Namespace, name: str) -> tuple:
     )
 
 
-def _batch_size(text: str | None) -> Any:
-    if text in (None, "auto", "full"):
-        return None if text == "full" else text
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidParameterError(
-            "Invalid --batch-size. Expected a positive int, 'auto' or 'full'. "
-            f"Received: --batch-size={text!r}"
-        ) from None
-
-
 def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
     import xpnet
 
@@ -116,7 +104,6 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         lr_decay=args.lr_decay,
         decay_rate=args.decay_rate,
         initialization=args.init,
-        batch_size=_batch_size(args.batch_size),
     )
     if args.model == "two_layer":
         return xpnet.TwoLayerNet(n_h=hidden[0] if hidden else course.get("n_h", 100), **settings)

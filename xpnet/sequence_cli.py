@@ -44,9 +44,7 @@ def _int(text: str, flag: str) -> int:
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     n_a = None if args.hidden is None else _int(args.hidden, "--hidden")
-    full = args.batch_size in (None, "full")
-    batch_size = None if full else _int(args.batch_size, "--batch-size")
-    chosen = {"cell": args.activation, "n_a": n_a, "batch_size": batch_size}
+    chosen = {"cell": args.activation, "n_a": n_a}
     return settings(args, {**MARKED_XOR, "random_state": 0}, **chosen)
 
 
