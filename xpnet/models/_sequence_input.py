@@ -22,10 +22,13 @@ from ..dask_arrays import is_dask_array
 from ..labels import masked_host
 from ._validation import check_X
 
-__all__ = ["SequenceInput", "sequence_rows"]
+__all__ = ["IN_MEMORY", "SequenceInput", "sequence_rows"]
 
 Array = Any
 
+IN_MEMORY = (
+    "Invalid X. Expected sequences in memory (NumPy or a backend's arrays). Received a Dask array"
+)
 _EXPECTED = (
     "Expected sequences of shape (n_samples, T, n_x), or integer token ids of shape "
     "(n_samples, T) with n_tokens set"
@@ -113,7 +116,7 @@ def sequence_rows(
     and n_x (features per step, or tokens).
     """
     if is_dask_array(X):
-        raise TypeError("Invalid X. Expected sequences in memory. Received a Dask array")
+        raise TypeError(IN_MEMORY)
     host = is_host_data(X)
     if host:
         X = _host(X)

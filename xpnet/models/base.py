@@ -11,13 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
-from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np  # edge: host-side labels and weights
 
 from ..backend import Backend, BackendUnavailableError, to_numpy
-from ..dask_arrays import is_dask_array
+from ..dask_arrays import is_dask_array, predict_blocks
 from ..exceptions import not_fitted
 from ..initializers import draw_parameters
 from ..network import Network
@@ -276,10 +275,10 @@ class BaseEstimator:
 
     def __getattr__(self, name: str) -> Any:
         """The fitted attributes of :data:`FITTED_ATTRIBUTES`, read from ``fitted_``."""
-        path = FITTED_ATTRIBUTES.get(name)
-        if path is None:
+        read = FITTED_ATTRIBUTES.get(name)
+        if read is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return attrgetter(path)(self._fitted())
+        return read(self._fitted())
 
     @property
     def parameters_(self) -> dict[str, Array]:
@@ -325,6 +324,9 @@ class BaseEstimator:
     __getstate__ = getstate
     __setstate__ = setstate
 
+    #: Refuses parameters that diverged and X that overflows the network's arithmetic.
+    _check_scale = staticmethod(check_scale)
+
     def _logits(self, X: Any) -> tuple[Array, bool]:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
         fitted = self._placed()
@@ -332,7 +334,7 @@ class BaseEstimator:
         X, backend, host, n_x = self._input(X, fitted, None)
         check_features(self, n_x, fitted)
         network = self._network(fitted.architecture)
-        check_scale(X, fitted.training.parameters, backend)
+        self._check_scale(X, fitted.training.parameters, backend)
         rows = network.sample_axis == 1  # a network of the course's columns takes X.T
         ZL, _ = network.forward(X.T if rows else X, fitted.training.parameters, xp=backend.xp)
         return ZL, host
@@ -342,6 +344,11 @@ class BaseEstimator:
         ZL, host = self._logits(X)
         head = self._network(self._fitted().architecture).head
         return head.activation(ZL, xp=self.backend_.xp), host
+
+    def _predict_lazy(self, X: Any, proba: bool) -> Any:
+        """Lazy predictions of a Dask array X, block by block (``map_blocks``)."""
+        self._placed()
+        return predict_blocks(self, X, proba=proba)
 
     def _judged(self, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
         """What a score compares, on the host: ``predict(X)``, y of its shape, the weights."""

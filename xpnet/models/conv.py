@@ -20,7 +20,7 @@ from array_api_compat import array_namespace
 from .._checks import Interval, Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, is_host_data
-from ..dask_arrays import check_blocks, is_dask_array, prepare
+from ..dask_arrays import check_blocks, prepare
 from ..initializers import draw_layer
 from ..labels import n_outputs
 from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
@@ -258,18 +258,21 @@ class ConvNet(BaseClassifier):
         source, backend, classes = prepare(rows, y, sample_weight, classes, self.dtype, image)
         return source, backend, classes, n_outputs(classes)
 
-    def predict_proba(self, X: Any) -> Array:
-        if is_dask_array(X):
-            return _predict_images(self, X, proba=True)
-        return super().predict_proba(X)
-
-    def predict(self, X: Any) -> Array:
-        if is_dask_array(X):
-            return _predict_images(self, X, proba=False)
-        return super().predict(X)
-
-    predict_proba.__doc__ = BaseClassifier.predict_proba.__doc__
-    predict.__doc__ = BaseClassifier.predict.__doc__
+    def _predict_lazy(self, X: Any, proba: bool) -> Any:
+        """Lazy predictions of Dask images chunked along the samples: one block at a time."""
+        self._placed()
+        _image(tuple(X.shape))
+        X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+        image_axes = tuple(range(2, X.ndim))
+        if proba:
+            k = self.classes_.shape[0]
+            return X.map_blocks(
+                _predict_block, self, True, dtype=self.backend_.dtype, drop_axis=image_axes,
+                chunks=(X.chunks[0], (k,)),
+            )  # fmt: skip
+        return X.map_blocks(
+            _predict_block, self, False, dtype=self.classes_.dtype, drop_axis=(1, *image_axes)
+        )
 
 
 def _network(
@@ -307,20 +310,3 @@ def _image(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def _predict_block(X: Any, model: ConvNet, proba: bool) -> Any:
     return model.predict_proba(X) if proba else model.predict(X)
-
-
-def _predict_images(model: ConvNet, X: Any, *, proba: bool) -> Any:
-    """Lazy predictions of Dask images chunked along the samples: one block at a time."""
-    model._placed()
-    _image(tuple(X.shape))
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
-    image_axes = tuple(range(2, X.ndim))
-    if proba:
-        k = model.classes_.shape[0]
-        return X.map_blocks(
-            _predict_block, model, True, dtype=model.backend_.dtype, drop_axis=image_axes,
-            chunks=(X.chunks[0], (k,)),
-        )  # fmt: skip
-    return X.map_blocks(
-        _predict_block, model, False, dtype=model.classes_.dtype, drop_axis=(1, *image_axes)
-    )
