@@ -22,7 +22,7 @@ from ..initializers import draw_parameters
 from ..network import Network
 from ..training import Epoch
 from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
-from .files import getstate, setstate, to_state
+from .files import from_state, getstate, setstate, to_state
 from .files import save as save_model
 from .fitted import FITTED_ATTRIBUTES, Architecture, FittedState, placement
 from .fitting import check_features, check_scale, fit_estimator
@@ -316,6 +316,9 @@ class BaseEstimator:
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """The fitted model as a JSON-able header and host arrays (:func:`.files.to_state`)."""
         return to_state(self)
+
+    #: The model that :meth:`to_state` described, on a backend (:func:`.files.from_state`).
+    _from_state: ClassVar[Any] = classmethod(from_state)
 
     def save(self, path: Any, *, metadata: dict | None = None) -> Any:
         """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""

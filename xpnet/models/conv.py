@@ -11,13 +11,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any, ClassVar, NamedTuple, cast
 
 import numpy as np  # edge: host images and host-side draws
 from array_api_compat import array_namespace
 
-from .._checks import Interval, Options
+from .._checks import Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, is_host_data
 from ..dask_arrays import check_blocks, prepare
@@ -28,7 +27,7 @@ from ..network import Network
 from ._classifier import BaseClassifier
 from ._validation import check_X
 from .fitted import Architecture, FittedState
-from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
+from .hyperparameters import COUNT, HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
 
 __all__ = ["ConvArchitecture", "ConvBlock", "ConvNet"]
 
@@ -99,10 +98,10 @@ class ConvArchitecture(Architecture):
 CONV_LAYERS: dict[str, list[Any]] = {
     **HIDDEN_LAYERS,
     "conv_filters": HIDDEN_LAYERS["hidden_layer_sizes"],
-    "kernel_size": [Interval(Integral, 1, None, closed="left")],
+    "kernel_size": [COUNT],
     "padding": [Options("same", "valid")],
     "pooling": [Options("max", "average", None)],
-    "pool_size": [Interval(Integral, 1, None, closed="left")],
+    "pool_size": [COUNT],
     "activation": [Options(*ACTIVATIONS)],
 }
 

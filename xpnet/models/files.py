@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np  # edge: the host form of a model
 
 from .._version import __version__
-from ..backend import Backend, to_numpy
-from ..io import write
+from ..backend import Backend, device_name, get_backend, to_numpy
+from ..io import invalid, read, write
 from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
@@ -23,6 +23,7 @@ __all__ = [
     "fitted_with",
     "from_state",
     "getstate",
+    "read_model",
     "read_state",
     "save",
     "setstate",
@@ -40,6 +41,31 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
     """
     header, arrays = to_state(model)
     return write(path, {**header, "metadata": metadata or {}}, arrays)
+
+
+def read_model(
+    path: str | os.PathLike[str],
+    models: dict[str, Any],
+    backend: str | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+) -> Any:
+    """The model that the file at ``path`` holds, of the class its header names in
+    ``models``, by that class's ``_from_state``; see :func:`xpnet.load`."""
+    header, arrays = read(path)
+    name = header.get("model")
+    if not isinstance(name, str) or name not in models:
+        raise invalid(path, f"unknown model {name!r}; expected one of {sorted(models)}")
+    target = None
+    if backend or device or dtype:
+        current = get_backend()
+        if backend is None and device is None:
+            device = device_name(current.device)
+        target = placement(backend or current.name, device, dtype, header.get("dtype"))
+    try:
+        return models[name]._from_state(header, arrays, target)
+    except ValueError as exc:  # a header or an array that does not describe a valid model
+        raise invalid(path, str(exc)) from exc
 
 
 def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:

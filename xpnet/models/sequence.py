@@ -10,10 +10,9 @@ holds integer token ids of shape (n_samples, T) that the network reads one-hot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any, ClassVar, cast
 
-from .._checks import Interval, Options
+from .._checks import Options
 from ..backend import Backend, to_numpy
 from ..initializers import draw_layer, draw_weights
 from ..layers import LSTM, Dense, Dropout, SimpleRNN
@@ -23,7 +22,7 @@ from ._classifier import BaseClassifier
 from ._sequence_input import IN_MEMORY, SequenceInput, sequence_rows
 from .fitted import Architecture, FittedState
 from .fitting import check_bound
-from .hyperparameters import HYPERPARAMETERS
+from .hyperparameters import COUNT, HYPERPARAMETERS
 
 __all__ = ["SequenceArchitecture", "SequenceClassifier"]
 
@@ -115,8 +114,8 @@ class SequenceClassifier(BaseClassifier):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **HYPERPARAMETERS,
         "cell": [Options(*CELLS)],
-        "n_a": [Interval(Integral, 1, None, closed="left")],
-        "n_tokens": [Interval(Integral, 1, None, closed="left"), Options(None, "auto")],
+        "n_a": [COUNT],
+        "n_tokens": [COUNT, Options(None, "auto")],
     }
 
     def _layers(self) -> tuple[tuple[int, ...], str | None]:
