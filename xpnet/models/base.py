@@ -205,14 +205,6 @@ class BaseEstimator:
         dims = architecture.dims
         return draw_parameters(rng, dims, self.initialization, self.scale, backend)
 
-    def _parameters_to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        """The engine's ``{"W1", "b1", ...}`` as ``parameters_`` shows them."""
-        return parameters
-
-    def _parameters_from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        """The inverse of :meth:`_parameters_to_course` (files of format 2 kept it)."""
-        return parameters
-
     get_params = get_params
     set_params = set_params
     __repr__ = changed_repr
@@ -282,8 +274,8 @@ class BaseEstimator:
 
     @property
     def parameters_(self) -> dict[str, Array]:
-        """The parameters in the course's layout, on the model's device."""
-        return self._parameters_to_course(self._placed().training.parameters)
+        """The parameters ``{"W1", "b1", ...}``, on the model's device."""
+        return self._placed().training.parameters
 
     @property
     def optimizer_state_(self) -> dict[str, Any]:

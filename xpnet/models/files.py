@@ -215,7 +215,6 @@ def read_state(
             f"its {architecture.dims[-1]} output(s) do not fit a "
             f"{header.get('output_activation')} output"
         )
-    layout = None if saved is not None else model._parameters_from_course  # format 2
     for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
@@ -231,7 +230,9 @@ def read_state(
         _check_classes(classes, architecture)
     shapes = architecture.shapes()
     parameters = _group(arrays, "parameter:")
-    parameters = parameters if layout is None else layout(parameters)
+    if saved is None:  # format 2 kept LogisticRegression's w = W1ᵀ and b = b1
+        renamed = {"w": "W1", "b": "b1"}
+        parameters = {renamed.get(k, k): P.T if k == "w" else P for k, P in parameters.items()}
     _check_shapes(parameters, shapes, "parameters")
     moments = {m: _group(arrays, f"optimizer:{m}:") for m in ("v", "s")}
     for m, group in moments.items():

@@ -118,9 +118,6 @@ class SequenceClassifier(BaseClassifier):
         "n_tokens": [COUNT, Options(None, "auto")],
     }
 
-    def _layers(self) -> tuple[tuple[int, ...], str | None]:
-        return (self.n_a,), "tanh"
-
     def _input(
         self, X: Any, fitted: FittedState | None, dtype: str | None
     ) -> tuple[Array, Backend, bool, int]:
