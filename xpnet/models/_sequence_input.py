@@ -118,10 +118,10 @@ def sequence_rows(
     if is_dask_array(X):
         raise TypeError(IN_MEMORY)
     host = is_host_data(X)
-    if host:
-        X = _host(X)
+    X = _host(X) if host else X
+    xp = np if host else Backend.of(X, None).xp
     shape: tuple[int, ...] = tuple(X.shape)
-    integral = (X.dtype.kind in "iu") if host else backend_integral(X)
+    integral = X.dtype.kind in "iu" if host else bool(xp.isdtype(X.dtype, "integral"))
     if tokens:
         if len(shape) != 2 or not integral:
             kind = "integers" if integral else "non-integers"
@@ -134,19 +134,7 @@ def sequence_rows(
         raise ValueError(f"Invalid X. {_EXPECTED}. Received an array of shape {shape}{hint}")
     if 0 in shape:
         raise ValueError(f"Invalid X. {_EXPECTED}, none of them empty. Received shape {shape}")
-    if tokens:
-        xp = np if host else Backend.of(X, None).xp
-        n_x = _check_tokens(X, n_tokens, xp)
-        rows = X
-    else:
-        n_x = int(X.shape[-1])
-        rows = (
-            X.reshape(shape[0], -1) if host else Backend.of(X, None).xp.reshape(X, (shape[0], -1))
-        )
+    n_x = _check_tokens(X, n_tokens, xp) if tokens else shape[-1]
+    rows = X if tokens else xp.reshape(X, (shape[0], -1))
     rows, backend, _ = check_X(rows, backend, dtype)
     return rows, backend, host, n_x
-
-
-def backend_integral(X: Array) -> bool:
-    """Whether a backend's array holds integers."""
-    return bool(Backend.of(X, None).xp.isdtype(X.dtype, "integral"))

@@ -215,7 +215,7 @@ def read_state(
             f"its {architecture.dims[-1]} output(s) do not fit a "
             f"{header.get('output_activation')} output"
         )
-    for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
+    for key in ("costs", "cost_iterations"):  # "classes": read by _outputs
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
     costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
@@ -295,7 +295,7 @@ def read_state(
 
 
 def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
-    if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
+    if classes.shape[0] < 2 or classes.dtype.kind not in "biufU":  # 1-D: read by _outputs
         raise ValueError(
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
