@@ -23,7 +23,6 @@ __all__ = [
     "COUNT",
     "HIDDEN_LAYERS",
     "HYPERPARAMETERS",
-    "ONE_HIDDEN_LAYER",
     "POSITIVE",
     "changed_repr",
     "check_hyperparameters",
@@ -91,9 +90,6 @@ HIDDEN_LAYERS: dict[str, list[Any]] = {
     "hidden_layer_sizes": [COUNT, _Sizes()],
     "activation": [Options(*ACTIVATIONS)],
 }
-
-#: A network of one hidden layer (TwoLayerNet).
-ONE_HIDDEN_LAYER: dict[str, list[Any]] = {"n_h": [COUNT], "activation": [Options(*ACTIVATIONS)]}
 
 
 def check_hyperparameters(params: dict[str, Any], table: dict[str, list[Any]]) -> None:
