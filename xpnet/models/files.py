@@ -285,12 +285,11 @@ def read_state(
         raise ValueError(
             f"its metadata is {type(metadata).__name__}, expected a JSON object of notes"
         )
-    names = None if names is None else np.asarray(names, dtype=object)
     hyperparameters = dict(header["hyperparameters"])
     host = FittedState(
         hyperparameters, architecture, training, classes, None, trained_on, metadata
     )
-    host.feature_names = names
+    host.feature_names = None if names is None else np.asarray(names, dtype=object)
     return host if backend is None else host.placed(backend)
 
 
