@@ -64,7 +64,8 @@ def load(
     device: str | None = None,
     dtype: str | None = None,
 ) -> Any:
-    """Read a model written by :func:`save`, onto the current backend and device.
+    """Read a model file (any model's ``save``, CharRNN's too), onto the current backend
+    and device.
 
     Parameters
     ----------

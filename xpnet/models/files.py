@@ -299,10 +299,8 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
         )
-    n_y, multilabel = architecture.dims[-1], architecture.multilabel
-    if n_y != (classes.shape[0] if multilabel or classes.shape[0] > 2 else 1):
-        raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
-    if multilabel and not np.array_equal(classes, np.arange(n_y)):
+    n_y = architecture.dims[-1]  # counted from the classes by _outputs, but for multilabel
+    if architecture.multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
 
 
