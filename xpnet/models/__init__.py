@@ -2,12 +2,8 @@
 on the same engine, the course's language model (:class:`~.char_rnn.CharRNN`), and
 their files (:func:`save`, :func:`load`).
 
-A new estimator is a leaf of :class:`BaseClassifier` or :class:`BaseRegressor`: its
-hyperparameters as dataclass fields with their constraints (:mod:`.hyperparameters`),
-and its layers. A new kind of network overrides the base's extension points: ``_input``
-(X checked, and the shape of one example), ``_architecture`` (the layers for that
-shape), ``_network`` (the :class:`~xpnet.network.Network` that trains and predicts
-them) and ``_initial_parameters`` (where they start); then it joins :data:`MODELS`.
+A new estimator is a leaf of :class:`BaseClassifier` or :class:`BaseRegressor` over the
+extension points of :class:`BaseEstimator`; then it joins :data:`MODELS`.
 """
 
 from __future__ import annotations

@@ -45,10 +45,12 @@ class BaseEstimator:
     """Base of the estimators.
 
     A subclass gives its layers (:meth:`_layers`) and its head, targets and score
-    (:class:`BaseClassifier`, :class:`BaseRegressor`); a new kind of network overrides
-    :meth:`_architecture`, :meth:`_network` and :meth:`_initial_parameters`. scikit-learn's
-    names mean what they mean there, the course's (``learning_rate``, ``num_iterations``,
-    ``l2``, ``beta``) what they mean in the course: momentum averages, v = βv + (1 − β)·dW.
+    (:class:`BaseClassifier`, :class:`BaseRegressor`), its hyperparameters as fields with
+    their constraints (:mod:`.hyperparameters`); a new kind of network overrides
+    :meth:`_input` (X checked, and the shape of one example), :meth:`_architecture`,
+    :meth:`_network` and :meth:`_initial_parameters`. scikit-learn's names mean what they
+    mean there, the course's (``learning_rate``, ``num_iterations``, ``l2``, ``beta``) what
+    they mean in the course: momentum averages, v = βv + (1 − β)·dW.
 
     Parameters
     ----------
