@@ -79,6 +79,7 @@ def test_save_load_and_pickle(tmp_path):
     model = small()
     path = model.save(tmp_path / "chars.npz")
     loaded = CharRNN.load(path)
+    assert xpnet.load(path).sample(4, seed=1) == model.sample(4, seed=1)  # one loader for all
     assert loaded.vocabulary_ == model.vocabulary_ and loaded.get_params() == model.get_params()
     assert loaded.sample(4, seed=1) == model.sample(4, seed=1)
     assert loaded.score(LINES) == model.score(LINES)
@@ -96,6 +97,8 @@ def test_loads_on_another_backend(tmp_path):
         loaded = CharRNN.load(tmp_path / "m.npz")
         assert xpnet.Backend.of(loaded.parameters_["Waa1"]).name == "torch"
         assert loaded.sample(3) == model.sample(3)
+    placed = xpnet.load(tmp_path / "m.npz", backend="torch", device="cpu")
+    assert xpnet.Backend.of(placed.parameters_["Waa1"]).name == "torch"
 
 
 def test_refuses_bad_input(tmp_path):
@@ -107,7 +110,7 @@ def test_refuses_bad_input(tmp_path):
         CharRNN().fit("abc\nabd")
     with pytest.raises(ValueError, match="Expected no newline inside a line"):
         CharRNN().fit(["a\nb"])
-    with pytest.raises(ValueError, match="Invalid n_a. Expected a positive integer"):
+    with pytest.raises(ValueError, match=r"Invalid n_a. Expected an int in the range \[1, inf\)"):
         CharRNN(n_a=0).fit(LINES)
     with pytest.raises(ValueError, match="Invalid clip_value"):
         CharRNN(clip_value=-1).fit(LINES)

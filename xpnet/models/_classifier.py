@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 import numpy as np  # edge: host-side labels
 
 from ..backend import Backend, to_numpy
-from ..dask_arrays import is_dask_array, predict_blocks, prepare
+from ..dask_arrays import is_dask_array, prepare
 from ..labels import check_classes, n_outputs, one_hot
 from ..losses import log_softmax, softplus
 from ._validation import Encoded, encode_indicator, encode_labels, is_indicator
@@ -84,8 +84,7 @@ class BaseClassifier(BaseEstimator):
         """Class probabilities, of shape (n_samples, n_classes), in the order of
         ``classes_``; lazy for a Dask array."""
         if is_dask_array(X):
-            self._placed()
-            return predict_blocks(self, X, proba=True)
+            return self._predict_lazy(X, proba=True)
         AL, host = self._output(X)
         xp = self.backend_.xp
         proba = xp.concat([1 - AL, AL], axis=0).T if AL.shape[0] == 1 else AL.T
@@ -108,8 +107,7 @@ class BaseClassifier(BaseEstimator):
         """The most probable class of ``classes_`` for each row of X (two classes: the
         positive one where A > 0.5); text labels come back on the host; lazy for Dask."""
         if is_dask_array(X):
-            self._placed()
-            return predict_blocks(self, X, proba=False)
+            return self._predict_lazy(X, proba=False)
         AL, host = self._output(X)
         xp, classes = self.backend_.xp, self.classes_
         if self._fitted().architecture.multilabel:  # a 0/1 matrix of shape (n_samples, K)

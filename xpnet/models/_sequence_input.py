@@ -22,10 +22,13 @@ from ..dask_arrays import is_dask_array
 from ..labels import masked_host
 from ._validation import check_X
 
-__all__ = ["SequenceInput", "sequence_rows"]
+__all__ = ["IN_MEMORY", "SequenceInput", "sequence_rows"]
 
 Array = Any
 
+IN_MEMORY = (
+    "Invalid X. Expected sequences in memory (NumPy or a backend's arrays). Received a Dask array"
+)
 _EXPECTED = (
     "Expected sequences of shape (n_samples, T, n_x), or integer token ids of shape "
     "(n_samples, T) with n_tokens set"
@@ -113,12 +116,12 @@ def sequence_rows(
     and n_x (features per step, or tokens).
     """
     if is_dask_array(X):
-        raise TypeError("Invalid X. Expected sequences in memory. Received a Dask array")
+        raise TypeError(IN_MEMORY)
     host = is_host_data(X)
-    if host:
-        X = _host(X)
+    X = _host(X) if host else X
+    xp = np if host else Backend.of(X, None).xp
     shape: tuple[int, ...] = tuple(X.shape)
-    integral = (X.dtype.kind in "iu") if host else backend_integral(X)
+    integral = X.dtype.kind in "iu" if host else bool(xp.isdtype(X.dtype, "integral"))
     if tokens:
         if len(shape) != 2 or not integral:
             kind = "integers" if integral else "non-integers"
@@ -131,19 +134,7 @@ def sequence_rows(
         raise ValueError(f"Invalid X. {_EXPECTED}. Received an array of shape {shape}{hint}")
     if 0 in shape:
         raise ValueError(f"Invalid X. {_EXPECTED}, none of them empty. Received shape {shape}")
-    if tokens:
-        xp = np if host else Backend.of(X, None).xp
-        n_x = _check_tokens(X, n_tokens, xp)
-        rows = X
-    else:
-        n_x = int(X.shape[-1])
-        rows = (
-            X.reshape(shape[0], -1) if host else Backend.of(X, None).xp.reshape(X, (shape[0], -1))
-        )
+    n_x = _check_tokens(X, n_tokens, xp) if tokens else shape[-1]
+    rows = X if tokens else xp.reshape(X, (shape[0], -1))
     rows, backend, _ = check_X(rows, backend, dtype)
     return rows, backend, host, n_x
-
-
-def backend_integral(X: Array) -> bool:
-    """Whether a backend's array holds integers."""
-    return bool(Backend.of(X, None).xp.isdtype(X.dtype, "integral"))

@@ -59,11 +59,7 @@ def early_stopping_split(
 
     truth = targets.truth
     X_val = xp.take(X, val_rows, axis=0)
-    validation = (
-        X_val.T if rows else X_val,
-        columns(truth, val_rows),
-        columns(weights, val_rows),
-    )
+    validation = (X_val.T if rows else X_val, columns(truth, val_rows), columns(weights, val_rows))
     kept = targets._replace(Y=columns(targets.Y, train_rows), truth=columns(truth, train_rows))
     return xp.take(X, train_rows, axis=0), kept, columns(weights, train_rows), validation
 

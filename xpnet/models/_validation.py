@@ -119,9 +119,8 @@ def check_X(X: Any, backend: Backend | None, dtype: str | None) -> tuple[Array, 
 
 
 def _all_finite(X: Array, xp: Any) -> bool:
-    """Whether X holds no NaN and no infinity, by one reduction that copies nothing: a
-    finite sum proves every term finite (NaN and ±∞ propagate), and only a sum past the
-    float range asks for the element-wise check."""
+    """Whether X holds no NaN and no infinity: a finite sum proves every term finite (NaN
+    and ±∞ propagate); only a sum past the float range asks for the element-wise check."""
     if not xp.isdtype(X.dtype, "real floating"):
         return True  # integers and booleans are finite
     with warnings.catch_warnings(), np.errstate(over="ignore", invalid="ignore"):
@@ -203,6 +202,11 @@ def _real(a: Array, name: str) -> Array:
     return a
 
 
+def _on_device(a: Array, name: str, backend: Backend) -> Array:
+    """A backend's array of real numbers, where the model lives, in its dtype."""
+    return backend.xp.astype(backend.check(_real(a, name), name), backend.dtype)
+
+
 def encode_labels(
     y: Any, n: int, backend: Backend, classes: Any = None
 ) -> tuple[Array, np.ndarray]:
@@ -261,7 +265,7 @@ def encode_indicator(y: Any, n: int, backend: Backend, classes: Any = None) -> A
             )
         y = backend.put(np.asarray(y, dtype=np.float64), backend.dtype)
     else:
-        y = xp.astype(backend.check(_real(y, "y"), "y"), backend.dtype)
+        y = _on_device(y, "y", backend)
     if y.shape[0] != n:
         raise ValueError(
             f"Expected y of shape ({n}, n_labels), one row per row of X. Received y of shape "
@@ -294,7 +298,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
         with np.errstate(over="ignore"):  # past float32's range: refused below
             y = backend.put(y, backend.dtype)
     else:
-        y = xp.astype(backend.check(_real(y, "y"), "y"), backend.dtype)
+        y = _on_device(y, "y", backend)
     check_target_shape(tuple(y.shape), n)
     if not bool(xp.all(xp.isfinite(y))):
         raise ValueError(
@@ -306,11 +310,7 @@ def check_targets(y: Any, n: int, backend: Backend) -> Array:
 
 def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array | None:
     """Non-negative, finite weights of shape (n,) with a positive, finite sum, as a (1, n)
-    row on the model's device; None when absent.
-
-    Host weights go to the device first, so that every weight is judged in the model's
-    dtype, on one path, by three numbers brought back at once.
-    """
+    row on the model's device (judged there, in its dtype); None when absent."""
     if sample_weight is None:
         return None
     if is_host_data(sample_weight) or isinstance(sample_weight, numbers.Number):
@@ -320,11 +320,10 @@ def check_sample_weight(sample_weight: Any, n: int, backend: Backend) -> Array |
         with np.errstate(over="ignore"):  # past float32's range: refused below
             w = backend.put(w, backend.dtype)
     else:
-        w = backend.check(_real(sample_weight, "sample_weight"), "sample_weight")
+        w = _on_device(sample_weight, "sample_weight", backend)
     if tuple(w.shape) != (n,):
         raise ValueError(f"Expected sample_weight of shape ({n},). Received {tuple(w.shape)}")
     xp = backend.xp
-    w = xp.astype(w, backend.dtype)
     with warnings.catch_warnings():  # a sum past the float range is refused, not warned of
         warnings.filterwarnings("ignore", "overflow encountered", RuntimeWarning)
         summary = xp.stack([xp.astype(xp.all(xp.isfinite(w)), w.dtype), xp.min(w), xp.sum(w)])

@@ -11,19 +11,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import KW_ONLY, dataclass
-from operator import attrgetter
 from typing import Any, ClassVar
 
 import numpy as np  # edge: host-side labels and weights
 
 from ..backend import Backend, BackendUnavailableError, to_numpy
-from ..dask_arrays import is_dask_array
+from ..dask_arrays import is_dask_array, predict_blocks
 from ..exceptions import not_fitted
 from ..initializers import draw_parameters
 from ..network import Network
 from ..training import Epoch
 from ._validation import check_feature_names, check_sample_weight, check_X, feature_names
-from .files import getstate, setstate, to_state
+from .files import from_state, getstate, setstate, to_state
 from .files import save as save_model
 from .fitted import FITTED_ATTRIBUTES, Architecture, FittedState, placement
 from .fitting import check_features, check_scale, fit_estimator
@@ -46,10 +45,12 @@ class BaseEstimator:
     """Base of the estimators.
 
     A subclass gives its layers (:meth:`_layers`) and its head, targets and score
-    (:class:`BaseClassifier`, :class:`BaseRegressor`); a new kind of network overrides
-    :meth:`_architecture`, :meth:`_network` and :meth:`_initial_parameters`. scikit-learn's
-    names mean what they mean there, the course's (``learning_rate``, ``num_iterations``,
-    ``l2``, ``beta``) what they mean in the course: momentum averages, v = βv + (1 − β)·dW.
+    (:class:`BaseClassifier`, :class:`BaseRegressor`), its hyperparameters as fields with
+    their constraints (:mod:`.hyperparameters`); a new kind of network overrides
+    :meth:`_input` (X checked, and the shape of one example), :meth:`_architecture`,
+    :meth:`_network` and :meth:`_initial_parameters`. scikit-learn's names mean what they
+    mean there, the course's (``learning_rate``, ``num_iterations``, ``l2``, ``beta``) what
+    they mean in the course: momentum averages, v = βv + (1 − β)·dW.
 
     Parameters
     ----------
@@ -206,14 +207,6 @@ class BaseEstimator:
         dims = architecture.dims
         return draw_parameters(rng, dims, self.initialization, self.scale, backend)
 
-    def _parameters_to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        """The engine's ``{"W1", "b1", ...}`` as ``parameters_`` shows them."""
-        return parameters
-
-    def _parameters_from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        """The inverse of :meth:`_parameters_to_course` (files of format 2 kept it)."""
-        return parameters
-
     get_params = get_params
     set_params = set_params
     __repr__ = changed_repr
@@ -276,15 +269,15 @@ class BaseEstimator:
 
     def __getattr__(self, name: str) -> Any:
         """The fitted attributes of :data:`FITTED_ATTRIBUTES`, read from ``fitted_``."""
-        path = FITTED_ATTRIBUTES.get(name)
-        if path is None:
+        read = FITTED_ATTRIBUTES.get(name)
+        if read is None:
             raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
-        return attrgetter(path)(self._fitted())
+        return read(self._fitted())
 
     @property
     def parameters_(self) -> dict[str, Array]:
-        """The parameters in the course's layout, on the model's device."""
-        return self._parameters_to_course(self._placed().training.parameters)
+        """The parameters ``{"W1", "b1", ...}``, on the model's device."""
+        return self._placed().training.parameters
 
     @property
     def optimizer_state_(self) -> dict[str, Any]:
@@ -318,12 +311,18 @@ class BaseEstimator:
         """The fitted model as a JSON-able header and host arrays (:func:`.files.to_state`)."""
         return to_state(self)
 
+    #: The model that :meth:`to_state` described, on a backend (:func:`.files.from_state`).
+    _from_state: ClassVar[Any] = classmethod(from_state)
+
     def save(self, path: Any, *, metadata: dict | None = None) -> Any:
         """Write the fitted model to one ``.npz`` file; see :func:`xpnet.save`."""
         return save_model(self, path, metadata=metadata)
 
     __getstate__ = getstate
     __setstate__ = setstate
+
+    #: Refuses parameters that diverged and X that overflows the network's arithmetic.
+    _check_scale = staticmethod(check_scale)
 
     def _logits(self, X: Any) -> tuple[Array, bool]:
         """The output layer's Z[L] of shape (n_y, n_samples), finite; host or not."""
@@ -332,7 +331,7 @@ class BaseEstimator:
         X, backend, host, n_x = self._input(X, fitted, None)
         check_features(self, n_x, fitted)
         network = self._network(fitted.architecture)
-        check_scale(X, fitted.training.parameters, backend)
+        self._check_scale(X, fitted.training.parameters, backend)
         rows = network.sample_axis == 1  # a network of the course's columns takes X.T
         ZL, _ = network.forward(X.T if rows else X, fitted.training.parameters, xp=backend.xp)
         return ZL, host
@@ -342,6 +341,11 @@ class BaseEstimator:
         ZL, host = self._logits(X)
         head = self._network(self._fitted().architecture).head
         return head.activation(ZL, xp=self.backend_.xp), host
+
+    def _predict_lazy(self, X: Any, proba: bool) -> Any:
+        """Lazy predictions of a Dask array X, block by block (``map_blocks``)."""
+        self._placed()
+        return predict_blocks(self, X, proba=proba)
 
     def _judged(self, X: Any, y: Any, sample_weight: Any) -> tuple[np.ndarray, np.ndarray, Any]:
         """What a score compares, on the host: ``predict(X)``, y of its shape, the weights."""

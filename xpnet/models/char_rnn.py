@@ -17,24 +17,35 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np  # edge: host data, draws and files
 
-from .. import io
+from .._checks import check_params
 from ..backend import Backend, get_backend, to_numpy
 from ..clipping import clip_by_value
 from ..exceptions import not_fitted
+from ..io import write
 from ..language_model import gradients, initialize, loss, one_hot, sample_indices
 from ..progress import progress_bar
+from .files import read_model
+from .hyperparameters import COUNT, POSITIVE, get_params
 
 __all__ = ["CharRNN"]
 
 Array = Any
 NEWLINE = "\n"
 _PARAMETERS = ("Wax1", "Waa1", "ba1", "W2", "b2")
+
+#: The hyperparameters that CharRNN checks → what each accepts.
+_CONSTRAINTS = {
+    "n_a": [COUNT],
+    "num_iterations": [COUNT],
+    "learning_rate": [POSITIVE],
+    "clip_value": [POSITIVE],
+}
 
 
 @dataclass(eq=False)
@@ -73,15 +84,12 @@ class CharRNN:
     random_state: int = 0
     verbose: bool = False
 
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    # -- fitting ---------------------------------------------------------------------------
+    get_params = get_params
 
     def fit(self, lines: Iterable[str]) -> CharRNN:
         """Train on ``lines`` (a list of strings, none empty after stripping, no newline inside)."""
         lines = _check_lines(lines)
-        self._check_hyperparameters()
+        check_params(self.get_params(), _CONSTRAINTS)
         backend = get_backend()
         xp = backend.xp
         vocabulary = sorted(set("".join(lines)) | {NEWLINE})
@@ -112,23 +120,6 @@ class CharRNN:
         self.parameters_ = parameters
         self.loss_curve_ = curve
         return self
-
-    def _check_hyperparameters(self) -> None:
-        for name, value in (("n_a", self.n_a), ("num_iterations", self.num_iterations)):
-            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-                raise ValueError(
-                    f"Invalid {name}. Expected a positive integer. Received: {name}={value!r}"
-                )
-        for name, number in (
-            ("learning_rate", self.learning_rate),
-            ("clip_value", self.clip_value),
-        ):
-            if isinstance(number, bool) or not isinstance(number, int | float) or not number > 0:
-                raise ValueError(
-                    f"Invalid {name}. Expected a positive number. Received: {name}={number!r}"
-                )
-
-    # -- using a fitted model --------------------------------------------------------------
 
     def _fitted(self) -> tuple[dict[str, Array], dict[str, int]]:
         if "parameters_" not in self.__dict__:
@@ -187,50 +178,48 @@ class CharRNN:
             count += (length + 1) * len(group)
         return total / count
 
-    # -- files and pickles -----------------------------------------------------------------
-
-    def _host_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+    def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
+        """The fitted model as a JSON-able header (with the vocabulary) and host arrays."""
         parameters, _ = self._fitted()
-        header = {
-            "model": "CharRNN",
-            "hyperparameters": self.get_params(),
-            "vocabulary": list(self.vocabulary_),
-        }
+        header = {"model": "CharRNN", "hyperparameters": self.get_params()}
         arrays = {name: to_numpy(parameters[name]) for name in _PARAMETERS}
-        return header, arrays | {"loss_curve": np.asarray(self.loss_curve_)}
+        arrays["loss_curve"] = np.asarray(self.loss_curve_)
+        return {**header, "vocabulary": list(self.vocabulary_)}, arrays
 
-    def _restore(self, header: dict[str, Any], arrays: dict[str, np.ndarray], where: str) -> None:
-        if header.get("model") != "CharRNN" or set(_PARAMETERS) - set(arrays):
-            raise io.invalid(where, "not a CharRNN model file")
-        self.__init__(**header["hyperparameters"])  # type: ignore[misc]
-        backend = get_backend()
-        self.vocabulary_ = list(header["vocabulary"])
-        self.parameters_ = {name: backend.put(arrays[name]) for name in _PARAMETERS}
-        self.loss_curve_ = [float(v) for v in arrays["loss_curve"]]
+    @classmethod
+    def _from_state(
+        cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None = None
+    ) -> CharRNN:
+        """The model :meth:`to_state` described, on ``backend`` (None: the backend in force)."""
+        missing = set(_PARAMETERS) - set(arrays)
+        if missing:
+            raise ValueError(f"the arrays {sorted(missing)} of a CharRNN are missing")
+        model = cls(**header["hyperparameters"])
+        put = (backend or get_backend()).put
+        model.vocabulary_ = list(header["vocabulary"])
+        model.parameters_ = {name: put(arrays[name]) for name in _PARAMETERS}
+        model.loss_curve_ = [float(v) for v in arrays["loss_curve"]]
+        return model
 
     def save(self, path: str | os.PathLike[str]) -> Path:
         """Write the model file (an ``.npz``: a JSON header with the vocabulary, and arrays)."""
-        return io.write(path, *self._host_state())
+        return write(path, *self.to_state())
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CharRNN:
-        """A CharRNN from its file, on the backend in force."""
-        header, arrays = io.read(path)
-        model = cls.__new__(cls)
-        model._restore(header, arrays, os.fspath(path))
-        return model
+        """A CharRNN from its file, on the backend in force (as :func:`xpnet.load` reads it)."""
+        return read_model(path, {"CharRNN": cls})
 
     def __getstate__(self) -> dict[str, Any]:
         if "parameters_" not in self.__dict__:
             return dict(self.__dict__)
-        header, arrays = self._host_state()
+        header, arrays = self.to_state()
         return {"header": header, "arrays": arrays}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         if "header" in state:
-            self._restore(state["header"], state["arrays"], "pickle")
-        else:
-            self.__dict__.update(state)
+            state = vars(self._from_state(state["header"], state["arrays"]))
+        self.__dict__.update(state)
 
 
 def _check_lines(lines: Iterable[str]) -> list[str]:

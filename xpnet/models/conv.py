@@ -11,24 +11,23 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral
 from typing import Any, ClassVar, NamedTuple, cast
 
 import numpy as np  # edge: host images and host-side draws
 from array_api_compat import array_namespace
 
-from .._checks import Interval, Options
+from .._checks import Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, is_host_data
-from ..dask_arrays import check_blocks, is_dask_array, prepare
-from ..initializers import draw_layer
+from ..dask_arrays import check_blocks, prepare
+from ..initializers import draw_parameters
 from ..labels import n_outputs
 from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
 from ..network import Network
 from ._classifier import BaseClassifier
 from ._validation import check_X
 from .fitted import Architecture, FittedState
-from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
+from .hyperparameters import COUNT, HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
 
 __all__ = ["ConvArchitecture", "ConvBlock", "ConvNet"]
 
@@ -70,10 +69,7 @@ class ConvArchitecture(Architecture):
             layer = Conv2D(l, block.filters, block.kernel_size, pad=block.padding)
             shapes |= layer.parameter_shapes(n_C_prev)
             n_C_prev = block.filters
-        k = len(self.blocks)
-        for l, (n, n_prev) in enumerate(zip(self.dims[1:], self.dims, strict=False), k + 1):  # noqa: E741
-            shapes |= {f"W{l}": (n, n_prev), f"b{l}": (n, 1)}
-        return shapes
+        return shapes | _after_blocks(super().shapes(), len(self.blocks))
 
     def describe(self) -> str:
         blocks = ", ".join(
@@ -99,10 +95,10 @@ class ConvArchitecture(Architecture):
 CONV_LAYERS: dict[str, list[Any]] = {
     **HIDDEN_LAYERS,
     "conv_filters": HIDDEN_LAYERS["hidden_layer_sizes"],
-    "kernel_size": [Interval(Integral, 1, None, closed="left")],
+    "kernel_size": [COUNT],
     "padding": [Options("same", "valid")],
     "pooling": [Options("max", "average", None)],
-    "pool_size": [Interval(Integral, 1, None, closed="left")],
+    "pool_size": [COUNT],
     "activation": [Options(*ACTIVATIONS)],
 }
 
@@ -176,34 +172,24 @@ class ConvNet(BaseClassifier):
         tags.input_tags.two_d_array, tags.input_tags.three_d_array = False, True
         return tags
 
-    def _layers(self) -> tuple[tuple[int, ...], str | None]:
-        return hidden_sizes(self.hidden_layer_sizes), self.activation
-
-    def _blocks_asked(self) -> tuple[ConvBlock, ...]:
-        filters = hidden_sizes(self.conv_filters)
-        block = (self.kernel_size, self.padding, self.pooling, self.pool_size)
-        return tuple(ConvBlock(int(n), *block) for n in filters)
-
     def _architecture(self, n_x: Any, n_y: int, output: str | None = None) -> ConvArchitecture:
         """The layers for images of shape ``n_x``, (n_H, n_W, n_C), and n_y outputs."""
-        input_shape = tuple(n_x)
-        blocks = self._blocks_asked()
-        hidden, activation = self._layers()
-        network = _network(blocks, hidden, activation or "relu", "sigmoid")
+        block = (self.kernel_size, self.padding, self.pooling, self.pool_size)
+        blocks = tuple(ConvBlock(n, *block) for n in hidden_sizes(self.conv_filters))
+        shape = (1, *n_x)
         try:
-            shape = (1, *input_shape)
-            for layer in network.layers[: -1 - len(hidden)]:  # up to Flatten
-                shape = layer.output_shape(shape, {})
+            for layer in _network(blocks, (), self.activation, "sigmoid").layers[:-1]:
+                shape = layer.output_shape(shape, {})  # the blocks, then Flatten
         except ValueError as exc:
             raise ValueError(
                 f"Invalid X for {type(self).__name__}. Expected images large enough for "
                 f"its blocks ({len(blocks)} of f={self.kernel_size}, padding="
                 f"{self.padding!r}, pooling={self.pooling!r} of {self.pool_size}). Received "
-                f"images of shape {input_shape}: {exc}"
+                f"images of shape {tuple(n_x)}: {exc}"
             ) from exc
+        dims = (shape[0], *hidden_sizes(self.hidden_layer_sizes), n_y)
         head = output or self._output_head(n_y)
-        dims = (shape[0], *hidden, n_y)
-        return ConvArchitecture(dims, activation, head, tuple(input_shape), blocks)
+        return ConvArchitecture(dims, self.activation, head, tuple(n_x), blocks)
 
     def _network(
         self, architecture: Architecture, *, keep_prob: float = 1.0, l2: float = 0.0
@@ -216,19 +202,17 @@ class ConvNet(BaseClassifier):
         self, architecture: Architecture, rng: Any, backend: Backend
     ) -> dict[str, Array]:
         """The filters drawn as a dense layer of fan-in f·f·n_C_prev draws its weights,
-        then the dense layers; on the host in layer order, then put on ``backend``."""
-        parameters: dict[str, np.ndarray] = {}
-        network = self._network(architecture)
-        n_C_prev = cast(ConvArchitecture, architecture).image[2]
-        for layer in network.layers:
+        then the dense layers (as :class:`xpnet.DeepNet`'s), in layer order."""
+        arch = cast(ConvArchitecture, architecture)
+        filters: dict[str, np.ndarray] = {}
+        n_C_prev = arch.image[2]
+        for layer in self._network(arch).layers:
             if isinstance(layer, Conv2D):
-                parameters |= layer.draw(rng, n_C_prev, self.initialization, self.scale)
+                filters |= layer.draw(rng, n_C_prev, self.initialization, self.scale)
                 n_C_prev = layer.n_C
-        dims, k = architecture.dims, len(cast(ConvArchitecture, architecture).blocks)
-        for j in range(1, len(dims)):  # dense layer k + j: W (n_j, n_(j−1))
-            W, b = draw_layer(rng, (dims[j], dims[j - 1]), self.initialization, self.scale)
-            parameters |= {f"W{k + j}": W, f"b{k + j}": b}
-        return {k: backend.put(v, backend.dtype) for k, v in parameters.items()}
+        dense = draw_parameters(rng, arch.dims, self.initialization, self.scale, backend)
+        filters = {name: backend.put(P, backend.dtype) for name, P in filters.items()}
+        return filters | _after_blocks(dense, len(arch.blocks))
 
     def _input(
         self, X: Any, fitted: FittedState | None, dtype: str | None
@@ -258,18 +242,21 @@ class ConvNet(BaseClassifier):
         source, backend, classes = prepare(rows, y, sample_weight, classes, self.dtype, image)
         return source, backend, classes, n_outputs(classes)
 
-    def predict_proba(self, X: Any) -> Array:
-        if is_dask_array(X):
-            return _predict_images(self, X, proba=True)
-        return super().predict_proba(X)
-
-    def predict(self, X: Any) -> Array:
-        if is_dask_array(X):
-            return _predict_images(self, X, proba=False)
-        return super().predict(X)
-
-    predict_proba.__doc__ = BaseClassifier.predict_proba.__doc__
-    predict.__doc__ = BaseClassifier.predict.__doc__
+    def _predict_lazy(self, X: Any, proba: bool) -> Any:
+        """Lazy predictions of Dask images chunked along the samples: one block at a time."""
+        self._placed()
+        _image(tuple(X.shape))
+        X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
+        image_axes = tuple(range(2, X.ndim))
+        if proba:
+            k = self.classes_.shape[0]
+            return X.map_blocks(
+                _predict_block, self, True, dtype=self.backend_.dtype, drop_axis=image_axes,
+                chunks=(X.chunks[0], (k,)),
+            )  # fmt: skip
+        return X.map_blocks(
+            _predict_block, self, False, dtype=self.classes_.dtype, drop_axis=(1, *image_axes)
+        )
 
 
 def _network(
@@ -294,6 +281,11 @@ def _network(
     return Network((*layers, Dense(k + len(hidden) + 1)), output, l2)
 
 
+def _after_blocks(dense: dict[str, Any], k: int) -> dict[str, Any]:
+    """The dense layers' ``{"W1": ..., "b1": ...}`` renumbered to follow k blocks."""
+    return {f"{name[0]}{int(name[1:]) + k}": value for name, value in dense.items()}
+
+
 def _image(shape: tuple[int, ...]) -> tuple[int, ...]:
     """(n_H, n_W, n_C) of images of shape (n, n_H, n_W, n_C), or (n, n_H, n_W): one channel."""
     if len(shape) not in (3, 4):
@@ -307,20 +299,3 @@ def _image(shape: tuple[int, ...]) -> tuple[int, ...]:
 
 def _predict_block(X: Any, model: ConvNet, proba: bool) -> Any:
     return model.predict_proba(X) if proba else model.predict(X)
-
-
-def _predict_images(model: ConvNet, X: Any, *, proba: bool) -> Any:
-    """Lazy predictions of Dask images chunked along the samples: one block at a time."""
-    model._placed()
-    _image(tuple(X.shape))
-    X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
-    image_axes = tuple(range(2, X.ndim))
-    if proba:
-        k = model.classes_.shape[0]
-        return X.map_blocks(
-            _predict_block, model, True, dtype=model.backend_.dtype, drop_axis=image_axes,
-            chunks=(X.chunks[0], (k,)),
-        )  # fmt: skip
-    return X.map_blocks(
-        _predict_block, model, False, dtype=model.classes_.dtype, drop_axis=(1, *image_axes)
-    )

@@ -14,8 +14,8 @@ from typing import Any
 import numpy as np  # edge: the host form of a model
 
 from .._version import __version__
-from ..backend import Backend, to_numpy
-from ..io import write
+from ..backend import Backend, device_name, get_backend, to_numpy
+from ..io import invalid, read, write
 from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
@@ -23,6 +23,7 @@ __all__ = [
     "fitted_with",
     "from_state",
     "getstate",
+    "read_model",
     "read_state",
     "save",
     "setstate",
@@ -40,6 +41,31 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
     """
     header, arrays = to_state(model)
     return write(path, {**header, "metadata": metadata or {}}, arrays)
+
+
+def read_model(
+    path: str | os.PathLike[str],
+    models: dict[str, Any],
+    backend: str | None = None,
+    device: str | None = None,
+    dtype: str | None = None,
+) -> Any:
+    """The model that the file at ``path`` holds, of the class its header names in
+    ``models``, by that class's ``_from_state``; see :func:`xpnet.load`."""
+    header, arrays = read(path)
+    name = header.get("model")
+    if not isinstance(name, str) or name not in models:
+        raise invalid(path, f"unknown model {name!r}; expected one of {sorted(models)}")
+    target = None
+    if backend or device or dtype:
+        current = get_backend()
+        if backend is None and device is None:
+            device = device_name(current.device)
+        target = placement(backend or current.name, device, dtype, header.get("dtype"))
+    try:
+        return models[name]._from_state(header, arrays, target)
+    except ValueError as exc:  # a header or an array that does not describe a valid model
+        raise invalid(path, str(exc)) from exc
 
 
 def to_state(model: Any) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
@@ -189,8 +215,7 @@ def read_state(
             f"its {architecture.dims[-1]} output(s) do not fit a "
             f"{header.get('output_activation')} output"
         )
-    layout = None if saved is not None else model._parameters_from_course  # format 2
-    for key in ("costs", "cost_iterations", *(("classes",) if classifier else ())):
+    for key in ("costs", "cost_iterations"):  # "classes": read by _outputs
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
     costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
@@ -205,7 +230,9 @@ def read_state(
         _check_classes(classes, architecture)
     shapes = architecture.shapes()
     parameters = _group(arrays, "parameter:")
-    parameters = parameters if layout is None else layout(parameters)
+    if saved is None:  # format 2 kept LogisticRegression's w = W1ᵀ and b = b1
+        renamed = {"w": "W1", "b": "b1"}
+        parameters = {renamed.get(k, k): P.T if k == "w" else P for k, P in parameters.items()}
     _check_shapes(parameters, shapes, "parameters")
     moments = {m: _group(arrays, f"optimizer:{m}:") for m in ("v", "s")}
     for m, group in moments.items():
@@ -258,25 +285,22 @@ def read_state(
         raise ValueError(
             f"its metadata is {type(metadata).__name__}, expected a JSON object of notes"
         )
-    names = None if names is None else np.asarray(names, dtype=object)
     hyperparameters = dict(header["hyperparameters"])
     host = FittedState(
         hyperparameters, architecture, training, classes, None, trained_on, metadata
     )
-    host.feature_names = names
+    host.feature_names = None if names is None else np.asarray(names, dtype=object)
     return host if backend is None else host.placed(backend)
 
 
 def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
-    if classes.ndim != 1 or classes.shape[0] < 2 or classes.dtype.kind not in "biufU":
+    if classes.shape[0] < 2 or classes.dtype.kind not in "biufU":  # 1-D: read by _outputs
         raise ValueError(
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
         )
-    n_y, multilabel = architecture.dims[-1], architecture.multilabel
-    if n_y != (classes.shape[0] if multilabel or classes.shape[0] > 2 else 1):
-        raise ValueError(f"{classes.shape[0]} classes do not fit {n_y} output unit(s)")
-    if multilabel and not np.array_equal(classes, np.arange(n_y)):
+    n_y = architecture.dims[-1]  # counted from the classes by _outputs, but for multilabel
+    if architecture.multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
 
 

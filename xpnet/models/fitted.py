@@ -6,40 +6,19 @@ holds a model that loads back; its host form is :mod:`.files`'.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np  # edge: the host form of a model
 
-from ..backend import Backend, device_name, dtype_name, get_backend, to_numpy
+from ..backend import Backend, get_backend, to_numpy
 from ..optimizers import get_optimizer, state_keys
 from ..training import TrainingState
 
 __all__ = ["FITTED_ATTRIBUTES", "Architecture", "FittedState", "json_safe", "placement"]
 
 Array = Any
-
-
-#: The fitted attributes that read the fitted state as it is → where it holds them.
-FITTED_ATTRIBUTES = {
-    "n_features_in_": "architecture.n_features",
-    "n_outputs_": "n_outputs",
-    "costs_": "training.costs",
-    "cost_iterations_": "training.cost_epochs",
-    "epochs_trained_": "training.epoch",
-    "t_": "training.samples_seen",
-    "stopped_": "training.stopped",
-    "n_iter_": "n_iter",
-    "loss_curve_": "loss_curve",
-    "best_loss_": "best_loss",
-    "validation_scores_": "validation_scores",
-    "best_validation_score_": "best_validation_score",
-    "output_activation_": "architecture.output",
-    "device_": "device",
-    "dtype_": "dtype",
-    "trained_on_": "trained_on",
-    "metadata_": "metadata",
-}
 
 
 @dataclass(frozen=True)
@@ -119,61 +98,9 @@ class FittedState:
     unavailable: str | None = None  # why ``backend`` is None
     feature_names: np.ndarray | None = None
 
-    @classmethod
-    def after_training(
-        cls,
-        hyperparameters: dict[str, Any],
-        architecture: Architecture,
-        training: TrainingState,
-        classes: np.ndarray | None,
-        backend: Backend,
-        feature_names: np.ndarray | None = None,
-    ) -> FittedState:
-        names = (backend.name, device_name(backend.device), dtype_name(backend.dtype))
-        where = dict(zip(("backend", "device", "dtype"), names, strict=True))
-        safe = {k: json_safe(v) for k, v in hyperparameters.items()}
-        return cls(
-            safe, architecture, training, classes, backend, where, feature_names=feature_names
-        )
-
     @property
-    def n_outputs(self) -> int:
-        """The output layer's units: 1 for two classes, K for K classes, labels or targets."""
-        return self.architecture.dims[-1]
-
-    @property
-    def device(self) -> str:
-        return self.trained_on["device"]
-
-    @property
-    def dtype(self) -> str:
-        return self.trained_on["dtype"]
-
-    @property
-    def n_iter(self) -> int:
-        """Epochs run by the last call to ``fit`` (``partial_fit``: 1)."""
-        return len(self.training.loss_curve) or self.training.epoch
-
-    @property
-    def loss_curve(self) -> list[float]:
-        """Each epoch's training loss in the last call to ``fit``, whatever ``cost_every``."""
-        training = self.training
-        return list(training.loss_curve) if training.loss_curve else list(training.costs)
-
-    @property
-    def best_loss(self) -> float | None:
-        return None if math.isinf(self.training.best_loss) else self.training.best_loss
-
-    @property
-    def validation_scores(self) -> list[float] | None:
-        """Each epoch's validation score, with early stopping (else None)."""
-        stops_early = self.hyperparameters.get("early_stopping")
-        return self.training.validation_scores if stops_early else None
-
-    @property
-    def best_validation_score(self) -> float | None:
-        stops_early = self.hyperparameters.get("early_stopping")
-        return self.training.best_score if stops_early else None
+    def stops_early(self) -> bool:
+        return bool(self.hyperparameters.get("early_stopping"))
 
     def warm_start(self, optimizer: str) -> TrainingState:
         """A copy of the training state to continue from; a changed optimiser starts its
@@ -208,6 +135,29 @@ class FittedState:
             best_parameters=None if t.best_parameters is None else put(t.best_parameters),
         )
         return replace(self, training=training, backend=backend, unavailable=None)
+
+
+#: The fitted attributes that read the fitted state as it is → how each reads it.
+FITTED_ATTRIBUTES: dict[str, Callable[[FittedState], Any]] = {
+    "n_features_in_": lambda f: f.architecture.n_features,
+    # the output layer's units: 1 for two classes, K for K classes, labels or targets
+    "n_outputs_": lambda f: f.architecture.dims[-1],
+    "costs_": lambda f: f.training.costs,
+    "cost_iterations_": lambda f: f.training.cost_epochs,
+    "epochs_trained_": lambda f: f.training.epoch,
+    "t_": lambda f: f.training.samples_seen,
+    "stopped_": lambda f: f.training.stopped,
+    "n_iter_": lambda f: len(f.training.loss_curve) or f.training.epoch,
+    "loss_curve_": lambda f: list(f.training.loss_curve or f.training.costs),
+    "best_loss_": lambda f: None if math.isinf(f.training.best_loss) else f.training.best_loss,
+    "validation_scores_": lambda f: f.training.validation_scores if f.stops_early else None,
+    "best_validation_score_": lambda f: f.training.best_score if f.stops_early else None,
+    "output_activation_": lambda f: f.architecture.output,
+    "device_": lambda f: f.trained_on["device"],
+    "dtype_": lambda f: f.trained_on["dtype"],
+    "trained_on_": lambda f: f.trained_on,
+    "metadata_": lambda f: f.metadata,
+}
 
 
 def placement(

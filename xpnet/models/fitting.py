@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side seeds
 
-from ..backend import Backend, dtype_name, to_numpy
+from ..backend import Backend, device_name, dtype_name, to_numpy
 from ..dask_arrays import is_dask_array
 from ..exceptions import DivergenceError, convergence
 from ..initializers import check_random_state
@@ -23,7 +23,7 @@ from ..optimizers import get_optimizer
 from ..training import InMemory, TrainingConfig, TrainingState, run
 from ._split import early_stopping_split
 from ._validation import check_feature_names, check_sample_weight, feature_names
-from .fitted import FittedState
+from .fitted import FittedState, json_safe
 from .hyperparameters import check_memory
 
 __all__ = ["check_bound", "check_features", "check_scale", "fit_estimator"]
@@ -98,8 +98,11 @@ def fit_estimator(
         xp=backend.xp,
     )
     # Only now, with everything validated and trained, does the model change.
-    model.fitted_ = FittedState.after_training(
-        model.get_params(), architecture, state, classes, backend, names
+    where = (backend.name, device_name(backend.device), dtype_name(backend.dtype))
+    trained_on = dict(zip(("backend", "device", "dtype"), where, strict=True))
+    hyperparameters = {k: json_safe(v) for k, v in model.get_params().items()}
+    model.fitted_ = FittedState(
+        hyperparameters, architecture, state, classes, backend, trained_on, feature_names=names
     )
     if not partial and model.tol is not None and state.stopped is None:
         warnings.warn(

@@ -20,9 +20,10 @@ from ..optimizers import OPTIMIZERS, state_keys
 from ..schedules import SCHEDULES
 
 __all__ = [
+    "COUNT",
     "HIDDEN_LAYERS",
     "HYPERPARAMETERS",
-    "ONE_HIDDEN_LAYER",
+    "POSITIVE",
     "changed_repr",
     "check_hyperparameters",
     "check_memory",
@@ -33,9 +34,9 @@ __all__ = [
 ]
 
 _BOOL = Options(True, False)
-_POSITIVE = Interval(Real, 0, None, closed="neither")
 _NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-_COUNT = Interval(Integral, 1, None, closed="left")
+POSITIVE = Interval(Real, 0, None, closed="neither")  # a positive number
+COUNT = Interval(Integral, 1, None, closed="left")  # a positive int
 
 
 class _Sizes:
@@ -45,7 +46,7 @@ class _Sizes:
         return (
             isinstance(value, Sequence)
             and not isinstance(value, str | bytes)
-            and all(n in _COUNT for n in value)
+            and all(n in COUNT for n in value)
         )
 
     def __str__(self) -> str:
@@ -54,10 +55,10 @@ class _Sizes:
 
 #: Every hyperparameter that the estimators share → what it accepts.
 HYPERPARAMETERS: dict[str, list[Any]] = {
-    "learning_rate": [_POSITIVE],
-    "num_iterations": [_COUNT],
+    "learning_rate": [POSITIVE],
+    "num_iterations": [COUNT],
     "optimizer": [Options(*OPTIMIZERS)],
-    "batch_size": [_COUNT, Options("auto", None)],
+    "batch_size": [COUNT, Options("auto", None)],
     "shuffle": [_BOOL],
     "l2": [_NON_NEGATIVE],
     "keep_prob": [Interval(Real, 0, 1, closed="right")],
@@ -66,32 +67,29 @@ HYPERPARAMETERS: dict[str, list[Any]] = {
     "beta": [Interval(Real, 0, 1, closed="left")],
     "beta1": [Interval(Real, 0, 1, closed="left")],
     "beta2": [Interval(Real, 0, 1, closed="left")],
-    "epsilon": [_POSITIVE],
+    "epsilon": [POSITIVE],
     "lr_decay": [Options(*SCHEDULES)],
-    "decay_rate": [_POSITIVE, Options(None)],
-    "time_interval": [_COUNT],
+    "decay_rate": [POSITIVE, Options(None)],
+    "time_interval": [COUNT],
     "early_stopping": [_BOOL],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
     "tol": [_NON_NEGATIVE, Options(None)],
-    "n_iter_no_change": [_COUNT, Options(math.inf)],
-    "cost_every": [_COUNT],
+    "n_iter_no_change": [COUNT, Options(math.inf)],
+    "cost_every": [COUNT],
     "warm_start": [_BOOL],
     "dtype": [Options(None, "float32", "float64")],
     "progress": [Options(None, True, False)],
     "verbose": [_BOOL, Interval(Integral, 0, None, closed="left")],
     "jit_compile": [Options("auto", True, False)],
-    "clip_value": [_POSITIVE, Options(None)],
-    "clip_norm": [_POSITIVE, Options(None)],
+    "clip_value": [POSITIVE, Options(None)],
+    "clip_norm": [POSITIVE, Options(None)],
 }
 
 #: A network of any number of hidden layers (DeepNet, DeepRegressor).
 HIDDEN_LAYERS: dict[str, list[Any]] = {
-    "hidden_layer_sizes": [_COUNT, _Sizes()],
+    "hidden_layer_sizes": [COUNT, _Sizes()],
     "activation": [Options(*ACTIVATIONS)],
 }
-
-#: A network of one hidden layer (TwoLayerNet).
-ONE_HIDDEN_LAYER: dict[str, list[Any]] = {"n_h": [_COUNT], "activation": [Options(*ACTIVATIONS)]}
 
 
 def check_hyperparameters(params: dict[str, Any], table: dict[str, list[Any]]) -> None:

@@ -45,8 +45,8 @@ class LogisticRegression(BaseClassifier):
     def _layers(self) -> tuple[tuple[int, ...], str | None]:
         return (), None
 
-    def _parameters_to_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        return {"w": parameters["W1"].T, "b": parameters["b1"]}  # Z = wᵀ·X + b
-
-    def _parameters_from_course(self, parameters: dict[str, Array]) -> dict[str, Array]:
-        return {"W1": parameters["w"].T, "b1": parameters["b"]} if "w" in parameters else {}
+    @property
+    def parameters_(self) -> dict[str, Array]:
+        """``{"w": W1ᵀ, "b": b1}`` (Z = wᵀ·X + b), on the model's device."""
+        parameters = super().parameters_
+        return {"w": parameters["W1"].T, "b": parameters["b1"]}

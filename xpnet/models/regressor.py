@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 import numpy as np  # edge: scores judged on the host
 
 from ..backend import Backend, to_numpy
-from ..dask_arrays import is_dask_array, predict_blocks, prepare_regression
+from ..dask_arrays import is_dask_array, prepare_regression
 from ..metrics import r2_score
 from ._validation import Encoded, check_targets
 from .base import BaseEstimator
@@ -54,8 +54,7 @@ class BaseRegressor(BaseEstimator):
     def predict(self, X: Any) -> Array:
         """The predicted targets, (n_samples,) or (n_samples, n_y); lazy for Dask."""
         if is_dask_array(X):
-            self._placed()
-            return predict_blocks(self, X, proba=False)
+            return self._predict_lazy(X, proba=False)
         AL, host = self._output(X)
         predicted = AL[0, :] if AL.shape[0] == 1 else AL.T
         return to_numpy(predicted) if host else predicted

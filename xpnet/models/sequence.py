@@ -10,28 +10,23 @@ holds integer token ids of shape (n_samples, T) that the network reads one-hot.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
-from .._checks import Interval, Options, check_fraction
+from .._checks import Options
 from ..backend import Backend, to_numpy
-from ..dask_arrays import is_dask_array
 from ..initializers import draw_layer, draw_weights
 from ..layers import LSTM, Dense, Dropout, SimpleRNN
 from ..layers.recurrent import GATES
-from ..losses import get_output
 from ..network import Network
 from ._classifier import BaseClassifier
-from ._sequence_input import SequenceInput, sequence_rows
+from ._sequence_input import IN_MEMORY, SequenceInput, sequence_rows
 from .fitted import Architecture, FittedState
-from .fitting import check_bound, check_features
-from .hyperparameters import HYPERPARAMETERS
+from .fitting import check_bound
+from .hyperparameters import COUNT, HYPERPARAMETERS
 
 __all__ = ["SequenceArchitecture", "SequenceClassifier"]
 
 Array = Any
-
-IN_MEMORY = "Expected sequences in memory (NumPy or a backend's arrays)"
 
 #: The recurrent cells a SequenceClassifier takes.
 CELLS = ("lstm", "rnn")
@@ -119,27 +114,20 @@ class SequenceClassifier(BaseClassifier):
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **HYPERPARAMETERS,
         "cell": [Options(*CELLS)],
-        "n_a": [Interval(Integral, 1, None, closed="left")],
-        "n_tokens": [Interval(Integral, 1, None, closed="left"), Options(None, "auto")],
+        "n_a": [COUNT],
+        "n_tokens": [COUNT, Options(None, "auto")],
     }
-
-    # -- the extension points of BaseEstimator --------------------------------------
-
-    def _layers(self) -> tuple[tuple[int, ...], str | None]:
-        return (self.n_a,), "tanh"
 
     def _input(
         self, X: Any, fitted: FittedState | None, dtype: str | None
     ) -> tuple[Array, Backend, bool, int]:
-        tokens = self.n_tokens is not None
-        n_tokens = self.n_tokens if isinstance(self.n_tokens, int) else None
-        backend = None
-        if fitted is not None:
-            architecture = fitted.architecture
-            tokens = bool(getattr(architecture, "tokens", False))
-            n_tokens = architecture.dims[0] if tokens else None
-            backend = fitted.backend
-        return sequence_rows(X, tokens, n_tokens, backend, dtype)
+        if fitted is None:
+            tokens = self.n_tokens is not None
+            n_tokens = self.n_tokens if isinstance(self.n_tokens, int) else None
+            return sequence_rows(X, tokens, n_tokens, None, dtype)
+        arch = cast(SequenceArchitecture, fitted.architecture)
+        n_tokens = arch.dims[0] if arch.tokens else None
+        return sequence_rows(X, arch.tokens, n_tokens, fitted.backend, dtype)
 
     def _architecture(self, n_x: int, n_y: int, output: str | None = None) -> Architecture:
         return SequenceArchitecture(
@@ -153,15 +141,11 @@ class SequenceClassifier(BaseClassifier):
     def _network(
         self, architecture: Architecture, *, keep_prob: float = 1.0, l2: float = 0.0
     ) -> Network:
-        check_fraction("keep_prob", keep_prob)
-        arch: Any = architecture
-        recurrent = LSTM(1, return_sequences=False)
-        if arch.cell == "rnn":
-            recurrent = SimpleRNN(1, return_sequences=False)  # type: ignore[assignment]
+        arch = cast(SequenceArchitecture, architecture)
+        recurrent = (SimpleRNN if arch.cell == "rnn" else LSTM)(1, return_sequences=False)
         layers: list[Any] = [SequenceInput(arch.dims[0], arch.tokens, recurrent)]
         if keep_prob < 1:
             layers.append(Dropout(keep_prob))
-        get_output(arch.output)
         return Network((*layers, Dense(2)), arch.output, l2)
 
     def _initial_parameters(
@@ -178,37 +162,18 @@ class SequenceClassifier(BaseClassifier):
                 host[name], host[bias] = draw_layer(rng, shape, self.initialization, self.scale)
         return {name: backend.put(host[name], backend.dtype) for name in architecture.shapes()}
 
-    def _blocks(self, X: Any, y: Any, sample_weight: Any, classes: Any):
-        raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
+    def _blocks(self, X: Any, *_: Any) -> Any:
+        raise TypeError(IN_MEMORY)
 
-    # -- prediction -----------------------------------------------------------------
+    def _predict_lazy(self, X: Any, proba: bool) -> Any:
+        return self._blocks(X)
 
-    def predict_proba(self, X: Any) -> Array:
-        if is_dask_array(X):
-            raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
-        return super().predict_proba(X)
-
-    def predict(self, X: Any) -> Array:
-        if is_dask_array(X):
-            raise TypeError(f"Invalid X. {IN_MEMORY}. Received a Dask array")
-        return super().predict(X)
-
-    def _logits(self, X: Any) -> tuple[Array, bool]:
-        fitted = self._placed()
-        X, backend, host, n_x = self._input(X, fitted, None)
-        check_features(self, n_x, fitted)
-        parameters = fitted.training.parameters
-        _check_scale(X, parameters, backend)
-        network = self._network(fitted.architecture)
-        ZL, _ = network.forward(X.T, parameters, xp=backend.xp)
-        return ZL, host
-
-
-def _check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> None:
-    """Refuse, before any arithmetic, parameters that are not finite and inputs whose
-    products with the weights overflow: |Z| ≤ max(1, max|X|)·Σ‖W‖∞ + Σ max|b| bounds
-    every gate's and the head's Z, the hidden states lying in [−1, 1]."""
-    xp = backend.xp
-    norms = [xp.max(xp.sum(xp.abs(P), axis=1)) for P in parameters.values()]
-    scale, *found = to_numpy(xp.stack([xp.max(xp.abs(X)), *norms])).tolist()
-    check_bound(found, max(1.0, scale) * sum(found), backend)
+    @staticmethod
+    def _check_scale(X: Array, parameters: dict[str, Array], backend: Backend) -> None:
+        """Refuse, before any arithmetic, parameters that are not finite and inputs whose
+        products with the weights overflow: |Z| ≤ max(1, max|X|)·Σ‖W‖∞ + Σ max|b| bounds
+        every gate's and the head's Z, the hidden states lying in [−1, 1]."""
+        xp = backend.xp
+        norms = [xp.max(xp.sum(xp.abs(P), axis=1)) for P in parameters.values()]
+        scale, *found = to_numpy(xp.stack([xp.max(xp.abs(X)), *norms])).tolist()
+        check_bound(found, max(1.0, scale) * sum(found), backend)

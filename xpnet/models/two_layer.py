@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from ._classifier import BaseClassifier
-from .hyperparameters import HYPERPARAMETERS, ONE_HIDDEN_LAYER
+from .hyperparameters import COUNT, HIDDEN_LAYERS, HYPERPARAMETERS
 
 __all__ = ["TwoLayerNet"]
 
@@ -44,7 +44,8 @@ class TwoLayerNet(BaseClassifier):
 
     _parameter_constraints: ClassVar[dict[str, list[Any]]] = {
         **HYPERPARAMETERS,
-        **ONE_HIDDEN_LAYER,
+        "n_h": [COUNT],
+        "activation": HIDDEN_LAYERS["activation"],
     }
 
     def _layers(self) -> tuple[tuple[int, ...], str | None]:
