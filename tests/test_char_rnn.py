@@ -139,6 +139,11 @@ def test_cli_trains_and_samples(dinos_dir, tmp_path, monkeypatch, capsys):
     assert "Loss after 1001 iterations: 28.712699" in out  # the course's, at 1,000
     assert "Nivusahidoraveros" in out  # the course's first name sampled at 1,000
     assert CharRNN.load(path).sample(1) == ["nivusahidoraveros"]
+    for command in (["evaluate", str(path)], ["train", "--resume", str(path), "--epochs", "1"]):
+        capsys.readouterr()
+        assert main(command) == 2  # a language model is not evaluated or resumed there
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Received: a CharRNN's file" in err
     text = tmp_path / "words.txt"
     text.write_text("\n".join(LINES))
     assert main(["train", "--model", "char_rnn", "--data", str(text), "--epochs", "20",

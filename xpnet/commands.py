@@ -127,8 +127,6 @@ def train(args: argparse.Namespace) -> int:
     import numpy as np
     from tqdm import tqdm
 
-    import xpnet
-
     from .backend import device_name, to_numpy
     from .datasets.preprocessing import StandardScaler, target_scaling
     from .metrics import r2_score
@@ -141,7 +139,7 @@ def train(args: argparse.Namespace) -> int:
         return (train_char_rnn if args.model == "char_rnn" else train_sequence)(args)
     recipe = claim = None
     if args.resume:  # on the data it was trained on, unless told otherwise
-        model = xpnet.load(args.resume)
+        model = _estimator_file(args.resume, "--resume")
         recorded = cli_errors.recorded_metadata(model.metadata_, args.resume)
         args.data = args.data or recorded.get("data") or "planar"
         args.test_size = recorded.get("test_size") if args.test_size is None else args.test_size
@@ -252,10 +250,22 @@ def _plots(
     print(f"Plots written to {folder}: {', '.join(written)}")
 
 
+def _estimator_file(path: str, name: str) -> Any:
+    """The estimator saved at ``path``; a language model's file is refused by name."""
+    import xpnet
+
+    model = xpnet.load(path)
+    if isinstance(model, xpnet.CharRNN):
+        raise ValueError(
+            f"Invalid {name}. Expected a classifier's or regressor's file. Received: a "
+            f"CharRNN's file {path!r}; sample from it with xpnet.load({path!r}).sample(), "
+            "or train a new one with xpnet train --model char_rnn"
+        )
+    return model
+
+
 def evaluate(args: argparse.Namespace) -> int:
     import numpy as np
-
-    import xpnet
 
     from .datasets.preprocessing import recorded_scaler
     from .metrics import classification_report, format_report
@@ -263,7 +273,7 @@ def evaluate(args: argparse.Namespace) -> int:
     cli_errors.check_seed(args.seed, "--seed")
     cli_errors.check_outputs(args, plots="confusion.png")
     select_backend(args)
-    model = xpnet.load(args.model_file)
+    model = _estimator_file(args.model_file, "model_file")
     meta = cli_errors.recorded_metadata(model.metadata_, args.model_file)
     name = args.data or meta.get("data")
     if not name:
