@@ -234,12 +234,13 @@ def test_the_estimators_validate_jit_compile():
 
 def test_a_failed_compilation_warns_once_on_auto_and_raises_on_true(jax_backend, monkeypatch):
     def broken(step, with_loss):
-        def fail(*args):
+        def fail(*args, **kwargs):
             raise TypeError("a step that cannot be traced")
 
         return fail
 
     monkeypatch.setitem(compiled.COMPILERS, "jax", broken)
+    monkeypatch.setitem(compiled.GATHERING, "jax", lambda step, axis, rows: broken(step, True))
     monkeypatch.setattr(compiled, "_warned", set())
     compiled_step.cache_clear()
     X, y = estimator_data()

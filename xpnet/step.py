@@ -45,6 +45,7 @@ from .compile_cache import enable_compile_cache
 
 __all__ = [
     "COMPILERS",
+    "GATHERING",
     "CompiledStep",
     "check_jit_compile",
     "compiled_step",
@@ -196,6 +197,9 @@ class CompiledStep:
         self.traces = 0
         self._variants: dict[bool, Any] = {}
         self._ran: set[tuple] = set()
+        self._indexed: dict[tuple, Any] = {}  # (axis, rows) → the gathering variant
+        self._copy: Any = None
+        self.indexes = library in GATHERING  # False once a gathering variant fails to compile
 
     def _traced(self, *args: Any, with_loss: bool) -> Any:
         self.traces += 1  # runs once per trace, never when the compiled program runs
@@ -249,6 +253,73 @@ class CompiledStep:
         self._ran.add(key)
         return out
 
+    def indexed(
+        self,
+        parameters: dict[str, Array],
+        optimizer_state: dict[str, Any],
+        data: tuple[Array, Array, Array | None],
+        order: Array | None,
+        s: slice,
+        total: Array,
+        masks: tuple,
+        rate: Any,
+        *,
+        axis: int,
+        rows: bool,
+        strict: bool = False,
+    ) -> tuple[dict[str, Array], dict[str, Any], Array] | None:
+        """:func:`train_step` on the batch that slice ``s`` of ``order`` cuts from
+        ``data`` = (X, Y, weights), gathered inside the compiled program, and ``total``
+        plus the batch's m · J; the batch is the one :meth:`InMemory.batch
+        <xpnet.sources.InMemory.batch>` gathers, and so the step's result.
+
+        ``order`` (m,) is the epoch's permutation on the device, or None: the data's
+        own order. X holds the examples on ``axis``; ``rows``: X is (m, n_x) and the
+        step takes the batch's transpose. One program per batch size: the slice's start
+        enters as a number. None where the program does not compile and ``strict`` is
+        False: the caller steps through the gathered batch instead (JAX only).
+
+        The program consumes (donates) ``parameters``, ``optimizer_state`` and ``total``,
+        writing their successors into the same memory: the caller passes arrays that
+        nothing else holds (:meth:`own`), and keeps only the returned ones.
+        """
+        X, Y, weights = data
+        size = s.stop - s.start
+        key = (axis, rows)
+        if key not in self._indexed:
+            enable_compile_cache(self.library)
+            self._indexed[key] = GATHERING[self.library](self, axis, rows)
+        run_key = ("indexed", key, size, weights is None, order is None)
+        args = (parameters, optimizer_state, X, Y, weights, order, s.start, total, masks, rate)
+        if run_key in self._ran:
+            return self._indexed[key](*args, size=size)
+        try:
+            out = self._indexed[key](*args, size=size)
+        except Exception as exc:  # the first run of a variant is its compilation
+            if strict:
+                raise RuntimeError(
+                    f"Could not compile the training step with {_NAMES[self.library]}: "
+                    f"{type(exc).__name__}: {exc}. Train eagerly with jit_compile=False "
+                    "(or XPNET_COMPILE=0)"
+                ) from exc
+            self.indexes = False
+            return None
+        self._ran.add(run_key)
+        return out  # type: ignore[no-any-return]
+
+    def own(self, *trees: Any) -> Any:
+        """Copies of trees of arrays (dicts of arrays, or of dicts of arrays), in one
+        dispatch: :meth:`indexed` consumes its parameters and optimiser state, and so
+        takes only arrays that nothing else holds (JAX only)."""
+        if self._copy is None:
+            import jax
+
+            xp = self.xp
+            self._copy = jax.jit(
+                lambda trees: jax.tree.map(lambda a: xp.asarray(a, copy=True), trees)
+            )
+        return self._copy(trees)
+
     def _eager(self, *args: Any, with_loss: bool) -> Any:
         return train_step(
             self.network, self.optimizer, *args, with_loss=with_loss, xp=self.xp, clip=self.clip
@@ -285,6 +356,40 @@ def _jax(step: CompiledStep, with_loss: bool) -> Any:
     return jax.jit(functools.partial(step._traced, with_loss=with_loss))
 
 
+def _jax_indexed(step: CompiledStep, axis: int, rows: bool) -> Any:
+    import jax
+
+    xp = step.xp
+
+    def gathered(
+        parameters: Any, state: Any, X: Any, Y: Any, weights: Any, order: Any, start: Any,
+        total: Any, masks: tuple, rate: Any, *, size: int,
+    ) -> Any:  # fmt: skip
+        if order is None:
+            def cut(A: Any, on: int) -> Any:
+                return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
+        else:
+            index = jax.lax.dynamic_slice_in_dim(order, start, size)
+
+            def cut(A: Any, on: int) -> Any:
+                return xp.take(A, index, axis=on)
+
+        Xb = cut(X, axis)
+        Xb = Xb.T if rows else Xb
+        wb = None if weights is None else cut(weights, 1)
+        # The batch as the step on a gathered batch takes it: XLA does not fold the
+        # gather and the transpose into the step, whose arithmetic then stays the same.
+        Xb, Yb, wb = jax.lax.optimization_barrier((Xb, cut(Y, 1), wb))
+        step.traces += 1  # runs once per trace, never when the compiled program runs
+        parameters, state, loss = train_step(
+            step.network, step.optimizer, parameters, state, Xb, Yb, wb, masks, rate,
+            with_loss=True, xp=xp, clip=step.clip,
+        )  # fmt: skip
+        return parameters, state, total + loss
+
+    return jax.jit(gathered, static_argnames="size", donate_argnums=(0, 1, 7))
+
+
 #: The ``torch.compile`` backend: inductor generates the code; "eager" only traces.
 TORCH_BACKEND = "inductor"
 
@@ -308,6 +413,8 @@ def _torch(step: CompiledStep, with_loss: bool) -> Any:
 
 #: Library → how it compiles a :class:`CompiledStep`'s variant.
 COMPILERS = {"jax": _jax, "torch": _torch}
+#: Library → how it compiles the step that gathers its own batch (:meth:`CompiledStep.indexed`).
+GATHERING = {"jax": _jax_indexed}
 
 
 @functools.lru_cache(maxsize=32)

@@ -115,8 +115,17 @@ class _Fit:
             )
             strict = config.jit_compile is True
             self.step = functools.partial(self.compiled, with_loss=True, strict=strict)
+        # A compiled JAX step gathers its own batch from the data, by the epoch's order.
+        self.gathers = (
+            self.compiled is not None and self.compiled.indexes and not self.scan
+            and isinstance(source, InMemory)
+        )  # fmt: skip
+        # The arrays of the state are held elsewhere too (the model's, a callback's, the
+        # best ones): copied before a gathering step consumes them.
+        self.shared = True
         self.pending: dict[int, Array] = {}  # epoch of this run → its loss, on the device
-        self.last_batch: Any = None
+        self._last: Any = None
+        self._cut: tuple | None = None  # (order, slice) of the last batch, not yet gathered
         self.rate = config.learning_rate
         self.rate_array: Array = None  # the compiled step's α, while it stays the same
         self.interrupted = False  # Ctrl-C pressed during a step, honoured after it
@@ -156,6 +165,21 @@ class _Fit:
         self.rate = rate
         return self.rate_array
 
+    @property
+    def last_batch(self) -> Any:
+        """The last batch stepped through (X, Y, weights), gathered when first asked."""
+        if self._cut is not None:
+            self._last, self._cut = self.source.batch(self.config, *self._cut), None
+        return self._last
+
+    @last_batch.setter
+    def last_batch(self, batch: Any) -> None:
+        self._last, self._cut = batch, None
+
+    def cut_last(self, order: Array | None, s: slice) -> None:
+        """The last batch is slice ``s`` of ``order``: gathered only if asked for."""
+        self._last, self._cut = None, (order, s)
+
     def leave(self, state: TrainingState) -> None:
         """The optimiser's counters back as ints, and the losses left on the device read
         into the loss curve in one host read."""
@@ -168,15 +192,57 @@ class _Fit:
                 state.loss_curve[i] = value / total_weight
 
 
-def _step(fit: _Fit, state: TrainingState, batch: Any, rng: Any, rate: Any) -> Array:
-    """One step on ``batch``: its dropout masks drawn, then :func:`train_step`; m · J."""
+def _step(
+    fit: _Fit, state: TrainingState, batch: Any, rng: Any, rate: Any, masks: tuple | None = None
+) -> Array:
+    """One step on ``batch``: its dropout masks drawn (unless given), then
+    :func:`train_step`; m · J."""
     X, Y, weights = batch
     network, xp = fit.config.network, fit.xp
-    masks = () if rng is None else network.draw_masks(rng, state.parameters, X.shape, xp=xp)
+    if masks is None:
+        masks = () if rng is None else network.draw_masks(rng, state.parameters, X.shape, xp=xp)
     state.parameters, state.optimizer_state, loss = fit.step(
         state.parameters, state.optimizer_state, X, Y, weights, masks, rate
     )
     return loss
+
+
+def _gathered(
+    fit: _Fit, state: TrainingState, order: Array | None, slices: list[slice], rng: Any, rate: Any
+) -> tuple[Array, int]:
+    """The epoch's steps, each gathering its batch (:meth:`CompiledStep.indexed
+    <xpnet.step.CompiledStep.indexed>`) and adding its m · J to the total: the total and
+    the number of steps taken, fewer than the slices where the program did not compile
+    (the caller steps through the rest)."""
+    source, config, xp = fit.source, fit.config, fit.xp
+    network, compiled = config.network, fit.compiled
+    assert compiled is not None
+    data = (source.X, source.Y, source.weights)
+    axis, strict = source.axis(config), config.jit_compile is True
+    total = xp.asarray(0.0, dtype=fit.like.dtype, device=device(fit.like))
+    if fit.shared:  # the steps consume the state's arrays: this run's own copies
+        state.parameters, state.optimizer_state = compiled.own(
+            state.parameters, state.optimizer_state
+        )
+        fit.shared = False
+    for steps, s in enumerate(slices):
+        shape = source.batch_shape(config, s)
+        masks = () if rng is None else network.draw_masks(rng, state.parameters, shape, xp=xp)
+        out = compiled.indexed(
+            state.parameters, state.optimizer_state, data, order, s, total, masks, rate,
+            axis=axis, rows=source.rows, strict=strict,
+        )  # fmt: skip
+        if out is None:  # not compiled: this batch, with its masks, and the rest step
+            fit.gathers = False
+            batch = source.batch(config, order, s)
+            total = total + _step(fit, state, batch, None, rate, masks)
+            fit.last_batch = batch
+            return total, steps + 1
+        state.parameters, state.optimizer_state, total = out
+        fit.cut_last(order, s)
+        if fit.interrupted:  # Ctrl-C during the step, which is now complete
+            raise KeyboardInterrupt
+    return total, len(slices)
 
 
 def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> float | None:
@@ -187,7 +253,13 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     rng = np.random.RandomState([seed % 2**32, epoch]) if fit.dropout else None
     total: Array = None
     steps = 0
-    batches = fit.source.batches(config, seed, epoch)
+    if fit.gathers:  # each step gathers its batch from the data
+        order, slices = fit.source.positions(config, seed, epoch)
+        if len(slices) > 1:
+            total, steps = _gathered(fit, state, order, slices, rng, rate)
+        batches: Any = (fit.source.batch(config, order, s) for s in slices[steps:])
+    else:
+        batches = fit.source.batches(config, seed, epoch)
     if fit.scan:  # the leading batches of one shape in one dispatch (xpnet.scan)
         total, steps, batches = run_scanned(fit, state, list(batches), rng, fit.rate)
     for batch in batches:
@@ -319,6 +391,8 @@ def run(
                     event = Epoch(model, epoch, cost, score, owned(state.parameters))
                     if callback(event) is True:
                         state.stopped = "callback"
+                # the callback's copy, or the best parameters, may be the arrays themselves
+                fit.shared = fit.shared or callback is not None or validation is not None
                 if state.stopped:
                     break
                 epoch += 1
