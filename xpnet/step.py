@@ -305,7 +305,7 @@ class CompiledStep:
             self.indexes = False
             return None
         self._ran.add(run_key)
-        return out  # type: ignore[no-any-return]
+        return out
 
     def own(self, *trees: Any) -> Any:
         """Copies of trees of arrays (dicts of arrays, or of dicts of arrays), in one
