@@ -42,6 +42,7 @@ import array_api_compat
 from ._checks import Options, check_param
 from .clipping import clip_gradients
 from .compile_cache import enable_compile_cache
+from .divergence import soundness
 
 __all__ = [
     "COMPILERS",
@@ -199,6 +200,7 @@ class CompiledStep:
         self._ran: set[tuple] = set()
         self._indexed: dict[tuple, Any] = {}  # (axis, rows) → the gathering variant
         self._copy: Any = None
+        self._sound: dict[tuple, Any] = {}  # (axis, rows) → the check after a run
         self.indexes = library in GATHERING  # False once a gathering variant fails to compile
 
     def _traced(self, *args: Any, with_loss: bool) -> Any:
@@ -307,6 +309,35 @@ class CompiledStep:
         self._ran.add(run_key)
         return out
 
+    def sound(
+        self,
+        parameters: dict[str, Array],
+        optimizer_state: dict[str, Any],
+        data: tuple[Array, Array, Array | None],
+        order: Array | None,
+        s: slice,
+        *,
+        axis: int,
+        rows: bool,
+    ) -> bool:
+        """Whether :func:`xpnet.divergence.check_trained` finds the state sound after
+        the batch that :meth:`indexed` took from ``order`` and ``s``, read in one
+        program; False also where the program does not compile: the caller then checks
+        eagerly, which says what is wrong."""
+        key = (axis, rows)
+        try:
+            if key not in self._sound:
+                self._sound[key] = SOUNDNESS[self.library](self, axis, rows)
+            X, Y, weights = data
+            return bool(
+                self._sound[key](
+                    parameters, optimizer_state, X, Y, weights, order, s.start,
+                    size=s.stop - s.start,
+                )
+            )  # fmt: skip
+        except Exception:  # checked eagerly instead
+            return False
+
     def own(self, *trees: Any) -> Any:
         """Copies of trees of arrays (dicts of arrays, or of dicts of arrays), in one
         dispatch: :meth:`indexed` consumes its parameters and optimiser state, and so
@@ -356,38 +387,61 @@ def _jax(step: CompiledStep, with_loss: bool) -> Any:
     return jax.jit(functools.partial(step._traced, with_loss=with_loss))
 
 
-def _jax_indexed(step: CompiledStep, axis: int, rows: bool) -> Any:
+def _gather(
+    data: tuple, order: Any, start: Any, size: int, axis: int, rows: bool, xp: Any
+) -> tuple:
+    """Inside a JAX program: the batch (X, Y, weights) of ``size`` examples from
+    ``start`` in ``order`` (None: the data's own), as :meth:`InMemory.batch
+    <xpnet.sources.InMemory.batch>` gathers it."""
     import jax
 
-    xp = step.xp
+    X, Y, weights = data
+    if order is None:
+        def cut(A: Any, on: int) -> Any:
+            return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
+    else:
+        index = jax.lax.dynamic_slice_in_dim(order, start, size)
+
+        def cut(A: Any, on: int) -> Any:
+            return xp.take(A, index, axis=on)
+
+    Xb = cut(X, axis)
+    batch = (Xb.T if rows else Xb, cut(Y, 1), None if weights is None else cut(weights, 1))
+    # The batch as a step on a gathered batch takes it: XLA does not fold the gather
+    # and the transpose into the step, whose arithmetic then stays the same.
+    return tuple(jax.lax.optimization_barrier(batch))
+
+
+def _jax_indexed(step: CompiledStep, axis: int, rows: bool) -> Any:
+    import jax
 
     def gathered(
         parameters: Any, state: Any, X: Any, Y: Any, weights: Any, order: Any, start: Any,
         total: Any, masks: tuple, rate: Any, *, size: int,
     ) -> Any:  # fmt: skip
-        if order is None:
-            def cut(A: Any, on: int) -> Any:
-                return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
-        else:
-            index = jax.lax.dynamic_slice_in_dim(order, start, size)
-
-            def cut(A: Any, on: int) -> Any:
-                return xp.take(A, index, axis=on)
-
-        Xb = cut(X, axis)
-        Xb = Xb.T if rows else Xb
-        wb = None if weights is None else cut(weights, 1)
-        # The batch as the step on a gathered batch takes it: XLA does not fold the
-        # gather and the transpose into the step, whose arithmetic then stays the same.
-        Xb, Yb, wb = jax.lax.optimization_barrier((Xb, cut(Y, 1), wb))
+        Xb, Yb, wb = _gather((X, Y, weights), order, start, size, axis, rows, step.xp)
         step.traces += 1  # runs once per trace, never when the compiled program runs
         parameters, state, loss = train_step(
             step.network, step.optimizer, parameters, state, Xb, Yb, wb, masks, rate,
-            with_loss=True, xp=xp, clip=step.clip,
+            with_loss=True, xp=step.xp, clip=step.clip,
         )  # fmt: skip
         return parameters, state, total + loss
 
     return jax.jit(gathered, static_argnames="size", donate_argnums=(0, 1, 7))
+
+
+def _jax_sound(step: CompiledStep, axis: int, rows: bool) -> Any:
+    import jax
+
+    def sound(
+        parameters: Any, state: Any, X: Any, Y: Any, weights: Any, order: Any, start: Any,
+        *, size: int,
+    ) -> Any:  # fmt: skip
+        Xb, Yb, _ = _gather((X, Y, weights), order, start, size, axis, rows, step.xp)
+        _, finite = soundness(step.network, Xb, Yb, parameters, state, step.xp)
+        return step.xp.all(finite)
+
+    return jax.jit(sound, static_argnames="size")
 
 
 #: The ``torch.compile`` backend: inductor generates the code; "eager" only traces.
@@ -415,6 +469,8 @@ def _torch(step: CompiledStep, with_loss: bool) -> Any:
 COMPILERS = {"jax": _jax, "torch": _torch}
 #: Library → how it compiles the step that gathers its own batch (:meth:`CompiledStep.indexed`).
 GATHERING = {"jax": _jax_indexed}
+#: Library → how it compiles :meth:`CompiledStep.sound`.
+SOUNDNESS = {"jax": _jax_sound}
 
 
 @functools.lru_cache(maxsize=32)

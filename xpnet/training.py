@@ -176,6 +176,19 @@ class _Fit:
     def last_batch(self, batch: Any) -> None:
         self._last, self._cut = batch, None
 
+    def sound(self, state: TrainingState) -> bool:
+        """Whether the state after the last step, which gathered its own batch, is sound
+        as :func:`~xpnet.divergence.check_trained` judges it, in one compiled program;
+        False where it is not, or where that batch was not gathered by the step: then
+        ``check_trained`` checks (and says what is wrong)."""
+        if self._cut is None or self.compiled is None:
+            return False
+        source = self.source
+        return self.compiled.sound(
+            state.parameters, state.optimizer_state, (source.X, source.Y, source.weights),
+            *self._cut, axis=source.axis(self.config), rows=source.rows,
+        )  # fmt: skip
+
     def cut_last(self, order: Array | None, s: slice) -> None:
         """The last batch is slice ``s`` of ``order``: gathered only if asked for."""
         self._last, self._cut = None, (order, s)
@@ -408,8 +421,9 @@ def run(
             fit.leave(state)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
             check_curve(state, fit.rate)
-            last = fit.last_batch if source.in_memory else None
-            check_trained(config.network, last, state, fit.rate, xp)
+            if not fit.sound(state):  # one program where the last step gathered its batch
+                last = fit.last_batch if source.in_memory else None
+                check_trained(config.network, last, state, fit.rate, xp)
         if validation is None and state.loss_curve:  # scikit-learn's best_loss_
             state.best_loss = min(state.best_loss, min(state.loss_curve))
     if validation is not None and state.best_parameters is not None:
