@@ -219,12 +219,21 @@ class CompiledStep:
         """The state with its counters (Adam's ``t``) as 0-d arrays of ``like``'s dtype
         and device, and the counters' names, for :meth:`leave`."""
         counters = _counter_fields(state)
-        dev = array_api_compat.device(like)
-        entered = {
-            k: self.xp.asarray(float(v), dtype=like.dtype, device=dev) if k in counters else v
-            for k, v in state.items()
-        }
+        entered = {k: self.scalar(float(v), like) if k in counters else v for k, v in state.items()}
         return entered, counters
+
+    def scalar(self, value: float, like: Array) -> Array:
+        """``value`` as a 0-d array of ``like``'s dtype on its device, as a compiled step
+        takes a number (α, Adam's ``t``, a running total): on JAX moved from the host
+        as it is, with no program of its own to compile."""
+        if self.library == "jax":
+            import jax
+            import numpy as np  # edge: the number, made on the host
+
+            return jax.device_put(
+                np.asarray(value, dtype=np.dtype(like.dtype)), array_api_compat.device(like)
+            )
+        return self.xp.asarray(value, dtype=like.dtype, device=array_api_compat.device(like))
 
     @staticmethod
     def leave(state: dict[str, Any], counters: list[str]) -> dict[str, Any]:

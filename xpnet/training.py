@@ -159,9 +159,7 @@ class _Fit:
             self.rate = rate
             return rate
         if rate != self.rate or self.rate_array is None:  # one transfer per new rate
-            self.rate_array = self.xp.asarray(
-                rate, dtype=self.like.dtype, device=device(self.like)
-            )
+            self.rate_array = self.compiled.scalar(rate, self.like)
         self.rate = rate
         return self.rate_array
 
@@ -232,7 +230,7 @@ def _gathered(
     assert compiled is not None
     data = (source.X, source.Y, source.weights)
     axis, strict = source.axis(config), config.jit_compile is True
-    total = xp.asarray(0.0, dtype=fit.like.dtype, device=device(fit.like))
+    total = compiled.scalar(0.0, fit.like)
     if fit.shared:  # the steps consume the state's arrays: this run's own copies
         state.parameters, state.optimizer_state = compiled.own(
             state.parameters, state.optimizer_state
