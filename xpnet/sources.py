@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np  # edge: the host-side order of the examples
 from array_api_compat import device
 
 from .batches import along, epoch_batches
@@ -112,16 +113,14 @@ class InMemory:
 
     def positions(
         self, config: TrainingConfig, seed: int, epoch: int
-    ) -> tuple[Array | None, list[slice]]:
-        """The epoch's order (the permutation, on the data's device; None: the data's
-        own order) and its batches as slices of that order, without gathering any data:
-        a compiled step gathers its batch itself (:meth:`xpnet.step.CompiledStep.indexed`)."""
-        order, slices = epoch_batches(
+    ) -> tuple[np.ndarray | None, list[slice]]:
+        """The epoch's order (the permutation, on the host; None: the data's own order)
+        and its batches as slices of that order, without gathering any data: a compiled
+        step gathers its batch itself (:meth:`xpnet.step.CompiledStep.indexed`), from
+        the order moved to the data's device."""
+        return epoch_batches(
             self.m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
         )
-        if order is not None:  # the permutation was drawn on the host; it moves once
-            order = self.xp.asarray(order, device=device(self.X))
-        return order, slices
 
     def batch_shape(self, config: TrainingConfig, s: slice) -> tuple[int, ...]:
         """The shape of the batch ``s`` cuts: X's, in the network's layout."""
@@ -130,7 +129,8 @@ class InMemory:
         return tuple(reversed(shape)) if self.rows else tuple(shape)
 
     def batch(self, config: TrainingConfig, order: Array | None, s: slice) -> tuple:
-        """The batch (X, Y, weights) of ``positions``' slice ``s``, gathered here."""
+        """The batch (X, Y, weights) of slice ``s`` of ``order`` (``positions``' order on
+        the data's device, or None), gathered here."""
         xp, X, Y, weights, axis = self.xp, self.X, self.Y, self.weights, self.axis(config)
         if order is not None:
             index = order[s]

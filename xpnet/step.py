@@ -22,6 +22,12 @@ the optimiser, with or without the loss) selects a compiled variant, and the cli
 thresholds are Python constants of it (:class:`CompiledStep`'s ``clip``); the library
 itself keeps one program per batch shape (the last, shorter batch has its own).
 
+On JAX, a mini-batch epoch of arrays in memory takes one dispatch a step
+(:meth:`CompiledStep.indexed`): the program gathers its batch from the data by the
+epoch's order, runs :func:`train_step` on it as on a batch gathered before, adds the
+batch's loss to the epoch's total, and consumes (donates) the parameters and optimiser
+state it is given, which the loop copies first wherever something else holds them.
+
 Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
 only (see :func:`compiler_for`); ``"auto"`` defers to the environment variable
 ``XPNET_COMPILE`` (``1``, ``0`` or ``auto``), read when a fit starts.
@@ -219,7 +225,9 @@ class CompiledStep:
         """The state with its counters (Adam's ``t``) as 0-d arrays of ``like``'s dtype
         and device, and the counters' names, for :meth:`leave`."""
         counters = _counter_fields(state)
-        entered = {k: self.scalar(float(v), like) if k in counters else v for k, v in state.items()}
+        entered = {
+            k: self.scalar(float(v), like) if k in counters else v for k, v in state.items()
+        }
         return entered, counters
 
     def scalar(self, value: float, like: Array) -> Array:
@@ -227,13 +235,19 @@ class CompiledStep:
         takes a number (α, Adam's ``t``, a running total): on JAX moved from the host
         as it is, with no program of its own to compile."""
         if self.library == "jax":
-            import jax
             import numpy as np  # edge: the number, made on the host
 
-            return jax.device_put(
-                np.asarray(value, dtype=np.dtype(like.dtype)), array_api_compat.device(like)
-            )
+            return self.moved(np.asarray(value, dtype=np.dtype(like.dtype)), like)
         return self.xp.asarray(value, dtype=like.dtype, device=array_api_compat.device(like))
+
+    def moved(self, host: Any, like: Array) -> Array:
+        """A NumPy array on ``like``'s device, its dtype kept (the library's own where it
+        narrows it): on JAX with no program of its own to compile."""
+        if self.library == "jax":
+            import jax
+
+            return jax.device_put(host, array_api_compat.device(like))
+        return self.xp.asarray(host, device=array_api_compat.device(like))
 
     @staticmethod
     def leave(state: dict[str, Any], counters: list[str]) -> dict[str, Any]:
@@ -405,14 +419,12 @@ def _gather(
     import jax
 
     X, Y, weights = data
-    if order is None:
-        def cut(A: Any, on: int) -> Any:
-            return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
-    else:
-        index = jax.lax.dynamic_slice_in_dim(order, start, size)
+    index = None if order is None else jax.lax.dynamic_slice_in_dim(order, start, size)
 
-        def cut(A: Any, on: int) -> Any:
-            return xp.take(A, index, axis=on)
+    def cut(A: Any, on: int) -> Any:
+        if index is None:  # the data's own order: the examples from start
+            return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
+        return xp.take(A, index, axis=on)
 
     Xb = cut(X, axis)
     batch = (Xb.T if rows else Xb, cut(Y, 1), None if weights is None else cut(weights, 1))

@@ -9,7 +9,8 @@ estimators train through it, and so can a script written in the course's convent
 
 An epoch (:func:`_epoch`) draws each batch's dropout masks and runs the step on it;
 after it, the loop records the cost, scores the validation data, applies the stopping
-rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, a
+rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, each
+step of a mini-batch epoch in memory gathers its own batch (:func:`_gathered`), and a
 full-batch fit runs many epochs in one scan (:func:`_epochs`, :mod:`xpnet.scan`) and
 records each of them as a step would. Every epoch's training
 loss is computed (the loss curve), but nothing leaves the device inside the loop except
@@ -31,7 +32,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np  # edge: host-side random draws for dropout
-from array_api_compat import device
 
 from .backend import to_numpy
 from .divergence import check_curve, check_finite, check_trained
@@ -219,15 +219,17 @@ def _step(
 
 
 def _gathered(
-    fit: _Fit, state: TrainingState, order: Array | None, slices: list[slice], rng: Any, rate: Any
-) -> tuple[Array, int]:
+    fit: _Fit, state: TrainingState, order: Any, slices: list[slice], rng: Any, rate: Any
+) -> tuple[Array, int, Array | None]:
     """The epoch's steps, each gathering its batch (:meth:`CompiledStep.indexed
-    <xpnet.step.CompiledStep.indexed>`) and adding its m · J to the total: the total and
-    the number of steps taken, fewer than the slices where the program did not compile
-    (the caller steps through the rest)."""
+    <xpnet.step.CompiledStep.indexed>`) by the host ``order`` (None: the data's), and
+    adding its m · J to the total: the total, the number of steps taken (fewer than the
+    slices where the program did not compile: the caller steps through the rest) and
+    the order on the data's device."""
     source, config, xp = fit.source, fit.config, fit.xp
     network, compiled = config.network, fit.compiled
     assert compiled is not None
+    order = None if order is None else compiled.moved(order, source.X)  # moved once
     data = (source.X, source.Y, source.weights)
     axis, strict = source.axis(config), config.jit_compile is True
     total = compiled.scalar(0.0, fit.like)
@@ -248,12 +250,12 @@ def _gathered(
             batch = source.batch(config, order, s)
             total = total + _step(fit, state, batch, None, rate, masks)
             fit.last_batch = batch
-            return total, steps + 1
+            return total, steps + 1, order
         state.parameters, state.optimizer_state, total = out
         fit.cut_last(order, s)
         if fit.interrupted:  # Ctrl-C during the step, which is now complete
             raise KeyboardInterrupt
-    return total, len(slices)
+    return total, len(slices), order
 
 
 def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> float | None:
@@ -264,10 +266,9 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     rng = np.random.RandomState([seed % 2**32, epoch]) if fit.dropout else None
     total: Array = None
     steps = 0
-    if fit.gathers:  # each step gathers its batch from the data
-        order, slices = fit.source.positions(config, seed, epoch)
-        if len(slices) > 1:
-            total, steps = _gathered(fit, state, order, slices, rng, rate)
+    order, slices = fit.source.positions(config, seed, epoch) if fit.gathers else (None, [])
+    if len(slices) > 1:  # each step gathers its batch from the data
+        total, steps, order = _gathered(fit, state, order, slices, rng, rate)
         batches: Any = (fit.source.batch(config, order, s) for s in slices[steps:])
     else:
         batches = fit.source.batches(config, seed, epoch)
