@@ -22,7 +22,7 @@ the optimiser, with or without the loss) selects a compiled variant, and the cli
 thresholds are Python constants of it (:class:`CompiledStep`'s ``clip``); the library
 itself keeps one program per batch shape (the last, shorter batch has its own).
 
-On JAX, a mini-batch epoch of arrays in memory takes one dispatch a step
+On JAX, an unweighted mini-batch epoch of arrays in memory takes one dispatch a step
 (:meth:`CompiledStep.indexed`): the program gathers its batch from the data by the
 epoch's order, runs :func:`train_step` on it as on a batch gathered before, adds the
 batch's loss to the epoch's total, and consumes (donates) the parameters and optimiser
@@ -291,7 +291,6 @@ class CompiledStep:
         *,
         axis: int,
         rows: bool,
-        strict: bool = False,
     ) -> tuple[dict[str, Array], dict[str, Any], Array] | None:
         """:func:`train_step` on the batch that slice ``s`` of ``order`` cuts from
         ``data`` = (X, Y, weights), gathered inside the compiled program, and ``total``
@@ -301,8 +300,9 @@ class CompiledStep:
         ``order`` (m,) is the epoch's permutation on the device, or None: the data's
         own order. X holds the examples on ``axis``; ``rows``: X is (m, n_x) and the
         step takes the batch's transpose. One program per batch size: the slice's start
-        enters as a number. None where the program does not compile and ``strict`` is
-        False: the caller steps through the gathered batch instead (JAX only).
+        enters as a number. None where the program does not compile: the caller then
+        gathers the batch and runs the step on it (``__call__``), which compiles, warns
+        or refuses as ``jit_compile`` says (JAX only).
 
         The program consumes (donates) ``parameters``, ``optimizer_state`` and ``total``,
         writing their successors into the same memory: the caller passes arrays that
@@ -320,14 +320,8 @@ class CompiledStep:
             return self._indexed[key](*args, size=size)
         try:
             out = self._indexed[key](*args, size=size)
-        except Exception as exc:  # the first run of a variant is its compilation
-            if strict:
-                raise RuntimeError(
-                    f"Could not compile the training step with {_NAMES[self.library]}: "
-                    f"{type(exc).__name__}: {exc}. Train eagerly with jit_compile=False "
-                    "(or XPNET_COMPILE=0)"
-                ) from exc
-            self.indexes = False
+        except Exception:  # the first run of a variant is its compilation
+            self.indexes = False  # the batches are gathered first, then stepped
             return None
         self._ran.add(run_key)
         return out
@@ -446,7 +440,9 @@ def _jax_indexed(step: CompiledStep, axis: int, rows: bool) -> Any:
             step.network, step.optimizer, parameters, state, Xb, Yb, wb, masks, rate,
             with_loss=True, xp=step.xp, clip=step.clip,
         )  # fmt: skip
-        return parameters, state, total + loss
+        # the batch's loss as the step returns it, then added (XLA would otherwise start
+        # the loss's own sum from the total, which rounds differently)
+        return parameters, state, total + jax.lax.optimization_barrier(loss)
 
     return jax.jit(gathered, static_argnames="size", donate_argnums=(0, 1, 7))
 

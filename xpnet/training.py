@@ -10,7 +10,8 @@ estimators train through it, and so can a script written in the course's convent
 An epoch (:func:`_epoch`) draws each batch's dropout masks and runs the step on it;
 after it, the loop records the cost, scores the validation data, applies the stopping
 rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, each
-step of a mini-batch epoch in memory gathers its own batch (:func:`_gathered`), and a
+step of an unweighted mini-batch epoch in memory gathers its own batch
+(:func:`_gathered`), and a
 full-batch fit runs many epochs in one scan (:func:`_epochs`, :mod:`xpnet.scan`) and
 records each of them as a step would. Every epoch's training
 loss is computed (the loss curve), but nothing leaves the device inside the loop except
@@ -115,10 +116,11 @@ class _Fit:
             )
             strict = config.jit_compile is True
             self.step = functools.partial(self.compiled, with_loss=True, strict=strict)
-        # A compiled JAX step gathers its own batch from the data, by the epoch's order.
+        # A compiled JAX step gathers its own batch from the data, by the epoch's order:
+        # unweighted (with sample weights, XLA may sum a batch's loss in another order).
         self.gathers = (
             self.compiled is not None and self.compiled.indexes and not self.scan
-            and isinstance(source, InMemory)
+            and isinstance(source, InMemory) and source.weights is None
         )  # fmt: skip
         # The arrays of the state are held elsewhere too (the model's, a callback's, the
         # best ones): copied before a gathering step consumes them.
@@ -231,7 +233,7 @@ def _gathered(
     assert compiled is not None
     order = None if order is None else compiled.moved(order, source.X)  # moved once
     data = (source.X, source.Y, source.weights)
-    axis, strict = source.axis(config), config.jit_compile is True
+    axis = source.axis(config)
     total = compiled.scalar(0.0, fit.like)
     if fit.shared:  # the steps consume the state's arrays: this run's own copies
         state.parameters, state.optimizer_state = compiled.own(
@@ -243,7 +245,7 @@ def _gathered(
         masks = () if rng is None else network.draw_masks(rng, state.parameters, shape, xp=xp)
         out = compiled.indexed(
             state.parameters, state.optimizer_state, data, order, s, total, masks, rate,
-            axis=axis, rows=source.rows, strict=strict,
+            axis=axis, rows=source.rows,
         )  # fmt: skip
         if out is None:  # not compiled: this batch, with its masks, and the rest step
             fit.gathers = False
