@@ -172,7 +172,7 @@ def planar(rounds: int) -> dict[str, Any]:
 
     X, y = make_planar()
     X = X.astype(DTYPE)
-    recipe = {**xpnet.recipes.PLANAR, "progress": False}
+    recipe: dict[str, Any] = {**xpnet.recipes.PLANAR, "progress": False}
     Xt, Y = np.ascontiguousarray(X.T), y.reshape(1, -1).astype(DTYPE)
 
     def fit(backend: str, compiled: bool, scan: str) -> Any:
