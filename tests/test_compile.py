@@ -118,6 +118,52 @@ def test_one_trace_per_variant_across_a_decaying_rate(jax_backend):
     assert step.traces == 2
 
 
+@pytest.mark.parametrize("jax_backend", ["float32", "float64"], indirect=True)
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"keep_prob": 0.8, "batch_size": 50},
+        {"shuffle": False, "clip_norm": 0.5},
+        {"weighted": True},  # weighted fits step through gathered batches
+    ],
+)
+def test_a_step_that_gathers_its_batch_computes_what_a_gathered_batch_gives(
+    jax_backend, monkeypatch, params
+):
+    """The step that gathers its own batch inside its program (and donates the state)
+    gives the very numbers of the compiled step on a batch gathered before it."""
+    params = dict(params)
+    weights = np.linspace(0.5, 2, 120) if params.pop("weighted", False) else None
+    X, y = estimator_data()
+    runs = []
+    for gathers in (True, False):
+        compiled_step.cache_clear()
+        if not gathers:  # the gathering program refused: each batch is gathered, then stepped
+            monkeypatch.setitem(compiled.GATHERING, "jax", lambda *args: None)
+        m = deep(num_iterations=3, jit_compile=True, tol=None, **params)
+        m.fit(X, y, sample_weight=weights).partial_fit(X, y, sample_weight=weights)
+        runs.append(m)
+    compiled_step.cache_clear()
+    assert runs[0].loss_curve_ == runs[1].loss_curve_
+    assert_same_model(runs[0], runs[1], tol=0)
+
+
+def test_the_state_a_gathering_step_consumes_is_a_copy(jax_backend):
+    """Donation never reaches arrays held outside the run: the model's earlier
+    parameters, a callback's, the best ones."""
+    X, y = estimator_data()
+    seen = []
+    m = deep(num_iterations=3, jit_compile=True).fit(X, y, callback=seen.append)
+    before = m.parameters_
+    m.partial_fit(X, y)
+    for parameters in [before, *(e.parameters for e in seen)]:
+        assert all(np.isfinite(xpnet.to_numpy(v)).all() for v in parameters.values())
+    assert not np.array_equal(xpnet.to_numpy(before["W1"]), xpnet.to_numpy(m.parameters_["W1"]))
+    stopped = deep(num_iterations=30, early_stopping=True, jit_compile=True).fit(X, y)
+    assert all(np.isfinite(xpnet.to_numpy(v)).all() for v in stopped.parameters_.values())
+
+
 # -- JAX: what stays the same with compilation on ------------------------------------
 
 
@@ -234,12 +280,13 @@ def test_the_estimators_validate_jit_compile():
 
 def test_a_failed_compilation_warns_once_on_auto_and_raises_on_true(jax_backend, monkeypatch):
     def broken(step, with_loss):
-        def fail(*args):
+        def fail(*args, **kwargs):
             raise TypeError("a step that cannot be traced")
 
         return fail
 
     monkeypatch.setitem(compiled.COMPILERS, "jax", broken)
+    monkeypatch.setitem(compiled.GATHERING, "jax", lambda step, axis, rows: broken(step, True))
     monkeypatch.setattr(compiled, "_warned", set())
     compiled_step.cache_clear()
     X, y = estimator_data()

@@ -108,6 +108,16 @@ def test_importing_xpnet_enables_nothing_and_the_switch_turns_it_off(tmp_path):
     assert not (tmp_path / "jax").exists()
 
 
+def test_loading_the_jax_backend_turns_the_cache_on_before_any_operation(tmp_path):
+    """Every program of a fit is cached, the eager operations around the step too."""
+    pytest.importorskip("jax")
+    script = (
+        "import json, jax, xpnet; xpnet.set_backend('jax'); "
+        "print(json.dumps(jax.config.jax_compilation_cache_dir))"
+    )
+    assert run(script, {"XPNET_CACHE_DIR": str(tmp_path)}) == str(tmp_path / "jax")
+
+
 def test_a_users_own_jax_cache_is_left_as_it_is(tmp_path):
     pytest.importorskip("jax")
     own = tmp_path / "own"

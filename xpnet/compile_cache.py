@@ -1,7 +1,9 @@
 """Persistent caches of compiled steps, so that only the first process pays the compile.
 
-:func:`enable_compile_cache` is called when xpnet first compiles a step for a library,
-never at import. It points the library's own persistent cache at a per-user folder:
+:func:`enable_compile_cache` is called when xpnet first loads JAX as a backend (so that
+every program of a fit is cached, the eager operations' too) and when it first compiles
+a step for a library, never at import. It points the library's own persistent cache at
+a per-user folder:
 
 - ``$XPNET_CACHE_DIR/<library>`` where ``XPNET_CACHE_DIR`` is set;
 - else the platform's per-user cache folder: ``$XDG_CACHE_HOME/xpnet/<library>`` (by

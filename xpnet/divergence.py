@@ -15,7 +15,7 @@ from .exceptions import DivergenceError
 from .network import Network
 from .state import TrainingState
 
-__all__ = ["check_curve", "check_finite", "check_parameters", "check_trained"]
+__all__ = ["check_curve", "check_finite", "check_parameters", "check_trained", "soundness"]
 
 Array = Any
 
@@ -45,13 +45,7 @@ def check_trained(
     if batch is None:
         return check_parameters(parameters, epoch, rate, xp)
     X, Y, _ = batch
-    n = min(1024, Y.shape[1])
-    ZL = network.forward(X[along(network.sample_axis, slice(0, n))], parameters, xp=xp)[0]
-    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
-    moments = [
-        v for m in state.optimizer_state.values() if isinstance(m, dict) for v in m.values()
-    ]
-    finite = xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
+    loss, finite = soundness(network, X, Y, parameters, state.optimizer_state, xp)
     if bool(xp.all(finite)):  # the one host read of a sound run
         return None
     if not bool(finite[0]):
@@ -65,6 +59,24 @@ def check_trained(
         "gradients (and their squares) left the float range. Expected inputs on a scale the "
         f"arithmetic can hold: standardise X, or try a smaller learning_rate (now {rate})"
     )
+
+
+def soundness(
+    network: Network,
+    X: Array,
+    Y: Array,
+    parameters: dict[str, Array],
+    optimizer_state: dict[str, Any],
+    xp: Any,
+) -> tuple[Array, Array]:
+    """What :func:`check_trained` reads, with no host read: the cost of (up to 1024
+    examples of) the batch (X, Y), and whether it and each of the optimiser's moments
+    are finite, (1 + number of moments,) bools."""
+    n = min(1024, Y.shape[1])
+    ZL = network.forward(X[along(network.sample_axis, slice(0, n))], parameters, xp=xp)[0]
+    loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
+    moments = [v for m in optimizer_state.values() if isinstance(m, dict) for v in m.values()]
+    return loss, xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
 
 
 def check_finite(cost: float, epoch: int, rate: float) -> float:

@@ -161,10 +161,9 @@ def one_hot(index: Array, n_y: int, dtype: Any, *, xp: Any, put: Any) -> Array:
 
     ``index`` holds the class indices (m,) on the device; ``put`` moves host data there.
     """
-    row = xp.reshape(index, (1, -1))
     if n_y == 1:
-        return xp.astype(row == 1, dtype)
-    return xp.astype(put(np.arange(n_y).reshape(-1, 1)) == row, dtype)
+        return xp.astype(xp.reshape(index, (1, -1)) == 1, dtype)
+    return xp.take(put(np.eye(n_y), dtype), index, axis=1)  # column k of I for class k
 
 
 def check_weight_summary(finite: bool, low: float, total: float) -> None:

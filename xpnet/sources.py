@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, Protocol, runtime_checkable
 
+import numpy as np  # edge: the host-side order of the examples
 from array_api_compat import device
 
 from .batches import along, epoch_batches
@@ -105,6 +106,45 @@ class InMemory:
         if len(epoch_batches(self.m, config.batch_size, shuffle=False)[1]) > 1:
             return None
         return (self.X.T if self.rows else self.X, self.Y, self.weights)
+
+    def axis(self, config: TrainingConfig) -> int:
+        """The axis of X that holds the examples: 0 for rows, else the network's."""
+        return 0 if self.rows else config.network.sample_axis
+
+    def positions(
+        self, config: TrainingConfig, seed: int, epoch: int
+    ) -> tuple[np.ndarray | None, list[slice]]:
+        """The epoch's order (the permutation, on the host; None: the data's own order)
+        and its batches as slices of that order, without gathering any data: a compiled
+        step gathers its batch itself (:meth:`xpnet.step.CompiledStep.indexed`), from
+        the order moved to the data's device."""
+        return epoch_batches(
+            self.m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
+        )
+
+    def batch_shape(self, config: TrainingConfig, s: slice) -> tuple[int, ...]:
+        """The shape of the batch ``s`` cuts: X's, in the network's layout."""
+        shape = list(self.X.shape)
+        shape[self.axis(config)] = s.stop - s.start
+        return tuple(reversed(shape)) if self.rows else tuple(shape)
+
+    def batch(self, config: TrainingConfig, order: Array | None, s: slice) -> tuple:
+        """The batch (X, Y, weights) of slice ``s`` of ``order`` (``positions``' order on
+        the data's device, or None), gathered here."""
+        xp, X, Y, weights, axis = self.xp, self.X, self.Y, self.weights, self.axis(config)
+        if order is not None:
+            index = order[s]
+            X = xp.take(X, index, axis=axis)
+            return (
+                X.T if self.rows else X,
+                xp.take(Y, index, axis=1),
+                None if weights is None else xp.take(weights, index, axis=1),
+            )
+        return (
+            X[s, :].T if self.rows else X[along(axis, s)],
+            Y[:, s],
+            None if weights is None else weights[:, s],
+        )
 
     def batches(self, config: TrainingConfig, seed: int, epoch: int) -> Iterable[Any]:
         """The epoch's batches (X, Y, weights), X in the network's layout: the data

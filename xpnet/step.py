@@ -22,6 +22,12 @@ the optimiser, with or without the loss) selects a compiled variant, and the cli
 thresholds are Python constants of it (:class:`CompiledStep`'s ``clip``); the library
 itself keeps one program per batch shape (the last, shorter batch has its own).
 
+On JAX, an unweighted mini-batch epoch of arrays in memory takes one dispatch a step
+(:meth:`CompiledStep.indexed`): the program gathers its batch from the data by the
+epoch's order, runs :func:`train_step` on it as on a batch gathered before, adds the
+batch's loss to the epoch's total, and consumes (donates) the parameters and optimiser
+state it is given, which the loop copies first wherever something else holds them.
+
 Whether to compile is ``jit_compile``: True, False or ``"auto"``, which compiles on JAX
 only (see :func:`compiler_for`); ``"auto"`` defers to the environment variable
 ``XPNET_COMPILE`` (``1``, ``0`` or ``auto``), read when a fit starts.
@@ -42,9 +48,11 @@ import array_api_compat
 from ._checks import Options, check_param
 from .clipping import clip_gradients
 from .compile_cache import enable_compile_cache
+from .divergence import soundness
 
 __all__ = [
     "COMPILERS",
+    "GATHERING",
     "CompiledStep",
     "check_jit_compile",
     "compiled_step",
@@ -196,6 +204,10 @@ class CompiledStep:
         self.traces = 0
         self._variants: dict[bool, Any] = {}
         self._ran: set[tuple] = set()
+        self._indexed: dict[tuple, Any] = {}  # (axis, rows) → the gathering variant
+        self._copy: Any = None
+        self._sound: dict[tuple, Any] = {}  # (axis, rows) → the check after a run
+        self.indexes = library in GATHERING  # False once a gathering variant fails to compile
 
     def _traced(self, *args: Any, with_loss: bool) -> Any:
         self.traces += 1  # runs once per trace, never when the compiled program runs
@@ -213,12 +225,29 @@ class CompiledStep:
         """The state with its counters (Adam's ``t``) as 0-d arrays of ``like``'s dtype
         and device, and the counters' names, for :meth:`leave`."""
         counters = _counter_fields(state)
-        dev = array_api_compat.device(like)
         entered = {
-            k: self.xp.asarray(float(v), dtype=like.dtype, device=dev) if k in counters else v
-            for k, v in state.items()
+            k: self.scalar(float(v), like) if k in counters else v for k, v in state.items()
         }
         return entered, counters
+
+    def scalar(self, value: float, like: Array) -> Array:
+        """``value`` as a 0-d array of ``like``'s dtype on its device, as a compiled step
+        takes a number (α, Adam's ``t``, a running total): on JAX moved from the host
+        as it is, with no program of its own to compile."""
+        if self.library == "jax":
+            import numpy as np  # edge: the number, made on the host
+
+            return self.moved(np.asarray(value, dtype=np.dtype(like.dtype)), like)
+        return self.xp.asarray(value, dtype=like.dtype, device=array_api_compat.device(like))
+
+    def moved(self, host: Any, like: Array) -> Array:
+        """A NumPy array on ``like``'s device, its dtype kept (the library's own where it
+        narrows it): on JAX with no program of its own to compile."""
+        if self.library == "jax":
+            import jax
+
+            return jax.device_put(host, array_api_compat.device(like))
+        return self.xp.asarray(host, device=array_api_compat.device(like))
 
     @staticmethod
     def leave(state: dict[str, Any], counters: list[str]) -> dict[str, Any]:
@@ -248,6 +277,96 @@ class CompiledStep:
             out = self._variants[with_loss](*args)
         self._ran.add(key)
         return out
+
+    def indexed(
+        self,
+        parameters: dict[str, Array],
+        optimizer_state: dict[str, Any],
+        data: tuple[Array, Array, Array | None],
+        order: Array | None,
+        s: slice,
+        total: Array,
+        masks: tuple,
+        rate: Any,
+        *,
+        axis: int,
+        rows: bool,
+    ) -> tuple[dict[str, Array], dict[str, Any], Array] | None:
+        """:func:`train_step` on the batch that slice ``s`` of ``order`` cuts from
+        ``data`` = (X, Y, weights), gathered inside the compiled program, and ``total``
+        plus the batch's m · J; the batch is the one :meth:`InMemory.batch
+        <xpnet.sources.InMemory.batch>` gathers, and so the step's result.
+
+        ``order`` (m,) is the epoch's permutation on the device, or None: the data's
+        own order. X holds the examples on ``axis``; ``rows``: X is (m, n_x) and the
+        step takes the batch's transpose. One program per batch size: the slice's start
+        enters as a number. None where the program does not compile: the caller then
+        gathers the batch and runs the step on it (``__call__``), which compiles, warns
+        or refuses as ``jit_compile`` says (JAX only).
+
+        The program consumes (donates) ``parameters``, ``optimizer_state`` and ``total``,
+        writing their successors into the same memory: the caller passes arrays that
+        nothing else holds (:meth:`own`), and keeps only the returned ones.
+        """
+        X, Y, weights = data
+        size = s.stop - s.start
+        key = (axis, rows)
+        if key not in self._indexed:
+            enable_compile_cache(self.library)
+            self._indexed[key] = GATHERING[self.library](self, axis, rows)
+        run_key = ("indexed", key, size, weights is None, order is None)
+        args = (parameters, optimizer_state, X, Y, weights, order, s.start, total, masks, rate)
+        if run_key in self._ran:
+            return self._indexed[key](*args, size=size)
+        try:
+            out = self._indexed[key](*args, size=size)
+        except Exception:  # the first run of a variant is its compilation
+            self.indexes = False  # the batches are gathered first, then stepped
+            return None
+        self._ran.add(run_key)
+        return out
+
+    def sound(
+        self,
+        parameters: dict[str, Array],
+        optimizer_state: dict[str, Any],
+        data: tuple[Array, Array, Array | None],
+        order: Array | None,
+        s: slice,
+        *,
+        axis: int,
+        rows: bool,
+    ) -> bool:
+        """Whether :func:`xpnet.divergence.check_trained` finds the state sound after
+        the batch that :meth:`indexed` took from ``order`` and ``s``, read in one
+        program; False also where the program does not compile: the caller then checks
+        eagerly, which says what is wrong."""
+        key = (axis, rows)
+        try:
+            if key not in self._sound:
+                self._sound[key] = SOUNDNESS[self.library](self, axis, rows)
+            X, Y, weights = data
+            return bool(
+                self._sound[key](
+                    parameters, optimizer_state, X, Y, weights, order, s.start,
+                    size=s.stop - s.start,
+                )
+            )  # fmt: skip
+        except Exception:  # checked eagerly instead
+            return False
+
+    def own(self, *trees: Any) -> Any:
+        """Copies of trees of arrays (dicts of arrays, or of dicts of arrays), in one
+        dispatch: :meth:`indexed` consumes its parameters and optimiser state, and so
+        takes only arrays that nothing else holds (JAX only)."""
+        if self._copy is None:
+            import jax
+
+            xp = self.xp
+            self._copy = jax.jit(
+                lambda trees: jax.tree.map(lambda a: xp.asarray(a, copy=True), trees)
+            )
+        return self._copy(trees)
 
     def _eager(self, *args: Any, with_loss: bool) -> Any:
         return train_step(
@@ -285,6 +404,63 @@ def _jax(step: CompiledStep, with_loss: bool) -> Any:
     return jax.jit(functools.partial(step._traced, with_loss=with_loss))
 
 
+def _gather(
+    data: tuple, order: Any, start: Any, size: int, axis: int, rows: bool, xp: Any
+) -> tuple:
+    """Inside a JAX program: the batch (X, Y, weights) of ``size`` examples from
+    ``start`` in ``order`` (None: the data's own), as :meth:`InMemory.batch
+    <xpnet.sources.InMemory.batch>` gathers it."""
+    import jax
+
+    X, Y, weights = data
+    index = None if order is None else jax.lax.dynamic_slice_in_dim(order, start, size)
+
+    def cut(A: Any, on: int) -> Any:
+        if index is None:  # the data's own order: the examples from start
+            return jax.lax.dynamic_slice_in_dim(A, start, size, axis=on)
+        return xp.take(A, index, axis=on)
+
+    Xb = cut(X, axis)
+    batch = (Xb.T if rows else Xb, cut(Y, 1), None if weights is None else cut(weights, 1))
+    # The batch as a step on a gathered batch takes it: XLA does not fold the gather
+    # and the transpose into the step, whose arithmetic then stays the same.
+    return tuple(jax.lax.optimization_barrier(batch))
+
+
+def _jax_indexed(step: CompiledStep, axis: int, rows: bool) -> Any:
+    import jax
+
+    def gathered(
+        parameters: Any, state: Any, X: Any, Y: Any, weights: Any, order: Any, start: Any,
+        total: Any, masks: tuple, rate: Any, *, size: int,
+    ) -> Any:  # fmt: skip
+        Xb, Yb, wb = _gather((X, Y, weights), order, start, size, axis, rows, step.xp)
+        step.traces += 1  # runs once per trace, never when the compiled program runs
+        parameters, state, loss = train_step(
+            step.network, step.optimizer, parameters, state, Xb, Yb, wb, masks, rate,
+            with_loss=True, xp=step.xp, clip=step.clip,
+        )  # fmt: skip
+        # the batch's loss as the step returns it, then added (XLA would otherwise start
+        # the loss's own sum from the total, which rounds differently)
+        return parameters, state, total + jax.lax.optimization_barrier(loss)
+
+    return jax.jit(gathered, static_argnames="size", donate_argnums=(0, 1, 7))
+
+
+def _jax_sound(step: CompiledStep, axis: int, rows: bool) -> Any:
+    import jax
+
+    def sound(
+        parameters: Any, state: Any, X: Any, Y: Any, weights: Any, order: Any, start: Any,
+        *, size: int,
+    ) -> Any:  # fmt: skip
+        Xb, Yb, _ = _gather((X, Y, weights), order, start, size, axis, rows, step.xp)
+        _, finite = soundness(step.network, Xb, Yb, parameters, state, step.xp)
+        return step.xp.all(finite)
+
+    return jax.jit(sound, static_argnames="size")
+
+
 #: The ``torch.compile`` backend: inductor generates the code; "eager" only traces.
 TORCH_BACKEND = "inductor"
 
@@ -308,6 +484,10 @@ def _torch(step: CompiledStep, with_loss: bool) -> Any:
 
 #: Library → how it compiles a :class:`CompiledStep`'s variant.
 COMPILERS = {"jax": _jax, "torch": _torch}
+#: Library → how it compiles the step that gathers its own batch (:meth:`CompiledStep.indexed`).
+GATHERING = {"jax": _jax_indexed}
+#: Library → how it compiles :meth:`CompiledStep.sound`.
+SOUNDNESS = {"jax": _jax_sound}
 
 
 @functools.lru_cache(maxsize=32)

@@ -9,7 +9,9 @@ estimators train through it, and so can a script written in the course's convent
 
 An epoch (:func:`_epoch`) draws each batch's dropout masks and runs the step on it;
 after it, the loop records the cost, scores the validation data, applies the stopping
-rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, a
+rule (:func:`xpnet.state.early_stopping`) and calls the callback. Compiled on JAX, each
+step of an unweighted mini-batch epoch in memory gathers its own batch
+(:func:`_gathered`), and a
 full-batch fit runs many epochs in one scan (:func:`_epochs`, :mod:`xpnet.scan`) and
 records each of them as a step would. Every epoch's training
 loss is computed (the loss curve), but nothing leaves the device inside the loop except
@@ -31,7 +33,6 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np  # edge: host-side random draws for dropout
-from array_api_compat import device
 
 from .backend import to_numpy
 from .divergence import check_curve, check_finite, check_trained
@@ -115,8 +116,18 @@ class _Fit:
             )
             strict = config.jit_compile is True
             self.step = functools.partial(self.compiled, with_loss=True, strict=strict)
+        # A compiled JAX step gathers its own batch from the data, by the epoch's order:
+        # unweighted (with sample weights, XLA may sum a batch's loss in another order).
+        self.gathers = (
+            self.compiled is not None and self.compiled.indexes and not self.scan
+            and isinstance(source, InMemory) and source.weights is None
+        )  # fmt: skip
+        # The arrays of the state are held elsewhere too (the model's, a callback's, the
+        # best ones): copied before a gathering step consumes them.
+        self.shared = True
         self.pending: dict[int, Array] = {}  # epoch of this run → its loss, on the device
-        self.last_batch: Any = None
+        self._last: Any = None
+        self._cut: tuple | None = None  # (order, slice) of the last batch, not yet gathered
         self.rate = config.learning_rate
         self.rate_array: Array = None  # the compiled step's α, while it stays the same
         self.interrupted = False  # Ctrl-C pressed during a step, honoured after it
@@ -150,11 +161,37 @@ class _Fit:
             self.rate = rate
             return rate
         if rate != self.rate or self.rate_array is None:  # one transfer per new rate
-            self.rate_array = self.xp.asarray(
-                rate, dtype=self.like.dtype, device=device(self.like)
-            )
+            self.rate_array = self.compiled.scalar(rate, self.like)
         self.rate = rate
         return self.rate_array
+
+    @property
+    def last_batch(self) -> Any:
+        """The last batch stepped through (X, Y, weights), gathered when first asked."""
+        if self._cut is not None:
+            self._last, self._cut = self.source.batch(self.config, *self._cut), None
+        return self._last
+
+    @last_batch.setter
+    def last_batch(self, batch: Any) -> None:
+        self._last, self._cut = batch, None
+
+    def sound(self, state: TrainingState) -> bool:
+        """Whether the state after the last step, which gathered its own batch, is sound
+        as :func:`~xpnet.divergence.check_trained` judges it, in one compiled program;
+        False where it is not, or where that batch was not gathered by the step: then
+        ``check_trained`` checks (and says what is wrong)."""
+        if self._cut is None or self.compiled is None:
+            return False
+        source = self.source
+        return self.compiled.sound(
+            state.parameters, state.optimizer_state, (source.X, source.Y, source.weights),
+            *self._cut, axis=source.axis(self.config), rows=source.rows,
+        )  # fmt: skip
+
+    def cut_last(self, order: Array | None, s: slice) -> None:
+        """The last batch is slice ``s`` of ``order``: gathered only if asked for."""
+        self._last, self._cut = None, (order, s)
 
     def leave(self, state: TrainingState) -> None:
         """The optimiser's counters back as ints, and the losses left on the device read
@@ -168,15 +205,59 @@ class _Fit:
                 state.loss_curve[i] = value / total_weight
 
 
-def _step(fit: _Fit, state: TrainingState, batch: Any, rng: Any, rate: Any) -> Array:
-    """One step on ``batch``: its dropout masks drawn, then :func:`train_step`; m · J."""
+def _step(
+    fit: _Fit, state: TrainingState, batch: Any, rng: Any, rate: Any, masks: tuple | None = None
+) -> Array:
+    """One step on ``batch``: its dropout masks drawn (unless given), then
+    :func:`train_step`; m · J."""
     X, Y, weights = batch
     network, xp = fit.config.network, fit.xp
-    masks = () if rng is None else network.draw_masks(rng, state.parameters, X.shape, xp=xp)
+    if masks is None:
+        masks = () if rng is None else network.draw_masks(rng, state.parameters, X.shape, xp=xp)
     state.parameters, state.optimizer_state, loss = fit.step(
         state.parameters, state.optimizer_state, X, Y, weights, masks, rate
     )
     return loss
+
+
+def _gathered(
+    fit: _Fit, state: TrainingState, order: Any, slices: list[slice], rng: Any, rate: Any
+) -> tuple[Array, int, Array | None]:
+    """The epoch's steps, each gathering its batch (:meth:`CompiledStep.indexed
+    <xpnet.step.CompiledStep.indexed>`) by the host ``order`` (None: the data's), and
+    adding its m · J to the total: the total, the number of steps taken (fewer than the
+    slices where the program did not compile: the caller steps through the rest) and
+    the order on the data's device."""
+    source, config, xp = fit.source, fit.config, fit.xp
+    network, compiled = config.network, fit.compiled
+    assert compiled is not None
+    order = None if order is None else compiled.moved(order, source.X)  # moved once
+    data = (source.X, source.Y, source.weights)
+    axis = source.axis(config)
+    total = compiled.scalar(0.0, fit.like)
+    if fit.shared:  # the steps consume the state's arrays: this run's own copies
+        state.parameters, state.optimizer_state = compiled.own(
+            state.parameters, state.optimizer_state
+        )
+        fit.shared = False
+    for steps, s in enumerate(slices):
+        shape = source.batch_shape(config, s)
+        masks = () if rng is None else network.draw_masks(rng, state.parameters, shape, xp=xp)
+        out = compiled.indexed(
+            state.parameters, state.optimizer_state, data, order, s, total, masks, rate,
+            axis=axis, rows=source.rows,
+        )  # fmt: skip
+        if out is None:  # not compiled: this batch, with its masks, and the rest step
+            fit.gathers = False
+            batch = source.batch(config, order, s)
+            total = total + _step(fit, state, batch, None, rate, masks)
+            fit.last_batch = batch
+            return total, steps + 1, order
+        state.parameters, state.optimizer_state, total = out
+        fit.cut_last(order, s)
+        if fit.interrupted:  # Ctrl-C during the step, which is now complete
+            raise KeyboardInterrupt
+    return total, len(slices), order
 
 
 def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> float | None:
@@ -187,7 +268,12 @@ def _epoch(fit: _Fit, state: TrainingState, epoch: int, watch_cost: bool) -> flo
     rng = np.random.RandomState([seed % 2**32, epoch]) if fit.dropout else None
     total: Array = None
     steps = 0
-    batches = fit.source.batches(config, seed, epoch)
+    order, slices = fit.source.positions(config, seed, epoch) if fit.gathers else (None, [])
+    if len(slices) > 1:  # each step gathers its batch from the data
+        total, steps, order = _gathered(fit, state, order, slices, rng, rate)
+        batches: Any = (fit.source.batch(config, order, s) for s in slices[steps:])
+    else:
+        batches = fit.source.batches(config, seed, epoch)
     if fit.scan:  # the leading batches of one shape in one dispatch (xpnet.scan)
         total, steps, batches = run_scanned(fit, state, list(batches), rng, fit.rate)
     for batch in batches:
@@ -319,6 +405,8 @@ def run(
                     event = Epoch(model, epoch, cost, score, owned(state.parameters))
                     if callback(event) is True:
                         state.stopped = "callback"
+                # the callback's copy, or the best parameters, may be the arrays themselves
+                fit.shared = fit.shared or callback is not None or validation is not None
                 if state.stopped:
                     break
                 epoch += 1
@@ -334,8 +422,9 @@ def run(
             fit.leave(state)
         if state.stopped != "interrupted" and epochs:  # whatever was recorded, the last update too
             check_curve(state, fit.rate)
-            last = fit.last_batch if source.in_memory else None
-            check_trained(config.network, last, state, fit.rate, xp)
+            if not fit.sound(state):  # one program where the last step gathered its batch
+                last = fit.last_batch if source.in_memory else None
+                check_trained(config.network, last, state, fit.rate, xp)
         if validation is None and state.loss_curve:  # scikit-learn's best_loss_
             state.best_loss = min(state.best_loss, min(state.loss_curve))
     if validation is not None and state.best_parameters is not None:

@@ -172,7 +172,7 @@ def planar(rounds: int) -> dict[str, Any]:
 
     X, y = make_planar()
     X = X.astype(DTYPE)
-    recipe = {**xpnet.recipes.PLANAR, "progress": False}
+    recipe: dict[str, Any] = {**xpnet.recipes.PLANAR, "progress": False}
     Xt, Y = np.ascontiguousarray(X.T), y.reshape(1, -1).astype(DTYPE)
 
     def fit(backend: str, compiled: bool, scan: str) -> Any:
@@ -205,6 +205,12 @@ def planar(rounds: int) -> dict[str, Any]:
 THREADS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
+def _one_core() -> None:
+    """The child on one core (the first it may use): XLA's runtime runs independent
+    operations of a program side by side on the cores it sees, whatever its flags say."""
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
 def _child(part: str, env: dict[str, str], threads: int, *args: str) -> dict[str, Any]:
     environment = {**os.environ, "KERAS_BACKEND": "jax", "JAX_ENABLE_X64": "0", **env}
     environment["KERAS_HOME"] = os.path.join(tempfile.gettempdir(), "xpnet-bench-keras")
@@ -216,6 +222,7 @@ def _child(part: str, env: dict[str, str], threads: int, *args: str) -> dict[str
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.race.race", part, *args],
         stdout=subprocess.PIPE, text=True, env=environment, cwd=ROOT, check=False,
+        preexec_fn=_one_core if threads == 1 and hasattr(os, "sched_setaffinity") else None,
     )  # fmt: skip
     if done.returncode != 0:
         return {"error": f"exit status {done.returncode}"}

@@ -13,6 +13,8 @@ from typing import Any
 import array_api_compat
 import numpy as np  # edge: conversions to the host
 
+from ..compile_cache import enable_compile_cache
+
 __all__ = ["ADAPTERS", "Adapter", "BackendUnavailableError", "adapter_of"]
 
 _import_module = importlib.import_module  # tests replace it to simulate missing libraries
@@ -130,7 +132,9 @@ class _JAX(Adapter):
     def load(self) -> ModuleType:
         # Probing a GPU must not take 75% of its memory, as JAX does by default.
         os.environ.setdefault("XLA_PYTHON_CLIENT_PREALLOCATE", "false")
-        return super().load()
+        module = super().load()
+        enable_compile_cache("jax")  # before xpnet's first operation: eager ones are cached too
+        return module
 
     def variant(self, module: ModuleType) -> Any:
         return bool(module.config.jax_enable_x64)
