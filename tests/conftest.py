@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import enum
 import os
+import tempfile
 from pathlib import Path
 
 # Where the suite runs in several processes (pytest-xdist's ``-n``), each process keeps to
@@ -18,6 +19,10 @@ from pathlib import Path
 if os.environ.get("PYTEST_XDIST_WORKER"):
     for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ.setdefault(_name, "1")
+
+# The suite's compiled programs are cached in a folder of its own, shared by its runs on
+# this machine, never in the user's cache (unless XPNET_CACHE_DIR says where).
+os.environ.setdefault("XPNET_CACHE_DIR", str(Path(tempfile.gettempdir(), "xpnet-test-cache")))
 
 import numpy as np
 import pytest

@@ -10,10 +10,11 @@ import pytest
 
 import xpnet
 from xpnet import clipping
+from xpnet.compiled import CompiledStep
 from xpnet.exceptions import DivergenceError
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
-from xpnet.step import CompiledStep, train_step
+from xpnet.step import train_step
 from xpnet.training import TrainingConfig, TrainingState, train
 
 RATE = 0.1

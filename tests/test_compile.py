@@ -1,4 +1,4 @@
-"""The compiled step (xpnet.step): equal to the eager loop, traced once per variant, and
+"""The compiled step (xpnet.compiled): equal to the eager loop, traced once per variant, and
 invisible to everything around it (warm start, partial_fit, early stopping, files).
 
 JAX compiles in about a second, so its tests run by default; torch.compile's inductor
@@ -15,10 +15,11 @@ import numpy as np
 import pytest
 
 import xpnet
-from xpnet import step as compiled
+from xpnet import compiled
+from xpnet.compiled import CompiledStep, compiled_step, compiler_for
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
-from xpnet.step import CompiledStep, compiled_step, compiler_for, train_step
+from xpnet.step import train_step
 from xpnet.training import TrainingConfig, TrainingState, train
 
 OPTIMIZERS = ["gd", "momentum", "rmsprop", "adam"]

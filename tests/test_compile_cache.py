@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from xpnet.compile_cache import compile_cache_dir
+from xpnet.compile_cache import JAX_CACHE_BYTES, compile_cache_dir
 
 #: Run in a fresh process: enable (or not) the cache, compile a step, print what happened.
 JAX_SCRIPT = """
@@ -31,7 +31,8 @@ with xpnet.use_backend("jax"):
     model = xpnet.DeepNet((4,), num_iterations=2, batch_size=32, jit_compile=True)
     model.fit(X, y)
 print(json.dumps({"path": path and str(path), "hits": len(hits),
-                  "jax_dir": jax.config.jax_compilation_cache_dir}))
+                  "jax_dir": jax.config.jax_compilation_cache_dir,
+                  "max_size": jax.config.jax_compilation_cache_max_size}))
 """
 
 TORCH_SCRIPT = """
@@ -94,6 +95,7 @@ def test_a_second_process_loads_the_step_the_first_compiled(tmp_path):
     assert first["path"] == first["jax_dir"] == str(tmp_path / "jax")
     written = files(tmp_path / "jax")
     assert first["hits"] == 0 and written
+    assert first["max_size"] == JAX_CACHE_BYTES  # bounded: every program is cached
     second = run(JAX_SCRIPT, env, "enable")
     assert second["hits"] >= 1  # loaded from the cache, not compiled
     assert files(tmp_path / "jax") == written
@@ -124,6 +126,7 @@ def test_a_users_own_jax_cache_is_left_as_it_is(tmp_path):
     env = {"XPNET_CACHE_DIR": str(tmp_path / "xpnet"), "JAX_COMPILATION_CACHE_DIR": str(own)}
     result = run(JAX_SCRIPT, env, "enable")
     assert result["path"] == result["jax_dir"] == str(own)
+    assert result["max_size"] == -1  # the user's cache, the user's limit
     assert not (tmp_path / "xpnet").exists()
 
 

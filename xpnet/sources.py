@@ -35,7 +35,7 @@ class DataSource(Protocol):
         Their total weight (m without sample weights), read once, before training.
     in_memory : bool
         True when each batch's X is an array on the parameters' device: then a
-        compiled step (:mod:`xpnet.step`) may run it.
+        compiled step (:mod:`xpnet.compiled`) may run it.
     batch_gradients : callable or None
         None where each batch is a tuple ``(X, Y, weights)`` of arrays, X in the
         network's layout: :meth:`Network.gradients <xpnet.network.Network.gradients>`
@@ -116,7 +116,7 @@ class InMemory:
     ) -> tuple[np.ndarray | None, list[slice]]:
         """The epoch's order (the permutation, on the host; None: the data's own order)
         and its batches as slices of that order, without gathering any data: a compiled
-        step gathers its batch itself (:meth:`xpnet.step.CompiledStep.indexed`), from
+        step gathers its batch itself (:meth:`xpnet.compiled.CompiledStep.indexed`), from
         the order moved to the data's device."""
         return epoch_batches(
             self.m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch

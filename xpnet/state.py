@@ -35,7 +35,7 @@ class TrainingConfig:
 
     ``n_iter_no_change`` may be ``math.inf``: never stop on a lack of improvement.
 
-    ``jit_compile`` compiles the step (:mod:`xpnet.step`): True, False, or ``"auto"``,
+    ``jit_compile`` compiles the step (:mod:`xpnet.compiled`): True, False, or ``"auto"``,
     which reads ``XPNET_COMPILE`` and otherwise compiles on JAX only.
 
     ``scan`` runs several steps in one dispatch where the step compiles on JAX

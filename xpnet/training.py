@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np  # edge: host-side random draws for dropout
 
 from .backend import to_numpy
+from .compiled import compiled_step, compiler_for
 from .divergence import check_curve, check_finite, check_trained
 from .exceptions import TrainingInterrupted
 from .layers import Dropout
@@ -45,7 +46,7 @@ from .schedules import get_schedule, rate_in_epoch
 from .scores import SCORES
 from .sources import DataSource, InMemory
 from .state import Epoch, TrainingConfig, TrainingState, early_stopping
-from .step import compiled_step, compiler_for, train_step
+from .step import train_step
 
 __all__ = [
     "DataSource",
@@ -224,7 +225,7 @@ def _gathered(
     fit: _Fit, state: TrainingState, order: Any, slices: list[slice], rng: Any, rate: Any
 ) -> tuple[Array, int, Array | None]:
     """The epoch's steps, each gathering its batch (:meth:`CompiledStep.indexed
-    <xpnet.step.CompiledStep.indexed>`) by the host ``order`` (None: the data's), and
+    <xpnet.compiled.CompiledStep.indexed>`) by the host ``order`` (None: the data's), and
     adding its m · J to the total: the total, the number of steps taken (fewer than the
     slices where the program did not compile: the caller steps through the rest) and
     the order on the data's device."""
