@@ -18,9 +18,11 @@ user configured is never overridden:
   ``jax_enable_compilation_cache`` is False, nothing is cached. Otherwise xpnet sets the
   folder and caches every program compiled from then on in the process
   (``jax_persistent_cache_min_compile_time_secs`` 0 where it is still JAX's default,
-  which skips compiles under a second: most of xpnet's steps). Where JAX's size limit
-  is still its default (none), the folder keeps at most :data:`JAX_CACHE_BYTES`, the
-  least recently used programs removed first.
+  which skips compiles under a second: most of xpnet's steps). JAX does not bound the
+  folder by default, and xpnet leaves that so: its bound
+  (``jax_compilation_cache_max_size``) reads the whole folder on every write, which
+  costs more than it saves where every program, the small eager ones too, is cached.
+  Delete the folder to empty it.
 - PyTorch: inductor's FX graph and AOTAutograd caches are on by default and write under
   ``TORCHINDUCTOR_CACHE_DIR`` (by default a folder in the temporary directory, which a
   reboot may empty). Where that variable is unset, xpnet sets it to its own folder;
@@ -36,15 +38,10 @@ import sys
 import warnings
 from pathlib import Path
 
-__all__ = ["JAX_CACHE_BYTES", "LIBRARIES", "compile_cache_dir", "enable_compile_cache"]
+__all__ = ["LIBRARIES", "compile_cache_dir", "enable_compile_cache"]
 
 #: The libraries whose compiled steps can be cached.
 LIBRARIES = ("jax", "torch")
-
-#: The most xpnet's JAX folder holds (``jax_compilation_cache_max_size``): every program
-#: is cached, the small eager ones too, one per shape, so the folder would otherwise grow
-#: with every new shape of data.
-JAX_CACHE_BYTES = 2**30
 
 _OFF = frozenset({"0", "false", "no", "off"})
 _ON = frozenset({"", "1", "true", "yes", "on"})
@@ -142,8 +139,6 @@ def _jax(path: Path) -> Path | None:
     jax.config.update("jax_compilation_cache_dir", str(path))
     if setting("jax_persistent_cache_min_compile_time_secs") == 1.0:  # JAX's default
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    if setting("jax_compilation_cache_max_size") == -1:  # JAX's default: no limit
-        jax.config.update("jax_compilation_cache_max_size", JAX_CACHE_BYTES)
     return path
 
 
