@@ -61,7 +61,13 @@ myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
 myst_heading_anchors = 3
 
 # -- the reference ---------------------------------------------------------------------
-autodoc_default_options = {"members": True, "member-order": "bysource"}
+# parameters_ is documented in each estimator's Attributes section, with its shapes; a
+# subclass's own property (LogisticRegression's w) would make a second target of the name.
+autodoc_default_options = {
+    "members": True,
+    "member-order": "bysource",
+    "exclude-members": "parameters_",
+}
 autodoc_typehints = "none"  # the numpydoc sections say the types and the shapes
 numpydoc_show_class_members = False
 numpydoc_xref_param_type = False
