@@ -133,7 +133,10 @@ def test_a_step_that_gathers_its_batch_computes_what_a_gathered_batch_gives(
     jax_backend, monkeypatch, params
 ):
     """The step that gathers its own batch inside its program (and donates the state)
-    gives the very numbers of the compiled step on a batch gathered before it."""
+    gives the numbers of the compiled step on a batch gathered before it. They are the
+    same to the bit here (the batch enters the step through an optimisation barrier);
+    the bound is the rounding that two programs of another XLA release may differ by,
+    far below what any other batch would give."""
     params = dict(params)
     weights = np.linspace(0.5, 2, 120) if params.pop("weighted", False) else None
     X, y = estimator_data()
@@ -146,8 +149,9 @@ def test_a_step_that_gathers_its_batch_computes_what_a_gathered_batch_gives(
         m.fit(X, y, sample_weight=weights).partial_fit(X, y, sample_weight=weights)
         runs.append(m)
     compiled_step.cache_clear()
-    assert runs[0].loss_curve_ == runs[1].loss_curve_
-    assert_same_model(runs[0], runs[1], tol=0)
+    tol = 1e-6 if xpnet.backend.dtype_name(jax_backend.dtype) == "float32" else 1e-12
+    np.testing.assert_allclose(runs[0].loss_curve_, runs[1].loss_curve_, rtol=tol)
+    assert_same_model(runs[0], runs[1], tol=tol)
 
 
 def test_the_state_a_gathering_step_consumes_is_a_copy(jax_backend):
