@@ -131,15 +131,25 @@ class InMemory:
     def batch(self, config: TrainingConfig, order: Array | None, s: slice) -> tuple:
         """The batch (X, Y, weights) of slice ``s`` of ``order`` (``positions``' order on
         the data's device, or None), gathered here."""
-        xp, X, Y, weights, axis = self.xp, self.X, self.Y, self.weights, self.axis(config)
-        if order is not None:
-            index = order[s]
-            X = xp.take(X, index, axis=axis)
-            return (
-                X.T if self.rows else X,
-                xp.take(Y, index, axis=1),
-                None if weights is None else xp.take(weights, index, axis=1),
-            )
+        axis = self.axis(config)
+        if order is None:
+            return self._cut((self.X, self.Y, self.weights), axis, s)
+        X, Y, weights = self._taken(order[s], axis)
+        return (X.T if self.rows else X, Y, weights)
+
+    def _taken(self, index: Array, axis: int) -> tuple:
+        """(X, Y, weights) at the examples ``index`` names, in its order."""
+        xp, weights = self.xp, self.weights
+        return (
+            xp.take(self.X, index, axis=axis),
+            xp.take(self.Y, index, axis=1),
+            None if weights is None else xp.take(weights, index, axis=1),
+        )
+
+    def _cut(self, data: tuple, axis: int, s: slice) -> tuple:
+        """The batch that slice ``s`` cuts from ``data`` (X, Y, weights), X in the
+        network's layout."""
+        X, Y, weights = data
         return (
             X[s, :].T if self.rows else X[along(axis, s)],
             Y[:, s],
@@ -149,23 +159,10 @@ class InMemory:
     def batches(self, config: TrainingConfig, seed: int, epoch: int) -> Iterable[Any]:
         """The epoch's batches (X, Y, weights), X in the network's layout: the data
         itself when one batch holds it all."""
-        X, Y, weights, xp, m = self.X, self.Y, self.weights, self.xp, self.m
-        axis = 0 if self.rows else config.network.sample_axis
-        order, slices = epoch_batches(
-            m, config.batch_size, shuffle=config.shuffle, seed=seed, epoch=epoch
-        )
+        order, slices = self.positions(config, seed, epoch)
         if len(slices) == 1:
             return (self.full_batch(config),)
+        axis, data = self.axis(config), (self.X, self.Y, self.weights)
         if order is not None:  # the permutation was drawn on the host; the data moves here
-            order = xp.asarray(order, device=device(X))
-            X = xp.take(X, order, axis=axis)
-            Y = xp.take(Y, order, axis=1)
-            weights = None if weights is None else xp.take(weights, order, axis=1)
-        return (
-            (
-                X[s, :].T if self.rows else X[along(axis, s)],
-                Y[:, s],
-                None if weights is None else weights[:, s],
-            )
-            for s in slices
-        )
+            data = self._taken(self.xp.asarray(order, device=device(self.X)), axis)
+        return (self._cut(data, axis, s) for s in slices)
