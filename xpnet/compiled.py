@@ -397,8 +397,9 @@ def _torch(step: CompiledStep, with_loss: bool) -> Any:
     compile_graph = torch._dynamo.lookup_backend(TORCH_BACKEND)
 
     def backend(graph: Any, example_inputs: Any) -> Any:
-        step.traces += 1
-        return compile_graph(graph, example_inputs)
+        program = compile_graph(graph, example_inputs)
+        step.traces += 1  # counted once compiled: dynamo restarts its analysis by raising
+        return program
 
     def traced(*args: Any) -> Any:
         return train_step(
