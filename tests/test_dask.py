@@ -247,6 +247,39 @@ def test_a_store_written_by_save_zarr_reads_its_chunks_as_blocks(tmp_path, codec
     assert_same(reference, model)
 
 
+def test_a_store_is_replaced_whole_and_a_foreign_folder_is_refused(tmp_path):
+    pytest.importorskip("zarr", reason="zarr is not installed (pip install 'xpnet[dask]')")
+    from xpnet.datasets import load_zarr, save_zarr
+
+    X, y = data()
+    store = save_zarr(tmp_path / "s.zarr", X, y, chunk_rows=64)
+    # X and y read lazily from the store they replace: doubled, written back in its place
+    Xz, yz, _, _ = load_zarr(store, test_size=1 / 300)
+    save_zarr(store, Xz * 2, yz, chunk_rows=64)
+    X2, y2, _, _ = load_zarr(store, test_size=1 / 300)
+    np.testing.assert_array_equal(X2.compute(), X[:298] * 2)  # 299 rows, one held out
+    np.testing.assert_array_equal(y2.compute(), y[:298])
+
+    def broken(block):
+        raise KeyboardInterrupt  # a crash in the middle of writing y
+
+    with pytest.raises(KeyboardInterrupt):
+        save_zarr(store, X[:100], da.from_array(y[:100], chunks=50).map_blocks(broken))
+    X3, y3, _, _ = load_zarr(store, test_size=1 / 300)  # the store before, intact
+    np.testing.assert_array_equal(X3.compute(), X[:298] * 2)
+    np.testing.assert_array_equal(y3.compute(), y[:298])
+    assert [p.name for p in tmp_path.iterdir()] == ["s.zarr"]  # nothing aside, no temporary
+
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("kept")
+    with pytest.raises(FileExistsError, match=r"Expected a new folder or a Zarr store of X and y"):
+        save_zarr(folder, X, y)
+    assert [p.name for p in folder.iterdir()] == ["notes.txt"]
+    with pytest.raises(NotADirectoryError, match="which is a file"):
+        save_zarr(folder / "notes.txt", X, y)
+
+
 @pytest.mark.parametrize("targets", [1, 2])
 @pytest.mark.parametrize("batch_size", [None, 40], ids=["full", "pieces"])
 def test_a_regressor_on_blocks_equals_numpy(targets, batch_size):

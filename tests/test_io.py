@@ -312,3 +312,40 @@ def test_a_format_2_file_still_loads(tmp_path):
     loaded = xpnet.load(path)
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
     np.testing.assert_allclose(loaded.parameters_["w"], model.parameters_["w"])
+
+
+def test_a_replaced_folder_is_whole_or_as_it_was(tmp_path):
+    folder = tmp_path / "store"
+    with io.replacing(folder, "the store", folder=True) as new:
+        (new / "a").write_text("first")
+    assert [p.name for p in folder.iterdir()] == ["a"]
+    with pytest.raises(KeyboardInterrupt), io.replacing(folder, "the store", folder=True) as new:
+        (new / "b").write_text("half")
+        raise KeyboardInterrupt  # a crash in the middle of writing
+    assert [p.name for p in folder.iterdir()] == ["a"]  # the old folder is intact
+    with io.replacing(folder, "the store", folder=True) as new:
+        (new / "b").write_text("second")
+    assert [p.name for p in folder.iterdir()] == ["b"] and (folder / "b").read_text() == "second"
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]  # nothing aside, no temporary
+
+
+def test_a_folder_that_cannot_take_its_place_is_put_back(tmp_path, monkeypatch):
+    folder = tmp_path / "store"
+    folder.mkdir()
+    (folder / "a").write_text("kept")
+    rename = os.replace
+
+    def refuse_the_new(source, target):
+        if str(source).endswith(".tmp"):
+            raise PermissionError(13, "Permission denied", source, target)
+        rename(source, target)
+
+    monkeypatch.setattr(io.os, "replace", refuse_the_new)
+    with (
+        pytest.raises(PermissionError, match="Cannot write the store") as e,
+        io.replacing(folder, "the store", folder=True) as new,
+    ):
+        (new / "b").write_text("new")
+    assert ".tmp" not in str(e.value)
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]
+    assert (folder / "a").read_text() == "kept"

@@ -67,3 +67,27 @@ def test_confusion_matrix_image(backend, tmp_path):
     assert [t.get_text() for t in ax.texts] == ["1", "0", "0", "0", "1", "1", "0", "0", "1"]
     plot.save_figure(ax, tmp_path / "confusion.png")
     assert_png(tmp_path / "confusion.png")
+
+
+def test_a_figure_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
+    ax = plot.plot_cost([0.7, 0.5, 0.4])
+    path = plot.save_figure(ax, tmp_path / "cost.png")
+    before = path.read_bytes()
+    assert_png(path)
+
+    def crash(self, *args, **kwargs):
+        raise KeyboardInterrupt  # a crash in the middle of writing
+
+    monkeypatch.setattr(type(ax.figure), "savefig", crash)
+    with pytest.raises(KeyboardInterrupt):
+        plot.save_figure(plot.plot_cost([0.7, 0.5]), path)
+    assert path.read_bytes() == before  # the old figure is intact
+    assert [p.name for p in tmp_path.iterdir()] == ["cost.png"]  # no temporary left
+
+
+def test_a_figure_takes_the_format_of_its_suffix(tmp_path):
+    path = plot.save_figure(plot.plot_cost([0.7, 0.5]), tmp_path / "cost.svg")
+    assert path.read_text().lstrip().startswith("<?xml")
+    with pytest.raises(ValueError, match="Format 'nope' is not supported"):
+        plot.save_figure(plot.plot_cost([0.7, 0.5]), tmp_path / "cost.nope")
+    assert [p.name for p in tmp_path.iterdir()] == ["cost.svg"]

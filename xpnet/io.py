@@ -10,9 +10,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import tempfile
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 from tokenize import TokenError
 from typing import Any
@@ -28,6 +30,7 @@ __all__ = [
     "check_writable",
     "invalid",
     "read",
+    "replacing",
     "write",
 ]
 
@@ -98,34 +101,72 @@ def check_writable(
 
 
 def write(path: str | os.PathLike[str], header: dict[str, Any], arrays: dict[str, Any]) -> Path:
-    """Write ``header`` (JSON-able) and ``arrays`` (host arrays) to ``path``, atomically,
-    with the permissions a plain ``open`` would give; the path written. An OSError names
-    ``path``, never the temporary file."""
+    """Write ``header`` (JSON-able) and ``arrays`` (host arrays) to ``path``, atomically
+    (:func:`replacing`); the path written. An OSError names ``path``, never the temporary
+    file."""
     given = os.fspath(path)
     path = check_writable(path)
     header = {"format": FORMAT, "format_version": FORMAT_VERSION, **header}
     contents = {"header": np.asarray(json.dumps(header)), **arrays}
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode) if path.is_file() else 0o666 & ~_umask()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise _naming(exc, f"Cannot write the model file {given!r}") from exc
-    try:
-        with os.fdopen(fd, "wb") as f:
-            if hasattr(os, "fchmod"):
-                os.fchmod(f.fileno(), mode)
-            np.savez(f, **contents)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException as exc:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(exc, OSError):
-            raise _naming(exc, f"Cannot write the model file {given!r}") from exc
-        raise
+    with replacing(path, f"the model file {given!r}") as tmp, open(tmp, "wb") as f:
+        np.savez(f, **contents)
     return path
+
+
+@contextlib.contextmanager
+def replacing(path: Path, what: str, *, folder: bool = False) -> Iterator[Path]:
+    """A new path beside ``path`` for the block to write (a file, or with ``folder=True``
+    an empty folder), which takes ``path``'s place when the block ends without error:
+    nothing is lost, and no reader sees a half-written ``path``.
+
+    A file is flushed to disk and renamed over ``path`` in one step. A folder cannot be,
+    so the old one is renamed aside, the new one into its place, and the old one removed
+    last (put back if the second rename fails). The new file or folder has the old one's
+    permissions, or those a plain ``open`` or ``mkdir`` would give. On an error the new
+    one is removed and ``path`` is as it was; an OSError says that ``what`` (e.g. ``"the
+    model file 'm.npz'"``) could not be written, never the temporary name.
+    """
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if folder:
+            tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
+        else:
+            fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            os.close(fd)
+            tmp = Path(name)
+        os.chmod(tmp, mode if mode is not None else (0o777 if folder else 0o666) & ~_umask())
+    except OSError as exc:
+        raise _naming(exc, f"Cannot write {what}") from exc
+    try:
+        yield tmp
+        if not folder:
+            fd = os.open(tmp, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.replace(tmp, path)
+        elif not path.exists():
+            os.replace(tmp, path)
+        else:
+            aside = tmp.with_name(tmp.name.removesuffix(".tmp") + ".old")
+            os.replace(path, aside)
+            try:
+                os.replace(tmp, path)
+            except BaseException:
+                os.replace(aside, path)
+                raise
+            shutil.rmtree(aside, ignore_errors=True)
+    except BaseException as exc:
+        if folder:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise _naming(exc, f"Cannot write {what}") from exc
+        raise
 
 
 def _naming(exc: OSError, what: str) -> OSError:

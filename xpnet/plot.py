@@ -7,11 +7,14 @@ matplotlib ``Axes`` so that it can be restyled.
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np  # edge: plotting happens on the host
 
 from .backend import to_numpy
+from .io import replacing
 
 __all__ = ["plot_confusion_matrix", "plot_cost", "plot_decision_boundary", "save_figure"]
 
@@ -128,9 +131,15 @@ def plot_confusion_matrix(
     return ax
 
 
-def save_figure(ax: Any, path: Any) -> None:
-    """Write the figure of ``ax`` to ``path`` (PNG by its suffix) and close it."""
+def save_figure(ax: Any, path: str | os.PathLike[str]) -> Path:
+    """Write the figure of ``ax`` to ``path``, in the format its suffix names (PNG where
+    it has none), atomically (:func:`xpnet.io.replacing`), and close it; the path."""
+    path = Path(path)
     figure = ax.figure
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
-    _pyplot().close(figure)
+    try:
+        with replacing(path, f"the figure {str(path)!r}") as tmp:
+            figure.savefig(tmp, dpi=120, format=path.suffix[1:].lower() or "png")
+    finally:
+        _pyplot().close(figure)
+    return path

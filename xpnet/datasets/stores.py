@@ -12,7 +12,12 @@ from typing import Any
 
 import numpy as np  # edge: data loading happens on the host
 
+from ..io import check_writable, replacing
+
 __all__ = ["load_zarr", "save_zarr", "zarr_array"]
+
+#: What a store of X and y holds, in Zarr format 3 or 2.
+_STORE = {"X", "y", "zarr.json", ".zgroup", ".zattrs", ".zmetadata"}
 
 
 class RawChunks:
@@ -122,8 +127,14 @@ def save_zarr(
     *,
     chunk_rows: int = 10_000,
     compressors: Any = None,
-):
-    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads.
+) -> Path:
+    """Write X and y (NumPy or Dask arrays) to a Zarr store that :func:`load_zarr` reads;
+    the store's path.
+
+    The store is written beside ``path`` and then takes its place (:func:`xpnet.io.replacing`):
+    an interrupted write leaves an earlier store as it was, and X and y may be read
+    lazily from the store they replace. ``path`` must be new or a store of X and y; a
+    folder holding anything else is refused, never overwritten.
 
     Parameters
     ----------
@@ -138,11 +149,20 @@ def save_zarr(
     import dask.array as da
     import zarr
 
+    given = os.fspath(path)
+    path = check_writable(path, folder=True)
+    other = sorted(set(os.listdir(path)) - _STORE) if path.is_dir() else []
+    if other:
+        raise FileExistsError(
+            "Invalid path. Expected a new folder or a Zarr store of X and y to replace. "
+            f"Received: path={given!r}, a folder that also holds {other[:5]}"
+        )
     X = X if hasattr(X, "to_zarr") else da.from_array(np.asarray(X), chunks=(chunk_rows, -1))
     y = y if hasattr(y, "to_zarr") else da.from_array(np.asarray(y), chunks=(chunk_rows,))
     codec = {"compressors": compressors} if int(zarr.__version__[0]) >= 3 else {}
     if not codec:  # Zarr 2 spells it in the singular
         codec = {"compressor": compressors}
-    X.to_zarr(str(path), component="X", overwrite=True, **codec)
-    y.rechunk((X.chunks[0],)).to_zarr(str(path), component="y", overwrite=True, **codec)
-    return Path(path)
+    with replacing(path, f"the Zarr store {given!r}", folder=True) as tmp:
+        X.to_zarr(str(tmp), component="X", overwrite=True, **codec)
+        y.rechunk((X.chunks[0],)).to_zarr(str(tmp), component="y", overwrite=True, **codec)
+    return path
