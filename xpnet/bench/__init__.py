@@ -26,6 +26,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
+from ..io import replacing
 from .implementations import build
 from .layers import PEERS, SECTIONS, TARGETS, build_layer, layer_rows
 from .rows import REFERENCE, available, devices, gpu_rows, jax_missing, on_gpu, split_names
@@ -192,11 +193,11 @@ def run(args: argparse.Namespace) -> int:
         if section != "dense":
             results += _layer_section(section, args, rates, skipped)
     if args.out:
-        out = Path(args.out)
-        out.mkdir(parents=True, exist_ok=True)
+        path = Path(args.out) / "results.json"
         report = {"rates": rates, "skipped": skipped, "results": results}
-        (out / "results.json").write_text(json.dumps(report, indent=1) + "\n")
-        print(f"\nWritten: {out / 'results.json'}")
+        with replacing(path, f"the results {str(path)!r}") as tmp:
+            tmp.write_text(json.dumps(report, indent=1) + "\n")
+        print(f"\nWritten: {path}")
     return 0
 
 
