@@ -349,3 +349,38 @@ def test_a_folder_that_cannot_take_its_place_is_put_back(tmp_path, monkeypatch):
     assert ".tmp" not in str(e.value)
     assert [p.name for p in tmp_path.iterdir()] == ["store"]
     assert (folder / "a").read_text() == "kept"
+
+
+def test_saving_through_a_link_writes_its_file_and_keeps_the_link(tmp_path):
+    real = fitted().save(tmp_path / "real.npz")
+    link = tmp_path / "link.npz"
+    link.symlink_to(real)
+    model = fitted(xpnet.LogisticRegression)
+    model.save(link)
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert type(xpnet.load(real)) is xpnet.LogisticRegression
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.npz", "real.npz"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+def test_a_pipe_is_never_replaced_by_a_file(tmp_path):
+    pipe = tmp_path / "pipe.npz"
+    os.mkfifo(pipe)
+    with pytest.raises(ValueError, match=r"Invalid path\. Expected a regular file\. .*named pipe"):
+        fitted().save(pipe)
+    refused = pytest.raises(ValueError, match="expected a regular file, which is a named pipe")
+    with refused, io.replacing(pipe, "the pipe"):
+        pass
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    assert [p.name for p in tmp_path.iterdir()] == ["pipe.npz"]
+
+
+def test_a_linked_folder_is_replaced_behind_its_link(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "real" / "a").write_text("old")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    with io.replacing(tmp_path / "link", "the store", folder=True) as new:
+        (new / "b").write_text("new")
+    assert (tmp_path / "link").is_symlink()
+    assert [p.name for p in (tmp_path / "real").iterdir()] == ["b"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link", "real"]

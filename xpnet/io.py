@@ -51,7 +51,8 @@ def check_writable(
 ) -> Path:
     """``path`` as a Path, refused before any work when it cannot be written.
 
-    A file's path (one of ``suffixes``, when given) must not be a folder; a folder's
+    A file's path (one of ``suffixes``, when given) must not be a folder, nor a pipe, a
+    device or a socket (a link is followed to its file); a folder's
     (``folder=True``) must not be a file; the folder written into must be writable or
     makeable. Nothing is created. Errors (IsADirectoryError, NotADirectoryError,
     PermissionError, ValueError for a suffix) call the path ``name``, e.g. ``"--save"``.
@@ -75,7 +76,10 @@ def check_writable(
                 f"Invalid {name}. Expected a file name ending in {' or '.join(suffixes)}. "
                 f"{received}"
             )
-        target = path.parent
+        special = _special(path)
+        if special:
+            raise ValueError(f"Invalid {name}. Expected a regular file. {received}, {special}")
+        target = Path(os.path.realpath(path)).parent  # a link's file is written, not the link
     existing = target
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent  # the first folder that exists: the others can be made
@@ -119,13 +123,19 @@ def replacing(path: Path, what: str, *, folder: bool = False) -> Iterator[Path]:
     an empty folder), which takes ``path``'s place when the block ends without error:
     nothing is lost, and no reader sees a half-written ``path``.
 
-    A file is flushed to disk and renamed over ``path`` in one step. A folder cannot be,
+    A file is flushed to disk and renamed over ``path`` in one step; a pipe, device or
+    socket at ``path`` is refused. A link's file or folder is replaced, not the link. A folder cannot be,
     so the old one is renamed aside, the new one into its place, and the old one removed
     last (put back if the second rename fails). The new file or folder has the old one's
     permissions, or those a plain ``open`` or ``mkdir`` would give. On an error the new
     one is removed and ``path`` is as it was; an OSError says that ``what`` (e.g. ``"the
     model file 'm.npz'"``) could not be written, never the temporary name.
     """
+    path = Path(os.path.realpath(path))  # a link's file or folder is replaced, not the link
+    if not folder:  # nor ever a pipe or a device
+        special = _special(path)
+        if special:
+            raise ValueError(f"Cannot write {what}: expected a regular file, {special}")
     try:
         mode = stat.S_IMODE(path.stat().st_mode) if path.exists() else None
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -167,6 +177,19 @@ def replacing(path: Path, what: str, *, folder: bool = False) -> Iterator[Path]:
         if isinstance(exc, OSError):
             raise _naming(exc, f"Cannot write {what}") from exc
         raise
+
+
+def _special(path: Path) -> str:
+    """What ``path`` is when it exists and is neither a regular file nor a folder (a
+    link followed), as "which is a named pipe"; else the empty string."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return ""
+    for test, kind in ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return f"which is {kind}"
+    return "which is a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else ""
 
 
 def _naming(exc: OSError, what: str) -> OSError:
