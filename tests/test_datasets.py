@@ -79,6 +79,16 @@ def test_csv_with_header_and_text_labels(tmp_path):
     assert y.tolist() == ["cat", "dog", "cat"]
 
 
+def test_the_column_numbers_pandas_writes_are_a_header(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("0,1,2\n1.5,2.0,0\n3.0,4.0,1\n")  # pd.DataFrame(a).to_csv(index=False)
+    X, y = datasets.load_csv(path)
+    np.testing.assert_array_equal(X, [[1.5, 2.0], [3.0, 4.0]])
+    assert y.tolist() == [0, 1]
+    path.write_text("0,2,1\n1.5,2.0,0\n")  # numbers, not the column numbers: a row
+    assert datasets.load_csv(path)[1].tolist() == [1, 0]
+
+
 def test_csv_numeric_labels_become_integers(tmp_path):
     path = tmp_path / "data.csv"
     path.write_text("1,2,0\n3,4,1\n")

@@ -143,7 +143,9 @@ def load_csv(path: str | os.PathLike[str]):
     """A CSV file whose last column is the label (or a regressor's target) and the others
     numeric features.
 
-    A first row that is not numeric is taken as a header. Labels may be numbers or text.
+    A first row that is not numeric is taken as a header, and so is a first row of the
+    column numbers 0, 1, ..., n − 1 (the names pandas writes for unnamed columns). Labels
+    may be numbers or text.
 
     Returns
     -------
@@ -168,7 +170,8 @@ def load_csv(path: str | os.PathLike[str]):
             "Expected a CSV file with feature columns, then a label column, and at least one "
             f"row. Received {path}, which holds no data"
         )
-    if not _is_number(rows[0, 0]):
+    numbered = [str(i) for i in range(rows.shape[1])]
+    if not _is_number(rows[0, 0]) or np.char.strip(rows[0]).tolist() == numbered:
         rows = rows[1:]
     if rows.shape[0] < 1 or rows.shape[1] < 2:
         raise ValueError(
