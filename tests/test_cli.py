@@ -706,6 +706,14 @@ def test_logistic_refuses_hidden_layer_options(option, capsys):
     )
 
 
+def test_two_layer_refuses_several_hidden_sizes(capsys):
+    """TwoLayerNet has one hidden layer: a second size is refused, not dropped."""
+    argv = ["train", "--model", "two_layer", "--hidden", "5,5", "--epochs", "2", "--no-progress"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Expected one size for --model two_layer" in err
+
+
 def test_train_and_evaluate_a_regressor_on_a_csv_file(tmp_path, capsys):
     """The last column is the target; errors come back in its own units."""
     rng = np.random.RandomState(0)

@@ -106,6 +106,11 @@ def _estimator(args: argparse.Namespace, recipe: str | None) -> Any:
         initialization=args.init,
     )
     if args.model == "two_layer":
+        if hidden and len(hidden) > 1:
+            raise InvalidParameterError(
+                "Invalid --hidden. Expected one size for --model two_layer, which has one "
+                f"hidden layer (--model deep takes several). Received: --hidden={args.hidden!r}"
+            )
         return xpnet.TwoLayerNet(n_h=hidden[0] if hidden else course.get("n_h", 100), **settings)
     if args.model == "conv":
         return xpnet.ConvNet(hidden_layer_sizes=tuple(hidden or ()), **settings)
