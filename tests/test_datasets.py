@@ -137,6 +137,12 @@ def test_train_test_split_on_every_backend(backend, xp):
     )
 
 
+def test_a_split_that_leaves_nothing_to_train_on_names_test_size():
+    message = r"Invalid test_size\. Expected a fraction of the 10 rows that leaves one or more"
+    with pytest.raises(ValueError, match=message + r".*test_size=0\.99, which holds out 10"):
+        datasets.train_test_split(np.ones((10, 2)), test_size=0.99)
+
+
 def test_standard_scaler_on_every_backend(backend, xp):
     X = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 5.0]])
     scaler = datasets.StandardScaler().fit(xpnet.asarray(X))

@@ -39,7 +39,10 @@ def train_test_split(*arrays: Any, test_size: float = 0.25, random_state: Any = 
         )
     n_test = max(1, round(n * test_size))
     if n_test >= n:
-        raise ValueError(f"Expected at least two rows to split. Received {n}")
+        raise ValueError(
+            f"Invalid test_size. Expected a fraction of the {n} rows that leaves one or more "
+            f"to train on. Received: test_size={test_size!r}, which holds out {n_test}"
+        )
     order = check_random_state(random_state).permutation(n)
     test = xp.asarray(order[:n_test], device=device)
     train = xp.asarray(order[n_test:], device=device)
