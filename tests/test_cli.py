@@ -742,3 +742,21 @@ def test_a_regressor_refuses_a_text_target(tmp_path, capsys):
     path.write_text("1,2,a\n3,4,b\n5,6,a\n7,8,b\n9,1,a\n")
     assert main(["train", "--data", str(path), "--model", "deep_regressor"]) == 2
     assert "Expected one finite real target per row" in capsys.readouterr().err
+    # and evaluating a regressor on such a file says the same
+    numbers = tmp_path / "numbers.csv"
+    numbers.write_text("1,2,0.5\n3,4,1.5\n5,6,2\n7,8,3\n9,1,1\n")
+    saved = str(tmp_path / "r.npz")
+    argv = ["train", "--data", str(numbers), "--model", "deep_regressor", "--epochs", "2"]
+    assert main([*argv, "--no-progress", "--save", saved]) == 0
+    capsys.readouterr()
+    assert main(["evaluate", saved, "--data", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Expected one finite real target per row" in err
+
+
+def test_a_text_file_not_in_utf8_is_named(tmp_path, capsys):
+    path = tmp_path / "names.txt"
+    path.write_bytes(b"\xff\xfeabc\n")
+    assert main(["train", "--model", "char_rnn", "--data", str(path), "--epochs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Invalid --data. Expected a text file in UTF-8" in err

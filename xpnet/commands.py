@@ -326,13 +326,12 @@ def _regression_report(model: Any, meta: dict, path: str, X: Any, y: Any) -> dic
     import numpy as np
 
     from .backend import to_numpy
-    from .datasets.preprocessing import target_scaling
+    from .datasets.preprocessing import real_target, target_scaling
     from .metrics import r2_score
 
-    target = target_scaling(meta, None, path)
+    target, y = target_scaling(meta, None, path), real_target(y)
     scaled = to_numpy(model.predict(X)).astype(np.float64)  # one forward pass
     predicted = target.inverse(scaled)
-    y = np.asarray(y, dtype=np.float64)
     return {
         "r2": r2_score(target.transform(y), scaled),
         "rmse": float(np.sqrt(np.mean((predicted - y) ** 2))),

@@ -27,6 +27,7 @@ from typing import Any
 from .cli_errors import settings
 from .datasets import load_dinos
 from .datasets.sequences import MARKED_XOR, make_marked_xor
+from .datasets.text import read_text
 from .models.char_rnn import CharRNN
 from .models.sequence import SequenceClassifier
 
@@ -91,7 +92,7 @@ def _lines(args: argparse.Namespace) -> list[str]:
         raise FileNotFoundError(
             f"Invalid --data for char_rnn. Expected dinos or a text file. Received: {name!r}"
         )
-    return [line for line in path.read_text(encoding="utf-8").split("\n") if line.strip()]
+    return [line for line in read_text(path, "--data").split("\n") if line.strip()]
 
 
 def train_char_rnn(args: argparse.Namespace) -> int:

@@ -21,6 +21,7 @@ from ..io import invalid
 __all__ = [
     "StandardScaler",
     "TargetScaling",
+    "real_target",
     "recorded_scaler",
     "target_scaling",
     "train_test_split",
@@ -127,23 +128,29 @@ class TargetScaling:
         return float(np.sqrt(np.mean((self.inverse(predicted) - self.inverse(y_scaled)) ** 2)))
 
 
+def real_target(y: Any) -> np.ndarray:
+    """A regressor's target from the data's last column, as float64: one finite real
+    number per row, else a ValueError saying what was found."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf" or y.ndim != 1 or not np.isfinite(y).all():
+        raise ValueError(
+            "Expected one finite real target per row for --model deep_regressor: the "
+            "last column of the data. Received "
+            + (
+                f"values of dtype {y.dtype}"
+                if y.dtype.kind not in "biuf"
+                else ("NaN or infinity" if y.ndim == 1 else f"shape {y.shape}")
+            )
+        )
+    return y.astype(np.float64)
+
+
 def target_scaling(meta: dict, y: Any, path: str | None) -> TargetScaling:
     """The scaling of a regressor's target: recorded in ``meta`` (a saved or resumed
     model's), or else measured on the training targets ``y`` and recorded there."""
     recorded = meta.get("target")
     if recorded is None and y is not None:
-        y = np.asarray(y)
-        if y.dtype.kind not in "biuf" or y.ndim != 1 or not np.isfinite(y).all():
-            raise ValueError(
-                "Expected one finite real target per row for --model deep_regressor: the "
-                "last column of the data. Received "
-                + (
-                    f"values of dtype {y.dtype}"
-                    if y.dtype.kind not in "biuf"
-                    else ("NaN or infinity" if y.ndim == 1 else f"shape {y.shape}")
-                )
-            )
-        y = y.astype(np.float64)
+        y = real_target(y)
         scale = float(y.std()) or 1.0
         recorded = meta["target"] = {"mean": float(y.mean()), "scale": scale}
     try:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["load_dinos"]
+__all__ = ["load_dinos", "read_text"]
 
 FILENAME = "dinos.txt"
 
@@ -50,7 +50,7 @@ def load_dinos(directory: str | os.PathLike[str] | None = None) -> list[str]:
             f"Expected the course's {FILENAME} in {folder} or {folder / 'dinos'}. "
             f"Received a folder without it"
         )
-    text = path.read_text(encoding="utf-8").lower()
+    text = read_text(path).lower()
     names = [line.strip() for line in text.split("\n")]
     names = [name for name in names if name]
     if not names:
@@ -58,3 +58,14 @@ def load_dinos(directory: str | os.PathLike[str] | None = None) -> list[str]:
             f"Invalid {FILENAME}. Expected one name per line. Received: an empty file {path}"
         )
     return names
+
+
+def read_text(path: str | os.PathLike[str], name: str = "path") -> str:
+    """The text of a UTF-8 file; a file in another encoding is refused, naming ``name``."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"Invalid {name}. Expected a text file in UTF-8. Received: {name}="
+            f"{os.fspath(path)!r}, whose byte {exc.start} cannot be UTF-8 ({exc.reason})"
+        ) from None
