@@ -112,6 +112,16 @@ def test_any_two_labels(labels):
     assert model.score(X, named) > 0.8
 
 
+@pytest.mark.parametrize("labels", [[b"no", b"yes"], np.asarray([b"no", b"yes"])])
+def test_bytes_labels_are_refused_with_the_fix(labels):
+    X, y = small_data()
+    named = np.asarray(labels)[y]
+    with pytest.raises(TypeError, match=r"Received bytes: decode them first, e\.g\. y\.astype"):
+        MODELS["two_layer"](num_iterations=2).fit(X, named)
+    with pytest.raises(TypeError, match="Received bytes"):
+        MODELS["two_layer"](num_iterations=2).fit(X, [labels[i] for i in y])
+
+
 def test_text_labels_with_X_on_a_device(backend):
     """A device holds numbers only: text labels come back as a host array."""
     X, y = small_data()

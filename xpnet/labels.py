@@ -52,8 +52,10 @@ def outside(found: np.ndarray, classes: np.ndarray) -> list[Any]:
 
 
 def label_kind(value: Any) -> str:
-    if isinstance(value, str | np.str_ | bytes | np.bytes_):
+    if isinstance(value, str | np.str_):
         return "text"
+    if isinstance(value, bytes | np.bytes_):
+        return "bytes"
     if isinstance(value, bool | np.bool_):
         return "bool"
     if isinstance(value, numbers.Real):
@@ -78,6 +80,11 @@ def check_classes(labels: Any, name: str = "y", *, unique: bool = True) -> np.nd
         )
         if missing:
             raise ValueError(f"Expected class labels in {name}. Received NaN or None among them")
+        if "bytes" in kinds:  # as text, a prediction would never equal its label
+            raise TypeError(
+                f"Expected labels as numbers, booleans or text (str) in {name}. Received "
+                f"bytes: decode them first, e.g. {name}.astype(str)"
+            )
         if kinds <= {"text"}:
             labels = labels.astype(str)
         elif kinds <= {"number", "bool"}:
