@@ -19,18 +19,21 @@ __all__ = ["check_curve", "check_finite", "check_parameters", "check_trained", "
 
 Array = Any
 
+#: The other causes, where the rate is not the one: X, the weights or the start too large.
+_OR_SCALE = ", or check that X, the sample weights and the initial weights are of moderate size"
+
 
 def check_parameters(parameters: dict[str, Array], epoch: int, rate: float, xp: Any) -> None:
     """A DivergenceError (a FloatingPointError and a ValueError) if a parameter holds NaN or ±∞: the run diverged.
 
-    A batch whose weights are all zero cannot cause it (its gradient is zero), nor can
-    the data (checked before training): the step was too large.
+    A batch whose weights are all zero cannot cause it (its gradient is zero): the step
+    was too large, or the data, the weights or the start were too large for it.
     """
     for name, P in parameters.items():
         if not bool(xp.all(xp.isfinite(P))):
             raise DivergenceError(
                 f"Training diverged: {name} holds NaN or infinite values after epoch "
-                f"{epoch}. Try a smaller learning_rate (now {rate})"
+                f"{epoch}. Try a smaller learning_rate (now {rate}){_OR_SCALE}"
             )
 
 
@@ -83,7 +86,7 @@ def check_finite(cost: float, epoch: int, rate: float) -> float:
     if not math.isfinite(cost):
         raise DivergenceError(
             f"Training diverged: the cost became {cost} at epoch {epoch}. Try a smaller "
-            f"learning_rate (now {rate})"
+            f"learning_rate (now {rate}){_OR_SCALE}"
         )
     return cost
 
