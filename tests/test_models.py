@@ -154,6 +154,14 @@ def test_callbacks_see_every_epoch_and_can_stop(backend):
     assert stopped.n_iter_ == 5 and stopped.stopped_ == "callback"
 
 
+def test_a_callback_that_cannot_be_called_is_refused_before_training():
+    X, y = small_data()
+    model = MODELS["two_layer"]()
+    with pytest.raises(TypeError, match=r"Invalid callback\. Expected a function .*callback=3"):
+        model.fit(X, y, callback=3)
+    assert not hasattr(model, "n_iter_")  # refused before the first epoch
+
+
 def test_an_interrupted_fit_keeps_its_last_completed_step():
     X, y = small_data()
 

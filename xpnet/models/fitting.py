@@ -37,6 +37,11 @@ def fit_estimator(
     """Train ``model`` for ``epochs`` epochs on (X, y): afresh, or from its fitted state
     where ``incremental`` (a warm start, ``partial_fit``) and it has one."""
     model._check_hyperparameters()
+    if callback is not None and not callable(callback):  # else found after an epoch
+        raise TypeError(
+            "Invalid callback. Expected a function of one Epoch, or None. "
+            f"Received: callback={callback!r}"
+        )
     if partial and model.early_stopping:  # in memory and on Dask alike
         raise ValueError(
             "Invalid early_stopping=True with partial_fit: partial_fit does not support "
