@@ -115,6 +115,98 @@ def test_errors():
         metrics.log_loss([0, 1, 1], np.ones((3, 3)) / 3)
 
 
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: metrics.r2_score([1, np.nan, 3], [1, 2, 3]),
+            "Invalid y_true. Expected finite values. Received: y_true containing NaN",
+        ),
+        (
+            lambda: metrics.r2_score([1, 2, 3], [1, np.inf, 3]),
+            "Invalid y_pred. Expected finite values. Received: y_pred containing infinity",
+        ),
+        (
+            lambda: metrics.r2_score([1, 2, 3], [1, 2, 4], sample_weight=[1, 2]),
+            r"Invalid sample_weight. Expected shape \(3,\), one weight per sample. "
+            r"Received: sample_weight of shape \(2,\)",
+        ),
+        (
+            lambda: metrics.r2_score([1, 2, 3], [1, 2, 4], sample_weight=[1, -2, 1]),
+            "Invalid sample_weight. Expected finite, non-negative weights. Received: "
+            "sample_weight with values from -2.0 to 1.0",
+        ),
+        (
+            lambda: metrics.r2_score([1, 2, 3], [1, 2, 4], sample_weight=[0, 0, 0]),
+            "Invalid sample_weight. Expected weights with a positive sum. Received: "
+            "sample_weight all zero",
+        ),
+        (
+            lambda: metrics.r2_score([], []),
+            r"Invalid y_true. Expected at least one sample. Received: y_true=\[\]",
+        ),
+        (
+            lambda: metrics.accuracy_score([], []),
+            r"Invalid y_true. Expected at least one sample. Received: y_true=\[\]",
+        ),
+        (
+            lambda: metrics.classification_report([], []),
+            r"Invalid y_true. Expected at least one sample. Received: y_true=\[\]",
+        ),
+        (
+            lambda: metrics.log_loss([0, 1], [0.5, 1.5]),
+            r"Invalid y_prob. Expected probabilities in \[0, 1\]. Received: y_prob with "
+            "values from 0.5 to 1.5",
+        ),
+        (
+            lambda: metrics.log_loss([0, 1], [[1.2, -0.2], [0.5, 0.5]]),
+            r"Invalid y_prob. Expected probabilities in \[0, 1\]. Received: y_prob with "
+            "values from -0.2 to 1.2",
+        ),
+        (
+            lambda: metrics.log_loss([0, 1], [np.nan, 0.5]),
+            r"Invalid y_prob. Expected probabilities in \[0, 1\]. Received: y_prob "
+            "containing NaN",
+        ),
+        (
+            lambda: metrics.roc_auc_score([0, 1, 0], [np.nan, 0.5, 0.2]),
+            "Invalid y_score. Expected finite values. Received: y_score containing NaN",
+        ),
+    ],
+    ids=[
+        "r2-nan",
+        "r2-inf",
+        "r2-weight-length",
+        "r2-negative-weight",
+        "r2-zero-weights",
+        "r2-empty",
+        "accuracy-empty",
+        "report-empty",
+        "log-loss-above-1",
+        "log-loss-below-0",
+        "log-loss-nan",
+        "roc-auc-nan",
+    ],
+)
+def test_bad_inputs_are_refused_in_the_house_form(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_bad_inputs_on_a_backend_are_refused_there(backend, put):
+    with pytest.raises(ValueError, match="Received: y_pred containing NaN"):
+        metrics.r2_score(put([1.0, 2.0, 3.0]), put([1.0, np.nan, 3.0]))
+    with pytest.raises(ValueError, match="Received: sample_weight with values from -1.0"):
+        metrics.r2_score(put([1.0, 2.0]), put([1.0, 3.0]), sample_weight=put([-1.0, 1.0]))
+    with pytest.raises(ValueError, match="Received: y_prob with values from 0.25 to 2.0"):
+        metrics.log_loss(put([0.0, 1.0]), put([0.25, 2.0]))
+    with pytest.raises(ValueError, match="Received: y_score containing infinity"):
+        metrics.roc_auc_score(put([0.0, 1.0]), put([0.5, np.inf]))
+    with pytest.raises(ValueError, match="Expected at least one sample"):
+        metrics.accuracy_score(put([]), put([]))
+    assert metrics.r2_score(put([1.0, 2.0, 3.0]), put([1.0, 2.0, 3.0])) == 1.0
+
+
 @pytest.mark.parametrize("targets", [1, 3])
 def test_r2_score_is_scikit_learns(backend, put, targets):
     sk = pytest.importorskip("sklearn.metrics")

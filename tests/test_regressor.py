@@ -66,6 +66,14 @@ def test_score_is_scikit_learns_r2():
     )
 
 
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_score_refuses_targets_that_fit_refuses(backend, bad):
+    X, y = linear_data()
+    model = xpnet.DeepRegressor(hidden_layer_sizes=(4,), num_iterations=2, **GD).fit(X, y)
+    with pytest.raises(ValueError, match="Expected finite values in y"):
+        model.score(X, np.where(np.arange(80) == 3, bad, y))
+
+
 def test_whole_weights_count_as_repeated_examples(backend, float64):
     X, y = linear_data(n=20)
     weights = np.arange(20) % 3

@@ -186,6 +186,31 @@ def test_early_stopping_with_a_warm_start_holds_out_the_same_rows():
     )
 
 
+@pytest.mark.parametrize(
+    ("name", "index", "part"),
+    [
+        ("DeepNet", 0, "10 examples held out"),
+        ("DeepNet", 72, "90 examples left to train on"),
+        ("DeepRegressor", 0, "10 examples held out"),
+        ("DeepRegressor", 2, "90 examples left to train on"),
+    ],
+)
+def test_early_stopping_refuses_a_part_whose_weights_are_all_zero(backend, name, index, part):
+    X = np.random.RandomState(0).randn(100, 3)
+    y = X[:, 0] > 0 if name == "DeepNet" else X[:, 0]
+    w = np.zeros(100)
+    w[index] = 1  # one example weighs: the other part's weights sum to zero
+    model = getattr(xpnet, name)((4,), num_iterations=2, early_stopping=True, random_state=0)
+    with pytest.raises(
+        ValueError,
+        match=rf"Invalid sample_weight for early stopping\. Expected a positive sum .*"
+        rf"Received: sample_weight whose {part} \(validation_fraction=0\.1\) all weigh "
+        "zero: give fewer examples zero weight, .* or set early_stopping=False",
+    ):
+        model.fit(X, y, sample_weight=w)
+    assert not hasattr(model, "fitted_")
+
+
 def test_the_stopping_rule_watches_the_training_cost(backend):
     X, y = small()
     model = xpnet.TwoLayerNet(8, tol=1e-2, n_iter_no_change=2, random_state=0).fit(X, y)

@@ -8,6 +8,7 @@ are scikit-learn's, and so are the results.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np  # edge: host-side class labels
@@ -31,21 +32,61 @@ Array = Any
 AVERAGES = ("binary", "micro", "macro", "weighted", None)
 
 
-def _check_1d(xp: Any, *arrays: Array) -> list[Array]:
+def _check_1d(xp: Any, **arrays: Array) -> list[Array]:
+    """The named label arrays, each of shape (n_samples,) (a single column is flattened),
+    of one length and not empty."""
     out = []
-    for y in arrays:
+    for name, y in arrays.items():
         if y.ndim == 2 and y.shape[1] == 1:
             y = xp.reshape(y, (-1,))
         if y.ndim != 1:
             raise ValueError(
-                f"Expected 1-D labels of shape (n_samples,). Received shape {tuple(y.shape)}"
+                f"Invalid {name}. Expected 1-D labels of shape (n_samples,). "
+                f"Received: {name} of shape {tuple(y.shape)}"
             )
         out.append(y)
-    if len({y.shape[0] for y in out}) > 1:
+    lengths = [int(y.shape[0]) for y in out]
+    if len(set(lengths)) > 1:
         raise ValueError(
-            f"Expected arrays of one length. Received lengths {[int(y.shape[0]) for y in out]}"
+            f"Invalid {' and '.join(arrays)}. Expected arrays of one length. "
+            f"Received lengths {lengths}"
         )
+    _check_samples(next(iter(arrays)), lengths[0])
     return out
+
+
+def _check_samples(name: str, n: int) -> None:
+    """A metric of no samples is undefined: refuse it, as scikit-learn does."""
+    if n == 0:
+        raise ValueError(f"Invalid {name}. Expected at least one sample. Received: {name}=[]")
+
+
+#: A check of :func:`_check_values`: (name, array, what is expected, low, high).
+_Check = tuple[str, Array, str, float, float]
+
+
+def _check_values(xp: Any, device: Any, *checks: _Check) -> list[tuple[float, float]]:
+    """Refuse NaN, infinity and values outside [low, high] in each check's array, judged
+    by its minimum and maximum (NaN spreads to both), all read in one host read; return
+    the (minimum, maximum) pairs."""
+    dtype = default_float(xp, device)
+    extremes = []
+    for _, a, *_ in checks:
+        a = xp.astype(a, dtype) if xp.isdtype(a.dtype, "bool") else a
+        extremes += [xp.astype(xp.min(a), dtype), xp.astype(xp.max(a), dtype)]
+    values = to_numpy(xp.stack(extremes)).tolist()
+    pairs = list(zip(values[::2], values[1::2], strict=True))
+    for (name, _, expected, low, high), (lo, hi) in zip(checks, pairs, strict=True):
+        if math.isfinite(lo) and math.isfinite(hi) and low <= lo and hi <= high:
+            continue
+        if math.isnan(lo) or math.isnan(hi):
+            received = "containing NaN"
+        elif not (math.isfinite(lo) and math.isfinite(hi)):
+            received = "containing infinity (inf)"
+        else:
+            received = f"with values from {lo!r} to {hi!r}"
+        raise ValueError(f"Invalid {name}. Expected {expected}. Received: {name} {received}")
+    return pairs
 
 
 def _one_hot(xp: Any, y: Array, labels: Array, dtype: Any, name: str) -> Array:
@@ -79,7 +120,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
     of class labels[i] predicted as labels[j] (``labels``: by default the sorted union of
     y_true and y_pred, of shape (n_samples,))."""
     xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
-    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true=y_true, y_pred=y_pred)
     labels = _labels(xp, labels, device, y_true, y_pred)
     dtype = default_float(xp, device)
     T = _one_hot(xp, y_true, labels, dtype, "y_true")
@@ -90,25 +131,60 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
 def accuracy_score(y_true: Any, y_pred: Any) -> float:
     """The fraction of samples whose predicted label equals the true one."""
     xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
-    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true=y_true, y_pred=y_pred)
     return float(xp.mean(xp.astype(y_true == y_pred, default_float(xp, device))))
 
 
 def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
     """R² = 1 − Σ w·(y − ŷ)² / Σ w·(y − ȳ)², per target, averaged over the targets, of
-    y_true and y_pred of shape (n_samples,) or (n_samples, n_targets); a constant target
-    scores 1 where it is predicted exactly, else 0."""
-    xp, _, (y_true, y_pred, *w) = as_arrays(
+    y_true and y_pred of shape (n_samples,) or (n_samples, n_targets) and the weights w,
+    ``sample_weight`` of shape (n_samples,); a constant target scores 1 where it is
+    predicted exactly, else 0.
+
+    Raises
+    ------
+    ValueError
+        As scikit-learn raises it ("Input contains NaN"), for NaN or infinity in y_true or
+        y_pred; for no samples; for weights that are not one per sample, negative, not
+        finite or all zero.
+    """
+    xp, device, (y_true, y_pred, *w) = as_arrays(
         y_true, y_pred, *(() if sample_weight is None else (sample_weight,))
     )
-    if tuple(y_true.shape) != tuple(y_pred.shape):
+    if tuple(y_true.shape) != tuple(y_pred.shape) or y_true.ndim not in (1, 2):
         raise ValueError(
-            f"Expected y_true and y_pred of one shape. Received {tuple(y_true.shape)} and "
-            f"{tuple(y_pred.shape)}"
+            "Invalid y_true and y_pred. Expected y_true and y_pred of one shape, "
+            "(n_samples,) or (n_samples, n_targets). Received: shapes "
+            f"{tuple(y_true.shape)} and {tuple(y_pred.shape)}"
         )
-    y_true = xp.reshape(y_true, (y_true.shape[0], -1))
-    y_pred = xp.reshape(y_pred, (y_true.shape[0], -1))
-    weights = xp.reshape(w[0], (-1, 1)) if w else None
+    n = int(y_true.shape[0])
+    _check_samples("y_true", math.prod(y_true.shape))
+    finite: list[_Check] = [
+        ("y_true", y_true, "finite values", -math.inf, math.inf),
+        ("y_pred", y_pred, "finite values", -math.inf, math.inf),
+    ]
+    if w and tuple(w[0].shape) != (n,):
+        raise ValueError(
+            f"Invalid sample_weight. Expected shape ({n},), one weight per sample. "
+            f"Received: sample_weight of shape {tuple(w[0].shape)}"
+        )
+    weighted: list[_Check] = [
+        ("sample_weight", v, "finite, non-negative weights", 0.0, math.inf) for v in w
+    ]
+    extremes = _check_values(xp, device, *finite, *weighted)
+    if w and extremes[2][1] == 0:
+        raise ValueError(
+            "Invalid sample_weight. Expected weights with a positive sum. "
+            "Received: sample_weight all zero"
+        )
+    Y, Y_pred = (xp.reshape(y, (n, -1)) for y in (y_true, y_pred))
+    return float(mean_r2(Y, Y_pred, xp.reshape(w[0], (-1, 1)) if w else None, xp=xp))
+
+
+def mean_r2(y_true: Array, y_pred: Array, weights: Array | None = None, *, xp: Any) -> Array:
+    """:func:`r2_score` of checked arrays, y_true and y_pred of shape (n_samples,
+    n_targets) and the weights (n_samples, 1) or None, as a 0-d array where they live
+    (NaN where y_pred holds NaN)."""
 
     def mean(values: Array) -> Array:  # over the samples, weighted
         if weights is None:
@@ -118,8 +194,7 @@ def r2_score(y_true: Any, y_pred: Any, *, sample_weight: Any = None) -> float:
     residual = mean((y_true - y_pred) ** 2)
     total = mean((y_true - mean(y_true)) ** 2)
     exact = xp.astype(residual == 0, residual.dtype)
-    scores = xp.where(total > 0, 1 - _divide(xp, residual, total), exact)
-    return float(xp.mean(scores))
+    return xp.mean(xp.where(total > 0, 1 - _divide(xp, residual, total), exact))
 
 
 def precision_recall_fscore_support(
@@ -147,7 +222,7 @@ def precision_recall_fscore_support(
     if average not in AVERAGES:
         raise ValueError(f"Invalid average. Expected one of {AVERAGES}. Received: {average!r}")
     xp, device, (y_true, y_pred) = as_arrays(y_true, y_pred)
-    y_true, y_pred = _check_1d(xp, y_true, y_pred)
+    y_true, y_pred = _check_1d(xp, y_true=y_true, y_pred=y_pred)
     labels = _labels(xp, labels, device, y_true, y_pred)
     C = confusion_matrix(y_true, y_pred, labels=labels)
     dtype = default_float(xp, device)
@@ -195,21 +270,22 @@ def f1_score(y_true: Any, y_pred: Any, **kwargs: Any) -> Any:
 
 def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
     """−1/n · Σ_i log p_i(y_i), the cross-entropy of y_prob, of shape (n_samples,
-    n_classes) in the order of the sorted labels, or (n_samples,) for the positive class."""
+    n_classes) in the order of the sorted labels, or (n_samples,) for the positive class;
+    probabilities in [0, 1] (NaN refused), each row rescaled to sum to 1."""
     xp, device, (y_true, y_prob) = as_arrays(y_true, y_prob)
-    (y_true,) = _check_1d(xp, y_true)
+    (y_true,) = _check_1d(xp, y_true=y_true)
     dtype = (
         y_prob.dtype if xp.isdtype(y_prob.dtype, "real floating") else default_float(xp, device)
     )
-    y_prob = xp.astype(y_prob, dtype)
-    if y_prob.ndim == 1:
-        y_prob = xp.stack([1 - y_prob, y_prob], axis=1)
+    given = xp.astype(y_prob, dtype)
+    y_prob = xp.stack([1 - given, given], axis=1) if given.ndim == 1 else given
     labels = _labels(xp, labels, device, y_true)
     if y_prob.shape != (y_true.shape[0], labels.shape[0]):
         raise ValueError(
             f"Expected y_prob of shape ({y_true.shape[0]}, {labels.shape[0]}): one column "
             f"per class. Received shape {tuple(y_prob.shape)}"
         )
+    _check_values(xp, device, ("y_prob", given, "probabilities in [0, 1]", 0.0, 1.0))
     T = _one_hot(xp, y_true, labels, dtype, "y_true")
     eps = xp.finfo(dtype).eps
     P = xp.clip(y_prob, min=eps, max=1 - eps)
@@ -220,9 +296,11 @@ def log_loss(y_true: Any, y_prob: Any, *, labels: Any = None) -> float:
 def roc_auc_score(y_true: Any, y_score: Any) -> float:
     """The area under the ROC curve of two classes (the greater label positive) and the
     positive class's scores, both of shape (n_samples,), from average ranks:
-    (R₊ − n₊(n₊ + 1)/2) / (n₊·n₋)."""
+    (R₊ − n₊(n₊ + 1)/2) / (n₊·n₋). NaN and infinity in y_score are refused, as
+    scikit-learn refuses them."""
     xp, device, (y_true, y_score) = as_arrays(y_true, y_score)
-    y_true, y_score = _check_1d(xp, y_true, y_score)
+    y_true, y_score = _check_1d(xp, y_true=y_true, y_score=y_score)
+    _check_values(xp, device, ("y_score", y_score, "finite values", -math.inf, math.inf))
     classes = xp.unique_values(y_true)
     if classes.shape[0] != 2:
         raise ValueError(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .metrics import r2_score
+from .metrics import mean_r2
 from .network import Network
 
 __all__ = ["SCORES", "accuracy", "r2"]
@@ -54,10 +54,10 @@ def r2(
     xp: Any,
 ) -> float:
     """:func:`xpnet.metrics.r2_score` of the network's outputs for the columns of X
-    against the targets Y (n_y, m), weighted by ``weights`` (1, m)."""
+    against the targets Y (n_y, m), weighted by ``weights`` (1, m): the fit has checked
+    them, and outputs grown NaN score NaN."""
     A = network.head.activation(network.forward(X, parameters, xp=xp)[0], xp=xp)
-    w = None if weights is None else xp.reshape(weights, (-1,))
-    return r2_score(Y.T, A.T, sample_weight=w)
+    return float(mean_r2(Y.T, A.T, None if weights is None else weights.T, xp=xp))
 
 
 #: Validation score name → function(network, X, truth, parameters, weights, xp=).

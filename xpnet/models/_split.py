@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side split indices
 
-from ..backend import Backend
+from ..backend import Backend, to_numpy
 from ._validation import Encoded
 
 __all__ = ["check_strata", "early_stopping_split", "held_out"]
@@ -37,6 +37,12 @@ def early_stopping_split(
     Returns the training part (X's rows, the targets' and weights' columns) and the
     validation triple (its columns X.T, or with ``rows=False`` its examples as X holds
     them, its truth, its weights).
+
+    Raises
+    ------
+    ValueError
+        When too few examples are held out or left, or where the weights of either part
+        sum to zero: its cost or its score would mean nothing.
     """
     m = X.shape[0]
     n_val = math.ceil(fraction * m)
@@ -58,10 +64,28 @@ def early_stopping_split(
         return None if a is None else xp.take(a, rows, axis=a.ndim - 1)
 
     truth = targets.truth
+    w_train, w_val = columns(weights, train_rows), columns(weights, val_rows)
+    if w_train is not None:
+        _check_parts(xp.stack([xp.sum(w_train), xp.sum(w_val)]), fraction, m, n_val)
     X_val = xp.take(X, val_rows, axis=0)
-    validation = (X_val.T if rows else X_val, columns(truth, val_rows), columns(weights, val_rows))
+    validation = (X_val.T if rows else X_val, columns(truth, val_rows), w_val)
     kept = targets._replace(Y=columns(targets.Y, train_rows), truth=columns(truth, train_rows))
-    return xp.take(X, train_rows, axis=0), kept, columns(weights, train_rows), validation
+    return xp.take(X, train_rows, axis=0), kept, w_train, validation
+
+
+def _check_parts(sums: Array, fraction: float, m: int, n_val: int) -> None:
+    """The sums of the weights of the training and the validation part, (2,), read in one
+    host read: each must be positive, or that part's cost or score means nothing."""
+    train, val = to_numpy(sums).tolist()
+    for total, count, part in ((train, m - n_val, "left to train on"), (val, n_val, "held out")):
+        if not total > 0:
+            raise ValueError(
+                "Invalid sample_weight for early stopping. Expected a positive sum of the "
+                "weights on both sides of its split. Received: sample_weight whose "
+                f"{count} examples {part} (validation_fraction={fraction}) all weigh zero: "
+                "give fewer examples zero weight, choose another validation_fraction or "
+                "random_state, or set early_stopping=False"
+            )
 
 
 def check_strata(strata: np.ndarray, classes: np.ndarray | None = None) -> None:

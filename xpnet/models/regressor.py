@@ -60,8 +60,10 @@ class BaseRegressor(BaseEstimator):
         return to_numpy(predicted) if host else predicted
 
     def score(self, X: Any, y: Any, sample_weight: Any = None) -> float:
-        """R², averaged over the targets: :func:`xpnet.metrics.r2_score`."""
+        """R², averaged over the targets: :func:`xpnet.metrics.r2_score`; y is checked as
+        ``fit`` checks it (real, finite numbers)."""
         predicted, truth, weights = self._judged(X, y, sample_weight)  # judged in float64
+        check_targets(truth, truth.shape[0], Backend.of(np.empty(0)))  # on the host
         return r2_score(
             truth.astype(np.float64), predicted.astype(np.float64), sample_weight=weights
         )
