@@ -20,6 +20,8 @@ from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
 __all__ = [
+    "check_shapes",
+    "check_vector",
     "fitted_with",
     "from_state",
     "getstate",
@@ -218,13 +220,14 @@ def read_state(
     for key in ("costs", "cost_iterations"):  # "classes": read by _outputs
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
-    costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
+    costs = check_vector(arrays, "costs", "f")
+    cost_epochs = check_vector(arrays, "cost_iterations", "iu")
     if cost_epochs.shape != costs.shape:
         raise ValueError(
             f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
             f"and {costs.shape}"
         )
-    loss_curve = _vector(arrays, "loss_curve", "f")  # absent from older files: no curve
+    loss_curve = check_vector(arrays, "loss_curve", "f")  # absent from older files: no curve
     classes = arrays["classes"] if classifier else None
     if classes is not None:
         _check_classes(classes, architecture)
@@ -233,14 +236,14 @@ def read_state(
     if saved is None:  # format 2 kept LogisticRegression's w = W1ᵀ and b = b1
         renamed = {"w": "W1", "b": "b1"}
         parameters = {renamed.get(k, k): P.T if k == "w" else P for k, P in parameters.items()}
-    _check_shapes(parameters, shapes, "parameters")
+    check_shapes(parameters, shapes, "parameters")
     moments = {m: _group(arrays, f"optimizer:{m}:") for m in ("v", "s")}
     for m, group in moments.items():
         if group:
-            _check_shapes(group, {"d" + k: v for k, v in shapes.items()}, f"optimizer {m}s")
+            check_shapes(group, {"d" + k: v for k, v in shapes.items()}, f"optimizer {m}s")
     best = _group(arrays, "best:")
     if best:
-        _check_shapes(best, shapes, "best parameters")
+        check_shapes(best, shapes, "best parameters")
     optimizer_state: dict[str, Any] = {m: group for m, group in moments.items() if group}
     if header.get("optimizer_t") is not None:
         optimizer_state["t"] = _field(header, "optimizer_t", int, 0)
@@ -304,7 +307,7 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
 
 
-def _vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
+def check_vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
     """``arrays[key]`` where it is a 1-D array of floats ("f") or integers ("iu")."""
     a = arrays.get(key)
     if a is not None and (a.ndim != 1 or a.dtype.kind not in kinds):
@@ -329,7 +332,9 @@ def _group(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
-def _check_shapes(found: dict, expected: dict, what: str) -> None:
+def check_shapes(found: dict, expected: dict, what: str) -> None:
+    """``found``'s arrays have ``expected``'s keys, and each is finite floats of its
+    shape; a ValueError names ``what`` (e.g. ``"parameters"``) otherwise."""
     if set(found) != set(expected):
         raise ValueError(f"{what} {sorted(found)}, expected {sorted(expected)}")
     for key, shape in expected.items():
