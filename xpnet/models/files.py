@@ -194,13 +194,19 @@ def read_state(
 ) -> FittedState:
     """The fitted state a header and arrays describe, checked against the layers that
     ``model``'s hyperparameters give, its arrays on ``backend`` (None: on the host)."""
-    try:  # files before format 4 hold feature vectors: (n_features_in,)
-        input_shape = tuple(int(n) for n in header.get("input_shape") or [header["n_features_in"]])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
+    # files before format 4 hold feature vectors: (n_features_in,)
+    shape = header.get("input_shape") or [header.get("n_features_in")]
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 1 for n in shape):
+        raise ValueError(f"its header's input_shape={shape!r} is not a list of positive counts")
+    input_shape = tuple(shape)
     classifier = model._estimator_type == "classifier"
     n_x = input_shape[0] if len(input_shape) == 1 else input_shape  # an image's shape
     architecture = model._architecture(n_x, *_outputs(header, arrays, classifier))
+    if architecture.input_shape != input_shape:
+        raise ValueError(
+            f"its input_shape={shape!r} is not one a {type(model).__name__} takes: "
+            f"{architecture.describe()}"
+        )
     saved = header.get("architecture")
     if saved is not None:
         try:
@@ -301,6 +307,15 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
         raise ValueError(
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
+        )
+    if classes.dtype.kind == "f" and not np.all(np.isfinite(classes) & (classes % 1 == 0)):
+        raise ValueError(
+            f"expected classes of whole numbers, booleans or text. Received {classes.tolist()}"
+        )
+    if not np.array_equal(classes, np.unique(classes)):
+        raise ValueError(
+            f"expected distinct classes in sorted order, as fit finds them. Received "
+            f"{classes.tolist()}"
         )
     n_y = architecture.dims[-1]  # counted from the classes by _outputs, but for multilabel
     if architecture.multilabel and not np.array_equal(classes, np.arange(n_y)):
