@@ -7,7 +7,9 @@ files and pickles hold the vocabulary and host arrays; bad input is refused by n
 """
 
 import hashlib
+import json
 import pickle
+import re
 
 import numpy as np
 import pytest
@@ -152,3 +154,96 @@ def test_cli_trains_and_samples(dinos_dir, tmp_path, monkeypatch, capsys):
     missing = str(tmp_path / "none.txt")
     code = main(["train", "--model", "char_rnn", "--data", missing, "--backend", "numpy"])
     assert code != 0 and "Expected dinos or a text file" in capsys.readouterr().err
+
+
+def rewrite(path, header=None, arrays=None):
+    """Rewrite a saved file with its JSON header and its arrays changed in place."""
+    with np.load(path) as f:
+        contents = dict(f)
+    saved = json.loads(str(contents["header"]))
+    (header or (lambda h: None))(saved)
+    (arrays or (lambda a: None))(contents)
+    contents["header"] = np.asarray(json.dumps(saved))
+    np.savez(path, **contents)
+
+
+@pytest.mark.parametrize(
+    "header, arrays, message",
+    [
+        (lambda h: h.pop("vocabulary"), None, "vocabulary=None is not the newline"),
+        (lambda h: h.update(vocabulary=["a", "\n", "b", "c"]), None, "vocabulary="),
+        (lambda h: h.update(vocabulary=["\n", "a", "a", "c"]), None, "vocabulary="),
+        (lambda h: h["hyperparameters"].update(foo=1), None, "not describe a valid CharRNN"),
+        (lambda h: h["hyperparameters"].update(n_a="x"), None, "Received: n_a='x'"),
+        (lambda h: h["hyperparameters"].pop("n_a"), None, r"parameter Wax1 has shape \(8, 4\)"),
+        (lambda h: h.update(vocabulary=["\n", "a", "b"]), None, r"expected .* \(8, 3\)"),
+        (lambda h: h.update(vocabulary=["\n", *"abcd"]), None, r"expected .* \(8, 5\)"),
+        (None, lambda a: a["W2"].__setitem__((0, 0), np.nan), "W2 holds NaN"),
+        (None, lambda a: a.pop("ba1"), r"parameters \[.*\], expected .*'ba1'"),
+        (None, lambda a: a.update(loss_curve=np.zeros((2, 2))), "expected loss_curve of floats"),
+    ],
+    ids=[
+        "no-vocabulary",
+        "newline-not-first",
+        "repeated",
+        "unknown-hyperparameter",
+        "bad-n_a",
+        "default-n_a",
+        "short",
+        "long",
+        "nan",
+        "missing",
+        "curve",
+    ],
+)
+def test_a_bad_file_is_refused_at_load(tmp_path, header, arrays, message):
+    path = small(20).save(tmp_path / "chars.npz")
+    rewrite(path, header, arrays)
+    for load in (xpnet.load, CharRNN.load):
+        with pytest.raises(xpnet.io.InvalidModelFileError, match=f"chars.npz'.*{message}"):
+            load(path)
+
+
+def test_a_file_saved_after_set_params_still_loads(tmp_path):
+    model = small(20)
+    model.n_a = 3  # the fitted model keeps its 8 units
+    assert CharRNN.load(model.save(tmp_path / "m.npz")).sample(3) == model.sample(3)
+    assert model.score(LINES) > 0
+
+
+def test_the_newline_is_first_whatever_the_characters():
+    model = CharRNN(n_a=4, num_iterations=5).fit(["a\tb", "ab"])  # a tab sorts before it
+    assert model.vocabulary_ == ["\n", "\t", "a", "b"]
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, None, "a", 1.0, True])
+def test_refuses_a_bad_random_state(seed):
+    received = re.escape(f"random_state={seed!r}")
+    with pytest.raises(
+        ValueError, match=rf"^Invalid random_state\. Expected an int .*{received}$"
+    ):
+        CharRNN(n_a=4, num_iterations=2, random_state=seed).fit(LINES)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"seed": -1}, "seed"),
+        ({"seed": None}, "seed"),
+        ({"seed": 2**32 - 1}, "seed"),
+        ({"n": -1}, "n"),
+        ({"n": 1.5}, "n"),
+        ({"max_length": -5}, "max_length"),
+        ({"max_length": 0}, "max_length"),
+        ({"prefix": 3}, "prefix"),
+        ({"prefix": ["a"]}, "prefix"),
+    ],
+)
+def test_sample_refuses_bad_arguments(kwargs, name):
+    model = small(5)
+    value = next(iter(kwargs.values()))
+    error = TypeError if name == "prefix" else ValueError
+    received = re.escape(f"{name}={value!r}")
+    with pytest.raises(error, match=rf"^Invalid {name}\. Expected .*\. Received: {received}$"):
+        model.sample(**kwargs)
+    assert model.sample(0) == []

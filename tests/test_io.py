@@ -166,6 +166,53 @@ def test_bad_files_raise_a_clear_error(tmp_path, corrupt, message):
         xpnet.load(path)
 
 
+def images_model():
+    rng = np.random.RandomState(0)
+    images, labels = rng.rand(20, 6, 6, 1), rng.randint(0, 3, 20)
+    return xpnet.ConvNet(conv_filters=2, num_iterations=2, random_state=0).fit(images, labels)
+
+
+@pytest.mark.parametrize(
+    "model, corrupt, message",
+    [
+        ("deep", set_header(model="ConvNet"), r"Expected an image's shape .*input_shape=\(2,\)"),
+        ("conv", set_header(input_shape=[36]), r"input_shape=\(36,\)"),
+        ("conv", set_header(input_shape=[6, 6.5, 1]), r"input_shape=\[6, 6.5, 1\] is not a list"),
+        ("conv", set_header(input_shape=[0, 6, 1]), r"is not a list of positive counts"),
+        ("deep", set_header(input_shape=[2, 1, 1]), r"is not one a DeepNet takes"),
+        ("conv", lambda a: a.update(classes=np.array([2, 1, 0])), r"sorted order.* \[2, 1, 0\]"),
+        ("conv", lambda a: a.update(classes=np.array([0, 0, 2])), r"distinct classes"),
+        ("deep", lambda a: a.update(classes=np.array(["b", "a"])), r"sorted order"),
+        ("conv", lambda a: a.update(classes=np.array([0, np.nan, 2])), r"whole numbers.*nan"),
+        ("conv", lambda a: a.update(classes=np.array([0, 0.5, 2])), r"whole numbers.*0\.5"),
+    ],
+    ids=[
+        "dense-as-conv",
+        "conv-of-rows",
+        "fraction",
+        "zero",
+        "rows-of-images",
+        "unsorted",
+        "repeated",
+        "unsorted-text",
+        "nan",
+        "fractional",
+    ],
+)
+def test_files_that_do_not_fit_their_model_are_refused(tmp_path, model, corrupt, message):
+    model = fitted(xpnet.DeepNet, hidden_layer_sizes=(4,)) if model == "deep" else images_model()
+    path = model.save(tmp_path / "m.npz")
+    rewrite(path, corrupt)
+    with pytest.raises(io.InvalidModelFileError, match=f"'.*m.npz': .*{message}"):
+        xpnet.load(path)
+
+
+def test_whole_float_classes_load(tmp_path):
+    model = xpnet.LogisticRegression(num_iterations=5).fit(X, Y.astype(np.float64))
+    loaded = xpnet.load(model.save(tmp_path / "m.npz"))
+    assert loaded.classes_.tolist() == [0.0, 1.0]
+
+
 def test_pickled_arrays_are_refused_not_executed(tmp_path):
     path = fitted().save(tmp_path / "m.npz")
     rewrite(path, lambda a: a.update(classes=np.array([0, print], dtype=object)))

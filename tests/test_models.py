@@ -209,6 +209,28 @@ def test_a_failed_warm_start_leaves_the_model_as_it_was(change, message):
         np.testing.assert_array_equal(after_arrays[key], value, err_msg=key)
 
 
+@pytest.mark.parametrize(
+    "model, message",
+    [
+        ("deep", "3 features → .* → 1 sigmoid output.*Received .*→ 2 sigmoid output"),
+        ("regressor", "3 features → .* → 1 identity output.*Received .*→ 2 identity output"),
+        ("sequence", "per step → 1 sigmoid output.*Received .*→ 2 sigmoid output"),
+    ],
+)
+def test_a_warm_start_onto_other_outputs_says_what_differs(model, message):
+    """Binary → multilabel, one target → two: the two networks differ in their outputs."""
+    X, y = small_data()
+    estimator = {
+        "deep": lambda: MODELS["deep"](warm_start=True),
+        "regressor": lambda: xpnet.DeepRegressor(hidden_layer_sizes=(4,), **FAST, warm_start=True),
+        "sequence": lambda: xpnet.SequenceClassifier(n_a=3, num_iterations=2, warm_start=True),
+    }[model]()
+    X = X.reshape(-1, 3, 1) if model == "sequence" else X
+    estimator.fit(X, y)
+    with pytest.raises(ValueError, match=f"Invalid warm start of .*Expected .*{message}"):
+        estimator.partial_fit(X, np.c_[y, 1 - y])
+
+
 def test_one_step_is_identical_on_every_backend(backend, float64):
     """Same seed, same data, float64: one step matches NumPy to 1e-12."""
     X, y = make_planar()

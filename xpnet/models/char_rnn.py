@@ -18,19 +18,20 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from numbers import Integral
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np  # edge: host data, draws and files
 
-from .._checks import check_params
+from .._checks import Interval, Options, check_param, check_params
 from ..backend import Backend, get_backend, to_numpy
 from ..clipping import clip_by_value
 from ..exceptions import not_fitted
 from ..io import write
 from ..language_model import gradients, initialize, loss, one_hot, sample_indices
 from ..progress import progress_bar
-from .files import read_model
+from .files import check_shapes, check_vector, fitted_with, read_model
 from .hyperparameters import COUNT, POSITIVE, get_params
 
 __all__ = ["CharRNN"]
@@ -40,11 +41,13 @@ NEWLINE = "\n"
 _PARAMETERS = ("Wax1", "Waa1", "ba1", "W2", "b2")
 
 #: The hyperparameters that CharRNN checks → what each accepts.
-_CONSTRAINTS = {
+_CONSTRAINTS: dict[str, list[Any]] = {
     "n_a": [COUNT],
     "num_iterations": [COUNT],
     "learning_rate": [POSITIVE],
     "clip_value": [POSITIVE],
+    "random_state": [Interval(Integral, 0, 2**32 - 2, closed="both")],  # and + 1: NumPy's seeds
+    "verbose": [Options(True, False)],
 }
 
 
@@ -63,7 +66,7 @@ class CharRNN:
         Steps of training, one line each, the lines taken in turn.
     random_state : int, default=0
         Shuffles the lines (seed ``random_state``) and draws the weights (seed
-        ``random_state + 1``), as the course does with 0 and 1.
+        ``random_state + 1``), as the course does with 0 and 1; at most 2**32 − 2.
     verbose : bool, default=False
         A progress bar during ``fit``.
 
@@ -86,13 +89,16 @@ class CharRNN:
 
     get_params = get_params
 
+    def _check_hyperparameters(self) -> None:
+        check_params(self.get_params(), _CONSTRAINTS)
+
     def fit(self, lines: Iterable[str]) -> CharRNN:
         """Train on ``lines`` (a list of strings, none empty after stripping, no newline inside)."""
         lines = _check_lines(lines)
-        check_params(self.get_params(), _CONSTRAINTS)
+        self._check_hyperparameters()
         backend = get_backend()
         xp = backend.xp
-        vocabulary = sorted(set("".join(lines)) | {NEWLINE})
+        vocabulary = [NEWLINE, *sorted(set("".join(lines)))]  # the newline is index 0
         index = {ch: i for i, ch in enumerate(vocabulary)}
         n_x = len(vocabulary)
         host = initialize(self.n_a, n_x, n_x, np.random.RandomState(self.random_state + 1))
@@ -147,6 +153,12 @@ class CharRNN:
             Without their ending newline; a line stops at ``max_length`` characters.
         """
         parameters, index = self._fitted()
+        check_param("n", n, [Interval(Integral, 0, None, closed="left")])
+        check_param("max_length", max_length, [COUNT])
+        if not isinstance(prefix, str):
+            raise TypeError(f"Invalid prefix. Expected a str. Received: prefix={prefix!r}")
+        last = 2**32 - 1 - (n - 1) - 2 * (max_length - 1)  # draws seed + i + 2t: NumPy's seeds
+        check_param("seed", seed, [Interval(Integral, 0, max(last, 0), closed="both")])
         start = self._indices(prefix, index, "prefix")
         xp = Backend.of(parameters["Waa1"]).xp
         out = []
@@ -173,7 +185,7 @@ class CharRNN:
         for length, group in by_length.items():
             x = one_hot([[None, *ix] for ix in group], n_x, backend)
             Y = one_hot([[*ix, 0] for ix in group], n_x, backend)
-            a0 = backend.put(np.zeros((self.n_a, len(group))))
+            a0 = backend.put(np.zeros((parameters["Waa1"].shape[0], len(group))))
             total += float(loss(x, Y, a0, parameters, xp=backend.xp)) * len(group)
             count += (length + 1) * len(group)
         return total / count
@@ -181,7 +193,8 @@ class CharRNN:
     def to_state(self) -> tuple[dict[str, Any], dict[str, np.ndarray]]:
         """The fitted model as a JSON-able header (with the vocabulary) and host arrays."""
         parameters, _ = self._fitted()
-        header = {"model": "CharRNN", "hyperparameters": self.get_params()}
+        n_a = int(parameters["Waa1"].shape[0])  # the fitted one, whatever set_params says
+        header = {"model": "CharRNN", "hyperparameters": {**self.get_params(), "n_a": n_a}}
         arrays = {name: to_numpy(parameters[name]) for name in _PARAMETERS}
         arrays["loss_curve"] = np.asarray(self.loss_curve_)
         return {**header, "vocabulary": list(self.vocabulary_)}, arrays
@@ -190,15 +203,24 @@ class CharRNN:
     def _from_state(
         cls, header: dict[str, Any], arrays: dict[str, np.ndarray], backend: Backend | None = None
     ) -> CharRNN:
-        """The model :meth:`to_state` described, on ``backend`` (None: the backend in force)."""
-        missing = set(_PARAMETERS) - set(arrays)
-        if missing:
-            raise ValueError(f"the arrays {sorted(missing)} of a CharRNN are missing")
-        model = cls(**header["hyperparameters"])
+        """The model :meth:`to_state` described, on ``backend`` (None: the backend in
+        force); ValueError where the header or an array does not describe one."""
+        model = fitted_with(cls, header)
+        vocabulary = header.get("vocabulary")
+        if not _is_vocabulary(vocabulary):
+            raise ValueError(
+                f"its header's vocabulary={vocabulary!r} is not the newline then distinct "
+                "characters, sorted, as fit makes it"
+            )
+        n_a, n_x = model.n_a, len(vocabulary)
+        shapes = {"Wax1": (n_a, n_x), "Waa1": (n_a, n_a), "ba1": (n_a, 1)}
+        shapes |= {"W2": (n_x, n_a), "b2": (n_x, 1)}
+        check_shapes({k: arrays[k] for k in _PARAMETERS if k in arrays}, shapes, "parameters")
+        curve = check_vector(arrays, "loss_curve", "f")
         put = (backend or get_backend()).put
-        model.vocabulary_ = list(header["vocabulary"])
+        model.vocabulary_ = list(vocabulary)
         model.parameters_ = {name: put(arrays[name]) for name in _PARAMETERS}
-        model.loss_curve_ = [float(v) for v in arrays["loss_curve"]]
+        model.loss_curve_ = [] if curve is None else curve.tolist()
         return model
 
     def save(self, path: str | os.PathLike[str]) -> Path:
@@ -220,6 +242,16 @@ class CharRNN:
         if "header" in state:
             state = vars(self._from_state(state["header"], state["arrays"]))
         self.__dict__.update(state)
+
+
+def _is_vocabulary(vocabulary: Any) -> TypeGuard[list[str]]:
+    """The newline, then distinct characters in order: a vocabulary that ``fit`` makes."""
+    return (
+        isinstance(vocabulary, list)
+        and vocabulary[:1] == [NEWLINE]
+        and all(isinstance(c, str) and len(c) == 1 for c in vocabulary)
+        and vocabulary[1:] == sorted(set(vocabulary[1:]) - {NEWLINE})
+    )
 
 
 def _check_lines(lines: Iterable[str]) -> list[str]:

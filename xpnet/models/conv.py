@@ -174,6 +174,12 @@ class ConvNet(BaseClassifier):
 
     def _architecture(self, n_x: Any, n_y: int, output: str | None = None) -> ConvArchitecture:
         """The layers for images of shape ``n_x``, (n_H, n_W, n_C), and n_y outputs."""
+        shape = n_x if isinstance(n_x, tuple) else (n_x,)
+        if len(shape) != 3:  # a file's input_shape, say
+            raise ValueError(
+                f"Invalid input shape for {type(self).__name__}. Expected an image's shape "
+                f"(n_H, n_W, n_C). Received: input_shape={shape}"
+            )
         block = (self.kernel_size, self.padding, self.pooling, self.pool_size)
         blocks = tuple(ConvBlock(n, *block) for n in hidden_sizes(self.conv_filters))
         shape = (1, *n_x)

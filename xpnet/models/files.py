@@ -20,6 +20,8 @@ from ..training import TrainingState
 from .fitted import Architecture, FittedState, placement
 
 __all__ = [
+    "check_shapes",
+    "check_vector",
     "fitted_with",
     "from_state",
     "getstate",
@@ -192,13 +194,19 @@ def read_state(
 ) -> FittedState:
     """The fitted state a header and arrays describe, checked against the layers that
     ``model``'s hyperparameters give, its arrays on ``backend`` (None: on the host)."""
-    try:  # files before format 4 hold feature vectors: (n_features_in,)
-        input_shape = tuple(int(n) for n in header.get("input_shape") or [header["n_features_in"]])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ValueError(f"its header has no valid n_features_in: {exc}") from exc
+    # files before format 4 hold feature vectors: (n_features_in,)
+    shape = header.get("input_shape") or [header.get("n_features_in")]
+    if not isinstance(shape, list) or not all(type(n) is int and n >= 1 for n in shape):
+        raise ValueError(f"its header's input_shape={shape!r} is not a list of positive counts")
+    input_shape = tuple(shape)
     classifier = model._estimator_type == "classifier"
     n_x = input_shape[0] if len(input_shape) == 1 else input_shape  # an image's shape
     architecture = model._architecture(n_x, *_outputs(header, arrays, classifier))
+    if architecture.input_shape != input_shape:
+        raise ValueError(
+            f"its input_shape={shape!r} is not one a {type(model).__name__} takes: "
+            f"{architecture.describe()}"
+        )
     saved = header.get("architecture")
     if saved is not None:
         try:
@@ -218,13 +226,14 @@ def read_state(
     for key in ("costs", "cost_iterations"):  # "classes": read by _outputs
         if key not in arrays:
             raise ValueError(f"the array {key!r} is missing")
-    costs, cost_epochs = _vector(arrays, "costs", "f"), _vector(arrays, "cost_iterations", "iu")
+    costs = check_vector(arrays, "costs", "f")
+    cost_epochs = check_vector(arrays, "cost_iterations", "iu")
     if cost_epochs.shape != costs.shape:
         raise ValueError(
             f"expected one cost_iteration per cost. Received shapes {cost_epochs.shape} "
             f"and {costs.shape}"
         )
-    loss_curve = _vector(arrays, "loss_curve", "f")  # absent from older files: no curve
+    loss_curve = check_vector(arrays, "loss_curve", "f")  # absent from older files: no curve
     classes = arrays["classes"] if classifier else None
     if classes is not None:
         _check_classes(classes, architecture)
@@ -233,14 +242,14 @@ def read_state(
     if saved is None:  # format 2 kept LogisticRegression's w = W1ᵀ and b = b1
         renamed = {"w": "W1", "b": "b1"}
         parameters = {renamed.get(k, k): P.T if k == "w" else P for k, P in parameters.items()}
-    _check_shapes(parameters, shapes, "parameters")
+    check_shapes(parameters, shapes, "parameters")
     moments = {m: _group(arrays, f"optimizer:{m}:") for m in ("v", "s")}
     for m, group in moments.items():
         if group:
-            _check_shapes(group, {"d" + k: v for k, v in shapes.items()}, f"optimizer {m}s")
+            check_shapes(group, {"d" + k: v for k, v in shapes.items()}, f"optimizer {m}s")
     best = _group(arrays, "best:")
     if best:
-        _check_shapes(best, shapes, "best parameters")
+        check_shapes(best, shapes, "best parameters")
     optimizer_state: dict[str, Any] = {m: group for m, group in moments.items() if group}
     if header.get("optimizer_t") is not None:
         optimizer_state["t"] = _field(header, "optimizer_t", int, 0)
@@ -299,12 +308,21 @@ def _check_classes(classes: np.ndarray, architecture: Architecture) -> None:
             "expected at least two classes of numbers, booleans or text. Received "
             f"an array of dtype {classes.dtype} and shape {classes.shape}"
         )
+    if classes.dtype.kind == "f" and not np.all(np.isfinite(classes) & (classes % 1 == 0)):
+        raise ValueError(
+            f"expected classes of whole numbers, booleans or text. Received {classes.tolist()}"
+        )
+    if not np.array_equal(classes, np.unique(classes)):
+        raise ValueError(
+            f"expected distinct classes in sorted order, as fit finds them. Received "
+            f"{classes.tolist()}"
+        )
     n_y = architecture.dims[-1]  # counted from the classes by _outputs, but for multilabel
     if architecture.multilabel and not np.array_equal(classes, np.arange(n_y)):
         raise ValueError(f"the labels of {n_y} sigmoid outputs are 0..{n_y - 1}, not {classes}")
 
 
-def _vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
+def check_vector(arrays: dict[str, np.ndarray], key: str, kinds: str) -> Any:
     """``arrays[key]`` where it is a 1-D array of floats ("f") or integers ("iu")."""
     a = arrays.get(key)
     if a is not None and (a.ndim != 1 or a.dtype.kind not in kinds):
@@ -329,7 +347,9 @@ def _group(arrays: dict[str, np.ndarray], prefix: str) -> dict[str, np.ndarray]:
     return {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
 
 
-def _check_shapes(found: dict, expected: dict, what: str) -> None:
+def check_shapes(found: dict, expected: dict, what: str) -> None:
+    """``found``'s arrays have ``expected``'s keys, and each is finite floats of its
+    shape; a ValueError names ``what`` (e.g. ``"parameters"``) otherwise."""
     if set(found) != set(expected):
         raise ValueError(f"{what} {sorted(found)}, expected {sorted(expected)}")
     for key, shape in expected.items():

@@ -63,8 +63,11 @@ class Architecture:
         return cls(tuple(int(n) for n in saved["dims"]), saved["activation"], saved["output"])
 
     def describe(self) -> str:
+        """The layers in words, from the inputs to the outputs, e.g. "2 features → 1
+        hidden layer(s) of sizes (4,) (relu) → 1 sigmoid output(s)"."""
         hidden = self.dims[1:-1]
-        return f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
+        layers = f"{len(hidden)} hidden layer(s) of sizes {hidden} ({self.activation})"
+        return f"{self.dims[0]} features → {layers} → {self.dims[-1]} {self.output} output(s)"
 
 
 def json_safe(value: Any) -> Any:

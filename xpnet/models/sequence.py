@@ -63,9 +63,11 @@ class SequenceArchitecture(Architecture):
         return cls(dims, saved["activation"], saved["output"], str(saved["cell"]), tokens)
 
     def describe(self) -> str:
-        n_x, n_a, _ = self.dims
+        n_x, n_a, n_y = self.dims
         inputs = f"{n_x} tokens" if self.tokens else f"{n_x} features per step"
-        return f"an {self.cell.upper()} of {n_a} units over {inputs}"
+        return (
+            f"an {self.cell.upper()} of {n_a} units over {inputs} → {n_y} {self.output} output(s)"
+        )
 
 
 @dataclass(eq=False, repr=False)
