@@ -59,6 +59,13 @@ def test_string_classes_and_metadata_survive(tmp_path):
     np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
 
 
+@pytest.mark.parametrize("metadata", [{"a": {1}}, ["planar"], {"f": print}])
+def test_metadata_that_json_cannot_hold_is_refused_before_writing(tmp_path, metadata):
+    with pytest.raises(TypeError, match=r"Invalid metadata\. Expected a dict of JSON values"):
+        fitted().save(tmp_path / "m.npz", metadata=metadata)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_training_continues_from_a_loaded_model(tmp_path):
     straight = xpnet.TwoLayerNet(num_iterations=100, random_state=0, cost_every=25).fit(X, Y)
     half = xpnet.TwoLayerNet(num_iterations=50, random_state=0, cost_every=25).fit(X, Y)

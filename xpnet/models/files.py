@@ -6,6 +6,7 @@ give. A model saved or pickled on one backend loads on any other.
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from pathlib import Path
@@ -41,8 +42,18 @@ def save(model: Any, path: str | os.PathLike[str], *, metadata: dict | None = No
     hyperparameters, where it was trained), with ``metadata``: JSON-able notes read
     back as ``model.metadata_``.
     """
+    metadata = metadata or {}
+    try:
+        if not isinstance(metadata, dict):
+            raise TypeError(f"{type(metadata).__name__} is not a dict")
+        json.dumps(metadata)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(
+            "Invalid metadata. Expected a dict of JSON values (dicts, lists, str, numbers, "
+            f"booleans, None), or None. Received: metadata={metadata!r} ({exc})"
+        ) from None
     header, arrays = to_state(model)
-    return write(path, {**header, "metadata": metadata or {}}, arrays)
+    return write(path, {**header, "metadata": metadata}, arrays)
 
 
 def read_model(
