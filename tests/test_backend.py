@@ -242,6 +242,15 @@ def test_asarray_keeps_integers_and_applies_dtype(backend, xp):
     assert xpnet.asarray([1, 2, 3], dtype="float32").dtype == xp.float32
 
 
+def test_a_float_numpy_array_takes_the_numpy_backends_dtype(clean_env):
+    with xpnet.use_backend("numpy", dtype="float32"):
+        assert xpnet.asarray(np.ones(2)).dtype == np.float32  # as a list's floats do
+        assert xpnet.asarray(np.ones(2, dtype=np.int64)).dtype == np.int64
+        assert xpnet.asarray(np.ones(2), dtype="float64").dtype == np.float64
+        fitted = xpnet.CharRNN(n_a=3, num_iterations=2).fit(["ab", "ba"])
+        assert {P.dtype for P in fitted.parameters_.values()} == {np.dtype(np.float32)}
+
+
 def test_asarray_returns_an_array_already_there_unmoved(backend):
     x = xpnet.asarray([1.0, 2.0])
     assert xpnet.asarray(x) is x

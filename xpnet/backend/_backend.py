@@ -134,6 +134,8 @@ class Backend:
                     f"Expected an array on {device_name(self.device)}. Received an array on "
                     f"{device_name(array_api_compat.device(obj))}"
                 )
+            if dtype is None and is_host_data(obj) and obj.dtype.kind == "f":
+                dtype = self.dtype  # NumPy's own floats too: in this dtype
             return obj if dtype is None or obj.dtype == dtype else xp.astype(obj, dtype)
         host = np.asarray(obj)
         if host.dtype.kind in "OSUV":
