@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 import xpnet
+from conftest import assert_close
 from xpnet.backend import device_name, to_numpy
 from xpnet.cli import main
 from xpnet.datasets import load_digits
@@ -67,6 +68,18 @@ def test_uint8_images_are_scaled_by_255():
     for name, W in floats.parameters_.items():
         np.testing.assert_array_equal(scaled.parameters_[name], W)
     assert np.array_equal(scaled.predict_proba(pixels), floats.predict_proba(pixels / 255))
+
+
+def test_uint8_images_of_the_backend_are_scaled_as_host_images_are(backend):
+    X, y = data()
+    pixels = np.round(X * 255).astype(np.uint8)
+    on_host = small().fit(pixels, y)
+    on_backend = small().fit(xpnet.asarray(pixels), y)  # its own spelling of uint8
+    tol = 1e-10 if backend.dtype == backend.xp.float64 else 1e-5
+    for name, W in on_host.parameters_.items():
+        assert_close(on_backend.parameters_[name], W, rtol=tol, atol=tol)
+    proba = on_backend.predict_proba(xpnet.asarray(pixels))
+    assert_close(proba, on_host.predict_proba(pixels), rtol=tol, atol=tol)
 
 
 def test_one_channel_without_its_axis():

@@ -18,7 +18,7 @@ from array_api_compat import array_namespace
 
 from .._checks import Options
 from ..activations import ACTIVATIONS
-from ..backend import Backend, is_host_data
+from ..backend import Backend, dtype_name, is_host_data
 from ..dask_arrays import check_blocks, prepare
 from ..initializers import draw_parameters
 from ..labels import n_outputs
@@ -229,7 +229,7 @@ class ConvNet(BaseClassifier):
         if is_host_data(X) and not hasattr(X, "shape"):
             X = np.asarray(X)
         image = _image(tuple(X.shape))
-        uint8 = str(X.dtype).removeprefix("torch.") == "uint8"
+        uint8 = dtype_name(X.dtype) == "uint8"  # whatever the library's spelling
         rows = (np if is_host_data(X) else array_namespace(X)).reshape(
             X, (X.shape[0], math.prod(image))
         )
