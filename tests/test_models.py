@@ -154,6 +154,14 @@ def test_callbacks_see_every_epoch_and_can_stop(backend):
     assert stopped.n_iter_ == 5 and stopped.stopped_ == "callback"
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_parameters_keep_the_course_order_compiled_or_not(backend, early_stopping):
+    """A compiled step (JAX's, by default) returns its dicts with their keys sorted."""
+    X, y = small_data()
+    model = xpnet.DeepNet((3, 2), num_iterations=3, early_stopping=early_stopping, tol=None)
+    assert list(model.fit(X, y).parameters_) == ["W1", "b1", "W2", "b2", "W3", "b3"]
+
+
 def test_a_callback_that_cannot_be_called_is_refused_before_training():
     X, y = small_data()
     model = MODELS["two_layer"]()

@@ -375,6 +375,7 @@ def run(
         When an epoch's loss, or the loss of the last batch after training, is NaN or
         infinite: training diverged.
     """
+    order = list(state.parameters)  # a compiled step returns its dicts' keys sorted
     fit = _Fit(config, state, source, xp)
     watch_cost = (config.tol is not None and validation is None) or verbose
     state.loss_curve = []
@@ -430,6 +431,7 @@ def run(
             state.best_loss = min(state.best_loss, min(state.loss_curve))
     if validation is not None and state.best_parameters is not None:
         state.parameters = state.best_parameters
+    state.parameters = {name: state.parameters[name] for name in order}  # the course's order
     return state
 
 
