@@ -652,3 +652,33 @@ def test_persistence_is_functions_of_the_fitted_state(tmp_path):
     back = files.from_state(xpnet.TwoLayerNet, header, arrays)
     assert back.get_params() == model.get_params() and back.epochs_trained_ == 5
     assert_close(back.predict_proba(X), model.predict_proba(X))
+
+
+def test_jax_without_64_bit_integers_predicts_the_labels_it_was_given(tmp_path):
+    """JAX's default: int32 indices. Predictions warn of no truncation, and labels the
+    device's integers cannot hold come back from the host, whole."""
+    pytest.importorskip("jax", reason="jax is not installed (pip install 'jax[cpu]')")
+    import os
+    import subprocess
+    import sys
+
+    code = """if True:
+        import warnings
+        import numpy as np
+        import xpnet
+        warnings.simplefilter("error")  # JAX's "int64 ... truncated to int32" included
+        X = np.random.RandomState(0).randn(40, 3)
+        with xpnet.use_backend("jax") as backend:
+            assert backend.xp.__array_namespace_info__().default_dtypes()["indexing"].itemsize == 4
+            for y in (np.where(X[:, 0] > 0, 5_000_000_000, 7), X[:, 0] > 0, np.c_[X > 0]):
+                model = xpnet.DeepNet((4,), num_iterations=5, tol=None, random_state=0).fit(X, y)
+                on_host, on_device = model.predict(X), model.predict(xpnet.asarray(X))
+                assert np.array_equal(xpnet.to_numpy(on_device), on_host), (on_device, on_host)
+            print(xpnet.metrics.confusion_matrix(y[:, 0], on_host[:, 0]).sum())
+    """
+    env = {**os.environ, "JAX_ENABLE_X64": "0", "XPNET_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip() == "40"

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np  # edge: host-side class labels
 
-from .backend import as_arrays, default_float, is_host_data, to_numpy
+from .backend import as_arrays, default_float, index_dtype, is_host_data, to_numpy
 
 __all__ = [
     "accuracy_score",
@@ -125,7 +125,7 @@ def confusion_matrix(y_true: Any, y_pred: Any, *, labels: Any = None) -> Array:
     dtype = default_float(xp, device)
     T = _one_hot(xp, y_true, labels, dtype, "y_true")
     P = _one_hot(xp, y_pred, labels, dtype, "y_pred")
-    return xp.astype(xp.round(T.T @ P), xp.int64)  # C = Tᵀ·P
+    return xp.astype(xp.round(T.T @ P), index_dtype(xp, device))  # C = Tᵀ·P
 
 
 def accuracy_score(y_true: Any, y_pred: Any) -> float:
@@ -230,7 +230,7 @@ def precision_recall_fscore_support(
     Cf = xp.astype(C, dtype)
     tp = xp.linalg.diagonal(Cf)
     predicted, support = xp.sum(Cf, axis=0), xp.sum(Cf, axis=1)
-    per_class_support = xp.astype(support, xp.int64)
+    per_class_support = xp.astype(support, index_dtype(xp, device))
     if average == "micro":
         tp, predicted, support = xp.sum(tp), xp.sum(predicted), xp.sum(support)
     precision, recall = _divide(xp, tp, predicted), _divide(xp, tp, support)

@@ -16,6 +16,7 @@ from ._backend import (
     default_float,
     device_name,
     dtype_name,
+    index_dtype,
     is_host_data,
     namespace_and_device,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "device_name",
     "dtype_name",
     "get_backend",
+    "index_dtype",
     "is_host_data",
     "namespace_and_device",
     "set_backend",

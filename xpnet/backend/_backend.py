@@ -25,6 +25,7 @@ __all__ = [
     "default_float",
     "device_name",
     "dtype_name",
+    "index_dtype",
     "is_host_data",
     "library_name",
     "namespace_and_device",
@@ -227,6 +228,12 @@ def default_float(xp: ModuleType, device: Any) -> Any:
     """The dtype policy: float64 where ``device`` supports it, float32 where it does not."""
     floats = _floats(xp, device)
     return floats.get("float64", floats["float32"])
+
+
+def index_dtype(xp: ModuleType, device: Any) -> Any:
+    """The library's integer for indices on ``device``: int64, or int32 where 64-bit
+    integers are off (JAX without ``jax_enable_x64``)."""
+    return xp.__array_namespace_info__().default_dtypes(device=device)["indexing"]
 
 
 def is_host_data(obj: Any) -> bool:

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 import numpy as np  # edge: host-side labels
 
-from ..backend import Backend, to_numpy
+from ..backend import Backend, dtype_name, index_dtype, to_numpy
 from ..dask_arrays import is_dask_array, prepare
 from ..labels import check_classes, n_outputs, one_hot
 from ..losses import log_softmax, softplus
@@ -110,11 +110,16 @@ class BaseClassifier(BaseEstimator):
             return self._predict_lazy(X, proba=False)
         AL, host = self._output(X)
         xp, classes = self.backend_.xp, self.classes_
+        ints = index_dtype(xp, self.backend_.device)  # int32 on JAX without 64-bit integers
         if self._fitted().architecture.multilabel:  # a 0/1 matrix of shape (n_samples, K)
-            labels = xp.astype(AL.T > 0.5, xp.int64)
+            labels = xp.astype(AL.T > 0.5, ints)
             return to_numpy(labels) if host else labels
-        index = xp.astype(AL[0, :] > 0.5, xp.int64) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
-        if host or classes.dtype.kind not in "biuf":
+        index = xp.astype(AL[0, :] > 0.5, ints) if AL.shape[0] == 1 else xp.argmax(AL, axis=0)
+        held = classes.dtype.kind in "bf" or (
+            classes.dtype.kind in "iu"
+            and np.array_equal(classes.astype(dtype_name(ints)), classes)
+        )  # labels the device's integers hold
+        if host or not held:
             return classes[to_numpy(index)]
         return xp.take(self.backend_.put(classes), index)
 
