@@ -313,3 +313,192 @@ def test_a_seed_or_size_of_another_type_is_a_type_error():
         course.random_mini_batches(X, Y, "4")
     with pytest.raises(TypeError, match=r"Invalid layer_dims\[0\]"):
         course.initialize_parameters([None, 1])
+
+
+# -- arrays of two libraries, and the values the course states ----------------------------
+
+ONE_LIBRARY = r"Expected arrays from one array library\. Received arrays from \['numpy', 'torch'\]"
+
+
+def mixed_calls(t):
+    """Calls with NumPy arrays and arrays of ``t``'s library mixed."""
+    X, Y, p = problem(n_x=3, m=8, dims=(4, 1), seed=5)
+    mixed = {**p, "W2": t(p["W2"])}
+    AL, caches = course.L_model_forward(X, p)
+    grads = {"d" + k: t(v) for k, v in p.items()}
+    return {
+        "parameters of another library": lambda: course.L_model_forward(X, on(t, p)),
+        "a dict of two libraries": lambda: course.L_model_forward(X, mixed),
+        "week 3 forward": lambda: course.forward_propagation(X, mixed),
+        "week 3 backward": lambda: course.backward_propagation(
+            p, {"A1": t(caches[0].A), "A2": AL}, X, Y
+        ),
+        "the cost": lambda: course.compute_cost(t(caches[-1].Z), Y),
+        "mini-batches": lambda: course.random_mini_batches(X, t(Y)),
+        "week 4 backward": lambda: course.L_model_backward(AL, t(Y), caches),
+        "week 2": lambda: course.propagate(t(p["W1"][:1].T), p["b2"], X, Y),
+        "an update": lambda: course.update_parameters(p, grads, 0.1),
+    }
+
+
+@pytest.mark.parametrize("case", list(mixed_calls(np.asarray)))
+def test_arrays_of_two_libraries_are_refused_before_any_arithmetic(case):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=ONE_LIBRARY):
+        mixed_calls(torch.asarray)[case]()
+
+
+def test_arrays_on_two_devices_are_refused_before_any_arithmetic():
+    strict = pytest.importorskip("array_api_strict")
+    _, Y, _ = problem(n_x=3, m=8, dims=(4, 1), seed=5)
+    Z = strict.asarray(Y * 2 - 1, device=strict.Device("device1"))
+    with pytest.raises(ValueError, match=r"Expected arrays on one device"):
+        course.compute_cost(Z, strict.asarray(Y))
+
+
+def bad_values(put):
+    X, Y, p = problem(n_x=3, m=20, dims=(4, 1), seed=4)
+    X, Y, p = put(X), put(Y), on(put, p)
+    grads = {"d" + k: v for k, v in p.items()}
+    flat_db1 = {**grads, "db1": grads["db1"][:, 0]}
+    v, s = course.initialize_adam(p)
+    AL, caches = course.L_model_forward(X, p)
+    _, cache = course.forward_propagation(X, p)
+    three = put(np.asarray([[0.0, 1.0, 3.0]]))
+    return {
+        "a gradient of shape (4,) for b1": (
+            lambda: course.update_parameters(p, flat_db1, 0.1),
+            r"Invalid grads\['db1'\]\. Expected an array of shape \(4, 1\)\. "
+            r"Received: grads\['db1'\] of shape \(4,\)",
+        ),
+        "momentum's v of the wrong shape": (
+            lambda: course.update_parameters_with_momentum(
+                p, grads, {**v, "dW1": v["dW1"].T}, 0.9, 0.1
+            ),
+            r"Invalid v\['dW1'\]\. Expected an array of shape \(4, 3\)",
+        ),
+        "Adam's s of the wrong shape": (
+            lambda: course.update_parameters_with_adam(p, grads, v, {**s, "db2": s["db1"]}, 1),
+            r"Invalid s\['db2'\]\. Expected an array of shape \(1, 1\)",
+        ),
+        "a NaN learning rate": (
+            lambda: course.update_parameters(p, grads, float("nan")),
+            r"Invalid learning_rate\. Expected a float in the range \(0, inf\)\. Received: learning_rate=nan",
+        ),
+        "a negative learning rate": (
+            lambda: course.update_parameters_with_momentum(p, grads, v, 0.9, -0.1),
+            r"Invalid learning_rate\. .*Received: learning_rate=-0\.1",
+        ),
+        "momentum's beta = 5": (
+            lambda: course.update_parameters_with_momentum(p, grads, v, 5, 0.1),
+            r"Invalid beta\. Expected a float in the range \[0, 1\)\. Received: beta=5",
+        ),
+        "Adam's beta1 = 1": (
+            lambda: course.update_parameters_with_adam(p, grads, v, s, 1, beta1=1),
+            r"Invalid beta1\. Expected a float in the range \[0, 1\)\. Received: beta1=1",
+        ),
+        "Adam's beta2 = -0.1": (
+            lambda: course.update_parameters_with_adam(p, grads, v, s, 1, beta2=-0.1),
+            r"Invalid beta2\. .*Received: beta2=-0\.1",
+        ),
+        "Adam's epsilon = 0": (
+            lambda: course.update_parameters_with_adam(p, grads, v, s, 1, epsilon=0),
+            r"Invalid epsilon\. Expected a float in the range \(0, inf\)\. Received: epsilon=0",
+        ),
+        "Adam's epsilon = -1": (
+            lambda: course.update_parameters_with_adam(p, grads, v, s, 1, epsilon=-1),
+            r"Invalid epsilon\. .*Received: epsilon=-1",
+        ),
+        "a negative epoch": (
+            lambda: course.update_lr(0.1, -1),
+            r"Invalid epoch_num\. Expected an int in the range \[0, inf\)\. Received: epoch_num=-1",
+        ),
+        "a negative decay rate": (
+            lambda: course.update_lr(0.1, 1, -1.0),
+            r"Invalid decay_rate\. Expected a float in the range \[0, inf\)\. Received: decay_rate=-1\.0",
+        ),
+        "a time interval of 0": (
+            lambda: course.schedule_lr_decay(0.1, 1, 1.0, 0),
+            r"Invalid time_interval\. Expected an int in the range \[1, inf\)\. Received: time_interval=0",
+        ),
+        "an exponential decay above 1": (
+            lambda: course.exponential_decay(0.1, 1, 1.5),
+            r"Invalid decay_rate\. Expected a float in the range \(0, 1\]\. Received: decay_rate=1\.5",
+        ),
+        "an exponential decay at a negative epoch": (
+            lambda: course.exponential_decay(0.1, -2),
+            r"Invalid epoch_num\. .*Received: epoch_num=-2",
+        ),
+        "no caches": (
+            lambda: course.L_model_backward(AL, Y, []),
+            r"Invalid caches\. Expected a non-empty list of the caches of L_model_forward\. "
+            r"Received: caches=\[\]",
+        ),
+        "junk caches": (
+            lambda: course.L_model_backward(AL, Y, [1, 2]),
+            r"Invalid caches\. Expected a non-empty list of the caches of L_model_forward\. "
+            r"Received: caches=\[1, 2\]",
+        ),
+        "AL of another m": (
+            lambda: course.L_model_backward(AL[:, :5], Y[:, :5], caches),
+            r"Invalid AL\. Expected an array of shape \(n_L, m\) = \(1, 20\)\. "
+            r"Received: AL of shape \(1, 5\)",
+        ),
+        "a week-3 cache of another m": (
+            lambda: course.backward_propagation(p, {**cache, "A1": cache["A1"][:, :5]}, X, Y),
+            r"Invalid cache\['A1'\]\. Expected an array of shape \(n_1, m\) = \(4, 20\)\. "
+            r"Received: cache\['A1'\] of shape \(4, 5\)",
+        ),
+        "labels of 3, week 4 cost": (
+            lambda: course.compute_cost(put(np.zeros((1, 3))), three),
+            r"Invalid Y\. Expected labels 0 or 1",
+        ),
+        "labels of -1, week 4 backward": (
+            lambda: course.L_model_backward(AL, Y - 2 * Y, caches),
+            r"Invalid Y\. Expected labels 0 or 1",
+        ),
+        "labels of 2, week 2": (
+            lambda: course.propagate(put(np.zeros((3, 1))), put(np.zeros((1, 1))), X, Y * 2),
+            r"Invalid Y\. Expected labels 0 or 1",
+        ),
+        "labels of 2, week 3": (
+            lambda: course.backward_propagation(p, cache, X, Y * 2),
+            r"Invalid Y\. Expected labels 0 or 1",
+        ),
+        "a softmax of one row": (
+            lambda: course.compute_cost(put(np.zeros((1, 3))), put(np.ones((1, 3))), "softmax"),
+            r"Invalid output\. Expected 'sigmoid' for one output unit.*"
+            r"Received: output='softmax'",
+        ),
+    }
+
+
+BAD_VALUES = list(bad_values(np.asarray))
+
+
+@pytest.mark.parametrize("case", BAD_VALUES)
+def test_the_course_functions_refuse_values_the_course_does_not_state(backend, put, case):
+    """A ValueError in the course's words where the update would broadcast, divide by
+    zero, or a cost would take labels it has no meaning for."""
+    call, message = bad_values(put)[case]
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_a_learning_rate_of_another_type_is_a_type_error():
+    _, _, p = problem()
+    grads = {"d" + k: v for k, v in p.items()}
+    with pytest.raises(TypeError, match=r"Invalid learning_rate\. .*Received: learning_rate='a'"):
+        course.update_parameters(p, grads, "a")
+
+
+def test_real_labels_stay_allowed_with_an_identity_output(backend, put, float64):
+    """A regression head takes any numbers as labels; the 0/1 check is for σ and softmax."""
+    X, _, p = problem(n_x=3, m=6, dims=(4, 1), seed=6)
+    Y = np.random.RandomState(0).randn(1, 6)
+    Z = put(Y * 0.5)
+    expected = np.sum((Y * 0.5 - Y) ** 2) / (2 * 6)
+    assert float(course.compute_cost(Z, put(Y), "identity")) == pytest.approx(expected)
+    AL, caches = course.L_model_forward(put(X), on(put, p), output="identity")
+    grads = course.L_model_backward(AL, put(Y), caches)
+    assert set(grads) == {"dW1", "db1", "dW2", "db2"}

@@ -272,3 +272,27 @@ def test_pool_functions_refuse_bad_input(backend, put):
         course.create_mask_from_window(put(np.ones(3)))
     with pytest.raises(ValueError, match=r"Invalid shape"):
         course.distribute_value(1.0, 4)
+
+
+def cnn_mixed_calls(t):
+    """Calls with NumPy arrays and arrays of ``t``'s library mixed."""
+    rng = np.random.RandomState(0)
+    A_prev, W, b = rng.randn(2, 5, 5, 3), rng.randn(3, 3, 3, 4), rng.randn(1, 1, 1, 4)
+    hp, pool = {"pad": 1, "stride": 1}, {"f": 2, "stride": 1}
+    Z, cache = course.conv_forward(A_prev, W, b, hp)
+    A, pool_cache = course.pool_forward(A_prev, pool)
+    return {
+        "conv_single_step": lambda: course.conv_single_step(
+            A_prev[0, :3, :3], t(W[..., 0]), b[0, :, :, :1]
+        ),
+        "conv_forward": lambda: course.conv_forward(A_prev, W, t(b), hp),
+        "conv_backward": lambda: course.conv_backward(t(Z), cache),
+        "pool_backward": lambda: course.pool_backward(t(A), pool_cache),
+    }
+
+
+@pytest.mark.parametrize("case", list(cnn_mixed_calls(np.asarray)))
+def test_arrays_of_two_libraries_are_refused_before_any_arithmetic(case):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"Expected arrays from one array library"):
+        cnn_mixed_calls(torch.asarray)[case]()

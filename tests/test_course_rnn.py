@@ -438,3 +438,37 @@ def test_model_reproduces_the_course_losses(backend, dinos_dir, capsys):
     np.testing.assert_allclose(losses, COURSE_LOSSES, rtol=0, atol=5e-7)
     first = out.index("Iteration: 0, Loss: 23.087336")
     assert [line for line in out[first + 1 : first + 9] if line] == COURSE_NAMES_0
+
+
+def rnn_mixed_calls(t):
+    """Calls with NumPy arrays and arrays of ``t``'s library mixed."""
+    np.random.seed(2)
+    x, a0 = np.random.randn(3, 10, 4), np.random.randn(5, 10)
+    rnn, lstm = rnn_parameters(5, 3, 2), lstm_parameters(5, 3, 2)
+    a, _, caches = course.rnn_forward(x, a0, rnn)
+    a_l, _, _, lstm_caches = course.lstm_forward(x, a0, lstm)
+    course_lm = {"Wax": np.zeros((4, 27)), "Waa": np.zeros((4, 4)), "Wya": np.zeros((27, 4)),
+                 "b": np.zeros((4, 1)), "by": np.zeros((27, 1))}  # fmt: skip
+    return {
+        "rnn_cell_forward": lambda: course.rnn_cell_forward(
+            x[:, :, 0], a0, {**rnn, "ba": t(rnn["ba"])}
+        ),
+        "rnn_forward": lambda: course.rnn_forward(t(x), a0, rnn),
+        "rnn_cell_backward": lambda: course.rnn_cell_backward(t(a0), caches[0][0]),
+        "rnn_backward": lambda: course.rnn_backward(t(a), caches),
+        "lstm_cell_forward": lambda: course.lstm_cell_forward(x[:, :, 0], a0, t(a0), lstm),
+        "lstm_forward": lambda: course.lstm_forward(x, a0, {**lstm, "Wy": t(lstm["Wy"])}),
+        "lstm_cell_backward": lambda: course.lstm_cell_backward(
+            a0, a0, (*lstm_caches[0][0][:-1], {k: t(v) for k, v in lstm.items()})
+        ),
+        "lstm_backward": lambda: course.lstm_backward(t(a_l), lstm_caches),
+        "sample": lambda: course.sample({**course_lm, "b": t(course_lm["b"])}, CHAR_TO_IX, 0),
+        "optimize": lambda: course.optimize([None, 1], [1, 0], t(np.zeros((4, 1))), course_lm),
+    }
+
+
+@pytest.mark.parametrize("case", list(rnn_mixed_calls(np.asarray)))
+def test_arrays_of_two_libraries_are_refused_before_any_arithmetic(case):
+    torch = pytest.importorskip("torch")
+    with pytest.raises(TypeError, match=r"Expected arrays from one array library"):
+        rnn_mixed_calls(torch.asarray)[case]()

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 import numbers
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
+import array_api_compat
 import numpy as np  # edge: NumPy's scalars are the host's values
 
+from .backend import namespace_and_device
 from .exceptions import InvalidParameterError
 
 __all__ = [
@@ -25,6 +27,7 @@ __all__ = [
     "check_integer",
     "check_keys",
     "check_labels",
+    "check_namespace",
     "check_param",
     "check_parameters",
     "check_params",
@@ -56,14 +59,15 @@ def check_shape(
     """A of the shape ``dims``, e.g. ``(("n_x", None), ("m", 20))`` for X of shape (n_x, m).
 
     ``examples`` also asks for at least one example (m ≥ 1) in the last dimension;
-    ``hint`` ends the message of a wrong shape.
+    ``hint`` ends the message of a wrong shape (by default, for a vector where a matrix
+    is expected, how to reshape it into columns).
     """
     shape = tuple(getattr(A, "shape", ()))
     ok = len(shape) == len(dims) and all(
         n is None or k == n for k, (_, n) in zip(shape, dims, strict=True)
     )
     if not ok:
-        hint = _RESHAPE if len(shape) == 1 and len(dims) == 2 else hint
+        hint = hint or (_RESHAPE if len(shape) == 1 and len(dims) == 2 else "")
         raise ValueError(
             f"Invalid {name}. Expected an array of shape {_spelled(dims)}. "
             f"Received: {name} of shape {shape}{hint}"
@@ -75,13 +79,45 @@ def check_shape(
         )
 
 
+def _arrays(values: Iterable[Any]) -> Iterator[Array]:
+    """The arrays among ``values`` and inside their dicts, lists and tuples."""
+    for value in values:
+        if isinstance(value, Mapping):
+            yield from _arrays(value.values())
+        elif isinstance(value, list | tuple):
+            yield from _arrays(value)
+        elif array_api_compat.is_array_api_obj(value):
+            yield value
+
+
+def check_namespace(*values: Any, xp: Any = None) -> Any:
+    """The array-API namespace of the arrays among ``values`` (``xp`` where given), once
+    they are known to come from one library on one device, the arrays inside dicts,
+    lists and tuples (parameters, caches) included: a TypeError for two libraries and a
+    ValueError for two devices, before any arithmetic mixes them."""
+    arrays = list(_arrays(values))
+    if not arrays:  # no array at all: the library's own refusal
+        return array_api_compat.array_namespace(*values) if xp is None else xp
+    namespace, _ = namespace_and_device(*arrays)
+    return namespace if xp is None else xp
+
+
 def check_labels(
-    Y: Array, shape: tuple[int, ...], dtype: Any, /, *, names: tuple[str, str], xp: Any
+    Y: Array,
+    shape: tuple[int, ...],
+    dtype: Any,
+    /,
+    *,
+    names: tuple[str, str],
+    xp: Any,
+    binary: bool = True,
 ) -> Array:
     """Y of the output's shape (n_y, m), with m ≥ 1, as floats of ``dtype``.
 
     ``names`` name the output and the labels in the message, e.g. ``("AL", "Y")``.
     Integer and boolean labels, as the course's data sets hold them, become floats.
+    ``binary`` asks for labels 0 or 1 (one-hot columns with a softmax), as the
+    cross-entropy means them; a regression's labels may be any numbers.
     """
     a, y = names
     shape = tuple(shape)
@@ -92,7 +128,13 @@ def check_labels(
             + ("; reshape a vector of labels with y.reshape(1, -1)" if Y.ndim == 1 else "")
         )
     check_shape(y, Y, (("n_y", None), ("m", None)), examples=True)
-    return Y if Y.dtype == dtype else xp.astype(Y, dtype)
+    Y = Y if Y.dtype == dtype else xp.astype(Y, dtype)
+    if binary and not bool(xp.all((Y == 0) | (Y == 1))):  # one reduction, read once
+        raise ValueError(
+            f"Invalid {y}. Expected labels 0 or 1 (one-hot columns with a softmax output). "
+            f"Received: {y} with other values"
+        )
+    return Y
 
 
 def check_keys(name: str, mapping: Any, expected: Iterable[str], /) -> None:

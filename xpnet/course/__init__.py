@@ -29,9 +29,11 @@ course 5, week 1    :func:`rnn_cell_forward`, :func:`rnn_forward`,
 Examples are columns: X has shape (n_x, m) and Y shape (1, m), or (K, m) one-hot with a
 softmax output; ``parameters`` is ``{"W1": (n_1, n_x), "b1": (n_1, 1), ...}``. Each
 function checks the shapes the course states and refuses others with what it expected
-and what it received, rather than broadcasting. Labels may be floats, integers or
-booleans. The building blocks (``linear_forward``, ``linear_activation_backward``, ...)
-are the engine's own, in :mod:`xpnet.layers`.
+and what it received, rather than broadcasting, and takes arrays of one library on
+one device. Labels are 0 or 1 (one-hot columns with a softmax; any numbers with an
+identity output), as floats, integers or booleans. The building blocks
+(``linear_forward``, ``linear_activation_backward``, ...) are the engine's own, in
+:mod:`xpnet.layers`.
 """
 
 from .char_lm import clip, model, optimize, sample

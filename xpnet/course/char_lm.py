@@ -17,9 +17,8 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np  # edge: the course's host-side shuffle
-from array_api_compat import array_namespace
 
-from .._checks import check_keys, check_shape
+from .._checks import check_keys, check_namespace, check_shape
 from ..backend import Backend, get_backend
 from ..clipping import clip_by_value
 from ..language_model import from_course, gradients, initialize, one_hot, sample_indices, to_course
@@ -51,7 +50,7 @@ def sample(parameters: Params, char_to_ix: dict[str, int], seed: int) -> list[in
     """
     check_rnn_parameters(parameters, None, b="b")
     check_keys("char_to_ix", char_to_ix, ["\n"])
-    xp = array_namespace(parameters["Waa"])
+    xp = check_namespace(parameters)
     return sample_indices(from_course(parameters), char_to_ix["\n"], seed, xp=xp)
 
 
@@ -89,7 +88,7 @@ def optimize(
             f"Received lengths {len(X)} and {len(Y)}"
         )
     check_shape("a_prev", a_prev, (("n_a", n_a), ("1", 1)))
-    xp = array_namespace(a_prev, parameters["Waa"])
+    xp = check_namespace(a_prev, parameters)
     backend = Backend.of(parameters["Waa"])
     n_x = parameters["Wax"].shape[1]
     x, Y_hot = one_hot([list(X)], n_x, backend), one_hot([list(Y)], n_y, backend)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from array_api_compat import array_namespace, device
+from array_api_compat import device
 
-from .._checks import check_integer, check_keys, check_shape, registered
+from .._checks import check_integer, check_keys, check_namespace, check_shape, registered
 from ..backend import get_backend
 from ..layers.conv import ConvCache, conv2d_backward, conv2d_forward
 from ..layers.im2col import output_size, pad_images
@@ -73,7 +73,7 @@ def conv_single_step(a_slice_prev: Array, W: Array, b: Array) -> Array:
     f, _, n_C_prev = a_slice_prev.shape
     check_shape("W", W, (("f", f), ("f", f), ("n_C_prev", n_C_prev)))
     check_shape("b", b, (("1", 1), ("1", 1), ("1", 1)))
-    xp = array_namespace(a_slice_prev, W, b)
+    xp = check_namespace(a_slice_prev, W, b)
     image = xp.reshape(a_slice_prev, (1, f, f, n_C_prev))
     Z, _ = conv2d_forward(
         image, xp.reshape(W, (f, f, n_C_prev, 1)), xp.reshape(b, (1, 1, 1, 1)), xp=xp
@@ -109,7 +109,7 @@ def conv_forward(
     check_shape("b", b, (("1", 1), ("1", 1), ("1", 1), ("n_C", n_C)))
     stride, pad = _geometry(hparameters, ("stride", "pad"))
     _windows(A_prev, f, stride, pad)
-    xp = array_namespace(A_prev, W, b)
+    xp = check_namespace(A_prev, W, b)
     Z, _ = conv2d_forward(A_prev, W, b, stride=stride, pads=(pad, pad, pad, pad), xp=xp)
     return Z, (A_prev, W, b, hparameters)
 
@@ -142,7 +142,7 @@ def conv_backward(dZ: Array, cache: tuple) -> tuple[Array, Array, Array]:
     check_shape(
         "dZ", dZ, (("m", A_prev.shape[0]), ("n_H", n_H), ("n_W", n_W), ("n_C", W.shape[3]))
     )
-    xp = array_namespace(dZ, A_prev, W)
+    xp = check_namespace(dZ, cache)
     dA_prev, dW, db = conv2d_backward(dZ, ConvCache(A_prev, W, stride, (pad,) * 4), xp=xp)
     return dA_prev, dW, db
 
@@ -170,7 +170,7 @@ def pool_forward(
     f, stride = _geometry(hparameters, ("f", "stride"))
     registered("mode", MODES, mode)
     _windows(A_prev, f, stride, 0)
-    A, _ = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=array_namespace(A_prev))
+    A, _ = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=check_namespace(A_prev))
     return A, (A_prev, hparameters)
 
 
@@ -178,7 +178,7 @@ def create_mask_from_window(x: Array) -> Array:
     """A boolean mask of x's shape, True at x's first maximum (row-major) only, where
     the gradient of max pooling goes (as in PyTorch)."""
     check_shape("x", x, (("f", None), ("f", None)))
-    xp = array_namespace(x)
+    xp = check_namespace(x)
     flat = xp.reshape(x, (-1,))
     index = xp.asarray(list(range(flat.shape[0])), device=device(x))
     return xp.reshape(index == xp.argmax(flat), x.shape)  # mask = (x is its first max)
@@ -191,7 +191,7 @@ def distribute_value(dz: Any, shape: tuple[int, int]) -> Array:
         raise ValueError(f"Invalid shape. Expected a tuple (n_H, n_W). Received: {shape!r}")
     n_H, n_W = (check_integer(name, n) for name, n in zip(("n_H", "n_W"), shape, strict=True))
     if hasattr(dz, "shape"):
-        xp, dtype, dev = array_namespace(dz), dz.dtype, device(dz)
+        xp, dtype, dev = check_namespace(dz), dz.dtype, device(dz)
     else:
         backend = get_backend()
         xp, dtype, dev = backend.xp, backend.dtype, backend.device
@@ -225,7 +225,7 @@ def pool_backward(dA: Array, cache: tuple, mode: str = "max") -> Array:
     check_shape("A_prev", A_prev, _IMAGES)
     f, stride = _geometry(hparameters, ("f", "stride"))
     registered("mode", MODES, mode)
-    xp = array_namespace(dA, A_prev)
+    xp = check_namespace(dA, cache)
     A, engine_cache = pool2d_forward(A_prev, f=f, stride=stride, mode=mode, xp=xp)
     check_shape("dA", dA, tuple(zip(("m", "n_H", "n_W", "n_C"), A.shape, strict=True)))
     return pool2d_backward(dA, engine_cache, xp=xp)

@@ -16,9 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from array_api_compat import array_namespace
-
-from .._checks import check_keys, check_shape
+from .._checks import check_keys, check_namespace, check_shape
 from ..activations import softmax
 from ..layers.dense import linear_forward
 from ..layers.recurrent import (
@@ -122,7 +120,7 @@ def rnn_cell_forward(xt: Array, a_prev: Array, parameters: Params) -> tuple[Arra
         ``(a_next, a_prev, xt, parameters)``
     """
     _check_inputs("xt", xt, parameters, check_rnn_parameters, a_prev=a_prev)
-    xp = array_namespace(xt, a_prev)
+    xp = check_namespace(xt, a_prev, parameters)
     p = parameters
     step = rnn_step_forward(xt, a_prev, p["Wax"], p["Waa"], p["ba"], xp=xp)
     yt_pred = _prediction(step.a_next, p["Wya"], p["by"], xp)
@@ -140,7 +138,7 @@ def rnn_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array, 
         ``(list of the T_x cells' caches, x)``
     """
     _check_inputs("x", x, parameters, check_rnn_parameters, a0=a0)
-    xp = array_namespace(x, a0)
+    xp = check_namespace(x, a0, parameters)
     a, y, caches, a_next = [], [], [], a0
     for t in range(x.shape[2]):
         a_next, yt_pred, cache = rnn_cell_forward(x[:, :, t], a_next, parameters)
@@ -161,7 +159,7 @@ def rnn_cell_backward(da_next: Array, cache: tuple) -> dict[str, Array]:
     """
     a_next, a_prev, xt, parameters = cache
     check_shape("da_next", da_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
-    xp = array_namespace(da_next)
+    xp = check_namespace(da_next, cache)
     step = RNNStep(a_next, a_prev, xt)
     dxt, da_prev, dz = rnn_step_backward(
         da_next, step, parameters["Wax"], parameters["Waa"], xp=xp
@@ -178,7 +176,7 @@ def rnn_backward(da: Array, caches: tuple) -> dict[str, Array]:
         ``dx`` (n_x, m, T_x), ``da0`` (n_a, m), ``dWax``, ``dWaa``, ``dba``
     """
     steps, parameters = _check_da(da, caches)
-    xp = array_namespace(da)
+    xp = check_namespace(da, caches)
     cells = [RNNStep(*cache[:3]) for cache in steps]
     dx, da0, grads = rnn_backward_through_time(
         da, cells, parameters["Wax"], parameters["Waa"], xp=xp
@@ -199,7 +197,7 @@ def lstm_cell_forward(
         ``(a_next, c_next, a_prev, c_prev, ft, it, cct, ot, xt, parameters)``
     """
     _check_inputs("xt", xt, parameters, _check_lstm, a_prev=a_prev, c_prev=c_prev)
-    xp = array_namespace(xt, a_prev, c_prev)
+    xp = check_namespace(xt, a_prev, c_prev, parameters)
     step = lstm_step_forward(xt, a_prev, c_prev, *fuse_gates(parameters, xp=xp), xp=xp)
     yt_pred = _prediction(step.a_next, parameters["Wy"], parameters["by"], xp)
     return step.a_next, step.c_next, yt_pred, (*step[:9], parameters)
@@ -217,7 +215,7 @@ def lstm_forward(x: Array, a0: Array, parameters: Params) -> tuple[Array, Array,
         ``(list of the T_x cells' caches, x)``
     """
     _check_inputs("x", x, parameters, _check_lstm, a0=a0)
-    xp = array_namespace(x, a0)
+    xp = check_namespace(x, a0, parameters)
     a, y, c, caches = [], [], [], []
     a_next, c_next = a0, a0 * 0
     for t in range(x.shape[2]):
@@ -247,7 +245,7 @@ def lstm_cell_backward(da_next: Array, dc_next: Array, cache: tuple) -> dict[str
     a_next = cache[0]
     check_shape("da_next", da_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
     check_shape("dc_next", dc_next, (("n_a", a_next.shape[0]), ("m", a_next.shape[1])))
-    xp = array_namespace(da_next, dc_next)
+    xp = check_namespace(da_next, dc_next, cache)
     step = _lstm_step(cache, xp)
     W, _ = fuse_gates(cache[-1], xp=xp)
     dxt, da_prev, dc_prev, dZ = lstm_step_backward(da_next, dc_next, step, W, xp=xp)
@@ -265,7 +263,7 @@ def lstm_backward(da: Array, caches: tuple) -> dict[str, Array]:
         ``dWc``, ``dbc``, ``dWo``, ``dbo``
     """
     steps, parameters = _check_da(da, caches)
-    xp = array_namespace(da)
+    xp = check_namespace(da, caches)
     cells = [_lstm_step(cache, xp) for cache in steps]
     W, _ = fuse_gates(parameters, xp=xp)
     dx, da0, _, grads = lstm_backward_through_time(da, cells, W, xp=xp)
