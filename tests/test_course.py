@@ -502,3 +502,26 @@ def test_real_labels_stay_allowed_with_an_identity_output(backend, put, float64)
     AL, caches = course.L_model_forward(put(X), on(put, p), output="identity")
     grads = course.L_model_backward(AL, put(Y), caches)
     assert set(grads) == {"dW1", "db1", "dW2", "db2"}
+
+
+def test_integer_inputs_compute_as_their_floats_on_every_backend(backend, xp):
+    """Images and labels are often stored as integers: each backend reads them as the
+    same floats (torch and array-api-strict refuse to mix them with floats)."""
+    host = np.array([[0, 1, 2, 3], [2, 0, 1, 3]])
+    X, X_float = (xpnet.asarray(host, dtype=d) for d in ("int64", None))
+    Y = xpnet.asarray(np.array([[0, 1, 1, 0]]), dtype="int64")
+    P = course.initialize_parameters([2, 3, 1], random_state=0)
+    assert_close(course.L_model_forward(X, P)[0], course.L_model_forward(X_float, P)[0])
+    A2, cache = course.forward_propagation(X, P)
+    assert A2.dtype == backend.dtype
+    for name, d in course.backward_propagation(P, cache, X, Y).items():
+        assert_close(d, course.backward_propagation(P, cache, X_float, Y)[name])
+    w, b = P["W1"][:1, :].T, P["b1"][:1, :]
+    grads, cost = course.propagate(w, b, X, Y)
+    for name, d in grads.items():
+        assert_close(d, course.propagate(w, b, X_float, Y)[0][name])
+    assert_close(cost, course.propagate(w, b, X_float, Y)[1])
+    Z = xpnet.asarray(np.array([[1, -2, 3, 0]]), dtype="int64")
+    assert_close(
+        course.compute_cost(Z, Y), course.compute_cost(xpnet.asarray([[1.0, -2, 3, 0]]), Y)
+    )

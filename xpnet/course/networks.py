@@ -22,7 +22,7 @@ from .._checks import (
     check_parameters,
     check_shape,
 )
-from ..backend import Backend, get_backend
+from ..backend import Backend, default_float, get_backend
 from ..batches import epoch_batches
 from ..initializers import check_method, check_random_state, draw_parameters
 from ..layers.dense import Cache, LinearCache
@@ -63,6 +63,14 @@ def _check_X(X: Array) -> tuple[int, int]:
     return X.shape[0], X.shape[1]
 
 
+def _as_float(A: Array, like: Array | None, xp: Any) -> Array:
+    """A as floats where it holds integers or booleans (as images and labels are stored):
+    in ``like``'s dtype, or the device's float, on every backend alike."""
+    if xp.isdtype(A.dtype, "real floating"):
+        return A
+    return xp.astype(A, default_float(xp, device(A)) if like is None else like.dtype)
+
+
 def _check_output(output: str, n_y: int, name: str, shape: tuple[int, ...]) -> None:
     """A softmax over K ≥ 2 rows: over one row it is 1 whatever the logits."""
     if output == "softmax" and n_y < 2:
@@ -101,6 +109,7 @@ def propagate(
     n_y = w.shape[1]
     check_shape("b", b, (("n_y", n_y), ("1", 1)))
     _check_output(output, n_y, "w", w.shape)
+    X = _as_float(X, w, xp)
     binary = output != "identity"
     Y = check_labels(Y, (n_y, m), X.dtype, names=("A = σ(wᵀ·X + b)", "Y"), xp=xp, binary=binary)
     network = Network.dense(1, output=output)
@@ -114,6 +123,7 @@ def _forward(
     """A[L] and the engine's caches, the last one holding Z[L] and A[L]."""
     n_x, _ = _check_X(X)
     check_parameters(parameters, n_x, L)
+    X = _as_float(X, parameters["W1"], xp)
     network = Network.dense(L, activation, output)
     WL = parameters[f"W{L}"]
     _check_output(output, WL.shape[0], f"parameters['W{L}']", WL.shape)
@@ -176,6 +186,7 @@ def backward_propagation(
     xp = check_namespace(parameters, cache, X, Y, xp=xp)
     n_x, m = _check_X(X)
     check_parameters(parameters, n_x, 2)
+    X = _as_float(X, parameters["W1"], xp)
     check_keys("cache", cache, ["A1", "A2"])
     A1, A2 = cache["A1"], cache["A2"]
     for l in (1, 2):  # noqa: E741 (the course's layer index)
@@ -258,6 +269,7 @@ def compute_cost(ZL: Array, Y: Array, /, output: str = "sigmoid", *, xp: Any = N
     """
     network = Network.dense(1, output=output)
     xp = check_namespace(ZL, Y, xp=xp)
+    ZL = _as_float(ZL, None, xp)
     Y = check_labels(Y, ZL.shape, ZL.dtype, names=("Z", "Y"), xp=xp, binary=output != "identity")
     _check_output(output, ZL.shape[0], "Z", ZL.shape)
     return network.cost(ZL, Y, {}, xp=xp)
