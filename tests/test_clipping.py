@@ -106,6 +106,20 @@ def exploding_data(m=200, seed=0):
     return X, (X[:, 0] > 0).astype(int)
 
 
+def test_finite_gradients_whose_squares_overflow_are_scaled_not_zeroed(backend):
+    """Σ g² of float32 entries of 10²⁰ is infinite (torch's clip_grad_norm_ then zeroes
+    the gradients): the norm is taken scaled, and the direction kept."""
+    huge = np.full((2, 2), 1e20)
+    huge[0, 0] = -1e20
+    grads = {"dW1": backend.put(huge, "float32"), "db1": backend.put(np.zeros((2, 1)), "float32")}
+    with np.errstate(over="ignore"):
+        clipped = clipping.clip_by_global_norm(grads, 1.0, xp=backend.xp)
+    np.testing.assert_allclose(xpnet.to_numpy(clipped["dW1"]), np.sign(huge) / 2, rtol=1e-6)
+    np.testing.assert_array_equal(xpnet.to_numpy(clipped["db1"]), 0)
+    zeros = {"dW1": backend.put(np.zeros((2, 2)))}  # all zero: left as it is, never 0 / 0
+    assert not np.any(xpnet.to_numpy(clipping.clip_by_global_norm(zeros, 1.0)["dW1"]))
+
+
 def test_clip_norm_keeps_an_exploding_deep_net_finite():
     """Leaky ReLUs started at N(0, 3²): the gradients explode and plain gradient descent
     overflows to nan; clipped to a norm of 1, the same fit stays finite and learns."""

@@ -9,6 +9,7 @@ does (``TrainingConfig(clip_value=, clip_norm=)``, :mod:`xpnet.step`).
 
 from __future__ import annotations
 
+import functools
 from numbers import Real
 from typing import Any
 
@@ -63,10 +64,16 @@ def clip_by_global_norm(
     together; ε = 10⁻⁶ by default, which is ``torch.nn.utils.clip_grad_norm_``'s
     definition (``eps=0`` scales by exactly max_norm / ‖g‖). Below max_norm nothing
     changes, so the direction of the step is kept where clipping by value would turn it.
+    Finite gradients whose Σ g² overflows (above about 10¹⁹ in float32) are scaled by
+    their norm taken as ‖g / M‖ · M, M their largest |g|, rather than zeroed.
     """
     max_norm = _positive("max_norm", max_norm)
     xp = array_namespace(*grads.values()) if xp is None else xp
     norm = xp.sqrt(sum(xp.sum(g * g) for g in grads.values()))  # ‖g‖ = √Σ g²
+    M = functools.reduce(xp.maximum, [xp.max(xp.abs(g)) for g in grads.values()])
+    M = xp.where(M > 0, M, M * 0 + 1)  # all zero: 1, never 0 / 0
+    rescaled = M * xp.sqrt(sum(xp.sum((g / M) ** 2) for g in grads.values()))
+    norm = xp.where(xp.isinf(norm), rescaled, norm)  # Σ g² overflowed, not g
     scale = clip(max_norm / (norm + eps), None, 1.0, xp=xp)  # min(1, max_norm / (‖g‖ + ε))
     return {name: g * scale for name, g in grads.items()}
 
