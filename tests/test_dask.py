@@ -69,6 +69,25 @@ def test_a_full_batch_fit_equals_numpy(name, chunks):
     assert model.score(Xd, yd) == reference.score(X, y)
 
 
+@pytest.mark.parametrize("X_dtype", ["int64", "float32", "bool"])
+def test_lazy_predictions_declare_what_their_blocks_hold(X_dtype):
+    """The declared dtype is the model's, not X's: storing trusts it."""
+    X, y = data()
+    X = X.astype(X_dtype)
+    regressor = xpnet.DeepRegressor((4,), **SETTINGS).fit(X, np.c_[X[:, 0], X[:, 1]] * 3)
+    classifier = xpnet.DeepNet((4,), **SETTINGS).fit(X, y)
+    Xd = da.from_array(X, chunks=((100, 0, 200), 5))  # an empty block among them
+    for lazy, eager in [
+        (regressor.predict(Xd), regressor.predict(X)),
+        (classifier.predict_proba(Xd), classifier.predict_proba(X)),
+        (classifier.predict(Xd), classifier.predict(X)),
+    ]:
+        stored = np.zeros(lazy.shape, lazy.dtype)
+        da.store(lazy, stored)
+        assert lazy.dtype == eager.dtype
+        np.testing.assert_array_equal(stored, eager)
+
+
 def numpy_steps(X, y, pieces, epochs=8):
     """The course's steps with Adam on NumPy, one piece of rows a step: before epoch e,
     RandomState(seed + 1 + e) orders the pieces."""

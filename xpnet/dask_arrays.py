@@ -23,7 +23,7 @@ from typing import Any
 import array_api_compat
 import numpy as np  # edge: host-side permutations, seeds and class lists
 
-from .backend import Backend, to_numpy
+from .backend import Backend, dtype_name, index_dtype, to_numpy
 from .dask_blocks import BlockSource
 from .labels import (
     check_classes,
@@ -40,6 +40,7 @@ __all__ = [
     "align",
     "check_blocks",
     "is_dask_array",
+    "lazy_predictions",
     "one_hot_labels",
     "predict_blocks",
     "prepare",
@@ -195,7 +196,9 @@ def _source(X: Any, y: Any, sample_weight: Any, to_Y: Any, image: Any = None) ->
     return BlockSource(X, y, weights, to_Y, image)
 
 
-def _predict_block(X: Any, model: Any, proba: bool) -> Any:
+def _predict_block(X: Any, model: Any, proba: bool, empty: np.ndarray) -> Any:
+    if X.shape[0] == 0:  # a block of no rows: no predictions
+        return empty
     return model.predict_proba(X) if proba else model.predict(X)
 
 
@@ -203,21 +206,37 @@ def predict_blocks(model: Any, X: Any, *, proba: bool) -> Any:
     """Lazy predictions (``map_blocks``): nothing is computed until the user asks."""
     _dask()
     _known(X, "X")
-    if X.ndim != 2 or X.shape[1] != model.n_features_in_:
+    if X.ndim != 2:
         raise ValueError(
-            f"X has {X.shape[1] if X.ndim == 2 else X.shape} features, but "
-            f"{type(model).__name__} is expecting {model.n_features_in_} features as input"
+            f"Invalid X. Expected a 2-D array (n_samples, n_features). Received: X of shape "
+            f"{X.shape}"
         )
-    if len(X.chunks[1]) > 1:
-        X = X.rechunk({1: -1})
-    k = model.n_outputs_
-    regressor = model._estimator_type == "regressor"
-    if k > 1 and (regressor or model.output_activation_ == "sigmoid") and not proba:
-        dtype = X.dtype if regressor else np.int64  # targets, or a multilabel 0/1 matrix
-        return X.map_blocks(_predict_block, model, False, dtype=dtype, chunks=(X.chunks[0], (k,)))
-    if regressor:
-        return X.map_blocks(_predict_block, model, False, dtype=X.dtype, drop_axis=1)
+    if X.shape[1] != model.n_features_in_:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {type(model).__name__} is expecting "
+            f"{model.n_features_in_} features as input"
+        )
+    return lazy_predictions(model, X.rechunk({1: -1}) if len(X.chunks[1]) > 1 else X, proba)
+
+
+def lazy_predictions(model: Any, X: Any, proba: bool) -> Any:
+    """``predict`` (or ``predict_proba``) of each block of X, whose examples are chunked
+    along its first axis alone, declared with the dtype and shape each block gives."""
+    xp, device = model.backend_.xp, model.backend_.device
+    floats = np.dtype(dtype_name(model.backend_.dtype))
+    k, regressor = model.n_outputs_, model._estimator_type == "regressor"
     if proba:
-        k = model.classes_.shape[0]
-        return X.map_blocks(_predict_block, model, True, dtype=X.dtype, chunks=(X.chunks[0], (k,)))
-    return X.map_blocks(_predict_block, model, False, dtype=model.classes_.dtype, drop_axis=1)
+        dtype, width = floats, (model.classes_.shape[0],)
+    elif k > 1 and (regressor or model.output_activation_ == "sigmoid"):  # targets, 0/1 labels
+        dtype, width = floats if regressor else np.dtype(dtype_name(index_dtype(xp, device))), (k,)
+    else:
+        dtype, width = floats if regressor else model.classes_.dtype, ()
+    empty = np.empty((0, *width), dtype)
+    if width:
+        return X.map_blocks(
+            _predict_block, model, proba, empty, dtype=dtype, chunks=(X.chunks[0], width),
+            drop_axis=tuple(range(2, X.ndim)),
+        )  # fmt: skip
+    return X.map_blocks(
+        _predict_block, model, proba, empty, dtype=dtype, drop_axis=tuple(range(1, X.ndim))
+    )

@@ -19,7 +19,7 @@ from array_api_compat import array_namespace
 from .._checks import Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, dtype_name, is_host_data
-from ..dask_arrays import check_blocks, prepare
+from ..dask_arrays import check_blocks, lazy_predictions, prepare
 from ..initializers import draw_parameters
 from ..labels import n_outputs
 from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
@@ -253,16 +253,7 @@ class ConvNet(BaseClassifier):
         self._placed()
         _image(tuple(X.shape))
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
-        image_axes = tuple(range(2, X.ndim))
-        if proba:
-            k = self.classes_.shape[0]
-            return X.map_blocks(
-                _predict_block, self, True, dtype=self.backend_.dtype, drop_axis=image_axes,
-                chunks=(X.chunks[0], (k,)),
-            )  # fmt: skip
-        return X.map_blocks(
-            _predict_block, self, False, dtype=self.classes_.dtype, drop_axis=(1, *image_axes)
-        )
+        return lazy_predictions(self, X, proba)
 
 
 def _network(
@@ -301,7 +292,3 @@ def _image(shape: tuple[int, ...]) -> tuple[int, ...]:
             f"{shape}" + (": reshape flat rows to images first" if len(shape) == 2 else "")
         )
     return shape[1:] if len(shape) == 4 else (*shape[1:], 1)
-
-
-def _predict_block(X: Any, model: ConvNet, proba: bool) -> Any:
-    return model.predict_proba(X) if proba else model.predict(X)
