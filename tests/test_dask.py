@@ -88,6 +88,19 @@ def test_lazy_predictions_declare_what_their_blocks_hold(X_dtype):
         np.testing.assert_array_equal(stored, eager)
 
 
+def test_an_overflowed_optimiser_on_blocks_is_refused_as_in_memory():
+    """Adam's running average of g² leaves the float range: every update is then 0 and
+    the cost stays put; in memory and on blocks alike, the fit says so."""
+    X, y = data()
+    settings = {**SETTINGS, "l2": 0.0, "num_iterations": 3, "batch_size": None}
+    with pytest.raises(FloatingPointError, match="optimiser's running averages"):
+        xpnet.DeepNet((4,), **settings).fit(X * 1e300, y)
+    with pytest.raises(FloatingPointError, match="optimiser's running averages"):
+        xpnet.DeepNet((4,), **settings).fit(
+            da.from_array(X * 1e300, chunks=(100, 5)), da.from_array(y, chunks=100)
+        )
+
+
 def numpy_steps(X, y, pieces, epochs=8):
     """The course's steps with Adam on NumPy, one piece of rows a step: before epoch e,
     RandomState(seed + 1 + e) orders the pieces."""

@@ -225,6 +225,7 @@ def lazy_predictions(model: Any, X: Any, proba: bool) -> Any:
     xp, device = model.backend_.xp, model.backend_.device
     floats = np.dtype(dtype_name(model.backend_.dtype))
     k, regressor = model.n_outputs_, model._estimator_type == "regressor"
+    width: tuple[int, ...]
     if proba:
         dtype, width = floats, (model.classes_.shape[0],)
     elif k > 1 and (regressor or model.output_activation_ == "sigmoid"):  # targets, 0/1 labels

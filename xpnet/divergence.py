@@ -43,15 +43,20 @@ def check_trained(
     """After training, in one host read: is the cost of (up to 1024 examples of) the last
     batch finite, and so is the optimiser's state? Non-finite parameters make the cost
     NaN, and so do finite ones so large that the outputs or the cost overflow. Without a
-    batch, the parameters are checked."""
+    batch (the blocks of Dask arrays), the parameters and the optimiser's state are."""
     parameters, epoch = state.parameters, state.epoch - 1
     if batch is None:
-        return check_parameters(parameters, epoch, rate, xp)
-    X, Y, _ = batch
-    loss, finite = soundness(network, X, Y, parameters, state.optimizer_state, xp)
-    if bool(xp.all(finite)):  # the one host read of a sound run
-        return None
-    if not bool(finite[0]):
+        check_parameters(parameters, epoch, rate, xp)
+        moments = _moments(state.optimizer_state)
+        if not moments or bool(xp.all(xp.stack([xp.all(xp.isfinite(v)) for v in moments]))):
+            return None
+        finite = None
+    else:
+        X, Y, _ = batch
+        loss, finite = soundness(network, X, Y, parameters, state.optimizer_state, xp)
+        if bool(xp.all(finite)):  # the one host read of a sound run
+            return None
+    if finite is not None and not bool(finite[0]):
         check_parameters(parameters, epoch, rate, xp)
         raise DivergenceError(
             f"Training diverged: after epoch {epoch} the parameters are so large that the "
@@ -78,7 +83,7 @@ def soundness(
     n = min(1024, Y.shape[1])
     ZL = network.forward(X[along(network.sample_axis, slice(0, n))], parameters, xp=xp)[0]
     loss = network.loss_sum(ZL, Y[:, :n], parameters, xp=xp)
-    moments = [v for m in optimizer_state.values() if isinstance(m, dict) for v in m.values()]
+    moments = _moments(optimizer_state)
     return loss, xp.stack([xp.isfinite(loss), *(xp.all(xp.isfinite(v)) for v in moments)])
 
 
@@ -96,3 +101,8 @@ def check_curve(state: TrainingState, rate: float) -> None:
     for i, value in enumerate(state.loss_curve):
         if not math.isfinite(value):
             check_finite(value, state.epoch - len(state.loss_curve) + i, rate)
+
+
+def _moments(optimizer_state: dict[str, Any]) -> list[Array]:
+    """The optimiser's running averages: the arrays of its dicts (v, s)."""
+    return [v for m in optimizer_state.values() if isinstance(m, dict) for v in m.values()]
