@@ -101,6 +101,30 @@ def test_an_overflowed_optimiser_on_blocks_is_refused_as_in_memory():
         )
 
 
+def test_host_targets_and_weights_beside_blocks_are_checked_first():
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(50, 5)), da.from_array(y, chunks=50)
+    model = xpnet.DeepNet((4,), **SETTINGS)
+    with pytest.raises(ValueError, match=r"Expected y of shape \(300,\), one per row of X"):
+        model.fit(Xd, y[:100])
+    with pytest.raises(ValueError, match=r"Expected sample_weight of shape \(300,\)"):
+        model.fit(Xd, yd, sample_weight=np.ones(100))
+    with pytest.raises(TypeError, match="Invalid sample_weight. Expected real numbers"):
+        model.fit(Xd, yd, sample_weight=np.array(["a"] * 300))
+
+
+def test_images_of_unknown_chunk_sizes_name_the_fix():
+    rng = np.random.RandomState(0)
+    images = da.from_array(rng.rand(40, 6, 6, 1), chunks=(10, 6, 6, 1))
+    kept = images[images[:, 0, 0, 0] > 0.5]  # boolean masking: sizes unknown
+    model = xpnet.ConvNet(conv_filters=(2,), **SETTINGS)
+    with pytest.raises(ValueError, match=r"known chunk sizes.*compute_chunk_sizes\(\)"):
+        model.fit(kept, np.arange(40) % 2)
+    model.fit(images, np.arange(40) % 2)
+    with pytest.raises(ValueError, match=r"compute_chunk_sizes\(\)"):
+        model.predict(kept)
+
+
 def numpy_steps(X, y, pieces, epochs=8):
     """The course's steps with Adam on NumPy, one piece of rows a step: before epoch e,
     RandomState(seed + 1 + e) orders the pieces."""

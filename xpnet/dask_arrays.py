@@ -39,6 +39,7 @@ __all__ = [
     "BlockSource",
     "align",
     "check_blocks",
+    "check_known",
     "is_dask_array",
     "lazy_predictions",
     "one_hot_labels",
@@ -56,7 +57,8 @@ def is_dask_array(x: Any) -> bool:
     return array_api_compat.is_dask_array(x)
 
 
-def _known(a: Any, name: str) -> None:
+def check_known(a: Any, name: str) -> None:
+    """Refuse a Dask array whose chunk sizes are unknown (NaN), naming the fix."""
     if any(math.isnan(c) for chunks in a.chunks for c in chunks):
         raise ValueError(
             f"Expected a Dask array {name} with known chunk sizes. Received unknown ones "
@@ -82,7 +84,7 @@ def check_blocks(X: Any, dtype: str | None) -> tuple[Any, Backend]:
             "Expected a 2-D Dask array X of shape (n_samples, n_features). "
             f"Received shape {tuple(X.shape)}"
         )
-    _known(X, "X")
+    check_known(X, "X")
     if X.dtype.kind not in "biuf":
         raise (ValueError if X.dtype.kind == "c" else TypeError)(
             f"Expected real numbers in X. Received a Dask array of dtype {X.dtype}"
@@ -99,9 +101,10 @@ def check_blocks(X: Any, dtype: str | None) -> tuple[Any, Backend]:
 def align(v: Any, X: Any, name: str) -> Any:
     """A 1-D array of one value per row of X (host or Dask), as a Dask array chunked as X."""
     require_y(v, f"{name} of shape (n_samples,)")
-    if not is_dask_array(v):
-        v = _dask().array.from_array(np.asarray(v), chunks=(X.chunks[0],))
-    _known(v, name)
+    if is_dask_array(v):
+        check_known(v, name)
+    else:
+        v = np.asarray(v)
     if v.ndim == 2 and v.shape[1] == 1:
         v = v[:, 0]
     if v.ndim != 1 or v.shape[0] != X.shape[0]:
@@ -109,6 +112,13 @@ def align(v: Any, X: Any, name: str) -> Any:
             f"Expected {name} of shape ({X.shape[0]},), one per row of X. "
             f"Received shape {tuple(v.shape)}"
         )
+    if name == "sample_weight" and v.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Invalid sample_weight. Expected real numbers. Received: sample_weight of "
+            f"dtype {v.dtype}"
+        )
+    if not is_dask_array(v):
+        return _dask().array.from_array(v, chunks=(X.chunks[0],))
     return v if v.chunks[0] == X.chunks[0] else v.rechunk((X.chunks[0],))
 
 
@@ -151,7 +161,7 @@ def prepare_regression(
         )
     if not is_dask_array(y):
         y = da.from_array(y, chunks=(X.chunks[0], *((-1,) if y.ndim == 2 else ())))
-    _known(y, "y")
+    check_known(y, "y")
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
     chunks = (X.chunks[0], *((y.shape[1],) if y.ndim == 2 else ()))
@@ -205,7 +215,7 @@ def _predict_block(X: Any, model: Any, proba: bool, empty: np.ndarray) -> Any:
 def predict_blocks(model: Any, X: Any, *, proba: bool) -> Any:
     """Lazy predictions (``map_blocks``): nothing is computed until the user asks."""
     _dask()
-    _known(X, "X")
+    check_known(X, "X")
     if X.ndim != 2:
         raise ValueError(
             f"Invalid X. Expected a 2-D array (n_samples, n_features). Received: X of shape "

@@ -19,7 +19,7 @@ from array_api_compat import array_namespace
 from .._checks import Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, dtype_name, is_host_data
-from ..dask_arrays import check_blocks, lazy_predictions, prepare
+from ..dask_arrays import check_blocks, check_known, lazy_predictions, prepare
 from ..initializers import draw_parameters
 from ..labels import n_outputs
 from ..layers import AveragePool2D, Conv2D, Dense, Dropout, Flatten, MaxPool2D
@@ -241,6 +241,7 @@ class ConvNet(BaseClassifier):
         """Dask images chunked along the samples: their rows (n, n_H·n_W·n_C) are the
         blocks the steps read, each row seen as its image; uint8 scaled by 1/255."""
         image = _image(tuple(X.shape))
+        check_known(X, "X")  # before a reshape needs the sizes
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
         rows = X.reshape((X.shape[0], math.prod(image)))
         if rows.dtype == np.uint8:  # uint8: X / 255 in [0, 1], in the backend's dtype
@@ -252,6 +253,7 @@ class ConvNet(BaseClassifier):
         """Lazy predictions of Dask images chunked along the samples: one block at a time."""
         self._placed()
         _image(tuple(X.shape))
+        check_known(X, "X")
         X = X.rechunk({axis: -1 for axis in range(1, X.ndim)})
         return lazy_predictions(self, X, proba)
 
