@@ -9,6 +9,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pytest
 
 from conftest import assert_close
 from xpnet import to_numpy
@@ -100,3 +101,18 @@ def test_training_on_images_equals_training_on_their_columns(backend, put, float
     assert_close(np.asarray(runs[1].loss_curve), np.asarray(runs[0].loss_curve), rtol=1e-10)
     for k, v in runs[0].parameters.items():
         assert_close(runs[1].parameters[k], v, rtol=1e-10, atol=1e-14)
+
+
+def test_parameters_of_layers_the_network_lacks_are_refused():
+    """A 4-layer network's parameters given to a 3-layer one: L2 would weigh W4 and the
+    update would look for its gradient."""
+    from xpnet.course import initialize_parameters
+
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(4, 30), (rng.rand(1, 30) > 0.5) * 1.0
+    parameters = initialize_parameters([4, 20, 7, 5, 1], "xavier", random_state=1)
+    network = Network.dense(3, "relu", "sigmoid", l2=0.7)
+    with pytest.raises(
+        ValueError, match=r"Invalid parameters\. .*Received others too: \['W4', 'b4'\]"
+    ):
+        network.gradients(X, Y, parameters)

@@ -130,7 +130,7 @@ def _train_parser(commands: Any) -> None:
     model.add_argument(
         "--activation",
         metavar="NAME",
-        help="activation of the hidden layers: relu, tanh, leaky_relu, sigmoid",
+        help="activation of the hidden layers: relu, leaky_relu, tanh, sigmoid, identity",
     )
     model.add_argument(
         "--init",

@@ -173,6 +173,12 @@ class Network:
         for i in reversed(range(len(self.layers))):
             dA, layer_grads = self.layers[i].backward(dA, caches[i], need_dA_prev=i > 0, xp=xp)
             grads |= layer_grads
+        unused = [name for name in parameters if "d" + name not in grads]
+        if unused:  # L2 would weigh them, and the update would look for their gradients
+            raise ValueError(
+                "Invalid parameters. Expected those this network uses "
+                f"({', '.join(sorted(g[1:] for g in grads))}). Received others too: {unused}"
+            )
         if self.l2:
             self.add_l2(grads, parameters, dZL.shape[1] if m is None else m)
         return grads

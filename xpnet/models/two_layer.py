@@ -19,14 +19,15 @@ __all__ = ["TwoLayerNet"]
 class TwoLayerNet(BaseClassifier):
     """A network with one hidden layer of ``n_h`` units.
 
-    The defaults are scikit-learn's ``MLPClassifier()``'s; the course's planar model is
+    The defaults are scikit-learn's ``MLPClassifier()``'s but the start (PyTorch's, for
+    ReLU); the course's planar model is
     ``TwoLayerNet(**xpnet.recipes.PLANAR)``. More than two classes switch to a softmax.
 
     Parameters
     ----------
     n_h : int
         The hidden layer's size.
-    activation : {"relu", "tanh", "leaky_relu", "sigmoid"}
+    activation : {"relu", "leaky_relu", "tanh", "sigmoid", "identity"}
         The hidden layer's activation.
     learning_rate, num_iterations, optimizer, batch_size, ... :
         As in :class:`xpnet.models.BaseEstimator`.
