@@ -113,6 +113,28 @@ def test_host_targets_and_weights_beside_blocks_are_checked_first():
         model.fit(Xd, yd, sample_weight=np.array(["a"] * 300))
 
 
+def test_blocks_of_no_rows_or_no_features_are_refused_as_in_memory():
+    _, y = data()
+    message = "Expected data with at least one sample and one feature"
+    empty, labels = da.zeros((0, 5), chunks=5), da.zeros(0, chunks=5, dtype=int)
+    with pytest.raises(ValueError, match=message):
+        xpnet.DeepNet((4,), **SETTINGS).fit(empty, labels)
+    with pytest.raises(ValueError, match=message):
+        xpnet.DeepNet((4,), **SETTINGS).partial_fit(empty, labels, classes=[0, 1])
+    with pytest.raises(ValueError, match=message):
+        xpnet.DeepNet((4,), **SETTINGS).fit(da.zeros((300, 0), chunks=50), y)
+
+
+def test_a_score_takes_dask_weights_as_a_fit_does():
+    X, y = data()
+    Xd, yd = da.from_array(X, chunks=(50, 5)), da.from_array(y, chunks=50)
+    weights = np.random.RandomState(1).uniform(0.5, 2.0, size=300)
+    model = xpnet.DeepNet((4,), **SETTINGS).fit(Xd, yd, sample_weight=da.from_array(weights, 60))
+    assert model.score(Xd, yd, sample_weight=da.from_array(weights, 60)) == model.score(
+        X, y, sample_weight=weights
+    )
+
+
 def test_images_of_unknown_chunk_sizes_name_the_fix():
     rng = np.random.RandomState(0)
     images = da.from_array(rng.rand(40, 6, 6, 1), chunks=(10, 6, 6, 1))

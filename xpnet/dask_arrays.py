@@ -85,6 +85,11 @@ def check_blocks(X: Any, dtype: str | None) -> tuple[Any, Backend]:
             f"Received shape {tuple(X.shape)}"
         )
     check_known(X, "X")
+    if not (X.shape[0] and X.shape[1]):
+        raise ValueError(
+            "Expected data with at least one sample and one feature. Found a Dask array "
+            f"of shape {tuple(X.shape)}"
+        )
     if X.dtype.kind not in "biuf":
         raise (ValueError if X.dtype.kind == "c" else TypeError)(
             f"Expected real numbers in X. Received a Dask array of dtype {X.dtype}"

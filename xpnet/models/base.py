@@ -357,6 +357,8 @@ class BaseEstimator:
                 f"Expected y of shape {predicted.shape}, one per row of X. Received y of shape "
                 f"{y.shape}"
             )
+        if is_dask_array(sample_weight):  # as fit takes them
+            sample_weight = sample_weight.compute()
         if sample_weight is not None:
             sample_weight = to_numpy(check_sample_weight(sample_weight, y.shape[0], self.backend_))
         return predicted, y, None if sample_weight is None else sample_weight[0]
