@@ -111,6 +111,8 @@ def test_host_targets_and_weights_beside_blocks_are_checked_first():
         model.fit(Xd, yd, sample_weight=np.ones(100))
     with pytest.raises(TypeError, match="Invalid sample_weight. Expected real numbers"):
         model.fit(Xd, yd, sample_weight=np.array(["a"] * 300))
+    with pytest.raises(ValueError, match="a multilabel y of 0/1 columns trains from arrays in"):
+        model.fit(Xd, np.c_[y, 1 - y])
 
 
 def test_blocks_of_no_rows_or_no_features_are_refused_as_in_memory():

@@ -299,3 +299,12 @@ def test_the_command_line_refuses_what_it_cannot_train(extra, message, capsys):
 
     assert main(["train", "--model", "sequence", "--epochs", "1", *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dtype", ["bool", "float64"])
+def test_token_ids_that_are_not_integers_name_their_dtype(dtype):
+    X = np.ones((4, 3), dtype=dtype)
+    with pytest.raises(
+        ValueError, match=f"Expected integer token ids .*Received values of dtype {dtype}"
+    ):
+        xpnet.SequenceClassifier(n_tokens=3, num_iterations=1).fit(X, [0, 1, 0, 1])

@@ -113,9 +113,11 @@ def align(v: Any, X: Any, name: str) -> Any:
     if v.ndim == 2 and v.shape[1] == 1:
         v = v[:, 0]
     if v.ndim != 1 or v.shape[0] != X.shape[0]:
+        several = name == "y" and v.ndim == 2  # one column per label
         raise ValueError(
             f"Expected {name} of shape ({X.shape[0]},), one per row of X. "
             f"Received shape {tuple(v.shape)}"
+            + ("; a multilabel y of 0/1 columns trains from arrays in memory" if several else "")
         )
     if name == "sample_weight" and v.dtype.kind not in "biuf":
         raise TypeError(

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np  # edge: host-side checks of host data
 from array_api_compat import device
 
-from ..backend import Backend, is_host_data
+from ..backend import Backend, dtype_name, is_host_data
 from ..dask_arrays import is_dask_array
 from ..labels import masked_host
 from ._validation import check_X
@@ -124,7 +124,7 @@ def sequence_rows(
     integral = X.dtype.kind in "iu" if host else bool(xp.isdtype(X.dtype, "integral"))
     if tokens:
         if len(shape) != 2 or not integral:
-            kind = "integers" if integral else "non-integers"
+            kind = "integers" if integral else f"values of dtype {dtype_name(X.dtype)}"
             raise ValueError(
                 f"Invalid X. Expected integer token ids of shape (n_samples, T), as n_tokens "
                 f"is set. Received {kind} of shape {shape}"
