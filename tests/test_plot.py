@@ -75,8 +75,10 @@ def test_a_figure_is_written_whole_or_not_at_all(tmp_path, monkeypatch):
     before = path.read_bytes()
     assert_png(path)
 
-    def crash(self, *args, **kwargs):
-        raise KeyboardInterrupt  # a crash in the middle of writing
+    def crash(self, fname, *args, **kwargs):
+        with open(fname, "wb") as f:  # half a figure, then a crash
+            f.write(PNG_MAGIC)
+        raise KeyboardInterrupt
 
     monkeypatch.setattr(type(ax.figure), "savefig", crash)
     with pytest.raises(KeyboardInterrupt):
