@@ -45,3 +45,15 @@ def test_auto_batches_are_resolved_here_and_along_indexes_any_axis():
     X = np.arange(24).reshape(2, 3, 4)
     np.testing.assert_array_equal(X[batches.along(1, slice(1, 3))], X[:, 1:3])
     np.testing.assert_array_equal(X[batches.along(0, slice(0, 1))], X[:1])
+
+
+def test_every_seed_numpy_takes_shuffles_every_epoch():
+    """seed + 1 + epoch passes 2³² − 1 near the top of the range: taken modulo 2³², the
+    fit goes on rather than failing part-way with NumPy's range error."""
+    X = np.random.RandomState(0).randn(60, 4)
+    y = (X[:, 0] > 0).astype(int)
+    model = xpnet.DeepNet((5,), batch_size=10, num_iterations=5, tol=None)
+    model.set_params(random_state=2**32 - 3).fit(X, y)
+    assert model.n_iter_ == 5
+    order = batches.epoch_order
+    np.testing.assert_array_equal(order(7, 2**32 - 3, 2), order(7, 2**32 - 4, 3))

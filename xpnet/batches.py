@@ -24,8 +24,9 @@ def along(axis: int, index: Any) -> tuple[Any, ...]:
 
 
 def epoch_order(m: int, seed: int, epoch: int) -> np.ndarray:
-    """The course's shuffle of m items before ``epoch``: ``RandomState(seed + 1 + epoch)``."""
-    return np.random.RandomState(seed + 1 + epoch).permutation(m)
+    """The course's shuffle of m items before ``epoch``: ``RandomState(seed + 1 + epoch)``,
+    the seed taken modulo 2³² (NumPy's range), so that every seed trains every epoch."""
+    return np.random.RandomState((seed + 1 + epoch) % 2**32).permutation(m)
 
 
 #: The examples of a mini-batch under ``batch_size="auto"`` (scikit-learn's MLP's).
