@@ -239,6 +239,16 @@ def test_a_warm_start_onto_other_outputs_says_what_differs(model, message):
         estimator.partial_fit(X, np.c_[y, 1 - y])
 
 
+def test_a_refused_warm_start_names_the_fix_its_call_takes():
+    """partial_fit ignores warm_start: its fix is fit; a warm fit's is warm_start=False."""
+    X, y = small_data()
+    model = xpnet.TwoLayerNet(n_h=3, **FAST).fit(X, y)
+    with pytest.raises(ValueError, match=r"call fit\(X, y\) to train it afresh"):
+        model.set_params(n_h=8).partial_fit(X, y)
+    with pytest.raises(ValueError, match="set warm_start=False to train it afresh"):
+        model.set_params(warm_start=True).fit(X, y)
+
+
 def test_one_step_is_identical_on_every_backend(backend, float64):
     """Same seed, same data, float64: one step matches NumPy to 1e-12."""
     X, y = make_planar()

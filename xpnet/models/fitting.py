@@ -76,8 +76,12 @@ def fit_estimator(
         if architecture != fitted.architecture:
             raise ValueError(
                 f"Invalid warm start of {name}. Expected the fitted network's layers, "
-                f"{fitted.architecture.describe()}. Received {architecture.describe()}: set "
-                "warm_start=False to train it afresh"
+                f"{fitted.architecture.describe()}. Received {architecture.describe()}: "
+                + (
+                    "call fit(X, y) to train it afresh"
+                    if partial
+                    else "set warm_start=False to train it afresh"
+                )
             )
         backend, state = fitted.backend, fitted.warm_start(model.optimizer)
     network = model._network(architecture, keep_prob=model.keep_prob, l2=model.l2)
