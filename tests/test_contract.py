@@ -117,6 +117,20 @@ def test_verbose_prints_each_epochs_loss_as_scikit_learn(capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_verbose_says_why_the_rule_stopped_as_scikit_learn(capsys, early_stopping):
+    """The same last line as MLPClassifier's, after the epoch's loss (and score)."""
+    MLPClassifier = pytest.importorskip("sklearn.neural_network").MLPClassifier
+    X, y = blobs()
+    settings = {"tol": 10.0, "n_iter_no_change": 1, "early_stopping": early_stopping}
+    xpnet.DeepNet((3,), **settings, verbose=True, random_state=0).fit(X, y)
+    ours = capsys.readouterr().out.splitlines()
+    MLPClassifier((3,), **settings, verbose=True, random_state=0).fit(X, y)
+    theirs = capsys.readouterr().out.splitlines()
+    assert ours[-1] == theirs[-1] and ours[-1].endswith("consecutive epochs. Stopping.")
+    assert len(ours) == len(theirs)
+
+
 # -- early stopping: stratified, with weights, never with partial_fit ----------------
 
 

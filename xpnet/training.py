@@ -465,5 +465,12 @@ def _after_epoch(
         bar.set_postfix(cost=f"{cost:.6f}" if cost else "-", score=f"{score:.4f}")
         if verbose:
             print(f"Validation score: {score:f}", file=sys.stdout)
+    if verbose and state.stopped == "converged":  # scikit-learn's words
+        what = "Validation score" if validation is not None else "Training loss"
+        print(
+            f"{what} did not improve more than tol={config.tol:f} for "
+            f"{config.n_iter_no_change} consecutive epochs. Stopping.",
+            file=sys.stdout,
+        )
     bar.update(1)
     return score
