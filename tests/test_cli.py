@@ -760,3 +760,25 @@ def test_a_text_file_not_in_utf8_is_named(tmp_path, capsys):
     assert main(["train", "--model", "char_rnn", "--data", str(path), "--epochs", "1"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "Invalid --data. Expected a text file in UTF-8" in err
+
+
+def test_a_sequence_models_file_is_refused_by_evaluate_and_resume(tmp_path, capsys):
+    saved = str(tmp_path / "s.npz")
+    assert (
+        main(["train", "--model", "sequence", "--epochs", "1", "--no-progress", "--save", saved])
+        == 0
+    )
+    capsys.readouterr()
+    for argv in (["evaluate", saved], ["train", "--resume", saved, "--epochs", "1"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Received: a SequenceClassifier's file" in err
+
+
+@pytest.mark.parametrize("model", ["sequence", "char_rnn"])
+def test_plots_are_refused_for_the_sequence_models(tmp_path, capsys, model):
+    folder = tmp_path / "plots"
+    assert main(["train", "--model", model, "--epochs", "1", "--plot", str(folder)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"Invalid --plot with --model {model}" in err
+    assert not folder.exists()

@@ -141,6 +141,13 @@ def train(args: argparse.Namespace) -> int:
     if args.model in ("char_rnn", "sequence"):  # lines of text, or sequences (n, T, n_x)
         from .sequence_cli import train_char_rnn, train_sequence
 
+        if args.plot:
+            raise ValueError(
+                f"Invalid --plot with --model {args.model}. Expected none: the plots are a "
+                "classifier's or regressor's cost, boundary and confusion matrix. Received: "
+                f"--plot={args.plot!r}"
+            )
+
         return (train_char_rnn if args.model == "char_rnn" else train_sequence)(args)
     recipe = claim = None
     if args.resume:  # on the data it was trained on, unless told otherwise
@@ -265,6 +272,13 @@ def _estimator_file(path: str, name: str) -> Any:
             f"Invalid {name}. Expected a classifier's or regressor's file. Received: a "
             f"CharRNN's file {path!r}; sample from it with xpnet.load({path!r}).sample(), "
             "or train a new one with xpnet train --model char_rnn"
+        )
+    if isinstance(model, xpnet.SequenceClassifier):
+        raise ValueError(
+            f"Invalid {name}. Expected a classifier's or regressor's file of rows or images. "
+            f"Received: a SequenceClassifier's file {path!r}; score it on sequences with "
+            f"xpnet.load({path!r}).score(X, y), or train it again with xpnet train --model "
+            "sequence"
         )
     return model
 
