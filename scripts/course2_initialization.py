@@ -17,6 +17,7 @@ import argparse
 import numpy as np
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 
 COURSE = {"zeros": ("50%", "50%"), "random": ("83%", "86%"), "he": ("99.33%", "96%")}
 
@@ -36,7 +37,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--iterations", type=int, default=15000)
+    parser.add_argument("--iterations", type=positive_int, default=15000)
     args = parser.parse_args(argv)
 
     X_train, y_train, X_test, y_test = circles()
@@ -69,5 +70,5 @@ def main(argv=None):
     return results
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="course2_initialization.py"))

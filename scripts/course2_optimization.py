@@ -19,6 +19,7 @@ import argparse
 import numpy as np
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 from xpnet.course import initialize_parameters
 from xpnet.network import Network
 from xpnet.optimizers import get_optimizer
@@ -66,7 +67,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--epochs", type=int, default=5000)
+    parser.add_argument("--epochs", type=positive_int, default=5000)
     args = parser.parse_args(argv)
 
     X, Y, labels = moons()
@@ -98,5 +99,5 @@ def main(argv=None):
     return results
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="course2_optimization.py"))

@@ -20,6 +20,7 @@ import os
 import numpy as np
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 from xpnet.course import initialize_parameters, update_parameters
 from xpnet.datasets import load_football
 from xpnet.network import Network
@@ -70,7 +71,7 @@ def main(argv=None):
         default=os.environ.get("XPNET_FOOTBALL_DIR"),
         help="folder of the course's data.mat (or XPNET_FOOTBALL_DIR)",
     )
-    parser.add_argument("--iterations", type=int, default=30000)
+    parser.add_argument("--iterations", type=positive_int, default=30000)
     parser.add_argument(
         "--fresh-masks",
         action="store_true",
@@ -113,5 +114,5 @@ def main(argv=None):
     return results
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="course2_regularization.py"))

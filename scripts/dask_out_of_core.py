@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 from xpnet.dask_workers import training_workers
 from xpnet.datasets import load_zarr, save_zarr
 
@@ -61,12 +62,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--rows", type=int, default=2_000_000)
-    parser.add_argument("--features", type=int, default=100)
-    parser.add_argument("--chunk-rows", type=int, default=100_000)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--rows", type=positive_int, default=2_000_000)
+    parser.add_argument("--features", type=positive_int, default=100)
+    parser.add_argument("--chunk-rows", type=positive_int, default=100_000)
+    parser.add_argument("--workers", type=positive_int, default=2)
     parser.add_argument("--memory-limit", default="400MB", help="per worker")
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=positive_int, default=3)
     parser.add_argument(
         "--no-scaling", action="store_true", help="leave out the 1-worker and threaded epochs"
     )
@@ -127,5 +128,5 @@ def main(argv=None):
     }
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="dask_out_of_core.py"))

@@ -10,6 +10,7 @@ import argparse
 import os
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 from xpnet.datasets import load_catvnoncat
 
 
@@ -23,7 +24,7 @@ def main(argv=None):
         help="folder of the HDF5 files (or XPNET_DATA_DIR)",
     )
     parser.add_argument("--learning-rate", type=float, default=0.005)
-    parser.add_argument("--iterations", type=int, default=2000)
+    parser.add_argument("--iterations", type=positive_int, default=2000)
     args = parser.parse_args(argv)
     if not args.data_dir:
         parser.error("the cat images are needed: pass --data-dir DIR or set XPNET_DATA_DIR")
@@ -46,5 +47,5 @@ def main(argv=None):
     return results
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="week2_logistic_cats.py"))

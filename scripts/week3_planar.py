@@ -15,7 +15,9 @@ import argparse
 from pathlib import Path
 
 import xpnet
+from xpnet.cli_errors import positive_int, run
 from xpnet.datasets import make_planar
+from xpnet.io import check_writable
 
 SWEEP = (1, 2, 3, 4, 5, 20, 50)
 COURSE_SWEEP = {
@@ -36,8 +38,10 @@ def main(argv=None):
     parser.add_argument(
         "--plot", metavar="DIR", help="write the cost curve and decision boundaries to DIR"
     )
-    parser.add_argument("--sweep-iterations", type=int, default=5000)
+    parser.add_argument("--sweep-iterations", type=positive_int, default=5000)
     args = parser.parse_args(argv)
+    if args.plot:  # before training, not after it
+        check_writable(args.plot, folder=True, name="--plot")
 
     X, y = make_planar()
     logistic = xpnet.LogisticRegression(
@@ -80,5 +84,5 @@ def main(argv=None):
     return results
 
 
-if __name__ == "__main__":
-    main()
+if __name__ == "__main__":  # an error is one line and exit status 2, as xpnet's own
+    raise SystemExit(run(main, None, prog="week3_planar.py"))

@@ -114,3 +114,29 @@ def test_out_of_core_training_on_a_local_cluster(tmp_path):
     results = script("dask_out_of_core")([*args, "--store", str(tmp_path / "t.zarr")])
     assert len(results["seconds_per_epoch"]) == 2 and len(results["peaks_mb"]) == 2
     assert 0.5 < results["accuracy"] <= 1
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["course2_initialization.py", "--iterations", "0"], "expected a whole number ≥ 1"),
+        (["dask_out_of_core.py", "--workers", "0"], "expected a whole number ≥ 1"),
+        (["week2_logistic_cats.py", "--data-dir", "{missing}"], "train_catvnoncat.h5"),
+        (["week3_planar.py", "--plot", "{file}"], "Invalid --plot. Expected a folder"),
+    ],
+)
+def test_a_scripts_error_is_one_line_and_status_2(tmp_path, argv, message):
+    """As xpnet's own command: no traceback, and nothing trained before a path is refused."""
+    import subprocess
+    import sys
+
+    (tmp_path / "file").write_text("")
+    argv = [a.format(missing=tmp_path / "missing", file=tmp_path / "file") for a in argv]
+    out = subprocess.run(
+        [sys.executable, str(SCRIPTS / argv[0]), *argv[1:]],
+        capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert out.returncode == 2, out.stderr
+    assert message in out.stderr and "Traceback" not in out.stderr
+    assert out.stderr.strip().splitlines()[-1].startswith(f"{argv[0]}: error:")
+    assert out.stdout == ""

@@ -203,13 +203,18 @@ def show_warning(command: str) -> Any:
     return show
 
 
-def run(command: Any, args: argparse.Namespace) -> int:
-    """Run ``command(args)``; every error it raises becomes one line and exit status 2."""
-    prefix = f"xpnet {args.command}: error:"
+def run(command: Any, args: argparse.Namespace | None, *, prog: str | None = None) -> int:
+    """Run ``command(args)``; every error it raises becomes one line and exit status 2,
+    each line starting with ``prog`` (by default ``xpnet <the command>``); 0 where the
+    command returns anything but a status. The training scripts run their ``main``
+    through it: ``raise SystemExit(run(main, None, prog=...))``."""
+    prog = prog or f"xpnet {args.command if args is not None else ''}".strip()
+    prefix = f"{prog}: error:"
     try:
-        return command(args)
+        status = command(args)
+        return status if isinstance(status, int) else 0
     except KeyboardInterrupt:
-        print(f"xpnet {args.command}: interrupted", file=sys.stderr)
+        print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     except (MemoryError, RuntimeError) as exc:  # out of memory, CUDA runtime errors
         if isinstance(exc, NotImplementedError | RecursionError):
@@ -225,6 +230,17 @@ def run(command: Any, args: argparse.Namespace) -> int:
         return 2
     except Exception as exc:
         return _unexpected(exc, prefix)
+
+
+def positive_int(text: str) -> int:
+    """An argparse ``type``: a whole number ≥ 1, else argparse's one-line usage error."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number ≥ 1, received {text!r}")
+    return value
 
 
 def _unexpected(exc: Exception, prefix: str) -> int:
