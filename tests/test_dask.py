@@ -85,7 +85,11 @@ def test_lazy_predictions_declare_what_their_blocks_hold(X_dtype):
         stored = np.zeros(lazy.shape, lazy.dtype)
         da.store(lazy, stored)
         assert lazy.dtype == eager.dtype
-        np.testing.assert_array_equal(stored, eager)
+        if eager.dtype.kind == "f":  # blocks of other sizes: products in another order
+            tol = 1e-12 if eager.dtype == np.float64 else 1e-6
+            np.testing.assert_allclose(stored, eager, rtol=tol, atol=tol)
+        else:
+            np.testing.assert_array_equal(stored, eager)
 
 
 def test_an_overflowed_optimiser_on_blocks_is_refused_as_in_memory():
