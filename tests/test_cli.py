@@ -452,6 +452,8 @@ def test_resume_refuses_the_options_it_would_ignore(tmp_path, capsys):
     assert err.count("\n") == 1 and "Invalid --model, --hidden with --resume" in err
     assert main([*args, "--learning-rate", "0.1"]) == 2
     assert "Invalid --learning-rate with --resume" in capsys.readouterr().err
+    assert main([*args, "--dtype", "float32"]) == 2  # the file's dtype is kept
+    assert "Invalid --dtype with --resume" in capsys.readouterr().err
     assert main([*args, "--epochs", "2"]) == 0  # what it does change
     assert "5 in all" in capsys.readouterr().out
 
@@ -782,3 +784,11 @@ def test_plots_are_refused_for_the_sequence_models(tmp_path, capsys, model):
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"Invalid --plot with --model {model}" in err
     assert not folder.exists()
+
+
+@pytest.mark.parametrize("size", ["0", "-1"])
+def test_a_batch_size_below_one_is_refused_before_training(capsys, size):
+    assert main(["train", "--batch-size", size, "--epochs", "2", "--no-progress"]) == 2
+    captured = capsys.readouterr()
+    assert "Invalid --batch-size. Expected a positive int" in captured.err
+    assert captured.out == ""  # nothing announced, nothing trained

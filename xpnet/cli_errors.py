@@ -33,7 +33,7 @@ __all__ = [
 #: Options that define a model, which a resumed model takes from its file instead.
 _MODEL_OPTIONS: tuple[str, ...] = ("model", "hidden", "activation", "init", "random_state")
 _MODEL_OPTIONS += ("learning_rate", "optimizer", "batch_size", "lr_decay", "decay_rate", "l2")
-_MODEL_OPTIONS += ("keep_prob", "early_stopping")
+_MODEL_OPTIONS += ("keep_prob", "early_stopping", "dtype")
 
 
 #: --compile's words → the estimators' jit_compile.
@@ -61,12 +61,15 @@ def _batch_size(text: str | None) -> Any:
     if text in (None, "auto", "full"):
         return None if text == "full" else text
     try:
-        return int(text)
+        size = int(text)
     except ValueError:
+        size = 0
+    if size < 1:
         raise InvalidParameterError(
             "Invalid --batch-size. Expected a positive int, 'auto' or 'full'. "
             f"Received: --batch-size={text!r}"
-        ) from None
+        )
+    return size
 
 
 def check_train_options(args: argparse.Namespace) -> None:
@@ -76,6 +79,7 @@ def check_train_options(args: argparse.Namespace) -> None:
             check_param(flag, value, [Interval(Integral, 1, None, closed="left")])
     check_seed(args.random_state, "--random-state")
     check_seed(args.seed, "--seed")
+    _batch_size(args.batch_size)
     if args.resume:
         given = [
             f"--{d}".replace("_", "-") for d in _MODEL_OPTIONS if getattr(args, d) is not None
