@@ -21,6 +21,10 @@ from .backend import namespace_and_device
 from .exceptions import InvalidParameterError
 
 __all__ = [
+    "BELOW_ONE",
+    "COUNT",
+    "NON_NEGATIVE",
+    "POSITIVE",
     "Interval",
     "Options",
     "check_fraction",
@@ -197,6 +201,13 @@ class Interval:
         low = "-inf" if self.left is None else self.left
         high = "inf" if self.right is None else self.right
         return f"{kind} in the range {left}{low}, {high}{right}"
+
+
+#: The ranges that most numbers take, the estimators' and the course's alike.
+POSITIVE = Interval(numbers.Real, 0, None, closed="neither")  # a rate, ε
+NON_NEGATIVE = Interval(numbers.Real, 0, None, closed="left")  # λ, a tolerance
+COUNT = Interval(numbers.Integral, 1, None, closed="left")  # a positive int
+BELOW_ONE = Interval(numbers.Real, 0, 1, closed="left")  # an average's β
 
 
 class Options:

@@ -13,6 +13,9 @@ import numpy as np  # edge: host-side random draws
 from array_api_compat import device
 
 from .._checks import (
+    BELOW_ONE,
+    NON_NEGATIVE,
+    POSITIVE,
     Interval,
     check_integer,
     check_keys,
@@ -52,10 +55,6 @@ __all__ = [
 Array = Any
 Params = dict[str, Array]
 EXAMPLES = (("n_x", None), ("m", None))  # X: examples are columns
-# The estimators' constraints on the same hyperparameters (xpnet.models.hyperparameters).
-POSITIVE = Interval(numbers.Real, 0, None, closed="neither")
-NON_NEGATIVE = Interval(numbers.Real, 0, None, closed="left")
-BETA = Interval(numbers.Real, 0, 1, closed="left")
 
 
 def _check_X(X: Array) -> tuple[int, int]:
@@ -365,7 +364,7 @@ def update_parameters_with_momentum(
     parameters: Params, grads: Params, v: Params, beta: float, learning_rate: float
 ) -> tuple[Params, Params]:
     """v = β·v + (1 − β)·dW, W = W − α·v; returns the new parameters and ``v``."""
-    check_param("beta", beta, [BETA])
+    check_param("beta", beta, [BELOW_ONE])
     _check_grads(parameters, grads, learning_rate, ("v", v))
     new, state = Momentum(beta).update(parameters, grads, {"v": v}, learning_rate)
     return new, state["v"]
@@ -396,7 +395,7 @@ def update_parameters_with_adam(
     """
     t = check_integer("t", t, minimum=1)
     for name, value in (("beta1", beta1), ("beta2", beta2)):
-        check_param(name, value, [BETA])
+        check_param(name, value, [BELOW_ONE])
     check_param("epsilon", epsilon, [POSITIVE])
     _check_grads(parameters, grads, learning_rate, ("v", v), ("s", s))
     state: dict[str, Any] = {"v": v, "s": s, "t": t - 1}

@@ -24,7 +24,7 @@ from typing import Any, TypeGuard
 
 import numpy as np  # edge: host data, draws and files
 
-from .._checks import Interval, Options, check_param, check_params
+from .._checks import COUNT, POSITIVE, Interval, Options, check_param, check_params
 from ..backend import Backend, get_backend, to_numpy
 from ..clipping import clip_by_value
 from ..exceptions import not_fitted
@@ -32,7 +32,7 @@ from ..io import write
 from ..language_model import gradients, initialize, loss, one_hot, sample_indices
 from ..progress import progress_bar
 from .files import check_shapes, check_vector, fitted_with, read_model
-from .hyperparameters import COUNT, POSITIVE, get_params
+from .hyperparameters import get_params
 
 __all__ = ["CharRNN"]
 

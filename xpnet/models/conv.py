@@ -16,7 +16,7 @@ from typing import Any, ClassVar, NamedTuple, cast
 import numpy as np  # edge: host images and host-side draws
 from array_api_compat import array_namespace
 
-from .._checks import Options
+from .._checks import COUNT, Options
 from ..activations import ACTIVATIONS
 from ..backend import Backend, dtype_name, is_host_data
 from ..dask_arrays import check_blocks, check_known, lazy_predictions, prepare
@@ -27,7 +27,7 @@ from ..network import Network
 from ._classifier import BaseClassifier
 from ._validation import check_X
 from .fitted import Architecture, FittedState
-from .hyperparameters import COUNT, HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
+from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS, hidden_sizes, sklearn_tags
 
 __all__ = ["ConvArchitecture", "ConvBlock", "ConvNet"]
 

@@ -12,7 +12,16 @@ from collections.abc import Sequence
 from numbers import Integral, Real
 from typing import Any
 
-from .._checks import Interval, Options, check_param, check_params
+from .._checks import (
+    BELOW_ONE,
+    COUNT,
+    NON_NEGATIVE,
+    POSITIVE,
+    Interval,
+    Options,
+    check_param,
+    check_params,
+)
 from ..activations import ACTIVATIONS
 from ..backend import Backend, dtype_name
 from ..initializers import METHODS
@@ -20,10 +29,8 @@ from ..optimizers import OPTIMIZERS, state_keys
 from ..schedules import SCHEDULES
 
 __all__ = [
-    "COUNT",
     "HIDDEN_LAYERS",
     "HYPERPARAMETERS",
-    "POSITIVE",
     "changed_repr",
     "check_hyperparameters",
     "check_memory",
@@ -34,9 +41,6 @@ __all__ = [
 ]
 
 _BOOL = Options(True, False)
-_NON_NEGATIVE = Interval(Real, 0, None, closed="left")
-POSITIVE = Interval(Real, 0, None, closed="neither")  # a positive number
-COUNT = Interval(Integral, 1, None, closed="left")  # a positive int
 
 
 class _Sizes:
@@ -60,20 +64,20 @@ HYPERPARAMETERS: dict[str, list[Any]] = {
     "optimizer": [Options(*OPTIMIZERS)],
     "batch_size": [COUNT, Options("auto", None)],
     "shuffle": [_BOOL],
-    "l2": [_NON_NEGATIVE],
+    "l2": [NON_NEGATIVE],
     "keep_prob": [Interval(Real, 0, 1, closed="right")],
     "initialization": [Options(*METHODS)],
-    "scale": [_NON_NEGATIVE],
-    "beta": [Interval(Real, 0, 1, closed="left")],
-    "beta1": [Interval(Real, 0, 1, closed="left")],
-    "beta2": [Interval(Real, 0, 1, closed="left")],
+    "scale": [NON_NEGATIVE],
+    "beta": [BELOW_ONE],
+    "beta1": [BELOW_ONE],
+    "beta2": [BELOW_ONE],
     "epsilon": [POSITIVE],
     "lr_decay": [Options(*SCHEDULES)],
     "decay_rate": [POSITIVE, Options(None)],
     "time_interval": [COUNT],
     "early_stopping": [_BOOL],
     "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-    "tol": [_NON_NEGATIVE, Options(None)],
+    "tol": [NON_NEGATIVE, Options(None)],
     "n_iter_no_change": [COUNT, Options(math.inf)],
     "cost_every": [COUNT],
     "warm_start": [_BOOL],

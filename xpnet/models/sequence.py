@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
 
-from .._checks import Options
+from .._checks import COUNT, Options
 from ..backend import Backend, to_numpy
 from ..initializers import draw_layer, draw_weights
 from ..layers import LSTM, Dense, Dropout, SimpleRNN
@@ -22,7 +22,7 @@ from ._classifier import BaseClassifier
 from ._sequence_input import IN_MEMORY, SequenceInput, sequence_rows
 from .fitted import Architecture, FittedState
 from .fitting import check_bound
-from .hyperparameters import COUNT, HYPERPARAMETERS
+from .hyperparameters import HYPERPARAMETERS
 
 __all__ = ["SequenceArchitecture", "SequenceClassifier"]
 

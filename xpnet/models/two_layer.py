@@ -9,8 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .._checks import COUNT
 from ._classifier import BaseClassifier
-from .hyperparameters import COUNT, HIDDEN_LAYERS, HYPERPARAMETERS
+from .hyperparameters import HIDDEN_LAYERS, HYPERPARAMETERS
 
 __all__ = ["TwoLayerNet"]
 
