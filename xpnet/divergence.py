@@ -8,7 +8,7 @@ one bool after training.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NoReturn
 
 from .batches import along
 from .exceptions import DivergenceError
@@ -48,20 +48,23 @@ def check_trained(
     if batch is None:
         check_parameters(parameters, epoch, rate, xp)
         moments = _moments(state.optimizer_state)
-        if not moments or bool(xp.all(xp.stack([xp.all(xp.isfinite(v)) for v in moments]))):
-            return None
-        finite = None
-    else:
-        X, Y, _ = batch
-        loss, finite = soundness(network, X, Y, parameters, state.optimizer_state, xp)
-        if bool(xp.all(finite)):  # the one host read of a sound run
-            return None
-    if finite is not None and not bool(finite[0]):
+        if moments and not bool(xp.all(xp.stack([xp.all(xp.isfinite(v)) for v in moments]))):
+            _overflowed(epoch, rate)
+        return
+    X, Y, _ = batch
+    loss, finite = soundness(network, X, Y, parameters, state.optimizer_state, xp)
+    if bool(xp.all(finite)):  # the one host read of a sound run
+        return
+    if not bool(finite[0]):
         check_parameters(parameters, epoch, rate, xp)
         raise DivergenceError(
             f"Training diverged: after epoch {epoch} the parameters are so large that the "
             f"cost is {float(loss)}. Try a smaller learning_rate (now {rate})"
         )
+    _overflowed(epoch, rate)
+
+
+def _overflowed(epoch: int, rate: float) -> NoReturn:
     raise DivergenceError(
         f"Training overflowed: after epoch {epoch} the optimiser's running averages of the "
         "gradients (and their squares) left the float range. Expected inputs on a scale the "

@@ -123,10 +123,10 @@ def replacing(path: Path, what: str, *, folder: bool = False) -> Iterator[Path]:
     an empty folder), which takes ``path``'s place when the block ends without error:
     nothing is lost, and no reader sees a half-written ``path``.
 
-    A file is flushed to disk and renamed over ``path`` in one step; a pipe, device or
-    socket at ``path`` is refused. A link's file or folder is replaced, not the link. A folder cannot be,
+    A file is flushed to disk and renamed over ``path`` in one step. A folder cannot be,
     so the old one is renamed aside, the new one into its place, and the old one removed
-    last (put back if the second rename fails). The new file or folder has the old one's
+    last (put back if the second rename fails). A link's file or folder is replaced, not
+    the link; a pipe, device or socket at ``path`` is refused. The new file or folder has the old one's
     permissions, or those a plain ``open`` or ``mkdir`` would give. On an error the new
     one is removed and ``path`` is as it was; an OSError says that ``what`` (e.g. ``"the
     model file 'm.npz'"``) could not be written, never the temporary name.

@@ -21,7 +21,8 @@ class DeepNet(BaseClassifier):
     """[LINEAR → g → dropout] × (L − 1) → LINEAR → sigmoid (softmax for more classes).
 
     The defaults are scikit-learn's ``MLPClassifier()``'s but the start (PyTorch's, for
-    ReLU) and the hidden layers, of 100 and 50 units; the course's cat classifier is ``DeepNet(**xpnet.recipes.CATS_DEEP)``.
+    ReLU) and the hidden layers, of 100 and 50 units; the course's cat classifier is
+    ``DeepNet(**xpnet.recipes.CATS_DEEP)``.
 
     Parameters
     ----------

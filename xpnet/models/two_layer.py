@@ -21,8 +21,8 @@ class TwoLayerNet(BaseClassifier):
     """A network with one hidden layer of ``n_h`` units.
 
     The defaults are scikit-learn's ``MLPClassifier()``'s but the start (PyTorch's, for
-    ReLU); the course's planar model is
-    ``TwoLayerNet(**xpnet.recipes.PLANAR)``. More than two classes switch to a softmax.
+    ReLU); the course's planar model is ``TwoLayerNet(**xpnet.recipes.PLANAR)``. More
+    than two classes switch to a softmax.
 
     Parameters
     ----------
